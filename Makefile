@@ -1,0 +1,77 @@
+# vterm for Emacs, on Linux and Windows.  See README.md and HACKING.md.
+#
+#   make            native vterm-module and conpty-proxy
+#   make windows    cross-built vterm-module.dll and conpty-proxy.exe
+#   make deps       install what the build and the tests need (Debian)
+#   make test       deps, both builds, every test suite
+#   make run        deps, build, then emacs -Q -nw with a vterm buffer
+#   make clean
+#
+# Each part adds its own rules from a fragment (*.mk) included below.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+BUILD := build
+CC ?= gcc
+WIN_CC := x86_64-w64-mingw32-gcc
+WIN_STRIP := x86_64-w64-mingw32-strip
+PKG_CONFIG ?= pkg-config
+EMACS ?= emacs
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+C_STD := -std=c11
+PROJECT_CFLAGS := $(C_STD) $(WARN) -Iprotocol
+WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol -DNTDDI_VERSION=0x0A000006 \
+              -D_WIN32_WINNT=0x0A00
+
+# libvterm 0.3.3 source (fetched by make deps) for the Windows build and
+# for testing the module against the newest supported libvterm.
+LIBVTERM_033 := $(BUILD)/deps/libvterm-0.3.3
+
+ifeq ($(OS),Windows_NT)
+  # MSYS2 UCRT64: native Windows build.
+  EXE := .exe
+  MODULE_EXT := .dll
+else
+  EXE :=
+  MODULE_EXT := .so
+endif
+
+MODULE := module/vterm-module$(MODULE_EXT)
+PROXY := proxy/conpty-proxy$(EXE)
+WIN_DIR := $(BUILD)/windows
+WIN_MODULE := $(WIN_DIR)/vterm-module.dll
+WIN_PROXY := $(WIN_DIR)/conpty-proxy.exe
+
+.PHONY: all windows deps test run clean check-suites
+all: $(MODULE) $(PROXY)
+windows: $(WIN_MODULE) $(WIN_PROXY)
+
+deps:
+	@./build-aux/deps.sh
+
+# Suites run in this order; each is a target "test-<name>" defined by a
+# fragment, which prints its own "<name>: N passed, N failed" line and
+# records it for the total (build-aux/run-suites.sh).
+SUITES :=
+
+include protocol/protocol.mk
+include proxy/proxy.mk
+include module/module.mk
+include tests/tests.mk
+
+test: deps
+	@$(MAKE) --no-print-directory all windows test-builds
+	@./build-aux/run-suites.sh $(SUITES)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@./build-aux/run-emacs.sh
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/windows $(BUILD)/results $(BUILD)/tests \
+	       $(BUILD)/libvterm $(MODULE) $(PROXY) $(CLEAN_FILES)

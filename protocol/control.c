@@ -1,0 +1,279 @@
+/* control.c -- see control.h. */
+#ifndef _WIN32
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "control.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef _WIN32
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+static const char pipe_prefix[] = "\\\\.\\pipe\\conpty-proxy-";
+/* sockaddr_un.sun_path is 108 bytes on Linux, 104 on the BSDs. */
+enum { SOCKET_PATH_MAX = 103 };
+
+const char *ctl_strerror(enum ctl_status status)
+{
+    switch (status) {
+    case CTL_OK: return "ok";
+    case CTL_E_ID_EMPTY: return "empty id";
+    case CTL_E_ID_TOO_LONG: return "id longer than 64 characters";
+    case CTL_E_ID_CHAR: return "id has a character outside [A-Za-z0-9._-]";
+    case CTL_E_TOO_LONG: return "message too long";
+    case CTL_E_NO_NEWLINE: return "missing newline";
+    case CTL_E_BAD_BYTE: return "invalid byte";
+    case CTL_E_UNKNOWN_VERB: return "unknown verb";
+    case CTL_E_BAD_NUMBER: return "bad number";
+    case CTL_E_RANGE: return "size out of range";
+    case CTL_E_ARGS: return "wrong number of arguments";
+    case CTL_E_BAD_ANSWER: return "malformed answer";
+    case CTL_E_NO_ROOM: return "buffer too small";
+    case CTL_E_DIR: return "socket directory unusable";
+    case CTL_E_DIR_OWNER: return "socket directory not owned by this user";
+    case CTL_E_DIR_MODE: return "socket directory open to other users";
+    case CTL_E_DIR_TYPE: return "socket directory is not a directory";
+    }
+    return "unknown error";
+}
+
+static bool id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+enum ctl_status ctl_id_check(const char *id)
+{
+    size_t n = 0;
+
+    if (id == NULL || id[0] == '\0')
+        return CTL_E_ID_EMPTY;
+    for (; id[n] != '\0'; n++) {
+        if (n == CTL_ID_MAX)
+            return CTL_E_ID_TOO_LONG;
+        if (!id_char(id[n]))
+            return CTL_E_ID_CHAR;
+    }
+    return CTL_OK;
+}
+
+/* snprintf into BUF, mapping truncation to CTL_E_NO_ROOM. */
+static enum ctl_status put(char *buf, size_t size, int len)
+{
+    (void)buf;
+    if (len < 0 || (size_t)len >= size)
+        return CTL_E_NO_ROOM;
+    return CTL_OK;
+}
+
+enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size)
+{
+    enum ctl_status st = ctl_id_check(id);
+
+    if (st != CTL_OK)
+        return st;
+    return put(buf, size, snprintf(buf, size, "%s%s", pipe_prefix, id));
+}
+
+enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
+                               unsigned long uid, char *buf, size_t size)
+{
+    if (xdg_runtime_dir != NULL && xdg_runtime_dir[0] == '/')
+        return put(buf, size,
+                   snprintf(buf, size, "%s/conpty-proxy", xdg_runtime_dir));
+    if (tmpdir == NULL || tmpdir[0] == '\0')
+        tmpdir = "/tmp";
+    return put(buf, size,
+               snprintf(buf, size, "%s/conpty-proxy-%lu", tmpdir, uid));
+}
+
+enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
+                                size_t size)
+{
+    enum ctl_status st = ctl_id_check(id);
+    int len;
+
+    if (st != CTL_OK)
+        return st;
+    len = snprintf(buf, size, "%s/%s.sock", dir, id);
+    if (len > SOCKET_PATH_MAX)
+        return CTL_E_TOO_LONG;
+    return put(buf, size, len);
+}
+
+static bool dim_ok(int n)
+{
+    return n >= CTL_DIM_MIN && n <= CTL_DIM_MAX;
+}
+
+static int encoded(char *buf, size_t size, int len)
+{
+    return put(buf, size, len) == CTL_OK ? len : -1;
+}
+
+int ctl_encode_resize(char *buf, size_t size, int cols, int rows)
+{
+    if (!dim_ok(cols) || !dim_ok(rows))
+        return -1;
+    return encoded(buf, size, snprintf(buf, size, "resize %d %d\n", cols, rows));
+}
+
+int ctl_encode_ping(char *buf, size_t size)
+{
+    return encoded(buf, size, snprintf(buf, size, "ping\n"));
+}
+
+/* A plain decimal number: 1 to 5 digits, no sign, no leading zero. */
+static enum ctl_status parse_dim(const char *s, size_t len, int *out)
+{
+    int n = 0;
+
+    if (len == 0 || len > 5 || s[0] == '0')
+        return CTL_E_BAD_NUMBER;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return CTL_E_BAD_NUMBER;
+        n = n * 10 + (s[i] - '0');
+    }
+    if (!dim_ok(n))
+        return CTL_E_RANGE;
+    *out = n;
+    return CTL_OK;
+}
+
+/* Split BUF (LEN bytes, no newline) at single spaces into at most MAX
+ * words; returns the count, or MAX + 1 when there are more. An empty
+ * word (double, leading or trailing space) counts as a word, so such
+ * input never parses. */
+static size_t split_words(const char *buf, size_t len, const char **word,
+                          size_t *word_len, size_t max)
+{
+    size_t count = 0, start = 0;
+
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || buf[i] == ' ') {
+            if (count == max)
+                return max + 1;
+            word[count] = buf + start;
+            word_len[count] = i - start;
+            count++;
+            start = i + 1;
+        }
+    }
+    return count;
+}
+
+static bool word_is(const char *w, size_t len, const char *lit)
+{
+    return strlen(lit) == len && memcmp(w, lit, len) == 0;
+}
+
+enum ctl_status ctl_parse(const char *buf, size_t len, struct ctl_msg *msg)
+{
+    const char *word[3];
+    size_t word_len[3], count;
+    enum ctl_status st;
+
+    if (len > CTL_MSG_MAX)
+        return CTL_E_TOO_LONG;
+    if (len == 0 || buf[len - 1] != '\n')
+        return CTL_E_NO_NEWLINE;
+    len--;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+            return CTL_E_BAD_BYTE;
+
+    count = split_words(buf, len, word, word_len, 3);
+    if (word_is(word[0], word_len[0], "ping")) {
+        if (count != 1)
+            return CTL_E_ARGS;
+        msg->verb = CTL_VERB_PING;
+        return CTL_OK;
+    }
+    if (word_is(word[0], word_len[0], "resize")) {
+        int cols, rows;
+
+        if (count != 3)
+            return CTL_E_ARGS;
+        if ((st = parse_dim(word[1], word_len[1], &cols)) != CTL_OK ||
+            (st = parse_dim(word[2], word_len[2], &rows)) != CTL_OK)
+            return st;
+        msg->verb = CTL_VERB_RESIZE;
+        msg->cols = cols;
+        msg->rows = rows;
+        return CTL_OK;
+    }
+    return CTL_E_UNKNOWN_VERB;
+}
+
+int ctl_format_answer(char *buf, size_t size, enum ctl_status status,
+                      const struct ctl_msg *msg)
+{
+    if (status != CTL_OK)
+        return encoded(buf, size,
+                       snprintf(buf, size, "error %s\n", ctl_strerror(status)));
+    return encoded(buf, size,
+                   snprintf(buf, size, "%s\n",
+                            msg->verb == CTL_VERB_PING ? "pong" : "ok"));
+}
+
+enum ctl_status ctl_parse_answer(const char *buf, size_t len,
+                                 enum ctl_answer_kind *kind,
+                                 const char **reason, size_t *reason_len)
+{
+    static const char error_prefix[] = "error ";
+    const size_t prefix_len = sizeof error_prefix - 1;
+
+    if (len > CTL_MSG_MAX)
+        return CTL_E_TOO_LONG;
+    if (len == 0 || buf[len - 1] != '\n')
+        return CTL_E_NO_NEWLINE;
+    len--;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+            return CTL_E_BAD_BYTE;
+    if (word_is(buf, len, "ok")) {
+        *kind = CTL_ANSWER_OK;
+    } else if (word_is(buf, len, "pong")) {
+        *kind = CTL_ANSWER_PONG;
+    } else if (len > prefix_len && memcmp(buf, error_prefix, prefix_len) == 0) {
+        *kind = CTL_ANSWER_ERROR;
+        if (reason != NULL)
+            *reason = buf + prefix_len;
+        if (reason_len != NULL)
+            *reason_len = len - prefix_len;
+        return CTL_OK;
+    } else {
+        return CTL_E_BAD_ANSWER;
+    }
+    if (reason != NULL)
+        *reason = NULL;
+    if (reason_len != NULL)
+        *reason_len = 0;
+    return CTL_OK;
+}
+
+#ifndef _WIN32
+enum ctl_status ctl_socket_dir_check(const char *dir, bool create)
+{
+    struct stat st;
+
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return CTL_E_DIR;
+    /* lstat: a symlink planted at the path is refused, not followed. */
+    if (lstat(dir, &st) != 0)
+        return CTL_E_DIR;
+    if (!S_ISDIR(st.st_mode))
+        return CTL_E_DIR_TYPE;
+    if (st.st_uid != geteuid())
+        return CTL_E_DIR_OWNER;
+    if ((st.st_mode & 077) != 0)
+        return CTL_E_DIR_MODE;
+    return CTL_OK;
+}
+#endif

@@ -1,0 +1,103 @@
+/* control.h -- the control-channel protocol shared by conpty-proxy and
+ * vterm-module: channel names, id rules, message encoding and parsing,
+ * answers and limits (DESIGN.md, "Control channel").  Plain C, no I/O
+ * except the POSIX socket-directory check; nothing else crosses the
+ * module/proxy boundary. */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum {
+    CTL_ID_MAX = 64,         /* id: 1..64 chars of [A-Za-z0-9._-] */
+    CTL_MSG_MAX = 64,        /* one message, newline included */
+    CTL_DIM_MIN = 1,         /* cols and rows: ConPTY's COORD range */
+    CTL_DIM_MAX = 32767,
+    CTL_IDLE_TIMEOUT_MS = 5000, /* silent client is dropped after this */
+    CTL_PIPE_INSTANCES = 4,  /* Windows: pipe instances pending at once */
+    CTL_NAME_MAX = 512       /* room for any derived channel name/path */
+};
+
+/* Results of every function here; ctl_strerror() names them. */
+enum ctl_status {
+    CTL_OK = 0,
+    CTL_E_ID_EMPTY,
+    CTL_E_ID_TOO_LONG,
+    CTL_E_ID_CHAR,
+    CTL_E_TOO_LONG,      /* message or answer exceeds CTL_MSG_MAX */
+    CTL_E_NO_NEWLINE,    /* message does not end in '\n' */
+    CTL_E_BAD_BYTE,      /* NUL, control byte, non-ASCII, inner newline */
+    CTL_E_UNKNOWN_VERB,
+    CTL_E_BAD_NUMBER,    /* not a plain decimal number */
+    CTL_E_RANGE,         /* cols or rows outside CTL_DIM_MIN..CTL_DIM_MAX */
+    CTL_E_ARGS,          /* wrong number of arguments for the verb */
+    CTL_E_BAD_ANSWER,    /* not one of ok / pong / error <reason> */
+    CTL_E_NO_ROOM,       /* output buffer too small */
+    CTL_E_DIR,           /* socket directory unusable (see errno) */
+    CTL_E_DIR_OWNER,     /* socket directory owned by someone else */
+    CTL_E_DIR_MODE,      /* socket directory open to group or others */
+    CTL_E_DIR_TYPE       /* socket directory is not a directory */
+};
+
+enum ctl_verb { CTL_VERB_RESIZE, CTL_VERB_PING };
+
+struct ctl_msg {
+    enum ctl_verb verb;
+    int cols, rows; /* CTL_VERB_RESIZE only */
+};
+
+enum ctl_answer_kind { CTL_ANSWER_OK, CTL_ANSWER_PONG, CTL_ANSWER_ERROR };
+
+/* A short, stable, lower-case phrase for STATUS (never NULL).  Used as
+ * the <reason> of "error <reason>\n" answers and in diagnostics. */
+const char *ctl_strerror(enum ctl_status status);
+
+/* CTL_OK when ID is a valid channel id. */
+enum ctl_status ctl_id_check(const char *id);
+
+/* Windows pipe name "\\.\pipe\conpty-proxy-<id>" into BUF. */
+enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size);
+
+/* POSIX socket directory: "$XDG_RUNTIME_DIR/conpty-proxy" when that
+ * variable is set to an absolute path, else
+ * "${TMPDIR:-/tmp}/conpty-proxy-<UID>".  XDG and TMPDIR are passed in
+ * (NULL = unset) so the rule is testable. */
+enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
+                               unsigned long uid, char *buf, size_t size);
+
+/* "<DIR>/<ID>.sock" into BUF; CTL_E_TOO_LONG when it would not fit in a
+ * sockaddr_un (107 bytes + NUL). */
+enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
+                                size_t size);
+
+/* Encode a message into BUF; returns its length (> 0), or -1 when the
+ * arguments are out of range or BUF is too small. */
+int ctl_encode_resize(char *buf, size_t size, int cols, int rows);
+int ctl_encode_ping(char *buf, size_t size);
+
+/* Parse exactly one message of LEN bytes (one read of a message-mode
+ * channel, or one newline-terminated frame of a stream). */
+enum ctl_status ctl_parse(const char *buf, size_t len, struct ctl_msg *msg);
+
+/* The answer to a parse result: "ok\n" or "pong\n" for a valid MSG,
+ * "error <reason>\n" otherwise.  Returns its length, or -1 when BUF is
+ * too small. */
+int ctl_format_answer(char *buf, size_t size, enum ctl_status status,
+                      const struct ctl_msg *msg);
+
+/* Parse an answer read by a client.  For CTL_ANSWER_ERROR, *REASON
+ * points into BUF at the reason and *REASON_LEN is its length. */
+enum ctl_status ctl_parse_answer(const char *buf, size_t len,
+                                 enum ctl_answer_kind *kind,
+                                 const char **reason, size_t *reason_len);
+
+#ifndef _WIN32
+/* Check (and with CREATE, first create with mode 0700) the socket
+ * directory DIR: it must be a real directory, owned by the effective
+ * user, with no permission bits for group or others.  On CTL_E_DIR,
+ * errno says why. */
+enum ctl_status ctl_socket_dir_check(const char *dir, bool create);
+#endif
+
+#endif /* CONTROL_H */

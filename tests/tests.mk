@@ -1,0 +1,13 @@
+# Test suites.  Each fragment appends its suite names to SUITES, defines a
+# "test-<name>" target per suite, and adds what its suites need built
+# beforehand to TEST_BUILDS (built by "make test" before any suite runs).
+TEST_BUILDS :=
+
+include tests/unit/unit.mk
+include tests/proxy/proxy.mk
+include tests/ert/ert.mk
+include tests/e2e/e2e.mk
+include tests/wine/wine.mk
+
+.PHONY: test-builds
+test-builds: $(TEST_BUILDS)
