@@ -26,7 +26,7 @@ CFLAGS ?= -O2 -g
 C_STD := -std=c11
 PROJECT_CFLAGS := $(C_STD) $(WARN) -Iprotocol
 WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol -DNTDDI_VERSION=0x0A000006 \
-              -D_WIN32_WINNT=0x0A00
+              -D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1
 
 # libvterm 0.3.3 source (fetched by make deps) for the Windows build and
 # for testing the module against the newest supported libvterm.

@@ -37,6 +37,7 @@ const char *ctl_strerror(enum ctl_status status)
     case CTL_E_DIR_OWNER: return "socket directory not owned by this user";
     case CTL_E_DIR_MODE: return "socket directory open to other users";
     case CTL_E_DIR_TYPE: return "socket directory is not a directory";
+    case CTL_E_APPLY: return "resize failed";
     }
     return "unknown error";
 }
@@ -128,8 +129,7 @@ int ctl_encode_ping(char *buf, size_t size)
     return encoded(buf, size, snprintf(buf, size, "ping\n"));
 }
 
-/* A plain decimal number: 1 to 5 digits, no sign, no leading zero. */
-static enum ctl_status parse_dim(const char *s, size_t len, int *out)
+enum ctl_status ctl_parse_dim(const char *s, size_t len, int *out)
 {
     int n = 0;
 
@@ -200,8 +200,8 @@ enum ctl_status ctl_parse(const char *buf, size_t len, struct ctl_msg *msg)
 
         if (count != 3)
             return CTL_E_ARGS;
-        if ((st = parse_dim(word[1], word_len[1], &cols)) != CTL_OK ||
-            (st = parse_dim(word[2], word_len[2], &rows)) != CTL_OK)
+        if ((st = ctl_parse_dim(word[1], word_len[1], &cols)) != CTL_OK ||
+            (st = ctl_parse_dim(word[2], word_len[2], &rows)) != CTL_OK)
             return st;
         msg->verb = CTL_VERB_RESIZE;
         msg->cols = cols;

@@ -37,7 +37,8 @@ enum ctl_status {
     CTL_E_DIR,           /* socket directory unusable (see errno) */
     CTL_E_DIR_OWNER,     /* socket directory owned by someone else */
     CTL_E_DIR_MODE,      /* socket directory open to group or others */
-    CTL_E_DIR_TYPE       /* socket directory is not a directory */
+    CTL_E_DIR_TYPE,      /* socket directory is not a directory */
+    CTL_E_APPLY          /* the proxy could not apply a valid resize */
 };
 
 enum ctl_verb { CTL_VERB_RESIZE, CTL_VERB_PING };
@@ -70,6 +71,10 @@ enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
  * sockaddr_un (107 bytes + NUL). */
 enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
                                 size_t size);
+
+/* Parse a terminal dimension from LEN bytes at S: a plain decimal
+ * number (no sign, no leading zero) in CTL_DIM_MIN..CTL_DIM_MAX. */
+enum ctl_status ctl_parse_dim(const char *s, size_t len, int *out);
 
 /* Encode a message into BUF; returns its length (> 0), or -1 when the
  * arguments are out of range or BUF is too small. */

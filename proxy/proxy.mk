@@ -1,1 +1,37 @@
-# (being written)
+# conpty-proxy: a platform-independent core plus one backend per OS,
+# chosen by file name: posix_*.c on POSIX, win_*.c on Windows.
+PROXY_CORE_SRCS := proxy/main.c proxy/queue.c proxy/ctl_conn.c proxy/trace.c
+PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c)
+PROXY_WIN_SRCS := $(wildcard proxy/win_*.c)
+PROXY_HDRS := $(wildcard proxy/*.h) protocol/control.h
+PROXY_WIN_LIBS := -static -static-libgcc -ladvapi32
+
+ifeq ($(OS),Windows_NT)
+PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_WIN_SRCS)
+PROXY_NATIVE_LIBS := $(PROXY_WIN_LIBS)
+PROXY_NATIVE_CFLAGS := -DNTDDI_VERSION=0x0A000006 -D_WIN32_WINNT=0x0A00 \
+                       -D__USE_MINGW_ANSI_STDIO=1
+else
+PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_POSIX_SRCS)
+PROXY_NATIVE_LIBS :=
+PROXY_NATIVE_CFLAGS := -D_GNU_SOURCE
+endif
+
+PROXY_OBJS := $(PROXY_NATIVE_SRCS:%.c=$(BUILD)/obj/%.o) $(PROTOCOL_OBJ)
+PROXY_WIN_OBJS := $(PROXY_CORE_SRCS:%.c=$(BUILD)/obj/win/%.o) \
+                  $(PROXY_WIN_SRCS:%.c=$(BUILD)/obj/win/%.o) $(PROTOCOL_WIN_OBJ)
+
+$(BUILD)/obj/proxy/%.o: proxy/%.c $(PROXY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(PROXY_NATIVE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/win/proxy/%.o: proxy/%.c $(PROXY_HDRS)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_CFLAGS) -c $< -o $@
+
+$(PROXY): $(PROXY_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PROXY_NATIVE_LIBS)
+
+$(WIN_PROXY): $(PROXY_WIN_OBJS)
+	@mkdir -p $(@D)
+	$(WIN_CC) -O2 -o $@ $^ $(PROXY_WIN_LIBS)

@@ -1,1 +1,32 @@
-# (being written)
+# C unit tests: the protocol library and the proxy core here, the render
+# core in render.mk.  Each test binary is a suite of its own.
+UNIT_DIR := $(BUILD)/tests/unit
+UNIT_CFLAGS := $(PROJECT_CFLAGS) -Iproxy -D_GNU_SOURCE $(CFLAGS)
+
+$(UNIT_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_OBJ) \
+                           tests/lib/check.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROTOCOL_OBJ)
+
+$(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c proxy/queue.c \
+                             proxy/ctl_conn.c proxy/trace.c $(PROTOCOL_OBJ) \
+                             $(PROXY_HDRS) tests/lib/check.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< proxy/queue.c proxy/ctl_conn.c \
+	      proxy/trace.c $(PROTOCOL_OBJ)
+
+SUITES += protocol proxy-core
+TEST_BUILDS += $(UNIT_DIR)/protocol_test $(UNIT_DIR)/proxy_core_test
+
+# Run under valgrind: a leak or invalid access fails the suite.
+UNIT_VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+                 --errors-for-leak-kinds=definite,indirect
+
+.PHONY: test-protocol test-proxy-core
+test-protocol: $(UNIT_DIR)/protocol_test
+	$(UNIT_VALGRIND) $<
+
+test-proxy-core: $(UNIT_DIR)/proxy_core_test
+	$(UNIT_VALGRIND) $<
+
+include tests/unit/render.mk

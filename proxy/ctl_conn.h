@@ -1,0 +1,35 @@
+/* ctl_conn.h -- what the proxy does with one control message, whatever
+ * the transport: parse it, log it, apply a valid resize through the
+ * backend's callback and produce the answer to send back.  Also the
+ * per-connection idle deadline. */
+#ifndef CTL_CONN_H
+#define CTL_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "control.h"
+
+/* Applies a resize; returns the HRESULT-style status logged with it
+ * (0 on success). */
+typedef uint32_t (*ctl_resize_fn)(void *ctx, int cols, int rows);
+
+struct ctl_answer {
+    char text[CTL_MSG_MAX + 1];
+    size_t len;
+};
+
+/* Handle the message of LEN bytes at BUF: calls RESIZE for a valid
+ * resize, writes the trace line, and fills ANSWER.  LEN may exceed
+ * CTL_MSG_MAX (the transport reports an oversize message with its
+ * first bytes); it is answered with an error. */
+void ctl_conn_handle(const char *buf, size_t len, ctl_resize_fn resize,
+                     void *ctx, struct ctl_answer *answer);
+
+/* Deadline for a connection that became active at NOW_MS. */
+static inline uint64_t ctl_conn_deadline(uint64_t now_ms)
+{
+    return now_ms + CTL_IDLE_TIMEOUT_MS;
+}
+
+#endif

@@ -1,0 +1,73 @@
+/* posix.h -- internals shared by the POSIX backend's files: the pty and
+ * child (posix_pty.c), the control-channel server (posix_ctl_server.c)
+ * and the poll loop that owns the session (posix_session.c). */
+#ifndef POSIX_H
+#define POSIX_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctl_conn.h"
+
+/* Monotonic milliseconds. */
+uint64_t posix_now_ms(void);
+
+/* Set O_NONBLOCK on FD; -1 with errno on failure. */
+int posix_set_nonblock(int fd);
+
+/* --- pty + child --- */
+
+struct pty_child {
+    int master;  /* non-blocking master side */
+    pid_t pid;   /* child: session leader and process-group leader */
+};
+
+/* Start ARGV in a new session on a fresh COLSxROWS pty.  On failure
+ * prints why on stderr and returns -1; *EXIT_CODE is the exit status the
+ * proxy should end with (127 when the program cannot be started). */
+int pty_spawn(char **argv, int cols, int rows, struct pty_child *child,
+              int *exit_code);
+
+/* TIOCSWINSZ on the master; returns 0 or an errno value. */
+int pty_resize(int master, int cols, int rows);
+
+/* --- control-channel server --- */
+
+enum { CTL_SERVER_MAX_CLIENTS = 64 };
+
+struct ctl_client_slot {
+    int fd;              /* -1 when free */
+    uint64_t deadline;   /* drop the client when nothing comes by then */
+};
+
+struct ctl_server {
+    int listen_fd;
+    char path[CTL_NAME_MAX];
+    struct ctl_client_slot clients[CTL_SERVER_MAX_CLIENTS];
+    ctl_resize_fn resize;
+    void *resize_ctx;
+};
+
+/* Create the socket directory (0700, checked) and listen on the channel
+ * for ID.  Prints why on stderr and returns -1 on failure. */
+int ctl_server_open(struct ctl_server *srv, const char *id,
+                    ctl_resize_fn resize, void *resize_ctx);
+
+/* Close every socket and remove the channel's path. */
+void ctl_server_close(struct ctl_server *srv);
+
+/* Append the server's pollfds to FDS (at most 1 + MAX_CLIENTS); returns
+ * how many were added.  ctl_server_dispatch() must get the same slice. */
+int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds);
+
+/* Handle what poll() reported for the slice FDS[0..N) and drop clients
+ * past their deadline. */
+void ctl_server_dispatch(struct ctl_server *srv, const struct pollfd *fds,
+                         int n, uint64_t now);
+
+/* Earliest client deadline, or UINT64_MAX when no client is connected. */
+uint64_t ctl_server_next_deadline(const struct ctl_server *srv);
+
+#endif

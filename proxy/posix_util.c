@@ -1,0 +1,22 @@
+/* posix_util.c -- small helpers of the POSIX backend. */
+#include <fcntl.h>
+#include <time.h>
+
+#include "posix.h"
+
+uint64_t posix_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int posix_set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* trace.c -- see trace.h. */
+#include "trace.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+static FILE *trace_file;
+
+void trace_open(void)
+{
+    const char *path = getenv("CONPTY_PROXY_LOG");
+
+    if (path == NULL || path[0] == '\0' || trace_file != NULL)
+        return;
+#ifdef _WIN32
+    trace_file = fopen(path, "a");
+#else
+    /* "e": close-on-exec, so the child never inherits the log. */
+    trace_file = fopen(path, "ae");
+#endif
+    if (trace_file == NULL)
+        fprintf(stderr, "conpty-proxy: cannot open trace log %s\n", path);
+}
+
+void trace(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (trace_file == NULL)
+        return;
+    va_start(ap, fmt);
+    vfprintf(trace_file, fmt, ap);
+    va_end(ap);
+    fputc('\n', trace_file);
+    /* Tests read the log while the proxy runs. */
+    fflush(trace_file);
+}
+
+void trace_close(void)
+{
+    if (trace_file != NULL)
+        fclose(trace_file);
+    trace_file = NULL;
+}

@@ -1,0 +1,316 @@
+#!/bin/bash
+# End-to-end tests of the POSIX conpty-proxy binary: sessions, exit codes,
+# resize through the helper and through a direct client, control-channel
+# abuse, a stalled reader, and bad command lines.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/suite.sh
+suite_begin proxy
+
+PROXY=$PWD/proxy/conpty-proxy
+PROBE=$PWD/build/tests/proxy/ctl_probe
+work=$(mktemp -d /tmp/proxy-test.XXXXXX)
+# A private socket directory for this run.
+export TMPDIR=$work
+unset XDG_RUNTIME_DIR
+pids=()
+
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+new_id() { echo "t$$-$RANDOM$RANDOM"; }
+
+# wait_for FILE REGEX [SECONDS]: true once FILE matches.
+wait_for() {
+    local deadline=$((SECONDS + ${3:-10}))
+    while [ $SECONDS -lt $deadline ]; do
+        grep -qaE "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "  timed out waiting for /$2/ in $1:"; tail -c 300 "$1" 2>/dev/null | sed 's/^/  | /'
+    return 1
+}
+
+# start ID COLS ROWS PROGRAM...: a session whose stdin is fd 9 of a fifo
+# kept open by this shell (close_input ends it), stdout in $work/ID.out.
+start() {
+    local id=$1
+    shift
+    mkfifo "$work/$id.in"
+    CONPTY_PROXY_LOG=$work/$id.log "$PROXY" new "$id" "$@" \
+        < "$work/$id.in" > "$work/$id.out" 2> "$work/$id.err" &
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    exec 9> "$work/$id.in"
+    wait_for "$work/$id.log" '^start: ' 5
+}
+send() { printf '%s' "$1" >&9; }
+close_input() { exec 9>&-; }
+# wait_exit PID SECONDS: exit status of PID, or 255 if it did not end.
+wait_exit() {
+    local deadline=$((SECONDS + $2))
+    while kill -0 "$1" 2>/dev/null; do
+        [ $SECONDS -ge $deadline ] && return 255
+        sleep 0.05
+    done
+    wait "$1"
+}
+child_pid() { sed -n 's/^start: pid \([0-9]*\),.*/\1/p' "$work/$1.log"; }
+
+test_exit_code_and_output() {
+    local id
+    id=$(new_id)
+    start "$id" 80 24 sh -c 'echo hi; exit 3' || return 1
+    wait_exit "$proxy_pid" 10
+    local status=$?
+    close_input
+    [ "$status" -eq 3 ] || { echo "  status $status"; return 1; }
+    [ "$(tr -d '\r' < "$work/$id.out")" = hi ]
+}
+check "sh -c 'echo hi; exit 3' prints hi and exits 3" test_exit_code_and_output
+
+test_interactive() {
+    local id
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    send 'echo $((6*7))
+'
+    wait_for "$work/$id.out" '^42' || return 1
+    send 'exit 4
+'
+    wait_exit "$proxy_pid" 10
+    local status=$?
+    close_input
+    [ "$status" -eq 4 ]
+}
+check "interactive shell: echo \$((6*7)) answers 42, exit 4 ends with 4" test_interactive
+
+test_resize() {
+    local id status
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    send 'stty size
+'
+    wait_for "$work/$id.out" '^24 80' || return 1
+    "$PROXY" resize "$id" 100 40 || { echo "  resize helper failed"; return 1; }
+    send 'stty size
+'
+    wait_for "$work/$id.out" '^40 100' || return 1
+    wait_for "$work/$id.log" '^resize 100 40 hr=0x00000000$' || return 1
+    [ "$("$PROBE" send "$id" 'resize 132 43\n')" = ok ] || return 1
+    send 'stty size
+'
+    wait_for "$work/$id.out" '^43 132' || return 1
+    close_input
+    wait_exit "$proxy_pid" 10
+    status=$?
+    [ "$status" -eq 129 ] || { echo "  status $status"; return 1; }
+}
+check "resize via 'conpty-proxy resize' and a direct client reaches stty size" test_resize
+
+test_control_answers() {
+    local id out expect
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    out=$("$PROBE" send "$id" 'ping\n' 'resize 0 10\n' 'resize 80\n' 'jump 1 2\n' \
+          'resize 80 24' '\xff\x01junk\n' "$(printf 'x%.0s' $(seq 100))\n" \
+          'resize 90 30\n' 'ping\n')
+    expect='pong
+error bad number
+error wrong number of arguments
+error unknown verb
+error missing newline
+error invalid byte
+error message too long
+ok
+pong'
+    [ "$out" = "$expect" ] || { echo "  got: $out"; return 1; }
+    wait_for "$work/$id.log" 'rejected 65-byte message: message too long' || return 1
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    true
+}
+check "every control message gets ok, pong or the right error" test_control_answers
+
+test_abuse() {
+    local id child
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    child=$(child_pid "$id")
+    "$PROBE" hit-and-run "$id" 1000 || { echo "  hit-and-run"; return 1; }
+    "$PROBE" connect-close "$id" 100 || { echo "  connect-close"; return 1; }
+    for i in 1 2 3 4 5 6 7 8; do "$PROBE" resizes "$id" 1000 & done
+    local bad=0
+    for job in $(jobs -p); do
+        [ "$job" = "$proxy_pid" ] && continue
+        wait "$job" || bad=1
+    done
+    [ $bad -eq 0 ] || { echo "  concurrent resizes failed"; return 1; }
+    [ "$("$PROBE" send "$id" 'ping\n')" = pong ] || return 1
+    kill -0 "$child" || { echo "  child died"; return 1; }
+    send 'echo still-$((1+1))
+'
+    wait_for "$work/$id.out" 'still-2' || return 1
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    true
+}
+check "1000 hit-and-run, 100 silent closes, 8x1000 concurrent resizes: still serving" test_abuse
+
+test_silent_client() {
+    local id ms
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    "$PROBE" silent "$id" > "$work/silent" &
+    local silent=$!
+    sleep 1
+    [ "$("$PROBE" send "$id" 'ping\n')" = pong ] || { echo "  not served"; return 1; }
+    wait "$silent" || return 1
+    ms=$(cat "$work/silent")
+    [ "$ms" -ge 4500 ] && [ "$ms" -le 7000 ] || { echo "  dropped after $ms ms"; return 1; }
+    wait_for "$work/$id.log" 'silent client dropped' || return 1
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    true
+}
+check "a silent client is dropped after 5 s while others are served" test_silent_client
+
+test_stdin_eof_hangs_up() {
+    local id status
+    id=$(new_id)
+    start "$id" 80 24 sh -c "trap 'echo got-hup > $work/hup; exit 7' HUP; echo ready; while :; do sleep 0.1; done" || return 1
+    wait_for "$work/$id.out" ready || return 1
+    close_input
+    wait_exit "$proxy_pid" 10
+    status=$?
+    [ "$status" -eq 7 ] || { echo "  status $status"; return 1; }
+    grep -q got-hup "$work/hup"
+}
+check "stdin closed: child gets SIGHUP, proxy exits with its code" test_stdin_eof_hangs_up
+
+test_child_killed() {
+    local id status child
+    id=$(new_id)
+    start "$id" 80 24 sleep 100 || return 1
+    child=$(child_pid "$id")
+    kill -9 "$child"
+    wait_exit "$proxy_pid" 5
+    status=$?
+    close_input
+    [ "$status" -eq 137 ] || { echo "  status $status"; return 1; }
+}
+check "child killed by SIGKILL: proxy exits promptly with 137" test_child_killed
+
+test_start_failure() {
+    local status
+    "$PROXY" new "$(new_id)" 80 24 /no/such/program < /dev/null > "$work/sf.out" 2> "$work/sf.err"
+    status=$?
+    [ "$status" -eq 127 ] && grep -q "/no/such/program" "$work/sf.err" &&
+        grep -q "No such file" "$work/sf.err" && [ ! -s "$work/sf.out" ]
+}
+check "a program that cannot start: message naming it, exit 127, nothing on stdout" test_start_failure
+
+test_stalled_reader() {
+    local id lines=6000000 expect got hwm bytes
+    id=$(new_id)
+    mkfifo "$work/stall.out"
+    # Every line arrives with a \r added by the pty.
+    bytes=$(( $(seq 1 $lines | wc -c) + lines ))
+    # The reader stalls for 5 s, then reads everything.
+    (sleep 5; head -c "$bytes" | tr -d '\r' | sha256sum | cut -d' ' -f1 > "$work/stall.sum") < "$work/stall.out" &
+    local reader=$!
+    mkfifo "$work/$id.in"
+    CONPTY_PROXY_LOG=$work/$id.log "$PROXY" new "$id" 80 24 \
+        sh -c "stty -echo; seq 1 $lines; read x" < "$work/$id.in" > "$work/stall.out" &
+    proxy_pid=$!
+    pids+=("$proxy_pid")
+    exec 9> "$work/$id.in"
+    sleep 2
+    [ "$("$PROBE" send "$id" 'ping\n')" = pong ] || { echo "  no pong during stall"; return 1; }
+    wait_for "$work/$id.log" '^backpressure on' 5 || return 1
+    wait "$reader"
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$proxy_pid/status")
+    send 'x
+'
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    expect=$(seq 1 $lines | sha256sum | cut -d' ' -f1)
+    got=$(cat "$work/stall.sum")
+    [ "$got" = "$expect" ] || { echo "  checksum mismatch"; return 1; }
+    [ "$hwm" -lt 16384 ] || { echo "  peak RSS ${hwm} KiB"; return 1; }
+    echo "  50 MB intact after a 5 s stall, peak RSS ${hwm} KiB"
+}
+check "stalled reader: 50 MB arrive intact, RSS < 16 MiB, ping answered" test_stalled_reader
+
+test_bad_command_lines() {
+    local ok=0
+    expect_usage() {
+        "$PROXY" "$@" > "$work/u.out" 2> "$work/u.err" < /dev/null
+        local s=$?
+        if [ $s -ne 2 ] || [ -s "$work/u.out" ] || ! grep -q usage "$work/u.err"; then
+            echo "  '$*': status $s"; ok=1
+        fi
+    }
+    expect_usage
+    expect_usage bogus
+    expect_usage new
+    expect_usage new id 80 24
+    expect_usage new 'bad/id' 80 24 sh
+    expect_usage new '' 80 24 sh
+    expect_usage new "$(printf 'a%.0s' $(seq 65))" 80 24 sh
+    expect_usage new id 0 24 sh
+    expect_usage new id 80 32768 sh
+    expect_usage new id 8O 24 sh
+    expect_usage resize id 80
+    expect_usage resize id 80 24 1
+    expect_usage resize 'a b' 80 24
+    "$PROXY" --help | grep -q 'conpty-proxy new' || { echo "  --help"; ok=1; }
+    "$PROXY" --version | grep -qE '^conpty-proxy [0-9]' || { echo "  --version"; ok=1; }
+    return $ok
+}
+check "bad arguments and ids: usage on stderr, exit 2; --help and --version" test_bad_command_lines
+
+test_resize_unreachable() {
+    "$PROXY" resize "$(new_id)" 80 24 2> "$work/r.err"
+    [ $? -eq 1 ] && grep -q 'resize' "$work/r.err"
+}
+check "resize of a session that does not exist: message, exit 1" test_resize_unreachable
+
+test_squatted_path() {
+    local id dir status
+    id=$(new_id)
+    dir=$work/conpty-proxy-$(id -u)
+    mkdir -p "$dir" && chmod 700 "$dir"
+    : > "$dir/$id.sock"
+    "$PROXY" new "$id" 80 24 sh < /dev/null > /dev/null 2> "$work/sq.err"
+    status=$?
+    rm -f "$dir/$id.sock"
+    [ $status -ne 0 ] && grep -q 'already exists' "$work/sq.err"
+}
+check "a squatted socket path: clear error, non-zero exit" test_squatted_path
+
+test_unsafe_dir() {
+    local other=$work/other status1 status2
+    mkdir -p "$other/conpty-proxy-$(id -u)"
+    chmod 755 "$other/conpty-proxy-$(id -u)"
+    TMPDIR=$other "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d1.err"
+    status1=$?
+    grep -q 'open to other users' "$work/d1.err" || status1=0
+    chmod 700 "$other/conpty-proxy-$(id -u)"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown 65534 "$other/conpty-proxy-$(id -u)"
+        TMPDIR=$other "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d2.err"
+        status2=$?
+        grep -q 'not owned by this user' "$work/d2.err" || status2=0
+    else
+        echo "  (not root: cannot create another user's directory; owner rule unchecked)"
+        status2=1
+    fi
+    [ $status1 -ne 0 ] && [ $status2 -ne 0 ]
+}
+check "socket directory open to others or owned by another user: refused" test_unsafe_dir
+
+suite_end
