@@ -1,1 +1,80 @@
-# (being written)
+# vterm-module, three ways:
+#   $(MODULE)      module/vterm-module.so against the system libvterm
+#                  (Debian 12: 0.1.4, via pkg-config);
+#   $(MODULE_033)  the same sources linked statically with libvterm 0.3.3
+#                  built from source, to test against the newest version;
+#   $(WIN_MODULE)  build/windows/vterm-module.dll, mingw-w64, libvterm 0.3.3
+#                  and libgcc linked statically: system DLLs only.
+# On MSYS2 (OS=Windows_NT) $(MODULE) is a DLL and links the system libvterm
+# statically for the same reason.
+include module/libvterm.mk
+
+MODULE_SRC := module/vterm-module.c module/render.c module/ctl_client.c
+MODULE_HDR := module/render.h module/ctl_client.h protocol/control.h module/module.mk
+MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
+MODULE_INCLUDE := $(BUILD)/include
+EMACS_MODULE_H ?= /usr/include/emacs-module.h
+
+# Symbols are hidden except the two Emacs looks up (MODULE_EXPORT in
+# vterm-module.c; module/vterm-module.map for ELF), so our libvterm and
+# helpers cannot clash with another module's.
+MODULE_VISIBILITY := -fvisibility=hidden
+MODULE_HIDE_LIBS := -Wl,--version-script=module/vterm-module.map
+
+# Deferred (=) so parsing works before "make deps" installed pkg-config
+# and libvterm-dev; evaluated only by the recipes that need them.
+VTERM_SYS_CFLAGS = $(shell $(PKG_CONFIG) --cflags vterm)
+ifeq ($(OS),Windows_NT)
+  VTERM_SYS_LIBS = $(shell $(PKG_CONFIG) --variable=libdir vterm)/libvterm.a
+  MODULE_LDFLAGS := -shared -static-libgcc
+  MODULE_HIDE_LIBS :=
+else
+  VTERM_SYS_LIBS = $(shell $(PKG_CONFIG) --libs vterm)
+  MODULE_LDFLAGS := -shared
+endif
+
+MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/module/%.o,$(MODULE_SRC))
+MODULE_033_OBJ := $(patsubst module/%.c,$(BUILD)/obj/module-0.3.3/%.o,$(MODULE_SRC))
+WIN_MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/win/module/%.o,$(MODULE_SRC))
+
+$(BUILD)/obj/module/%.o: module/%.c $(MODULE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule $(VTERM_SYS_CFLAGS) -c $< -o $@
+
+$(MODULE): $(MODULE_OBJ) $(PROTOCOL_PIC_OBJ) module/vterm-module.map
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o,$^) $(VTERM_SYS_LIBS) $(MODULE_HIDE_LIBS)
+
+# -I puts the 0.3.3 headers before the system's /usr/include/vterm.h.
+$(BUILD)/obj/module-0.3.3/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule -I$(LIBVTERM_033)/include -c $< -o $@
+
+$(MODULE_033): $(MODULE_033_OBJ) $(PROTOCOL_PIC_OBJ) $(LIBVTERM_033_A) module/vterm-module.map
+	@mkdir -p $(@D)
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(MODULE_HIDE_LIBS)
+
+# The cross build must not see /usr/include, so emacs-module.h is copied
+# next to nothing else.
+$(MODULE_INCLUDE)/emacs-module.h: $(EMACS_MODULE_H)
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(BUILD)/obj/win/module/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h \
+                             $(MODULE_INCLUDE)/emacs-module.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_CFLAGS) -Imodule -I$(MODULE_INCLUDE) -I$(LIBVTERM_033)/include -c $< -o $@
+
+$(WIN_MODULE): $(WIN_MODULE_OBJ) $(PROTOCOL_WIN_OBJ) $(LIBVTERM_WIN_A)
+	@mkdir -p $(@D)
+	$(WIN_CC) -shared -static-libgcc -o $@ $^
+
+# Fails when the DLL imports anything but Windows system DLLs.
+.PHONY: check-win-module-imports
+check-win-module-imports: $(WIN_MODULE)
+	@bad=$$(x86_64-w64-mingw32-objdump -p $(WIN_MODULE) | \
+	        sed -n 's/^[[:space:]]*DLL Name: //p' | \
+	        grep -v -i -E '^(kernel32|msvcrt|advapi32|user32|ws2_32)\.dll$$|^api-ms-win-crt-'); \
+	if [ -n "$$bad" ]; then echo "$(WIN_MODULE) imports non-system DLLs: $$bad" >&2; exit 1; fi; \
+	echo "$(WIN_MODULE): system DLL imports only"
+
+CLEAN_FILES += $(BUILD)/module-0.3.3 $(MODULE_INCLUDE)

@@ -1,1 +1,29 @@
-# (being written)
+# Windows tests under Wine: conpty-proxy.exe started by an Emacs-like
+# driver over CreatePipe pipes, a fixture child that opens CONIN$/CONOUT$,
+# and a control client built from the module's own module/ctl_client.c.
+WINE_TEST_DIR := $(BUILD)/tests/wine
+WINE_TEST_CFLAGS := $(WIN_CFLAGS) -Imodule -Itests/wine
+WINE_TEST_LIBS := -static -static-libgcc
+WINE_TEST_BINS := $(WINE_TEST_DIR)/driver.exe $(WINE_TEST_DIR)/fixture.exe \
+                  $(WINE_TEST_DIR)/client.exe
+
+$(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(WINE_TEST_LIBS)
+
+$(WINE_TEST_DIR)/fixture.exe: tests/wine/fixture.c tests/wine/wine_test.h
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(WINE_TEST_LIBS)
+
+$(WINE_TEST_DIR)/client.exe: tests/wine/client.c module/ctl_client.c \
+                             module/ctl_client.h $(PROTOCOL_WIN_OBJ)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ tests/wine/client.c \
+	          module/ctl_client.c $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS)
+
+SUITES += wine
+TEST_BUILDS += $(WIN_PROXY) $(WINE_TEST_BINS)
+
+.PHONY: test-wine
+test-wine: $(WIN_PROXY) $(WINE_TEST_BINS)
+	@sh tests/wine/run.sh
