@@ -9,6 +9,9 @@
  *   ctl_probe connect-close ID N     N x connect and close at once
  *   ctl_probe resizes ID N           N resizes on one connection, each
  *                                    must be answered "ok"
+ *   ctl_probe random ID N            N packets of random bytes (1-300
+ *                                    long) on one connection, each must
+ *                                    be answered "error ..."
  * Exit 0 when everything went as described, 1 otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -187,8 +190,35 @@ static int cmd_resizes(const char *id, long n)
     return 0;
 }
 
+static int cmd_random(const char *id, long n)
+{
+    int fd = connect_channel(id);
+    char msg[300], answer[256];
+
+    if (fd < 0)
+        return 1;
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    for (long i = 0; i < n; i++) {
+        size_t len = (size_t)(rand() % (int)sizeof msg) + 1;
+        for (size_t j = 0; j < len; j++)
+            msg[j] = (char)(rand() & 0xff);
+        /* Keep the odd valid message out: every packet must be refused. */
+        msg[0] = (char)0xff;
+        if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len ||
+            answer_of(fd, answer, sizeof answer) < 0 ||
+            strncmp(answer, "error ", 6) != 0) {
+            printf("random packet %ld not answered with an error\n", i);
+            return 1;
+        }
+    }
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "random") == 0)
+        return cmd_random(argv[2], atol(argv[3]));
     if (argc >= 4 && strcmp(argv[1], "send") == 0)
         return cmd_send(argv[2], argc - 3, argv + 3);
     if (argc == 3 && strcmp(argv[1], "silent") == 0)

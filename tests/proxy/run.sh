@@ -142,6 +142,9 @@ test_abuse() {
     child=$(child_pid "$id")
     "$PROBE" hit-and-run "$id" 1000 || { echo "  hit-and-run"; return 1; }
     "$PROBE" connect-close "$id" 100 || { echo "  connect-close"; return 1; }
+    "$PROBE" random "$id" 1000 || { echo "  random bytes"; return 1; }
+    [ "$("$PROBE" send "$id" "$(head -c 65536 /dev/zero | tr '\0' r)")" = \
+      "error message too long" ] || { echo "  64 KiB message"; return 1; }
     for i in 1 2 3 4 5 6 7 8; do "$PROBE" resizes "$id" 1000 & done
     local bad=0
     for job in $(jobs -p); do
@@ -158,7 +161,7 @@ test_abuse() {
     wait_exit "$proxy_pid" 10 >/dev/null
     true
 }
-check "1000 hit-and-run, 100 silent closes, 8x1000 concurrent resizes: still serving" test_abuse
+check "1000 hit-and-run, 100 silent closes, random bytes, 64 KiB, 8x1000 concurrent resizes: still serving" test_abuse
 
 test_silent_client() {
     local id ms
