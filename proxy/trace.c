@@ -13,7 +13,8 @@ void trace_open(void)
     if (path == NULL || path[0] == '\0' || trace_file != NULL)
         return;
 #ifdef _WIN32
-    trace_file = fopen(path, "a");
+    /* Binary: the same "\n" line ends as on POSIX, for the tests. */
+    trace_file = fopen(path, "ab");
 #else
     /* "e": close-on-exec, so the child never inherits the log. */
     trace_file = fopen(path, "ae");

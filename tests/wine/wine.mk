@@ -19,7 +19,7 @@ $(WINE_TEST_DIR)/client.exe: tests/wine/client.c module/ctl_client.c \
                              module/ctl_client.h $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ tests/wine/client.c \
-	          module/ctl_client.c $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS)
+	          module/ctl_client.c $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -ladvapi32
 
 SUITES += wine
 TEST_BUILDS += $(WIN_PROXY) $(WINE_TEST_BINS)

@@ -1,0 +1,211 @@
+/* ctl_client.c -- see ctl_client.h. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#if !defined(_WIN32) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* SOCK_CLOEXEC, SOCK_NONBLOCK, MSG_NOSIGNAL */
+#endif
+#include "ctl_client.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "control.h"
+
+#ifdef _WIN32
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+static DWORD remaining(ULONGLONG deadline)
+{
+    ULONGLONG now = GetTickCount64();
+    return now >= deadline ? 0 : (DWORD)(deadline - now);
+}
+
+bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
+{
+    ULONGLONG deadline = GetTickCount64() + (budget_ms > 0 ? (ULONGLONG)budget_ms : 0);
+    char name[CTL_NAME_MAX], msg[CTL_MSG_MAX + 1];
+    OVERLAPPED ov;
+    HANDLE h;
+    DWORD n = 0;
+    bool ok = false;
+    int len;
+
+    if (ctl_pipe_name(id, name, sizeof name) != CTL_OK)
+        return false;
+    len = ctl_encode_resize(msg, sizeof msg, cols, rows);
+    if (len < 0)
+        return false;
+    for (;;) {
+        DWORD err;
+
+        /* Overlapped, so that the write below can be bounded; identify-
+         * only, so that whoever serves the name cannot act as us. */
+        h = CreateFileA(name, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                        FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+                            SECURITY_IDENTIFICATION,
+                        NULL);
+        if (h != INVALID_HANDLE_VALUE)
+            break;
+        err = GetLastError();
+        /* Every instance busy: wait for one with what is left of the
+         * budget; anything else (no such pipe) is final. */
+        if (err != ERROR_PIPE_BUSY || remaining(deadline) == 0)
+            return false;
+        if (!WaitNamedPipeA(name, remaining(deadline)) &&
+            GetLastError() != ERROR_SEM_TIMEOUT)
+            Sleep(1); /* gone or failing: CreateFile above decides */
+    }
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (ov.hEvent == NULL) {
+        CloseHandle(h);
+        return false;
+    }
+    /* One message, one write; the answer is not read. */
+    if (WriteFile(h, msg, (DWORD)len, NULL, &ov) ||
+        GetLastError() == ERROR_IO_PENDING) {
+        if (WaitForSingleObject(ov.hEvent, remaining(deadline)) ==
+            WAIT_OBJECT_0) {
+            ok = GetOverlappedResult(h, &ov, &n, FALSE) && n == (DWORD)len;
+        } else {
+            CancelIoEx(h, &ov);
+            GetOverlappedResult(h, &ov, &n, TRUE); /* wait for the cancel */
+        }
+    }
+    CloseHandle(ov.hEvent);
+    CloseHandle(h);
+    return ok;
+}
+
+#else /* POSIX */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#define CTL_SOCK_TYPE SOCK_SEQPACKET
+#else
+#define CTL_SOCK_TYPE SOCK_STREAM /* newline framing */
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int remaining(int64_t deadline)
+{
+    int64_t left = deadline - now_ms();
+    return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
+
+static int client_socket(void)
+{
+#if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
+    return socket(AF_UNIX, CTL_SOCK_TYPE | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+#else
+    int fd = socket(AF_UNIX, CTL_SOCK_TYPE, 0);
+    if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+                    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+#endif
+}
+
+/* Sleep up to MS milliseconds. */
+static void nap(int ms)
+{
+    struct timespec ts = {0, (long)ms * 1000000L};
+
+    if (ms > 0)
+        nanosleep(&ts, NULL);
+}
+
+bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
+{
+    int64_t deadline = now_ms() + (budget_ms > 0 ? budget_ms : 0);
+    char dir[CTL_NAME_MAX], msg[CTL_MSG_MAX + 1];
+    struct sockaddr_un addr;
+    bool ok = false;
+    int fd, len;
+
+    len = ctl_encode_resize(msg, sizeof msg, cols, rows);
+    if (len < 0 || ctl_id_check(id) != CTL_OK)
+        return false;
+    if (ctl_socket_dir(getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"),
+                       (unsigned long)geteuid(), dir, sizeof dir) != CTL_OK)
+        return false;
+    /* Refuse a directory someone else owns or can write to. */
+    if (ctl_socket_dir_check(dir, false) != CTL_OK)
+        return false;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (ctl_socket_path(dir, id, addr.sun_path, sizeof addr.sun_path) != CTL_OK)
+        return false;
+
+    fd = client_socket();
+    if (fd < 0)
+        return false;
+    for (;;) {
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        /* A full listen backlog: the proxy accepts them all each time it
+         * wakes, so retry shortly, within the budget. */
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) && remaining(deadline) > 0) {
+            int left = remaining(deadline);
+            nap(left < 5 ? left : 5);
+            continue;
+        }
+        if (errno == EINPROGRESS) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            int err = 0;
+            socklen_t err_len = sizeof err;
+            if (poll(&p, 1, remaining(deadline)) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) == 0 &&
+                err == 0)
+                break;
+        }
+        goto out; /* no such session, or out of time */
+    }
+    for (;;) {
+        ssize_t n = send(fd, msg, (size_t)len, MSG_NOSIGNAL);
+        if (n == len) {
+            ok = true;
+            break;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            if (poll(&p, 1, remaining(deadline)) == 1)
+                continue;
+        }
+        break; /* a partial stream write or an error: not sent */
+    }
+out:
+    close(fd);
+    return ok;
+}
+
+#endif

@@ -1,0 +1,16 @@
+/* ctl_client.h -- the control-channel client compiled into vterm-module:
+ * send one resize to a conpty-proxy session (DESIGN.md, "Control
+ * channel").  POSIX and Windows in one file pair. */
+#ifndef CTL_CLIENT_H
+#define CTL_CLIENT_H
+
+#include <stdbool.h>
+
+/* Send "resize COLS ROWS\n" to session ID in one write and close without
+ * reading the answer.  Never blocks longer than BUDGET_MS (a busy or full
+ * channel is retried within it).  True when the message was written,
+ * false when the channel could not be reached (bad id or size, no such
+ * session, budget spent). */
+bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms);
+
+#endif

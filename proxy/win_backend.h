@@ -1,0 +1,185 @@
+/* win_backend.h -- the pieces of conpty-proxy's Windows backend and how
+ * they talk to each other (DESIGN.md, "Event loop rules").
+ *
+ *   win_session.c     the IOCP loop thread, session state, shutdown
+ *   win_conpty.c      pseudo console, its pipes, the child process
+ *   win_ctl_server.c  the message-mode control pipe (4 instances)
+ *   win_stdio.c       stdin reader thread, stdout writer thread + queue
+ *   win_security.c    the DACL (current user + SYSTEM), random names
+ *   win_error.c       reporting Win32 failures
+ *   win_client.c      "conpty-proxy resize" (backend_send_resize)
+ *
+ * Every overlapped operation is a struct win_op (rule 2): one OVERLAPPED,
+ * an explicit idle/pending state, and a kind that says who handles its
+ * completion.  All of them complete on the one IOCP with key WIN_KEY_IO;
+ * the loop finds the operation from the OVERLAPPED pointer.  The threads
+ * post everything else with their own keys. */
+#ifndef WIN_BACKEND_H
+#define WIN_BACKEND_H
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "ctl_conn.h"
+
+/* ---- win_error.c: one place for Win32 failures ---------------------- */
+
+/* Before the session starts diagnostics go to stderr; after
+ * win_report_to_trace(true) they go to the trace log. */
+void win_report_to_trace(bool on);
+/* "<fn> failed: error <code> (<system message>)". */
+void win_fail_code(const char *fn, DWORD err);
+/* The same with GetLastError(). */
+void win_fail(const char *fn);
+/* Text of a system error code, without the trailing newline. */
+const char *win_strerror(DWORD err, char *buf, size_t size);
+
+/* ---- operation objects (rule 2) ------------------------------------- */
+
+enum win_op_kind {
+    WIN_OP_PTY_READ,    /* ConPTY output -> queue */
+    WIN_OP_PTY_WRITE,   /* stdin bytes -> ConPTY input */
+    WIN_OP_CTL_CONNECT, /* ConnectNamedPipe on a control instance */
+    WIN_OP_CTL_READ,    /* one control message */
+    WIN_OP_CTL_WRITE    /* one answer */
+};
+
+enum win_op_state { WIN_OP_IDLE, WIN_OP_PENDING };
+
+struct win_op {
+    OVERLAPPED ov; /* first member: the completion gives us &ov */
+    enum win_op_kind kind;
+    enum win_op_state state;
+    void *owner;
+};
+
+void win_op_init(struct win_op *op, enum win_op_kind kind, void *owner);
+/* Mark OP pending before the call that arms it; asserts it was idle. */
+OVERLAPPED *win_op_arm(struct win_op *op);
+/* Back to idle: after its completion was dequeued, or when the arming
+ * call failed at once (no packet will come, rule 3). */
+void win_op_done(struct win_op *op);
+struct win_op *win_op_from_ov(OVERLAPPED *ov);
+static inline bool win_op_pending(const struct win_op *op)
+{
+    return op->state == WIN_OP_PENDING;
+}
+
+/* Completion keys of the session's IOCP. */
+enum win_key {
+    WIN_KEY_IO = 1,     /* an overlapped operation: see the OVERLAPPED */
+    WIN_KEY_STDIN_DATA, /* stdin reader: bytes ready (count = length) */
+    WIN_KEY_STDIN_EOF,  /* stdin reader: end of input (count = error) */
+    WIN_KEY_CHILD_EXIT, /* the wait on the child process fired */
+    WIN_KEY_PTY_CLOSED, /* ClosePseudoConsole returned on its thread */
+    WIN_KEY_OUT_RESUME, /* stdout writer: queue below low water */
+    WIN_KEY_OUT_DONE,   /* stdout writer: queue flushed after finish */
+    WIN_KEY_OUT_BROKEN  /* stdout writer: WriteFile failed (count = error) */
+};
+
+/* Post a packet with KEY and COUNT; reports a failure. */
+bool win_post(HANDLE iocp, enum win_key key, DWORD count);
+
+/* Milliseconds since boot, for deadlines. */
+static inline uint64_t win_now_ms(void)
+{
+    return GetTickCount64();
+}
+
+/* ---- win_security.c -------------------------------------------------- */
+
+/* Security attributes whose DACL grants only the current user and SYSTEM
+ * (never the default DACL), not inheritable.  Lives until
+ * win_security_free(). */
+struct win_security {
+    SECURITY_ATTRIBUTES sa;
+    SECURITY_DESCRIPTOR sd;
+    PACL acl;
+    PSID user;
+};
+bool win_security_init(struct win_security *sec);
+void win_security_free(struct win_security *sec);
+
+/* NBYTES random bytes as 2*NBYTES hex digits + NUL into BUF. */
+bool win_random_hex(char *buf, size_t nbytes);
+
+/* ---- win_conpty.c ---------------------------------------------------- */
+
+struct win_pty {
+    HPCON hpc;
+    HANDLE in_w;    /* ours: overlapped server end, ConPTY's input */
+    HANDLE out_r;   /* ours: overlapped server end, ConPTY's output */
+    HANDLE process; /* the child */
+    DWORD pid;
+    HANDLE close_thread; /* ClosePseudoConsole runs here (rule 9) */
+    HANDLE iocp;
+};
+
+/* Create the pseudo console and start CFG->argv in it.  Returns 0, or
+ * PROXY_EXIT_START (the program could not be started: reported on
+ * stderr naming the program) or PROXY_EXIT_FAILURE. */
+int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
+                  struct win_security *sec);
+/* ctl_resize_fn for ResizePseudoConsole: returns its HRESULT. */
+uint32_t win_pty_resize(void *pty, int cols, int rows);
+/* Start ClosePseudoConsole on its own thread; it posts WIN_KEY_PTY_CLOSED
+ * to IOCP when it returns. */
+bool win_pty_close_async(struct win_pty *pty, HANDLE iocp);
+/* Close the handles left (the pipes must have no pending I/O). */
+void win_pty_free(struct win_pty *pty);
+
+/* ---- win_ctl_server.c ------------------------------------------------ */
+
+struct win_ctl_server;
+
+/* Create the CTL_PIPE_INSTANCES instances of \\.\pipe\conpty-proxy-<ID>
+ * on IOCP and start listening.  NULL (reported) on failure, including a
+ * name that exists already (someone squats it). */
+struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
+                                     struct win_security *sec,
+                                     ctl_resize_fn resize, void *ctx);
+/* A completion of one of the server's operations. */
+void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op,
+                      DWORD err, DWORD bytes);
+/* Milliseconds until the earliest client deadline (INFINITE: none). */
+DWORD win_ctl_timeout(const struct win_ctl_server *srv, uint64_t now);
+/* Drop every client whose deadline has passed. */
+void win_ctl_expire(struct win_ctl_server *srv, uint64_t now);
+/* Stop: cancel every pending operation (rule 6). */
+void win_ctl_stop(struct win_ctl_server *srv);
+/* True when no operation of the server is pending. */
+bool win_ctl_idle(const struct win_ctl_server *srv);
+/* Free; only when win_ctl_idle(). */
+void win_ctl_free(struct win_ctl_server *srv);
+
+/* ---- win_stdio.c ----------------------------------------------------- */
+
+/* stdin: a thread reads the anonymous pipe (synchronous, it cannot do
+ * overlapped I/O: rule 4) into one buffer, posts WIN_KEY_STDIN_DATA, and
+ * reads again only after win_stdin_release(). */
+struct win_stdin;
+struct win_stdin *win_stdin_start(HANDLE in, HANDLE iocp);
+const char *win_stdin_data(const struct win_stdin *in);
+void win_stdin_release(struct win_stdin *in);
+
+/* stdout: a thread writes the bounded queue to the anonymous pipe. */
+struct win_stdout;
+struct win_stdout *win_stdout_start(HANDLE out, HANDLE iocp);
+/* Queue LEN bytes for stdout.  Returns true when the queue has reached
+ * its high-water mark: the caller must stop reading the pty until
+ * WIN_KEY_OUT_RESUME arrives.  False with *OOM set when memory ran out. */
+bool win_stdout_push(struct win_stdout *out, const void *data, size_t len,
+                     bool *oom);
+size_t win_stdout_queued(struct win_stdout *out);
+/* No more data: the writer flushes the queue, posts WIN_KEY_OUT_DONE and
+ * ends. */
+void win_stdout_finish(struct win_stdout *out);
+
+#endif

@@ -1,0 +1,345 @@
+/* win_conpty.c -- the pseudo console, its two pipes and the child.
+ *
+ * Rule 1: a handle is either overlapped (ours, used only by the loop) or
+ * synchronous (ConPTY's), never both.
+ * Rule 7: ConPTY's ends of its pipes are synchronous handles; ours are
+ * overlapped named-pipe server ends with random names, the explicit DACL
+ * and PIPE_REJECT_REMOTE_CLIENTS.
+ * Rule 8: the child gets STARTF_USESTDHANDLES with NULL std handles (it
+ * must not inherit the stdio Emacs gave us) plus the pseudo-console
+ * attribute, no PSEUDOCONSOLE_INHERIT_CURSOR, and the default Ctrl-C
+ * handling so that 0x03 on ConPTY's input reaches its process group. */
+#include "win_backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+enum { PTY_PIPE_BUFFER = 64 << 10 };
+
+/* One pipe between us and ConPTY.  INBOUND: ConPTY writes, we read
+ * (its output); otherwise we write, ConPTY reads (its input). */
+static bool make_pty_pipe(struct win_security *sec, bool inbound,
+                          HANDLE *ours, HANDLE *theirs)
+{
+    char name[128], rnd[33];
+    OVERLAPPED ov;
+    HANDLE srv, cli;
+    DWORD err;
+
+    if (!win_random_hex(rnd, 16))
+        return false;
+    snprintf(name, sizeof name, "\\\\.\\pipe\\conpty-proxy-io-%lu-%s",
+             (unsigned long)GetCurrentProcessId(), rnd);
+    /* Rule 7: our end overlapped, random name, our DACL, local only. */
+    srv = CreateNamedPipeA(name,
+                           (inbound ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
+                               FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                           PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                               PIPE_REJECT_REMOTE_CLIENTS,
+                           1, PTY_PIPE_BUFFER, PTY_PIPE_BUFFER, 0, &sec->sa);
+    if (srv == INVALID_HANDLE_VALUE) {
+        win_fail("CreateNamedPipe (pseudo console pipe)");
+        return false;
+    }
+    /* Rule 7: ConPTY's end is a plain synchronous handle (flags 0),
+     * not inheritable (sec->sa.bInheritHandle is FALSE). */
+    cli = CreateFileA(name, inbound ? GENERIC_WRITE : GENERIC_READ, 0, &sec->sa,
+                      OPEN_EXISTING, 0, NULL);
+    if (cli == INVALID_HANDLE_VALUE) {
+        win_fail("CreateFile (pseudo console pipe)");
+        CloseHandle(srv);
+        return false;
+    }
+    /* The client is connected already: ConnectNamedPipe answers
+     * ERROR_PIPE_CONNECTED.  Not yet on the IOCP, so a pending connect
+     * (which should not happen) is waited for here, bounded. */
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (ov.hEvent == NULL) {
+        win_fail("CreateEvent");
+        goto fail;
+    }
+    if (!ConnectNamedPipe(srv, &ov)) {
+        err = GetLastError();
+        if (err == ERROR_IO_PENDING) {
+            DWORD n;
+            if (WaitForSingleObject(ov.hEvent, 5000) != WAIT_OBJECT_0) {
+                CancelIoEx(srv, &ov);
+                GetOverlappedResult(srv, &ov, &n, TRUE);
+                win_fail_code("ConnectNamedPipe (pseudo console pipe)",
+                              ERROR_TIMEOUT);
+                CloseHandle(ov.hEvent);
+                goto fail;
+            }
+            if (!GetOverlappedResult(srv, &ov, &n, FALSE)) {
+                win_fail("ConnectNamedPipe (pseudo console pipe)");
+                CloseHandle(ov.hEvent);
+                goto fail;
+            }
+        } else if (err != ERROR_PIPE_CONNECTED) {
+            win_fail_code("ConnectNamedPipe (pseudo console pipe)", err);
+            CloseHandle(ov.hEvent);
+            goto fail;
+        }
+    }
+    CloseHandle(ov.hEvent);
+    *ours = srv;
+    *theirs = cli;
+    return true;
+fail:
+    CloseHandle(cli);
+    CloseHandle(srv);
+    return false;
+}
+
+/* Append ARG to the command line at W (room checked by the caller)
+ * quoted the way CommandLineToArgvW and the C runtimes split it. */
+static wchar_t *quote_arg(wchar_t *w, const wchar_t *arg)
+{
+    bool quote = arg[0] == L'\0' || wcspbrk(arg, L" \t\n\v\"") != NULL;
+
+    if (!quote) {
+        size_t n = wcslen(arg);
+        memcpy(w, arg, n * sizeof *w);
+        return w + n;
+    }
+    *w++ = L'"';
+    for (const wchar_t *p = arg;; p++) {
+        size_t backslashes = 0;
+        while (*p == L'\\') {
+            backslashes++;
+            p++;
+        }
+        if (*p == L'\0') {
+            /* Double them: the closing quote must stay a quote. */
+            for (size_t i = 0; i < 2 * backslashes; i++)
+                *w++ = L'\\';
+            break;
+        }
+        if (*p == L'"') {
+            for (size_t i = 0; i < 2 * backslashes + 1; i++)
+                *w++ = L'\\';
+        } else {
+            for (size_t i = 0; i < backslashes; i++)
+                *w++ = L'\\';
+        }
+        *w++ = *p;
+    }
+    *w++ = L'"';
+    return w;
+}
+
+/* The child's command line from ARGV (in the ANSI code page, as the C
+ * runtime gave it to main), or NULL (reported). */
+static wchar_t *build_command_line(char **argv)
+{
+    size_t room = 1;
+    wchar_t **wide;
+    wchar_t *line, *w;
+    int argc = 0;
+
+    while (argv[argc] != NULL)
+        argc++;
+    wide = calloc((size_t)argc + 1, sizeof *wide);
+    if (wide == NULL) {
+        win_fail_code("calloc", ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    for (int i = 0; i < argc; i++) {
+        int n = MultiByteToWideChar(CP_ACP, 0, argv[i], -1, NULL, 0);
+        if (n <= 0 || (wide[i] = malloc((size_t)n * sizeof(wchar_t))) == NULL ||
+            MultiByteToWideChar(CP_ACP, 0, argv[i], -1, wide[i], n) <= 0) {
+            win_fail("MultiByteToWideChar");
+            line = NULL;
+            goto out;
+        }
+        /* Worst case: every character a quote or backslash (2x), plus
+         * the quotes and a space. */
+        room += 2 * (size_t)n + 3;
+    }
+    line = malloc(room * sizeof *line);
+    if (line == NULL) {
+        win_fail_code("malloc", ERROR_NOT_ENOUGH_MEMORY);
+        goto out;
+    }
+    w = line;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0)
+            *w++ = L' ';
+        w = quote_arg(w, wide[i]);
+    }
+    *w = L'\0';
+out:
+    for (int i = 0; i < argc; i++)
+        free(wide[i]);
+    free(wide);
+    return line;
+}
+
+/* The proxy ignores Ctrl-C/Ctrl-Break itself (it is never the target). */
+static BOOL WINAPI ignore_ctrl(DWORD type)
+{
+    return type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
+}
+
+static int start_child(struct win_pty *pty, const struct session_config *cfg)
+{
+    STARTUPINFOEXW si;
+    PROCESS_INFORMATION pi;
+    SIZE_T attr_len = 0;
+    wchar_t *cmd;
+    int ret = PROXY_EXIT_FAILURE;
+
+    cmd = build_command_line(cfg->argv);
+    if (cmd == NULL)
+        return PROXY_EXIT_FAILURE;
+    memset(&si, 0, sizeof si);
+    si.StartupInfo.cb = sizeof si;
+    /* Rule 8: STARTF_USESTDHANDLES with NULL handles: the child must not
+     * inherit the pipes Emacs gave us; the pseudo console is its
+     * console. */
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdInput = NULL;
+    si.StartupInfo.hStdOutput = NULL;
+    si.StartupInfo.hStdError = NULL;
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_len);
+    si.lpAttributeList = malloc(attr_len);
+    if (si.lpAttributeList == NULL) {
+        win_fail_code("malloc", ERROR_NOT_ENOUGH_MEMORY);
+        goto out;
+    }
+    if (!InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+                                           &attr_len)) {
+        win_fail("InitializeProcThreadAttributeList");
+        free(si.lpAttributeList);
+        si.lpAttributeList = NULL;
+        goto out;
+    }
+    if (!UpdateProcThreadAttribute(si.lpAttributeList, 0,
+                                   PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE,
+                                   pty->hpc, sizeof pty->hpc, NULL, NULL)) {
+        win_fail("UpdateProcThreadAttribute");
+        goto out;
+    }
+    /* Rule 8: Ctrl-C must reach the child.  A process started with
+     * CREATE_NEW_PROCESS_GROUP (as Emacs may start us) ignores Ctrl-C and
+     * its children inherit that; clear it so the child gets the default
+     * handling, and ignore Ctrl-C in the proxy with a handler instead
+     * (handlers are not inherited). */
+    if (!SetConsoleCtrlHandler(NULL, FALSE))
+        win_fail("SetConsoleCtrlHandler (restore Ctrl-C)");
+    if (!SetConsoleCtrlHandler(ignore_ctrl, TRUE))
+        win_fail("SetConsoleCtrlHandler (ignore in proxy)");
+    /* Inherit nothing (FALSE); our environment and working directory. */
+    if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE,
+                        EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+                        &si.StartupInfo, &pi)) {
+        DWORD err = GetLastError();
+        char text[256];
+        fprintf(stderr, "conpty-proxy: cannot start %s: error %lu (%s)\n",
+                cfg->argv[0], (unsigned long)err,
+                win_strerror(err, text, sizeof text));
+        ret = PROXY_EXIT_START;
+        goto out;
+    }
+    CloseHandle(pi.hThread);
+    pty->process = pi.hProcess;
+    pty->pid = pi.dwProcessId;
+    ret = 0;
+out:
+    if (si.lpAttributeList != NULL) {
+        DeleteProcThreadAttributeList(si.lpAttributeList);
+        free(si.lpAttributeList);
+    }
+    free(cmd);
+    return ret;
+}
+
+int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
+                  struct win_security *sec)
+{
+    HANDLE con_in = NULL, con_out = NULL;
+    COORD size = {(SHORT)cfg->cols, (SHORT)cfg->rows};
+    HRESULT hr;
+    int ret;
+
+    memset(pty, 0, sizeof *pty);
+    pty->in_w = pty->out_r = INVALID_HANDLE_VALUE;
+    if (!make_pty_pipe(sec, false, &pty->in_w, &con_in))
+        return PROXY_EXIT_FAILURE;
+    if (!make_pty_pipe(sec, true, &pty->out_r, &con_out)) {
+        CloseHandle(con_in);
+        return PROXY_EXIT_FAILURE;
+    }
+    /* Rule 8: flags 0, no PSEUDOCONSOLE_INHERIT_CURSOR (it would make
+     * ConPTY wait for a cursor-position answer we never send). */
+    hr = CreatePseudoConsole(size, con_in, con_out, 0, &pty->hpc);
+    /* The pseudo console holds its own copies now; closing ours lets the
+     * output pipe reach EOF when ConPTY is gone. */
+    CloseHandle(con_in);
+    CloseHandle(con_out);
+    if (FAILED(hr)) {
+        win_fail_code("CreatePseudoConsole", (DWORD)hr);
+        pty->hpc = NULL;
+        return PROXY_EXIT_FAILURE;
+    }
+    ret = start_child(pty, cfg);
+    if (ret != 0) {
+        ClosePseudoConsole(pty->hpc); /* nothing attached: returns at once */
+        pty->hpc = NULL;
+    }
+    return ret;
+}
+
+uint32_t win_pty_resize(void *ctx, int cols, int rows)
+{
+    struct win_pty *pty = ctx;
+    COORD size = {(SHORT)cols, (SHORT)rows};
+
+    if (pty->close_thread != NULL || pty->hpc == NULL)
+        return (uint32_t)HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+    return (uint32_t)ResizePseudoConsole(pty->hpc, size);
+}
+
+static DWORD WINAPI close_thread_main(void *arg)
+{
+    struct win_pty *pty = arg;
+
+    /* Blocks until ConPTY's output is drained (Windows before 11 24H2,
+     * Wine): the loop keeps reading meanwhile (rule 9). */
+    ClosePseudoConsole(pty->hpc);
+    win_post(pty->iocp, WIN_KEY_PTY_CLOSED, 0);
+    return 0;
+}
+
+bool win_pty_close_async(struct win_pty *pty, HANDLE iocp)
+{
+    if (pty->close_thread != NULL || pty->hpc == NULL)
+        return true;
+    pty->iocp = iocp;
+    /* Rule 1/9: ClosePseudoConsole can block, so never on the loop. */
+    pty->close_thread = CreateThread(NULL, 64 << 10, close_thread_main, pty,
+                                     0, NULL);
+    if (pty->close_thread == NULL) {
+        win_fail("CreateThread (ClosePseudoConsole)");
+        return false;
+    }
+    return true;
+}
+
+void win_pty_free(struct win_pty *pty)
+{
+    if (pty->in_w != INVALID_HANDLE_VALUE)
+        CloseHandle(pty->in_w);
+    if (pty->out_r != INVALID_HANDLE_VALUE)
+        CloseHandle(pty->out_r);
+    pty->in_w = pty->out_r = INVALID_HANDLE_VALUE;
+    if (pty->process != NULL)
+        CloseHandle(pty->process);
+    pty->process = NULL;
+    /* The close thread and the pseudo console are left alone: the thread
+     * may still be inside ClosePseudoConsole when a bounded wait gave up,
+     * and the process is about to exit. */
+}

@@ -1,0 +1,655 @@
+/* win_session.c -- "conpty-proxy new" on Windows: the session state and
+ * its one IOCP loop thread (DESIGN.md, "Event loop rules").
+ *
+ * Who does what:
+ *   loop thread (here)   every overlapped operation and every decision
+ *   stdin thread         blocking reads of the anonymous stdin pipe
+ *   stdout thread        blocking writes of the queue to stdout
+ *   thread-pool wait     child exit -> WIN_KEY_CHILD_EXIT
+ *   close thread         ClosePseudoConsole -> WIN_KEY_PTY_CLOSED
+ * The loop waits only in GetQueuedCompletionStatus, with a timeout that is
+ * the earliest real deadline (a control client's, or a bound on the
+ * shutdown) and INFINITE when there is none. */
+#include "win_backend.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "trace.h"
+
+enum {
+    DRAIN_MS = 5000,   /* child gone: longest silence before giving up on
+                          ConPTY's EOF */
+    CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
+    HANGUP_MS = 1500,  /* stdin EOF: the child's grace before it is ended */
+    TEARDOWN_MS = 2000 /* cancelled operations must complete within this */
+};
+
+/* ---- operation objects (rule 2) ------------------------------------- */
+
+void win_op_init(struct win_op *op, enum win_op_kind kind, void *owner)
+{
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    op->state = WIN_OP_IDLE;
+    op->owner = owner;
+}
+
+OVERLAPPED *win_op_arm(struct win_op *op)
+{
+    /* Rule 2: never re-armed while pending. */
+    assert(op->state == WIN_OP_IDLE);
+    memset(&op->ov, 0, sizeof op->ov);
+    op->state = WIN_OP_PENDING;
+    return &op->ov;
+}
+
+void win_op_done(struct win_op *op)
+{
+    assert(op->state == WIN_OP_PENDING);
+    op->state = WIN_OP_IDLE;
+}
+
+struct win_op *win_op_from_ov(OVERLAPPED *ov)
+{
+    /* Rule 2: the OVERLAPPED pointer identifies the operation. */
+    return (struct win_op *)((char *)ov - offsetof(struct win_op, ov));
+}
+
+bool win_post(HANDLE iocp, enum win_key key, DWORD count)
+{
+    if (!PostQueuedCompletionStatus(iocp, count, (ULONG_PTR)key, NULL)) {
+        win_fail("PostQueuedCompletionStatus");
+        return false;
+    }
+    return true;
+}
+
+/* ---- the session ----------------------------------------------------- */
+
+enum phase {
+    PHASE_RUN,      /* relaying */
+    PHASE_FLUSH,    /* child gone: waiting for the stdout writer */
+    PHASE_CANCEL,   /* rule 6: waiting for cancelled operations */
+    PHASE_DONE
+};
+
+struct session {
+    HANDLE iocp;
+    struct win_security sec;
+    struct win_pty pty;
+    struct win_ctl_server *ctl;
+    struct win_stdin *in;
+    struct win_stdout *out;
+    HANDLE child_wait;
+    enum phase phase;
+
+    struct win_op pty_read, pty_write;
+    char read_buf[QUEUE_CHUNK];
+    DWORD stdin_len, stdin_off; /* the stdin buffer being written */
+    bool stdin_held;            /* we hold the stdin buffer */
+    bool pty_input_dead;        /* ConPTY's input failed: drop stdin */
+
+    bool paused;        /* rule 5: queue full, pty read not re-armed */
+    DWORD held;         /* bytes in read_buf not queued (out of memory) */
+    bool pty_eof;
+    bool pty_closing;   /* ClosePseudoConsole started */
+    bool pty_closed;    /* ClosePseudoConsole returned */
+    bool child_exited;
+    DWORD exit_code;
+    bool stdin_eof;
+    bool stdout_broken;
+    bool flushed;
+
+    uint64_t drain_deadline;  /* child exited, pty not at EOF */
+    uint64_t close_deadline;  /* ClosePseudoConsole running */
+    uint64_t hangup_deadline; /* ending the child after stdin EOF */
+    uint64_t cancel_deadline; /* PHASE_CANCEL */
+};
+
+static void arm_pty_read(struct session *s);
+
+static void pty_read_failed(struct session *s, DWORD err)
+{
+    if (err != ERROR_BROKEN_PIPE && err != ERROR_OPERATION_ABORTED) {
+        char text[256];
+        trace("pty: read: error %lu (%s)", (unsigned long)err,
+              win_strerror(err, text, sizeof text));
+    }
+    trace("pty: eof");
+    s->pty_eof = true;
+}
+
+static void arm_pty_read(struct session *s)
+{
+    DWORD err;
+
+    /* Rule 5: not re-armed while the queue is over its high-water mark. */
+    if (s->phase != PHASE_RUN || s->pty_eof || s->paused ||
+        win_op_pending(&s->pty_read))
+        return;
+    if (ReadFile(s->pty.out_r, s->read_buf, sizeof s->read_buf, NULL,
+                 win_op_arm(&s->pty_read)))
+        return; /* completed at once: the packet is queued anyway */
+    err = GetLastError();
+    if (err == ERROR_IO_PENDING)
+        return;
+    /* Rule 3: failed at once: no packet; handle it here. */
+    win_op_done(&s->pty_read);
+    pty_read_failed(s, err);
+}
+
+/* Queue LEN bytes of read_buf for stdout.  False when memory ran out:
+ * the bytes stay in read_buf (s->held) and reading stops until the
+ * writer's resume (rule 5: never dropped). */
+static bool queue_bytes(struct session *s, DWORD len)
+{
+    bool oom = false;
+
+    /* Rule 5: the queue takes everything; reading stops at the
+     * high-water mark. */
+    if (win_stdout_push(s->out, s->read_buf, len, &oom) && !s->paused) {
+        s->paused = true;
+        trace("backpressure on: %zu bytes queued", win_stdout_queued(s->out));
+    }
+    if (!oom) {
+        s->held = 0;
+        return true;
+    }
+    if (win_stdout_queued(s->out) == 0) {
+        /* Nothing to drain, so nothing will free memory: the one place
+         * output is lost, rather than hanging. */
+        trace("queue: out of memory with an empty queue: %lu bytes lost",
+              (unsigned long)len);
+        s->held = 0;
+        return true;
+    }
+    s->held = len;
+    s->paused = true;
+    trace("queue: out of memory: %zu bytes queued, reading paused",
+          win_stdout_queued(s->out));
+    return false;
+}
+
+static void pty_read_done(struct session *s, DWORD err, DWORD bytes)
+{
+    if (s->phase != PHASE_RUN)
+        return;
+    if (err != 0) {
+        pty_read_failed(s, err);
+        return;
+    }
+    if (s->child_exited)
+        s->drain_deadline = win_now_ms() + DRAIN_MS;
+    if (bytes > 0 && !s->stdout_broken && !queue_bytes(s, bytes))
+        return; /* held in read_buf until the writer frees memory */
+    arm_pty_read(s);
+}
+
+static void release_stdin(struct session *s)
+{
+    if (s->stdin_held) {
+        s->stdin_held = false;
+        win_stdin_release(s->in);
+    }
+}
+
+static void pty_write_failed(struct session *s, DWORD err)
+{
+    if (!s->pty_input_dead) {
+        char text[256];
+        trace("pty: write: error %lu (%s); input dropped from now on",
+              (unsigned long)err, win_strerror(err, text, sizeof text));
+    }
+    s->pty_input_dead = true;
+    release_stdin(s);
+}
+
+static void arm_pty_write(struct session *s)
+{
+    DWORD err;
+
+    if (s->phase != PHASE_RUN || s->pty_input_dead) {
+        release_stdin(s);
+        return;
+    }
+    if (WriteFile(s->pty.in_w, win_stdin_data(s->in) + s->stdin_off,
+                  s->stdin_len - s->stdin_off, NULL,
+                  win_op_arm(&s->pty_write)))
+        return;
+    err = GetLastError();
+    if (err == ERROR_IO_PENDING)
+        return;
+    /* Rule 3: no packet will come. */
+    win_op_done(&s->pty_write);
+    pty_write_failed(s, err);
+}
+
+static void pty_write_done(struct session *s, DWORD err, DWORD bytes)
+{
+    if (err != 0) {
+        pty_write_failed(s, err);
+        return;
+    }
+    s->stdin_off += bytes;
+    if (s->stdin_off < s->stdin_len && bytes > 0)
+        arm_pty_write(s);
+    else
+        release_stdin(s);
+}
+
+/* End the child's session: ClosePseudoConsole on its thread (rule 9). */
+static void close_pty(struct session *s)
+{
+    if (s->pty_closing)
+        return;
+    s->pty_closing = true;
+    if (win_pty_close_async(&s->pty, s->iocp))
+        s->close_deadline = win_now_ms() + CLOSE_MS;
+    else
+        s->pty_closed = true; /* cannot close it: do not wait for it */
+}
+
+static void child_exited(struct session *s)
+{
+    DWORD code = 0;
+
+    if (s->child_exited)
+        return;
+    if (!GetExitCodeProcess(s->pty.process, &code)) {
+        win_fail("GetExitCodeProcess");
+        code = PROXY_EXIT_FAILURE;
+    }
+    s->child_exited = true;
+    s->exit_code = code;
+    s->hangup_deadline = 0;
+    s->drain_deadline = win_now_ms() + DRAIN_MS;
+    trace("child exited: code %lu", (unsigned long)code);
+    close_pty(s);
+}
+
+/* stdin EOF (Emacs killed the process) or stdout gone: end the child
+ * (closing the pseudo console ends its processes), with a bound. */
+static void hang_up(struct session *s, const char *why)
+{
+    trace("hangup: %s", why);
+    if (!s->child_exited && s->hangup_deadline == 0)
+        s->hangup_deadline = win_now_ms() + HANGUP_MS;
+    close_pty(s);
+}
+
+static void child_exit_callback(void *ctx, BOOLEAN timed_out)
+{
+    struct session *s = ctx;
+
+    (void)timed_out;
+    /* Rule 9: the registered wait only tells the loop. */
+    win_post(s->iocp, WIN_KEY_CHILD_EXIT, 0);
+}
+
+static void cancel_pty_ops(struct session *s)
+{
+    /* Rule 6: cancel; the completions still come and are awaited. */
+    if (win_op_pending(&s->pty_read) && !CancelIoEx(s->pty.out_r, &s->pty_read.ov) &&
+        GetLastError() != ERROR_NOT_FOUND)
+        win_fail("CancelIoEx (pty read)");
+    if (win_op_pending(&s->pty_write) && !CancelIoEx(s->pty.in_w, &s->pty_write.ov) &&
+        GetLastError() != ERROR_NOT_FOUND)
+        win_fail("CancelIoEx (pty write)");
+}
+
+/* The child is gone and its output read: flush stdout.  The control
+ * channel is still served meanwhile (a ping during a long flush is
+ * answered). */
+static void begin_flush(struct session *s)
+{
+    s->phase = PHASE_FLUSH;
+    cancel_pty_ops(s);
+    /* Rule 9: the final flush waits for Emacs, however long: Emacs either
+     * reads or closes the pipe (WIN_KEY_OUT_BROKEN). */
+    if (!s->stdout_broken)
+        win_stdout_finish(s->out);
+}
+
+static void begin_cancel(struct session *s)
+{
+    s->phase = PHASE_CANCEL;
+    s->cancel_deadline = win_now_ms() + TEARDOWN_MS;
+    /* Rule 6: cancel every pending operation; memory is freed only after
+     * each completion has been dequeued. */
+    if (s->ctl != NULL)
+        win_ctl_stop(s->ctl);
+    cancel_pty_ops(s);
+}
+
+static bool all_idle(const struct session *s)
+{
+    return !win_op_pending(&s->pty_read) && !win_op_pending(&s->pty_write) &&
+           (s->ctl == NULL || win_ctl_idle(s->ctl));
+}
+
+static bool deadline_passed(uint64_t deadline, uint64_t now)
+{
+    return deadline != 0 && deadline <= now;
+}
+
+/* Move the session along: deadlines that passed, and phase changes:
+ * RUN -> FLUSH (child gone, output read) -> CANCEL (stdout flushed)
+ * -> DONE (every operation completed). */
+static void advance(struct session *s)
+{
+    uint64_t now = win_now_ms();
+
+    if ((s->phase == PHASE_RUN || s->phase == PHASE_FLUSH) && s->ctl != NULL)
+        win_ctl_expire(s->ctl, now);
+    if (s->phase == PHASE_RUN) {
+        if (!s->child_exited && deadline_passed(s->hangup_deadline, now)) {
+            trace("hangup: child still running after %d ms: terminated",
+                  HANGUP_MS);
+            s->hangup_deadline = 0;
+            if (!TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE))
+                win_fail("TerminateProcess");
+        }
+        if (!s->child_exited)
+            return;
+        if (!s->pty_eof && !s->stdout_broken) {
+            /* Rule 9: bounded, but never while Emacs holds us back
+             * (output is not dropped to meet a timer). */
+            if (s->paused || !deadline_passed(s->drain_deadline, now))
+                return;
+            trace("drain: no pty output for %d ms after the child exited",
+                  DRAIN_MS);
+        }
+        if (!s->pty_closed) {
+            if (!deadline_passed(s->close_deadline, now))
+                return;
+            trace("close: ClosePseudoConsole still running after %d ms",
+                  CLOSE_MS);
+        }
+        begin_flush(s);
+    }
+    if (s->phase == PHASE_FLUSH) {
+        if (!s->flushed && !s->stdout_broken)
+            return;
+        begin_cancel(s);
+    }
+    if (s->phase == PHASE_CANCEL) {
+        if (!all_idle(s)) {
+            if (!deadline_passed(s->cancel_deadline, now))
+                return;
+            trace("exit: cancelled operations still pending after %d ms",
+                  TEARDOWN_MS);
+        }
+        s->phase = PHASE_DONE;
+    }
+}
+
+static DWORD wait_timeout(const struct session *s)
+{
+    uint64_t now = win_now_ms(), first = 0;
+    DWORD ctl;
+
+    /* Rule 10: only real deadlines; INFINITE when there are none. */
+    if (s->phase == PHASE_RUN) {
+        uint64_t d[3] = {s->hangup_deadline, 0, 0};
+        if (s->child_exited && !s->pty_eof && !s->paused)
+            d[1] = s->drain_deadline;
+        if (s->pty_closing && !s->pty_closed)
+            d[2] = s->close_deadline;
+        for (int i = 0; i < 3; i++)
+            if (d[i] != 0 && (first == 0 || d[i] < first))
+                first = d[i];
+    } else if (s->phase == PHASE_CANCEL) {
+        first = s->cancel_deadline;
+    }
+    ctl = (s->phase == PHASE_RUN || s->phase == PHASE_FLUSH) && s->ctl != NULL
+              ? win_ctl_timeout(s->ctl, now)
+              : INFINITE;
+    if (first == 0)
+        return ctl;
+    if (first <= now)
+        return 0;
+    if (first - now < ctl)
+        return (DWORD)(first - now);
+    return ctl;
+}
+
+static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
+                     DWORD bytes, DWORD err)
+{
+    switch (key) {
+    case WIN_KEY_IO: {
+        struct win_op *op = win_op_from_ov(ov);
+        switch (op->kind) {
+        case WIN_OP_PTY_READ:
+            win_op_done(op);
+            pty_read_done(s, err, bytes);
+            break;
+        case WIN_OP_PTY_WRITE:
+            win_op_done(op);
+            pty_write_done(s, err, bytes);
+            break;
+        default:
+            win_ctl_complete(s->ctl, op, err, bytes);
+            break;
+        }
+        break;
+    }
+    case WIN_KEY_STDIN_DATA:
+        s->stdin_held = true;
+        s->stdin_len = bytes;
+        s->stdin_off = 0;
+        arm_pty_write(s);
+        break;
+    case WIN_KEY_STDIN_EOF:
+        s->stdin_eof = true;
+        if (bytes != 0 && bytes != ERROR_BROKEN_PIPE) {
+            char text[256];
+            trace("stdin: error %lu (%s)", (unsigned long)bytes,
+                  win_strerror(bytes, text, sizeof text));
+        } else {
+            trace("stdin: eof");
+        }
+        if (s->phase == PHASE_RUN)
+            hang_up(s, "stdin closed");
+        break;
+    case WIN_KEY_CHILD_EXIT:
+        child_exited(s);
+        break;
+    case WIN_KEY_PTY_CLOSED:
+        s->pty_closed = true;
+        trace("close: pseudo console closed");
+        break;
+    case WIN_KEY_OUT_RESUME:
+        if (s->paused) {
+            s->paused = false;
+            trace("backpressure off: %zu bytes queued",
+                  win_stdout_queued(s->out));
+            if (s->held > 0 && !s->stdout_broken && !queue_bytes(s, s->held))
+                break;
+            if (s->child_exited)
+                s->drain_deadline = win_now_ms() + DRAIN_MS;
+            arm_pty_read(s);
+        }
+        break;
+    case WIN_KEY_OUT_DONE:
+        s->flushed = true;
+        break;
+    case WIN_KEY_OUT_BROKEN: {
+        char text[256];
+        trace("stdout: error %lu (%s): exiting", (unsigned long)bytes,
+              win_strerror(bytes, text, sizeof text));
+        s->stdout_broken = true;
+        s->paused = false;
+        if (s->phase == PHASE_RUN) {
+            hang_up(s, "stdout closed");
+            arm_pty_read(s); /* keep ConPTY drained so it can close */
+        }
+        break;
+    }
+    default:
+        trace("loop: unknown completion key %lu", (unsigned long)key);
+        break;
+    }
+}
+
+static void run_loop(struct session *s)
+{
+    advance(s);
+    while (s->phase != PHASE_DONE) {
+        DWORD bytes = 0, err = 0;
+        ULONG_PTR key = 0;
+        OVERLAPPED *ov = NULL;
+
+        /* Rule 1: the only wait of the loop thread; every pipe operation
+         * it starts is overlapped.  Rule 10: the timeout is a real
+         * deadline or INFINITE. */
+        if (!GetQueuedCompletionStatus(s->iocp, &bytes, &key, &ov,
+                                       wait_timeout(s))) {
+            err = GetLastError();
+            if (ov == NULL) {
+                if (err != WAIT_TIMEOUT) {
+                    /* The port itself failed: nothing more can arrive. */
+                    win_fail_code("GetQueuedCompletionStatus", err);
+                    break;
+                }
+                advance(s);
+                continue;
+            }
+        }
+        dispatch(s, key, ov, bytes, err);
+        advance(s);
+    }
+}
+
+/* Set-up failed after the control server started: cancel and wait for
+ * its operations (rule 6), bounded. */
+static void abandon(struct session *s)
+{
+    s->phase = PHASE_RUN;
+    begin_cancel(s);
+    while (!all_idle(s)) {
+        DWORD bytes, err = 0;
+        ULONG_PTR key;
+        OVERLAPPED *ov = NULL;
+        if (!GetQueuedCompletionStatus(s->iocp, &bytes, &key, &ov,
+                                       TEARDOWN_MS)) {
+            err = GetLastError();
+            if (ov == NULL)
+                return; /* leave it allocated: never free pending memory */
+        }
+        if (key == WIN_KEY_IO)
+            dispatch(s, key, ov, bytes, err);
+    }
+    win_ctl_free(s->ctl);
+    s->ctl = NULL;
+}
+
+static bool std_handle(DWORD which, const char *name, HANDLE *out)
+{
+    HANDLE h = GetStdHandle(which);
+
+    if (h == INVALID_HANDLE_VALUE) {
+        win_fail("GetStdHandle");
+        return false;
+    }
+    if (h == NULL) {
+        fprintf(stderr, "conpty-proxy: no %s handle\n", name);
+        return false;
+    }
+    *out = h;
+    return true;
+}
+
+int backend_run_session(const struct session_config *cfg)
+{
+    struct session *s;
+    HANDLE in_h, out_h;
+    int ret = PROXY_EXIT_FAILURE;
+
+    trace_open();
+    if (!std_handle(STD_INPUT_HANDLE, "stdin", &in_h) ||
+        !std_handle(STD_OUTPUT_HANDLE, "stdout", &out_h))
+        return PROXY_EXIT_FAILURE;
+    s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        win_fail_code("calloc", ERROR_NOT_ENOUGH_MEMORY);
+        return PROXY_EXIT_FAILURE;
+    }
+    s->pty.in_w = s->pty.out_r = INVALID_HANDLE_VALUE;
+    win_op_init(&s->pty_read, WIN_OP_PTY_READ, s);
+    win_op_init(&s->pty_write, WIN_OP_PTY_WRITE, s);
+    s->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+    if (s->iocp == NULL) {
+        win_fail("CreateIoCompletionPort");
+        free(s);
+        return PROXY_EXIT_FAILURE;
+    }
+    if (!win_security_init(&s->sec))
+        goto out;
+    /* The channel first: a squatted name fails before any child runs. */
+    s->ctl = win_ctl_start(cfg->id, s->iocp, &s->sec, win_pty_resize, &s->pty);
+    if (s->ctl == NULL)
+        goto out;
+    ret = win_pty_start(&s->pty, cfg, &s->sec);
+    if (ret != 0)
+        goto fail_ctl;
+    ret = PROXY_EXIT_FAILURE;
+    if (CreateIoCompletionPort(s->pty.out_r, s->iocp, WIN_KEY_IO, 0) == NULL ||
+        CreateIoCompletionPort(s->pty.in_w, s->iocp, WIN_KEY_IO, 0) == NULL) {
+        win_fail("CreateIoCompletionPort (pty)");
+        goto fail_child;
+    }
+    /* Rule 9: a registered wait on the process posts its exit. */
+    if (!RegisterWaitForSingleObject(&s->child_wait, s->pty.process,
+                                     child_exit_callback, s, INFINITE,
+                                     WT_EXECUTEONLYONCE)) {
+        win_fail("RegisterWaitForSingleObject");
+        s->child_wait = NULL;
+        goto fail_child;
+    }
+    /* Rule 4: threads for the anonymous pipes. */
+    s->out = win_stdout_start(out_h, s->iocp);
+    if (s->out == NULL)
+        goto fail_child;
+    s->in = win_stdin_start(in_h, s->iocp);
+    if (s->in == NULL)
+        goto fail_child;
+
+    win_report_to_trace(true);
+    trace("start: pid %lu, %dx%d, %s", (unsigned long)s->pty.pid, cfg->cols,
+          cfg->rows, cfg->argv[0]);
+    arm_pty_read(s);
+    run_loop(s);
+    ret = (int)s->exit_code;
+    if (!s->child_exited)
+        ret = PROXY_EXIT_FAILURE;
+    goto done;
+
+fail_child:
+    TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE);
+fail_ctl:
+    abandon(s);
+done:
+    if (s->child_wait != NULL &&
+        !UnregisterWaitEx(s->child_wait, INVALID_HANDLE_VALUE))
+        win_fail("UnregisterWaitEx");
+    if (s->ctl != NULL && win_ctl_idle(s->ctl))
+        win_ctl_free(s->ctl);
+    if (all_idle(s))
+        win_pty_free(&s->pty);
+    trace("exit: code %d", ret);
+    trace_close();
+    /* The session, the stdio threads' buffers and anything still pending
+     * are left to process exit (rule 6: never free what may complete). */
+    return ret;
+out:
+    win_security_free(&s->sec);
+    CloseHandle(s->iocp);
+    free(s);
+    trace_close();
+    return ret;
+}

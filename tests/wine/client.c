@@ -1,0 +1,314 @@
+/* client.c -- the Windows control-channel test client.
+ *
+ *   client resize ID COLS ROWS   module/ctl_client.c's
+ *                                ctl_client_send_resize (the module's own
+ *                                code): exit 0 when it returns true
+ *   client ping ID               "ping\n" -> expects "pong\n"
+ *   client abuse ID              the abuse list; prints PASS/FAIL lines
+ */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <aclapi.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "ctl_client.h"
+
+static char pipe_name[CTL_NAME_MAX];
+static int failures;
+
+static void result(bool ok, const char *what)
+{
+    printf("%s %s\n", ok ? "PASS" : "FAIL", what);
+    fflush(stdout);
+    if (!ok)
+        failures++;
+}
+
+/* Open the control pipe (waiting while busy, up to MS). */
+static HANDLE open_pipe(DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+
+    for (;;) {
+        HANDLE h = CreateFileA(pipe_name, GENERIC_READ | GENERIC_WRITE, 0,
+                               NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
+                               NULL);
+        DWORD mode = PIPE_READMODE_MESSAGE;
+        if (h != INVALID_HANDLE_VALUE) {
+            if (!SetNamedPipeHandleState(h, &mode, NULL, NULL)) {
+                fprintf(stderr, "SetNamedPipeHandleState: %lu\n",
+                        (unsigned long)GetLastError());
+                CloseHandle(h);
+                return INVALID_HANDLE_VALUE;
+            }
+            return h;
+        }
+        if (GetLastError() != ERROR_PIPE_BUSY || GetTickCount64() >= deadline) {
+            fprintf(stderr, "CreateFile %s: %lu\n", pipe_name,
+                    (unsigned long)GetLastError());
+            return INVALID_HANDLE_VALUE;
+        }
+        WaitNamedPipeA(pipe_name, 100);
+    }
+}
+
+/* Overlapped I/O bounded by MS; returns the error (0 = ok). */
+static DWORD io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
+                DWORD ms)
+{
+    OVERLAPPED ov;
+    DWORD err = 0;
+
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    *done = 0;
+    if (!(write ? WriteFile(h, buf, len, NULL, &ov)
+                : ReadFile(h, buf, len, NULL, &ov)) &&
+        (err = GetLastError()) != ERROR_IO_PENDING) {
+        CloseHandle(ov.hEvent);
+        return err;
+    }
+    if (WaitForSingleObject(ov.hEvent, ms) != WAIT_OBJECT_0) {
+        CancelIoEx(h, &ov);
+        GetOverlappedResult(h, &ov, done, TRUE);
+        CloseHandle(ov.hEvent);
+        return WAIT_TIMEOUT;
+    }
+    err = GetOverlappedResult(h, &ov, done, FALSE) ? 0 : GetLastError();
+    CloseHandle(ov.hEvent);
+    return err;
+}
+
+/* Send LEN bytes as one message on H and read the answer into ANS. */
+static bool exchange(HANDLE h, const void *msg, DWORD len, char *ans,
+                     size_t size)
+{
+    DWORD n;
+
+    if (io(h, true, (void *)msg, len, &n, 5000) != 0 || n != len)
+        return false;
+    if (io(h, false, ans, (DWORD)size - 1, &n, 5000) != 0)
+        return false;
+    ans[n] = '\0';
+    return true;
+}
+
+/* One connection, one message, the answer compared with EXPECT (a
+ * prefix). */
+static bool ask(const void *msg, DWORD len, const char *expect)
+{
+    char ans[CTL_MSG_MAX + 1];
+    HANDLE h = open_pipe(3000);
+    bool ok;
+
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    ok = exchange(h, msg, len, ans, sizeof ans) &&
+         strncmp(ans, expect, strlen(expect)) == 0;
+    if (!ok)
+        fprintf(stderr, "sent %lu bytes, answer '%s', wanted '%s'\n",
+                (unsigned long)len, ans, expect);
+    CloseHandle(h);
+    return ok;
+}
+
+static bool ping(void)
+{
+    return ask("ping\n", 5, "pong\n");
+}
+
+struct flood {
+    const char *id;
+    int count, ok;
+};
+
+static DWORD WINAPI flood_main(void *arg)
+{
+    struct flood *f = arg;
+
+    for (int i = 0; i < f->count; i++)
+        if (ctl_client_send_resize(f->id, 100 + i % 50, 30 + i % 10, 5000))
+            f->ok++;
+    return 0;
+}
+
+/* The control pipe's DACL: exactly two allow entries, the current user
+ * and SYSTEM (never the default DACL that lets Everyone read). */
+static bool check_dacl(void)
+{
+    HANDLE h, token;
+    PACL dacl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    BYTE user_buf[256], system_sid[SECURITY_MAX_SID_SIZE];
+    DWORD len = sizeof user_buf, system_len = sizeof system_sid, err;
+    bool user = false, system = false, other = false;
+
+    h = CreateFileA(pipe_name, READ_CONTROL, 0, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        fprintf(stderr, "CreateFile (READ_CONTROL): %lu\n",
+                (unsigned long)GetLastError());
+        return false;
+    }
+    err = GetSecurityInfo(h, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
+                          NULL, NULL, &dacl, NULL, &sd);
+    CloseHandle(h);
+    if (err != ERROR_SUCCESS || dacl == NULL) {
+        fprintf(stderr, "GetSecurityInfo: %lu (dacl %p)\n", (unsigned long)err,
+                (void *)dacl);
+        return false;
+    }
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token) ||
+        !GetTokenInformation(token, TokenUser, user_buf, len, &len) ||
+        !CreateWellKnownSid(WinLocalSystemSid, NULL, system_sid, &system_len)) {
+        fprintf(stderr, "token/SID: %lu\n", (unsigned long)GetLastError());
+        LocalFree(sd);
+        return false;
+    }
+    CloseHandle(token);
+    for (DWORD i = 0; i < dacl->AceCount; i++) {
+        ACCESS_ALLOWED_ACE *ace;
+        PSID sid;
+        if (!GetAce(dacl, i, (void **)&ace))
+            continue;
+        sid = (PSID)&ace->SidStart;
+        if (ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE)
+            other = true;
+        else if (EqualSid(sid, ((TOKEN_USER *)user_buf)->User.Sid))
+            user = true;
+        else if (EqualSid(sid, (PSID)system_sid))
+            system = true;
+        else
+            other = true;
+    }
+    if (!user || !system || other)
+        fprintf(stderr, "DACL: %u entries, user %d, system %d, other %d\n",
+                dacl->AceCount, user, system, other);
+    LocalFree(sd);
+    return user && system && !other;
+}
+
+static int abuse(const char *id)
+{
+    char buf[CTL_MSG_MAX + 1];
+    static char big[64 << 10];
+    unsigned char junk[40];
+    HANDLE h, silent;
+    DWORD n, err;
+    bool ok;
+
+    result(ping(), "control: ping answered pong");
+    result(check_dacl(), "control: pipe DACL grants only the user and SYSTEM");
+
+    memset(big, 'a', sizeof big);
+    big[sizeof big - 1] = '\n';
+    result(ask(big, sizeof big, "error "), "control: 64 KiB message -> error");
+    /* One byte over CTL_MSG_MAX: ERROR_MORE_DATA in the proxy. */
+    memset(big, 'x', CTL_MSG_MAX);
+    big[CTL_MSG_MAX] = '\n';
+    result(ask(big, CTL_MSG_MAX + 1, "error "),
+           "control: 65-byte message -> error");
+
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 37 + 200);
+    result(ask(junk, sizeof junk, "error "), "control: binary junk -> error");
+    result(ask("hello\n", 6, "error "), "control: unknown verb -> error");
+    result(ask("resize 0 10\n", 12, "error "), "control: size 0 -> error");
+    result(ask("resize 40000 10\n", 16, "error "), "control: size 40000 -> error");
+    result(ask("ping", 4, "error "), "control: missing newline -> error");
+    result(ask("", 0, "error "), "control: empty message -> error");
+
+    /* Several messages on one connection. */
+    h = open_pipe(3000);
+    ok = h != INVALID_HANDLE_VALUE;
+    for (int i = 0; ok && i < 3; i++)
+        ok = exchange(h, "ping\n", 5, buf, sizeof buf) &&
+             strcmp(buf, "pong\n") == 0;
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+    result(ok, "control: three pings on one connection");
+
+    /* Connect and close without writing; write and close without reading
+     * (what the module does). */
+    ok = true;
+    for (int i = 0; i < 100 && ok; i++) {
+        h = open_pipe(3000);
+        ok = h != INVALID_HANDLE_VALUE;
+        if (ok)
+            CloseHandle(h);
+    }
+    result(ok, "control: 100 x connect-close");
+    n = 0;
+    for (int i = 0; i < 1000; i++)
+        if (ctl_client_send_resize(id, 90 + i % 20, 30, 3000))
+            n++;
+    result(n == 1000, "control: 1000 x ctl_client resize (write, close)");
+
+    /* A silent client is dropped after 5 s; others are served meanwhile. */
+    silent = open_pipe(3000);
+    {
+        ULONGLONG t0 = GetTickCount64();
+        bool served = ping();
+        result(silent != INVALID_HANDLE_VALUE && served,
+               "control: ping served while a silent client is connected");
+        if (silent != INVALID_HANDLE_VALUE) {
+            err = io(silent, false, buf, sizeof buf - 1, &n, 9000);
+            ULONGLONG waited = GetTickCount64() - t0;
+            result(err != 0 && err != WAIT_TIMEOUT && waited >= 4000 &&
+                       waited <= 8000,
+                   "control: silent client dropped after about 5 s");
+            if (!(err != 0 && err != WAIT_TIMEOUT))
+                fprintf(stderr, "silent client: err %lu after %llu ms\n",
+                        (unsigned long)err, (unsigned long long)waited);
+            CloseHandle(silent);
+        }
+    }
+
+    /* 8 concurrent clients, 1000 resizes each. */
+    {
+        struct flood f[8];
+        HANDLE t[8];
+        int total = 0;
+        for (int i = 0; i < 8; i++) {
+            f[i].id = id;
+            f[i].count = 1000;
+            f[i].ok = 0;
+            t[i] = CreateThread(NULL, 0, flood_main, &f[i], 0, NULL);
+        }
+        WaitForMultipleObjects(8, t, TRUE, 240000);
+        for (int i = 0; i < 8; i++) {
+            total += f[i].ok;
+            CloseHandle(t[i]);
+        }
+        if (total != 8000)
+            fprintf(stderr, "flood: %d of 8000 written\n", total);
+        result(total == 8000, "control: 8 concurrent clients x 1000 resizes");
+    }
+    result(ping(), "control: still answering after the abuse");
+    return failures == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || ctl_pipe_name(argv[2], pipe_name, sizeof pipe_name) != CTL_OK) {
+        fprintf(stderr, "usage: client resize|ping|abuse ID ...\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "resize") == 0 && argc == 5)
+        return ctl_client_send_resize(argv[2], atoi(argv[3]), atoi(argv[4]),
+                                      2000)
+                   ? 0
+                   : 1;
+    if (strcmp(argv[1], "ping") == 0)
+        return ping() ? 0 : 1;
+    if (strcmp(argv[1], "abuse") == 0)
+        return abuse(argv[2]);
+    fprintf(stderr, "client: unknown mode %s\n", argv[1]);
+    return 2;
+}

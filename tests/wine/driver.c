@@ -1,0 +1,830 @@
+/* driver.c -- an Emacs-like parent for conpty-proxy.exe under Wine.
+ *
+ * It starts the proxy the way Emacs's w32proc.c starts a subprocess:
+ * two anonymous pipes from CreatePipe, the child's ends inheritable and
+ * ours not, STARTF_USESTDHANDLES with stderr on the stdout pipe, inherited
+ * handles, a new process group.  A reader thread collects the proxy's
+ * stdout (and can be told to stall); the main thread writes its stdin and
+ * checks what comes back.  Each check prints "PASS <what>" or
+ * "FAIL <what>"; the exit status is 0 when all passed.
+ *
+ *   driver SCENARIO PROXY FIXTURE CLIENT ID
+ *
+ * Scenarios: basic, exitcode, stdin-eof, start-fail, squat, big, stall,
+ * abuse, idle. */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wine_test.h"
+
+static const char *proxy_path, *fixture_path, *client_path, *id;
+static int failures;
+
+static void result(bool ok, const char *fmt, ...)
+    __attribute__((format(__MINGW_PRINTF_FORMAT, 2, 3)));
+static void result(bool ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("%s ", ok ? "PASS" : "FAIL");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+    if (!ok)
+        failures++;
+}
+
+static void note(const char *fmt, ...)
+    __attribute__((format(__MINGW_PRINTF_FORMAT, 1, 2)));
+static void note(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "driver: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+}
+
+/* ---- the proxy as a child, over anonymous pipes ---------------------- */
+
+struct proc {
+    HANDLE process;
+    DWORD pid;
+    HANDLE in_w;  /* our end of its stdin */
+    HANDLE out_r; /* our end of its stdout + stderr */
+    HANDLE reader;
+    CRITICAL_SECTION lock;
+    HANDLE more;   /* auto-reset: new bytes or EOF */
+    HANDLE resume; /* manual-reset: set when not stalled */
+    char *buf;     /* under lock */
+    size_t len, cap;
+    bool eof;
+};
+
+static DWORD WINAPI reader_main(void *arg)
+{
+    struct proc *p = arg;
+    static char tmp[64 << 10];
+
+    for (;;) {
+        DWORD n = 0;
+        WaitForSingleObject(p->resume, INFINITE);
+        if (!ReadFile(p->out_r, tmp, sizeof tmp, &n, NULL) || n == 0)
+            break;
+        EnterCriticalSection(&p->lock);
+        if (p->len + n + 1 > p->cap) {
+            size_t cap = p->cap ? p->cap : 1 << 16;
+            while (p->len + n + 1 > cap)
+                cap *= 2;
+            p->buf = realloc(p->buf, cap);
+            if (p->buf == NULL)
+                ExitProcess(99);
+            p->cap = cap;
+        }
+        memcpy(p->buf + p->len, tmp, n);
+        p->len += n;
+        p->buf[p->len] = '\0';
+        LeaveCriticalSection(&p->lock);
+        SetEvent(p->more);
+    }
+    EnterCriticalSection(&p->lock);
+    p->eof = true;
+    LeaveCriticalSection(&p->lock);
+    SetEvent(p->more);
+    return 0;
+}
+
+static void to_backslashes(char *s)
+{
+    for (; *s; s++)
+        if (*s == '/')
+            *s = '\\';
+}
+
+/* PATH with backslashes, made absolute. */
+static const char *full_path(char *path)
+{
+    static char bufs[3][MAX_PATH];
+    static int next;
+    char *buf = bufs[next++ % 3];
+
+    to_backslashes(path);
+    if (GetFullPathNameA(path, MAX_PATH, buf, NULL) == 0)
+        return path;
+    return buf;
+}
+
+static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE child_in, child_out;
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char cmd[2048];
+
+    memset(p, 0, sizeof *p);
+    InitializeCriticalSection(&p->lock);
+    p->more = CreateEventA(NULL, FALSE, FALSE, NULL);
+    p->resume = CreateEventA(NULL, TRUE, TRUE, NULL);
+    /* As Emacs: inheritable pipes, then our ends made non-inheritable. */
+    if (!CreatePipe(&child_in, &p->in_w, &sa, 0) ||
+        !CreatePipe(&p->out_r, &child_out, &sa, 0)) {
+        note("CreatePipe: %lu", (unsigned long)GetLastError());
+        return false;
+    }
+    SetHandleInformation(p->in_w, HANDLE_FLAG_INHERIT, 0);
+    SetHandleInformation(p->out_r, HANDLE_FLAG_INHERIT, 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" %s", proxy_path, args);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES | STARTF_USESHOWWINDOW;
+    si.wShowWindow = SW_HIDE;
+    si.hStdInput = child_in;
+    si.hStdOutput = child_out;
+    si.hStdError = child_out;
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_PROCESS_GROUP,
+                        NULL, cwd, &si, &pi)) {
+        note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
+        return false;
+    }
+    CloseHandle(child_in);
+    CloseHandle(child_out);
+    CloseHandle(pi.hThread);
+    p->process = pi.hProcess;
+    p->pid = pi.dwProcessId;
+    p->reader = CreateThread(NULL, 0, reader_main, p, 0, NULL);
+    return p->reader != NULL;
+}
+
+static bool start_proxy(struct proc *p, const char *args)
+{
+    return start_proxy_in(p, args, NULL);
+}
+
+static bool start_fixture(struct proc *p, int cols, int rows, const char *mode)
+{
+    char args[1024];
+
+    snprintf(args, sizeof args, "new %s %d %d \"%s\" %s", id, cols, rows,
+             fixture_path, mode);
+    return start_proxy(p, args);
+}
+
+static size_t out_len(struct proc *p)
+{
+    size_t n;
+    EnterCriticalSection(&p->lock);
+    n = p->len;
+    LeaveCriticalSection(&p->lock);
+    return n;
+}
+
+/* Copy LEN bytes of terminal output at IN to OUT without escape
+ * sequences (CSI ... final, OSC ... BEL or ST, ESC x); returns the
+ * length.  ConPTY re-renders the screen, so text arrives interleaved with
+ * cursor and mode sequences. */
+static size_t strip_vt(const char *in, size_t len, char *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c != 0x1b) {
+            out[n++] = (char)c;
+            continue;
+        }
+        if (i + 1 < len && in[i + 1] == '[') {
+            i += 2;
+            while (i < len && ((unsigned char)in[i] < 0x40 ||
+                               (unsigned char)in[i] > 0x7e))
+                i++;
+        } else if (i + 1 < len && in[i + 1] == ']') {
+            i += 2;
+            while (i < len && in[i] != '\a' &&
+                   !(in[i] == 0x1b && i + 1 < len && in[i + 1] == '\\'))
+                i++;
+            if (i < len && in[i] == 0x1b)
+                i++;
+        } else {
+            i++;
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* Wait up to MS for NEEDLE in the output after offset FROM. */
+static bool wait_for(struct proc *p, const char *needle, size_t from, DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+
+    for (;;) {
+        bool found, eof;
+        ULONGLONG now;
+        char *clean;
+        EnterCriticalSection(&p->lock);
+        found = false;
+        if (p->len > from && (clean = malloc(p->len - from + 1)) != NULL) {
+            strip_vt(p->buf + from, p->len - from, clean);
+            found = strstr(clean, needle) != NULL;
+            free(clean);
+        }
+        eof = p->eof;
+        LeaveCriticalSection(&p->lock);
+        if (found)
+            return true;
+        now = GetTickCount64();
+        if (eof || now >= deadline)
+            return false;
+        WaitForSingleObject(p->more, (DWORD)(deadline - now));
+    }
+}
+
+static bool wait_eof(struct proc *p, DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+
+    for (;;) {
+        bool eof;
+        ULONGLONG now = GetTickCount64();
+        EnterCriticalSection(&p->lock);
+        eof = p->eof;
+        LeaveCriticalSection(&p->lock);
+        if (eof)
+            return true;
+        if (now >= deadline)
+            return false;
+        WaitForSingleObject(p->more, (DWORD)(deadline - now));
+    }
+}
+
+static bool send_text(struct proc *p, const char *s)
+{
+    DWORD n;
+    return WriteFile(p->in_w, s, (DWORD)strlen(s), &n, NULL) && n == strlen(s);
+}
+
+/* The proxy's exit code, or -1 if it is still running after MS. */
+static long wait_exit(struct proc *p, DWORD ms)
+{
+    DWORD code;
+
+    if (WaitForSingleObject(p->process, ms) != WAIT_OBJECT_0)
+        return -1;
+    if (!GetExitCodeProcess(p->process, &code))
+        return -1;
+    return (long)code;
+}
+
+static void dump_output(struct proc *p)
+{
+    EnterCriticalSection(&p->lock);
+    note("proxy output (%zu bytes, last 600 shown):", p->len);
+    if (p->len > 0)
+        fprintf(stderr, "%s\n", p->buf + (p->len > 600 ? p->len - 600 : 0));
+    LeaveCriticalSection(&p->lock);
+}
+
+static void finish_proxy(struct proc *p)
+{
+    if (wait_exit(p, 0) < 0) {
+        note("proxy still running: terminating it");
+        TerminateProcess(p->process, 255);
+        WaitForSingleObject(p->process, 5000);
+    }
+    CloseHandle(p->in_w);
+    wait_eof(p, 5000);
+}
+
+/* Run PROGRAM ARGS and return its exit code (-1: none within MS). */
+static long run_program(const char *program, const char *args, DWORD ms)
+{
+    char cmd[1024];
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    DWORD code;
+
+    snprintf(cmd, sizeof cmd, "\"%s\" %s", program, args);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+        note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
+        return -1;
+    }
+    CloseHandle(pi.hThread);
+    if (WaitForSingleObject(pi.hProcess, ms) != WAIT_OBJECT_0) {
+        TerminateProcess(pi.hProcess, 255);
+        WaitForSingleObject(pi.hProcess, 5000);
+        CloseHandle(pi.hProcess);
+        return -1;
+    }
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    return (long)code;
+}
+
+/* Run client.exe ARGS. */
+static long run_client(const char *args, DWORD ms)
+{
+    return run_program(client_path, args, ms);
+}
+
+enum { READY_MS = 60000 };
+
+/* ---- scenarios ------------------------------------------------------- */
+
+static void scenario_basic(void)
+{
+    struct proc p;
+    char word[64], line[128], args[128];
+    long code;
+    size_t mark;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        result(false, "basic: proxy started");
+        return;
+    }
+    result(wait_for(&p, "READY", 0, READY_MS), "basic: fixture READY through the proxy");
+    snprintf(word, sizeof word, "hello-%lu-%lu", (unsigned long)GetTickCount(),
+             (unsigned long)GetCurrentProcessId());
+    mark = out_len(&p);
+    snprintf(line, sizeof line, "%s\r", word);
+    send_text(&p, line);
+    snprintf(line, sizeof line, "ECHO:%s", word);
+    result(wait_for(&p, line, mark, 15000), "basic: echo round trip (%s)", word);
+
+    mark = out_len(&p);
+    send_text(&p, "size\r");
+    result(wait_for(&p, "SIZE 80 25", mark, 15000),
+           "basic: child sees the 80x25 console from the command line");
+
+    snprintf(args, sizeof args, "resize %s 100 40", id);
+    result(run_client(args, 10000) == 0,
+           "basic: ctl_client_send_resize wrote resize 100 40");
+
+    /* The helper: 0 on "ok"; 1 on an error answer (Wine's E_NOTIMPL);
+     * the runner checks the trace line. */
+    {
+        ULONGLONG t0 = GetTickCount64();
+        long code;
+        snprintf(args, sizeof args, "resize %s 90 30", id);
+        code = run_program(proxy_path, args, 10000);
+        result(code == 0 || code == 1,
+               "basic: conpty-proxy resize got an answer (exit %ld)", code);
+        snprintf(args, sizeof args, "resize no-such-%s 90 30", id);
+        t0 = GetTickCount64();
+        code = run_program(proxy_path, args, 10000);
+        result(code == 1 && GetTickCount64() - t0 < 3000,
+               "basic: conpty-proxy resize to no session fails at once (exit %ld)",
+               code);
+    }
+
+    mark = out_len(&p);
+    send_text(&p, "\xc3\xa9t\xc3\xa9\r"); /* UTF-8 in and out: "été" */
+    result(wait_for(&p, "ECHO:\xc3\xa9t\xc3\xa9", mark, 15000),
+           "basic: UTF-8 input comes back as UTF-8");
+
+    send_text(&p, "exit 7\r");
+    code = wait_exit(&p, 15000);
+    result(code == 7, "basic: proxy exits with the child's code 7 (got %ld)", code);
+    result(wait_eof(&p, 5000), "basic: stdout reaches EOF");
+    if (failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+static void scenario_exitcode(void)
+{
+    struct proc p;
+    long code;
+
+    if (!start_fixture(&p, 80, 25, "exit 42")) {
+        result(false, "exitcode: proxy started");
+        return;
+    }
+    result(wait_for(&p, "BYE", 0, READY_MS), "exitcode: fixture output arrives");
+    {
+        ULONGLONG t0 = GetTickCount64();
+        code = wait_exit(&p, 15000);
+        result(code >= 0 && GetTickCount64() - t0 <= 2000,
+               "exitcode: proxy exits within 2 s of the child (%llu ms)",
+               (unsigned long long)(GetTickCount64() - t0));
+    }
+    result(code == 42, "exitcode: exit code 42 propagated (got %ld)", code);
+    result(wait_eof(&p, 5000) && wait_for(&p, "BYE", 0, 0),
+           "exitcode: output written before exit arrives");
+    finish_proxy(&p);
+}
+
+static void scenario_stdin_eof(void)
+{
+    struct proc p;
+    ULONGLONG t0;
+    long code;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        result(false, "stdin-eof: proxy started");
+        return;
+    }
+    result(wait_for(&p, "READY", 0, READY_MS), "stdin-eof: fixture READY");
+    t0 = GetTickCount64();
+    CloseHandle(p.in_w);
+    p.in_w = NULL;
+    code = wait_exit(&p, 10000);
+    result(code >= 0 && GetTickCount64() - t0 <= 2000,
+           "stdin-eof: proxy exits within 2 s of stdin EOF (%llu ms, code %ld)",
+           (unsigned long long)(GetTickCount64() - t0), code);
+    if (code < 0)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+static void scenario_start_fail(void)
+{
+    struct proc p;
+    char args[256];
+    long code;
+
+    snprintf(args, sizeof args, "new %s 80 25 no-such-program-%lu.exe", id,
+             (unsigned long)GetTickCount());
+    if (!start_proxy(&p, args)) {
+        result(false, "start-fail: proxy started");
+        return;
+    }
+    code = wait_exit(&p, 30000);
+    result(code == 127, "start-fail: exit 127 for a missing program (got %ld)",
+           code);
+    wait_eof(&p, 5000);
+    result(wait_for(&p, "no-such-program", 0, 0),
+           "start-fail: the message names the program");
+    finish_proxy(&p);
+}
+
+static void scenario_squat(void)
+{
+    struct proc a, b;
+    long code;
+
+    if (!start_fixture(&a, 80, 25, "echo")) {
+        result(false, "squat: first proxy started");
+        return;
+    }
+    result(wait_for(&a, "READY", 0, READY_MS), "squat: first session READY");
+    if (!start_fixture(&b, 80, 25, "echo")) {
+        result(false, "squat: second proxy started");
+        finish_proxy(&a);
+        return;
+    }
+    code = wait_exit(&b, 30000);
+    result(code == 1, "squat: a second session with the same id fails (got %ld)",
+           code);
+    wait_eof(&b, 5000);
+    result(wait_for(&b, "exists already", 0, 0),
+           "squat: the message says the pipe exists");
+    finish_proxy(&b);
+    send_text(&a, "exit 0\r");
+    result(wait_exit(&a, 15000) == 0, "squat: the first session is unharmed");
+    finish_proxy(&a);
+}
+
+/* Strip escape sequences and check lines 0..N-1 arrived in order. */
+static bool check_lines(struct proc *p, long count, long *seen, long *bad)
+{
+    char *clean;
+    long next = 0;
+
+    EnterCriticalSection(&p->lock);
+    clean = malloc(p->len + 1);
+    if (clean == NULL)
+        ExitProcess(99);
+    strip_vt(p->buf, p->len, clean);
+    LeaveCriticalSection(&p->lock);
+
+    *bad = 0;
+    for (char *s = clean; (s = strchr(s, 'L')) != NULL; s++) {
+        char want[WT_LINE_MAX + 1];
+        long k;
+        bool digits = true;
+        for (int j = 1; j < 8; j++)
+            digits = digits && s[j] >= '0' && s[j] <= '9';
+        if (!digits || s[8] != ' ' || sscanf(s + 1, "%7ld", &k) != 1)
+            continue;
+        if (k != next) {
+            if (*bad < 5)
+                note("line %ld where %ld was expected", k, next);
+            (*bad)++;
+            continue;
+        }
+        wt_line_text(k, want, sizeof want);
+        if (strncmp(s, want, strlen(want)) != 0) {
+            if (*bad < 5)
+                note("line %ld garbled", k);
+            (*bad)++;
+            continue;
+        }
+        next++;
+        s += strlen(want) - 1;
+    }
+    free(clean);
+    *seen = next;
+    return next == count && *bad == 0;
+}
+
+static void scenario_big(long count, bool stall)
+{
+    struct proc p;
+    char mode[64], args[128];
+    long code, seen, bad;
+    bool ok;
+    const char *name = stall ? "stall" : "big";
+
+    snprintf(mode, sizeof mode, "lines %ld 3", count);
+    if (!start_fixture(&p, 120, 30, mode)) {
+        result(false, "%s: proxy started", name);
+        return;
+    }
+    if (stall) {
+        /* Stop reading for 5 s while the child writes; the control
+         * channel must answer meanwhile. */
+        ULONGLONG t0;
+        ResetEvent(p.resume);
+        Sleep(1000);
+        t0 = GetTickCount64();
+        snprintf(args, sizeof args, "ping %s", id);
+        result(run_client(args, 4000) == 0,
+               "stall: ping answered while stdout is not read");
+        Sleep(5000 - (DWORD)(GetTickCount64() - t0 < 5000 ? GetTickCount64() - t0 : 5000));
+        SetEvent(p.resume);
+    }
+    code = wait_exit(&p, 300000);
+    wait_eof(&p, 10000);
+    result(code == 3, "%s: exit code 3 after the output (got %ld)", name, code);
+    seen = bad = 0;
+    ok = check_lines(&p, count, &seen, &bad);
+    result(ok,
+           "%s: %ld lines (%zu bytes) complete and in order (%ld seen, %ld bad)",
+           name, count, out_len(&p), seen, bad);
+    result(wait_for(&p, "END", 0, 0), "%s: END marker arrived", name);
+    finish_proxy(&p);
+}
+
+static void scenario_abuse(void)
+{
+    struct proc p;
+    char args[128];
+    size_t mark;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        result(false, "abuse: proxy started");
+        return;
+    }
+    result(wait_for(&p, "READY", 0, READY_MS), "abuse: fixture READY");
+    snprintf(args, sizeof args, "abuse %s", id);
+    fflush(stdout);
+    result(run_client(args, 180000) == 0, "abuse: client reports every check passed");
+    mark = out_len(&p);
+    send_text(&p, "still-alive\r");
+    result(wait_for(&p, "ECHO:still-alive", mark, 15000),
+           "abuse: child alive and relayed after the abuse");
+    send_text(&p, "exit 5\r");
+    result(wait_exit(&p, 15000) == 5, "abuse: proxy exits cleanly afterwards");
+    finish_proxy(&p);
+}
+
+/* utime + stime of Unix process UNIX_PID, in clock ticks (-1: unknown). */
+static long long proc_cpu_ticks(long unix_pid)
+{
+    char path[64], buf[1024];
+    FILE *f;
+    size_t n;
+    char *s;
+    unsigned long long ut, st;
+
+    snprintf(path, sizeof path, "Z:\\proc\\%ld\\stat", unix_pid);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    s = strrchr(buf, ')');
+    /* The file must be that process's: "<pid> (<comm>) <state> ...". */
+    if (atol(buf) != unix_pid)
+        return -1;
+    if (s == NULL || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                            &ut, &st) != 2)
+        return -1;
+    return (long long)(ut + st);
+}
+
+/* The Unix pid of the Wine process running "conpty-proxy.exe new <id>":
+ * Wine's GetProcessTimes on another process returns 0, so the idle test
+ * reads Linux's /proc through drive Z:.  -1 when not found. */
+static long find_unix_pid(void)
+{
+    WIN32_FIND_DATAA fd;
+    HANDLE find = FindFirstFileA("Z:\\proc\\*", &fd);
+    long found = -1;
+
+    if (find == INVALID_HANDLE_VALUE)
+        return -1;
+    do {
+        char path[MAX_PATH], buf[4096];
+        const char *arg[4];
+        size_t n;
+        FILE *f;
+        int k = 0;
+
+        if (fd.cFileName[0] < '1' || fd.cFileName[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "Z:\\proc\\%s\\cmdline", fd.cFileName);
+        f = fopen(path, "rb");
+        if (f == NULL)
+            continue;
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        /* argv: ...conpty-proxy.exe, "new", <id>, ... */
+        for (size_t i = 0; i < n && k < 4; i += strlen(buf + i) + 1)
+            arg[k++] = buf + i;
+        if (k >= 3 && strstr(arg[0], "conpty-proxy") != NULL &&
+            strcmp(arg[1], "new") == 0 && strcmp(arg[2], id) == 0)
+            found = atol(fd.cFileName);
+    } while (found < 0 && FindNextFileA(find, &fd));
+    FindClose(find);
+    return found;
+}
+
+static void scenario_idle(void)
+{
+    struct proc p;
+    long long before, after;
+    long unix_pid;
+    size_t mark;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        result(false, "idle: proxy started");
+        return;
+    }
+    result(wait_for(&p, "READY", 0, READY_MS), "idle: fixture READY");
+    Sleep(500); /* let start-up settle */
+    unix_pid = find_unix_pid();
+    result(unix_pid > 0, "idle: found the proxy's Unix process (%ld)", unix_pid);
+    before = proc_cpu_ticks(unix_pid);
+    Sleep(5000);
+    after = proc_cpu_ticks(unix_pid);
+    /* 100 ticks per second: 50 ms is 5 ticks. */
+    result(before >= 0 && after >= 0 && after - before <= 5,
+           "idle: proxy used %lld ticks (10 ms each) of CPU in 5 s idle",
+           after - before);
+    mark = out_len(&p);
+    send_text(&p, "awake\r");
+    result(wait_for(&p, "ECHO:awake", mark, 15000), "idle: relays after idling");
+    send_text(&p, "exit 0\r");
+    result(wait_exit(&p, 15000) == 0, "idle: exits cleanly");
+    finish_proxy(&p);
+}
+
+/* The child gets the proxy's environment and working directory. */
+static void scenario_env(void)
+{
+    struct proc p;
+    char value[64], args[1024], cwd[MAX_PATH], want[MAX_PATH + 8];
+    char *slash;
+
+    snprintf(value, sizeof value, "v-%lu-%lu", (unsigned long)GetTickCount(),
+             (unsigned long)GetCurrentProcessId());
+    SetEnvironmentVariableA("VTERM_WINE_TEST", value);
+    /* Run in the fixture's directory. */
+    snprintf(cwd, sizeof cwd, "%s", fixture_path);
+    slash = strrchr(cwd, '\\');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(args, sizeof args, "new %s 80 25 \"%s\" env VTERM_WINE_TEST", id,
+             fixture_path);
+    if (!start_proxy_in(&p, args, cwd)) {
+        result(false, "env: proxy started");
+        return;
+    }
+    result(wait_exit(&p, READY_MS) == 0, "env: exit code 0");
+    wait_eof(&p, 5000);
+    snprintf(want, sizeof want, "ENV:%s", value);
+    result(wait_for(&p, want, 0, 0), "env: the child sees the proxy's environment");
+    snprintf(want, sizeof want, "CWD:%s", cwd);
+    result(wait_for(&p, want, 0, 0),
+           "env: the child runs in the proxy's working directory");
+    if (failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* Raw input bytes reach the console unchanged.  Not 0x03: Wine 8 raises
+ * no CTRL_C_EVENT for it, and its conhost stops delivering input after
+ * one in raw mode, so Ctrl-C cannot be tested under Wine. */
+static void scenario_raw(void)
+{
+    struct proc p;
+    size_t mark;
+
+    if (!start_fixture(&p, 80, 25, "raw")) {
+        result(false, "raw: proxy started");
+        return;
+    }
+    result(wait_for(&p, "READY", 0, READY_MS), "raw: fixture READY");
+    mark = out_len(&p);
+    send_text(&p, "a");
+    result(wait_for(&p, "RAW:61", mark, 15000),
+           "raw: a byte written to stdin reaches the console input");
+    /* A tab and a capital: unprocessed input, byte for byte. */
+    mark = out_len(&p);
+    send_text(&p, "\tZ");
+    result(wait_for(&p, "RAW:09", mark, 15000) && wait_for(&p, "RAW:5a", mark, 15000),
+           "raw: tab and 'Z' reach the console input unprocessed");
+    send_text(&p, "q");
+    result(wait_exit(&p, 15000) == 0, "raw: exits cleanly");
+    if (failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* Emacs closes the output pipe: the proxy ends the child and exits. */
+static void scenario_stdout_close(void)
+{
+    struct proc p;
+    ULONGLONG t0;
+    long code;
+
+    if (!start_fixture(&p, 120, 30, "lines 100000000 0")) {
+        result(false, "stdout-close: proxy started");
+        return;
+    }
+    result(wait_for(&p, "L0000100 ", 0, READY_MS), "stdout-close: output flows");
+    ResetEvent(p.resume);
+    Sleep(200); /* the reader finishes its current read and stops */
+    t0 = GetTickCount64();
+    CloseHandle(p.out_r);
+    code = wait_exit(&p, 15000);
+    result(code >= 0 && GetTickCount64() - t0 <= 3000,
+           "stdout-close: proxy exits within 3 s of stdout closing (%llu ms, code %ld)",
+           (unsigned long long)(GetTickCount64() - t0), code);
+    if (code < 0)
+        TerminateProcess(p.process, 255);
+    CloseHandle(p.in_w);
+}
+
+int main(int argc, char **argv)
+{
+    const char *scenario;
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 6) {
+        fprintf(stderr, "usage: driver SCENARIO PROXY FIXTURE CLIENT ID\n");
+        return 2;
+    }
+    scenario = argv[1];
+    proxy_path = full_path(argv[2]);
+    fixture_path = full_path(argv[3]);
+    client_path = full_path(argv[4]);
+    id = argv[5];
+    if (strcmp(scenario, "basic") == 0)
+        scenario_basic();
+    else if (strcmp(scenario, "exitcode") == 0)
+        scenario_exitcode();
+    else if (strcmp(scenario, "stdin-eof") == 0)
+        scenario_stdin_eof();
+    else if (strcmp(scenario, "start-fail") == 0)
+        scenario_start_fail();
+    else if (strcmp(scenario, "squat") == 0)
+        scenario_squat();
+    else if (strcmp(scenario, "big") == 0)
+        scenario_big(argc > 6 ? atol(argv[6]) : 30000, false);
+    else if (strcmp(scenario, "stall") == 0)
+        scenario_big(argc > 6 ? atol(argv[6]) : 30000, true);
+    else if (strcmp(scenario, "abuse") == 0)
+        scenario_abuse();
+    else if (strcmp(scenario, "env") == 0)
+        scenario_env();
+    else if (strcmp(scenario, "raw") == 0)
+        scenario_raw();
+    else if (strcmp(scenario, "stdout-close") == 0)
+        scenario_stdout_close();
+    else if (strcmp(scenario, "idle") == 0)
+        scenario_idle();
+    else {
+        fprintf(stderr, "driver: unknown scenario %s\n", scenario);
+        return 2;
+    }
+    return failures == 0 ? 0 : 1;
+}

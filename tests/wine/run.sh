@@ -1,0 +1,112 @@
+#!/bin/sh
+# run.sh -- the "wine" suite: conpty-proxy.exe under Wine 8, driven by the
+# Emacs-like driver.exe (see driver.c for the scenarios).  Run from the
+# top of the tree by "make test-wine".  A fresh WINEPREFIX in a temporary
+# directory, reused by every scenario of the run and removed at the end;
+# every wait is bounded; Wine failing to start fails the suite.
+set -u
+. tests/lib/suite.sh
+suite_begin wine
+
+B=build/tests/wine
+PROXY=build/windows/conpty-proxy.exe
+T=$(mktemp -d "${TMPDIR:-/tmp}/vterm-wine.XXXXXX")
+export WINEPREFIX="$T/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY
+# Wine repeats process ids from run to run: ids carry randomness.
+RUN_ID="w$$-$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+
+cleanup() {
+    timeout 30 wineserver -k >/dev/null 2>&1
+    timeout 30 wineserver -w >/dev/null 2>&1
+    if [ -n "${WINE_TEST_KEEP:-}" ]; then
+        echo "wine: kept $T"
+    else
+        rm -rf "$T"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Run driver.exe SCENARIO [ARGS] with a trace log; turn its PASS/FAIL
+# lines into checks.  A driver that dies or hangs is one failure more.
+n=0
+scenario() {
+    name=$1; limit=$2; shift 2
+    n=$((n + 1))
+    id="$RUN_ID-$n"
+    log="$T/$name.log"
+    : > "$log"
+    CONPTY_PROXY_LOG="Z:$log" \
+        timeout -k 10 "$limit" wine "$B/driver.exe" "$name" "$PROXY" \
+        "$B/fixture.exe" "$B/client.exe" "$id" "$@" \
+        > "$T/$name.out" 2> "$T/$name.err"
+    status=$?
+    cat "$T/$name.out"
+    while read -r verdict what; do
+        case $verdict in
+        PASS) suite_pass=$((suite_pass + 1)) ;;
+        FAIL) suite_fail=$((suite_fail + 1)) ;;
+        esac
+    done < "$T/$name.out"
+    if ! grep -q '^PASS\|^FAIL' "$T/$name.out"; then
+        fail "$name: driver reported nothing (status $status)"
+    elif [ "$status" -ne 0 ] && ! grep -q '^FAIL' "$T/$name.out"; then
+        fail "$name: driver exited with status $status"
+    fi
+    if [ "$status" -ne 0 ]; then
+        echo "--- $name: driver stderr"; tail -n 40 "$T/$name.err"
+        echo "--- $name: trace log"; tail -n 40 "$log"
+    fi
+    return 0
+}
+
+# Wine must start: the first run creates the prefix (about 10 s).
+boot=$(timeout -k 10 180 wine cmd /c echo wine-ok 2>"$T/boot.err")
+case $boot in
+*wine-ok*) ;;
+*)
+    fail "wine starts with a fresh prefix (output: $boot)"
+    cat "$T/boot.err"
+    suite_end
+    exit 1 ;;
+esac
+pass "wine starts with a fresh prefix"
+
+scenario basic 120
+log="$T/basic.log"
+# Wine 8's ResizePseudoConsole returns E_NOTIMPL: the line is the
+# evidence, whatever HRESULT it carries.
+check "trace log: resize 100 40 with the HRESULT Wine returned" \
+    sh -c "tr -d '\r' < '$log' | grep -Eq '^resize 100 40 hr=0x[0-9a-f]{8}\$'"
+check "trace log: resize 90 30 from conpty-proxy resize" \
+    sh -c "tr -d '\r' < '$log' | grep -Eq '^resize 90 30 hr=0x[0-9a-f]{8}\$'"
+check "trace log: start and exit lines" \
+    sh -c "grep -q '^start: ' '$log' && grep -q '^exit: code 7' '$log'"
+
+scenario exitcode 90
+scenario env 90
+scenario raw 90
+scenario stdout-close 90
+scenario idle 90
+scenario big 300 50000
+# More than the 4 MiB queue: the stall must engage backpressure.
+scenario stall 300 80000
+log="$T/stall.log"
+check "trace log: backpressure on, then off, during the stall" \
+    sh -c "grep -q '^backpressure on' '$log' && grep -q '^backpressure off' '$log'"
+check "trace log: the ping during the stall was answered by the session" \
+    grep -q '^control: ping' "$log"
+scenario stdin-eof 90
+scenario start-fail 90
+scenario squat 120
+scenario abuse 400
+log="$T/abuse.log"
+check "trace log: every valid resize of the abuse run parsed and applied" \
+    sh -c "[ \$(grep -Ec '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log') -eq 9000 ]"
+check "trace log: the oversize message was rejected" \
+    grep -q 'rejected 65536-byte message' "$log"
+check "trace log: the silent client was dropped" \
+    grep -q 'silent client dropped' "$log"
+
+suite_end

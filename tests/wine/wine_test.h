@@ -1,0 +1,27 @@
+/* wine_test.h -- shared by the Wine test programs: the numbered lines the
+ * fixture prints for the large-output test, which the driver checks. */
+#ifndef WINE_TEST_H
+#define WINE_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+enum { WT_LINE_MAX = 72 };
+
+/* Line I: "L<7 digits> " then 60 characters that depend on I. */
+static inline size_t wt_line_text(long i, char *buf, size_t size)
+{
+    static const char alphabet[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    unsigned long x = (unsigned long)i * 2654435761UL + 12345UL;
+    int n = snprintf(buf, size, "L%07ld ", i);
+
+    for (int k = 0; k < 60 && (size_t)n + 1 < size; k++) {
+        x = x * 1103515245UL + 12345UL;
+        buf[n++] = alphabet[(x >> 16) % 62];
+    }
+    buf[n] = '\0';
+    return (size_t)n;
+}
+
+#endif
