@@ -9,12 +9,19 @@
  *   ctl_probe connect-close ID N     N x connect and close at once
  *   ctl_probe resizes ID N           N resizes on one connection, each
  *                                    must be answered "ok"
+ *   ctl_probe module-client ID N     N x the module's write-and-close
+ *                                    client (module/ctl_client.c); each
+ *                                    must succeed within its 50 ms budget
+ *   ctl_probe module-client-missing ID   the module's client against a
+ *                                    session that does not exist must
+ *                                    fail within its budget
  *   ctl_probe random ID N            N packets of random bytes (1-300
  *                                    long) on one connection, each must
  *                                    be answered "error ..."
  * Exit 0 when everything went as described, 1 otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +31,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ctl_client.h"
 
 static long now_ms(void)
 {
@@ -215,8 +223,33 @@ static int cmd_random(const char *id, long n)
     return 0;
 }
 
+enum { MODULE_BUDGET_MS = 50 };
+
+static int cmd_module_client(const char *id, long n, bool expect)
+{
+    long worst = 0;
+
+    for (long i = 0; i < n; i++) {
+        long start = now_ms(), took;
+        bool ok = ctl_client_send_resize(id, 40 + (int)(i % 100), 20, MODULE_BUDGET_MS);
+        took = now_ms() - start;
+        if (took > worst)
+            worst = took;
+        if (ok != expect || took > MODULE_BUDGET_MS + 20) {
+            printf("call %ld: %s after %ld ms\n", i, ok ? "sent" : "not sent", took);
+            return 1;
+        }
+    }
+    printf("%ld calls, slowest %ld ms\n", n, worst);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "module-client") == 0)
+        return cmd_module_client(argv[2], atol(argv[3]), true);
+    if (argc == 3 && strcmp(argv[1], "module-client-missing") == 0)
+        return cmd_module_client(argv[2], 1, false);
     if (argc == 4 && strcmp(argv[1], "random") == 0)
         return cmd_random(argv[2], atol(argv[3]));
     if (argc >= 4 && strcmp(argv[1], "send") == 0)

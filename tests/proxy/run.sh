@@ -163,6 +163,28 @@ test_abuse() {
 }
 check "1000 hit-and-run, 100 silent closes, random bytes, 64 KiB, 8x1000 concurrent resizes: still serving" test_abuse
 
+test_module_client() {
+    local id out
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    out=$("$PROBE" module-client "$id" 1000) || { echo "  $out"; return 1; }
+    echo "  $out"
+    # Written and closed: the proxy applies them on its own time.
+    local deadline=$((SECONDS + 10))
+    until [ "$(grep -c '^resize [0-9]* 20 hr=0x00000000$' "$work/$id.log")" -eq 1000 ]; do
+        [ $SECONDS -lt $deadline ] || { echo "  not every resize applied"; return 1; }
+        sleep 0.1
+    done
+    "$PROBE" module-client-missing "$(new_id)" || return 1
+    send 'stty size
+'
+    wait_for "$work/$id.out" '^20 139' || return 1
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    true
+}
+check "module's client: 1000 write-and-close resizes all applied; missing session fails fast" test_module_client
+
 test_silent_client() {
     local id ms
     id=$(new_id)
