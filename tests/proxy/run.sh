@@ -185,6 +185,26 @@ test_module_client() {
 }
 check "module's client: 1000 write-and-close resizes all applied; missing session fails fast" test_module_client
 
+# CPU ticks (user + system) a process has used.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+test_idle_proxy() {
+    local id before after
+    id=$(new_id)
+    start "$id" 80 24 sh || return 1
+    "$PROBE" send "$id" 'ping\n' > /dev/null || return 1
+    sleep 0.5
+    before=$(cpu_ticks "$proxy_pid")
+    sleep 5
+    after=$(cpu_ticks "$proxy_pid")
+    echo "  idle proxy used $((after - before)) ticks in 5 s"
+    close_input
+    wait_exit "$proxy_pid" 10 >/dev/null
+    # Under 50 ms: fewer than 5 ticks of 10 ms.
+    [ $((after - before)) -lt 5 ]
+}
+check "an idle proxy uses under 50 ms of CPU in 5 s" test_idle_proxy
+
 test_silent_client() {
     local id ms
     id=$(new_id)
