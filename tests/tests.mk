@@ -8,6 +8,7 @@ include tests/proxy/proxy.mk
 include tests/ert/ert.mk
 include tests/e2e/e2e.mk
 include tests/wine/wine.mk
+include tests/fuzz/fuzz.mk
 
 .PHONY: test-builds
 test-builds: $(TEST_BUILDS)
