@@ -1,12 +1,19 @@
-# End-to-end suites: a real "emacs -Q -nw" in tmux (tests/e2e/tmux-test.sh).
-#   e2e-tmux        native pty
-#   e2e-tmux-proxy  the same through conpty-proxy
-SUITES += e2e-tmux e2e-tmux-proxy
+# End-to-end suites.
+#   e2e-tmux         a real "emacs -Q -nw" in tmux, started by
+#                    build-aux/run-emacs.sh (tests/e2e/tmux-test.sh)
+#   e2e-tmux-proxy   the same with the shell under conpty-proxy
+#   package-install  the package built from recipes/vterm, installed with
+#                    package-install-file, module compiled on first load
+#                    (tests/e2e/package-test.sh)
+SUITES += e2e-tmux e2e-tmux-proxy package-install
 TEST_BUILDS += $(MODULE) $(PROXY)
 
-.PHONY: test-e2e-tmux test-e2e-tmux-proxy
+.PHONY: test-e2e-tmux test-e2e-tmux-proxy test-package-install
 test-e2e-tmux: $(MODULE) $(PROXY)
 	@EMACS=$(EMACS) ./tests/e2e/tmux-test.sh e2e-tmux
 
 test-e2e-tmux-proxy: $(MODULE) $(PROXY)
 	@EMACS=$(EMACS) VTERM_E2E_PROXY=1 ./tests/e2e/tmux-test.sh e2e-tmux-proxy
+
+test-package-install:
+	@EMACS=$(EMACS) ./tests/e2e/package-test.sh package-install

@@ -1,0 +1,1333 @@
+;;; vterm.el --- Fully-featured terminal emulator, on Linux and Windows -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2026 The vterm contributors
+
+;; Author: The vterm contributors
+;; Version: 0.1.0
+;; URL: https://github.com/vterm-windows/vterm
+;; Keywords: terminals
+;; Package-Requires: ((emacs "25.1"))
+
+;; This file is not part of GNU Emacs.
+
+;; This program is free software; you can redistribute it and/or modify
+;; it under the terms of the GNU General Public License as published by
+;; the Free Software Foundation, either version 3 of the License, or
+;; (at your option) any later version.
+
+;; This program is distributed in the hope that it will be useful,
+;; but WITHOUT ANY WARRANTY; without even the implied warranty of
+;; MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+;; GNU General Public License for more details.
+
+;; You should have received a copy of the GNU General Public License
+;; along with this program.  If not, see <https://www.gnu.org/licenses/>.
+
+;;; Commentary:
+
+;; A terminal emulator in an Emacs buffer, driven by libvterm through a
+;; dynamic module (vterm-module), with the commands, options, faces and
+;; keymaps of emacs-libvterm, so existing configurations keep working.
+;;
+;; On POSIX systems the shell runs in a native pty.  On Windows (and on
+;; POSIX when `vterm-use-conpty-proxy' is non-nil) it runs under
+;; `conpty-proxy', a small helper that owns a pseudo console, relays the
+;; terminal bytes over pipes and takes resize requests on a private
+;; control channel.
+;;
+;; M-x vterm opens a terminal; C-c C-t enters copy mode.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'subr-x)
+
+(defgroup vterm nil
+  "Terminal emulator based on libvterm."
+  :group 'terminals)
+
+;;;; The module
+
+(declare-function vterm--new "vterm-module")
+(declare-function vterm--update "vterm-module")
+(declare-function vterm--redraw "vterm-module")
+(declare-function vterm--write-input "vterm-module")
+(declare-function vterm--set-size "vterm-module")
+(declare-function vterm--reset-point "vterm-module")
+(declare-function vterm--conpty-resize-pipe "vterm-module")
+(declare-function vterm--clear-scrollback "vterm-module")
+(declare-function vterm--get-pwd-raw "vterm-module")
+
+(defconst vterm--lisp-directory
+  (file-name-directory (or load-file-name buffer-file-name default-directory))
+  "Directory this file was loaded from.")
+
+(defun vterm--package-directory ()
+  "Return the directory holding the project's Makefile, or nil.
+That is the directory of vterm.el in an installed package, or its
+parent in a source checkout (where vterm.el lives in lisp/)."
+  (cl-find-if (lambda (dir) (file-exists-p (expand-file-name "Makefile" dir)))
+              (list vterm--lisp-directory
+                    (expand-file-name ".." vterm--lisp-directory))))
+
+(defun vterm--module-directories ()
+  "Return the directories where the module may have been built."
+  (list vterm--lisp-directory
+        (expand-file-name "module" vterm--lisp-directory)
+        (expand-file-name "../module" vterm--lisp-directory)))
+
+(defcustom vterm-always-compile-module nil
+  "If non-nil, build the module without asking when it is missing."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-module-make-args nil
+  "Extra arguments for make when `vterm-module-compile' builds the module."
+  :type '(repeat string)
+  :group 'vterm)
+
+(defconst vterm--install-hint
+  (concat
+   "vterm needs a C compiler, make, pkg-config and libvterm to build its "
+   "module.  Debian/Ubuntu: apt install gcc make pkg-config libvterm-dev.  "
+   "Windows (MSYS2 UCRT64): pacman -S mingw-w64-ucrt-x86_64-gcc make "
+   "mingw-w64-ucrt-x86_64-pkgconf mingw-w64-ucrt-x86_64-libvterm.")
+  "What to install when the module cannot be built.")
+
+;;;###autoload
+(defun vterm-module-compile ()
+  "Build the vterm module and conpty-proxy with the package's own Makefile."
+  (interactive)
+  (let* ((make (or (executable-find "make") (executable-find "mingw32-make")
+                   (error "Cannot build vterm-module: no `make' found.  %s"
+                          vterm--install-hint)))
+         (dir (or (vterm--package-directory)
+                  (error "Cannot find the vterm Makefile near %s"
+                         vterm--lisp-directory)))
+         (default-directory dir)
+         (buf (get-buffer-create "*vterm-module-compile*"))
+         (status nil))
+    (with-current-buffer buf
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (insert (format "Building in %s\n\n" dir))))
+    (unless noninteractive
+      (display-buffer buf))
+    (setq status (apply #'call-process make nil buf t
+                        (append vterm-module-make-args
+                                (list (concat "module/vterm-module"
+                                              module-file-suffix)))))
+    ;; The proxy is needed on Windows only; a failure there is reported
+    ;; when a terminal needs it.
+    (apply #'call-process make nil buf t
+           (append vterm-module-make-args
+                   (list (concat "proxy/conpty-proxy"
+                                 (if (eq system-type 'windows-nt) ".exe" "")))))
+    (unless (eq status 0)
+      (when noninteractive
+        (message "%s" (with-current-buffer buf (buffer-string))))
+      (error "Building vterm-module failed (see buffer %s).  %s"
+             (buffer-name buf) vterm--install-hint))
+    (message "vterm-module built in %s" dir)
+    t))
+
+(defun vterm--load-module ()
+  "Load vterm-module, offering to build it when it is missing."
+  (unless (featurep 'vterm-module)
+    (unless module-file-suffix
+      (error "Vterm needs an Emacs built with dynamic module support"))
+    (unless (locate-library "vterm-module")
+      (dolist (dir (reverse (vterm--module-directories)))
+        (when (file-exists-p (expand-file-name
+                              (concat "vterm-module" module-file-suffix) dir))
+          (add-to-list 'load-path dir t))))
+    (unless (locate-library "vterm-module")
+      (if (or vterm-always-compile-module
+              (and (not noninteractive)
+                   (y-or-n-p
+                    "Vterm needs `vterm-module' to work.  Compile it now? ")))
+          (progn
+            (vterm-module-compile)
+            (dolist (dir (vterm--module-directories))
+              (when (file-exists-p (expand-file-name
+                                    (concat "vterm-module" module-file-suffix)
+                                    dir))
+                (add-to-list 'load-path dir t))))
+        (error "Vterm-module is not built; run M-x vterm-module-compile.  %s"
+               vterm--install-hint)))
+    (require 'vterm-module)))
+
+;;;; Options
+
+(defcustom vterm-shell
+  (if (eq system-type 'windows-nt)
+      (or (getenv "COMSPEC") "cmd.exe")
+    (or (getenv "SHELL") shell-file-name))
+  "The shell that runs in a new terminal.
+A command line: the program and its arguments, separated by spaces."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-use-conpty-proxy (eq system-type 'windows-nt)
+  "If non-nil, run the shell under conpty-proxy instead of a native pty.
+On Windows the proxy is always used; on POSIX it is optional."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-conpty-proxy-path nil
+  "File name of the conpty-proxy program, or nil to search for it.
+The search looks in the module's directory, a proxy/ directory
+beside it, then the variable `exec-path'."
+  :type '(choice (const :tag "Search" nil) file)
+  :group 'vterm)
+
+(defcustom vterm-buffer-name "*vterm*"
+  "The name of vterm buffers."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-buffer-name-string nil
+  "Format string for the buffer name, from the terminal title.
+When non-nil, the title set by the shell (see `vterm-set-title-functions')
+renames the buffer with (format vterm-buffer-name-string TITLE)."
+  :type '(choice (const :tag "Off" nil) string)
+  :group 'vterm)
+
+(defcustom vterm-max-scrollback 1000
+  "Maximum number of scrollback lines kept."
+  :type 'integer
+  :group 'vterm)
+
+(defcustom vterm-min-window-width 20
+  "Minimum width of the terminal, in columns.
+A window narrower than this still gives the terminal this many columns."
+  :type 'integer
+  :group 'vterm)
+
+(defcustom vterm-kill-buffer-on-exit t
+  "If non-nil, kill the buffer when its process exits."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-exit-functions nil
+  "Functions called when the terminal's process exits.
+Each gets two arguments: the buffer (nil if it is gone) and the
+event string of the process sentinel."
+  :type 'hook
+  :group 'vterm)
+
+(defcustom vterm-timer-delay 0.1
+  "Seconds between arrival of output and redraw of the buffer.
+Output arriving in that time is drawn at once.  nil redraws at once."
+  :type '(choice (const :tag "Immediately" nil) number)
+  :group 'vterm)
+
+(defcustom vterm-environment nil
+  "List of \"VAR=VALUE\" strings added to the shell's environment."
+  :type '(repeat string)
+  :group 'vterm)
+
+(defcustom vterm-term-environment-variable "xterm-256color"
+  "Value of TERM for the shell."
+  :type 'string
+  :group 'vterm)
+
+(defcustom vterm-set-title-functions nil
+  "Functions called with the title whenever the shell sets one."
+  :type 'hook
+  :group 'vterm)
+
+(defcustom vterm-eval-cmds
+  '(("find-file" find-file)
+    ("message" message)
+    ("vterm-clear-scrollback" vterm-clear-scrollback))
+  "Commands the shell may run in Emacs through vterm's escape sequence.
+Each element is (NAME FUNCTION); only these can be called."
+  :type '(alist :key-type string :value-type (list function))
+  :group 'vterm)
+
+(defcustom vterm-disable-bold-font nil
+  "If non-nil, do not show bold text in bold."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-disable-underline nil
+  "If non-nil, do not underline text."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-disable-inverse-video nil
+  "If non-nil, do not show inverse video."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-ignore-blink-cursor t
+  "If non-nil, ignore requests from programs to blink the cursor."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-set-bold-hightbright nil
+  "If non-nil, show bold text in the bright colour variants."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-copy-exclude-prompt t
+  "If non-nil, copying a line in copy mode leaves out the prompt."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-copy-mode-remove-fake-newlines nil
+  "If non-nil, copy mode hides the newlines added to wrap long lines."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-clear-scrollback-when-clearing nil
+  "If non-nil, `vterm-clear' also clears the scrollback."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-use-vterm-prompt-detection-method t
+  "If non-nil, find prompts by the marks the shell integration leaves.
+Otherwise use `term-prompt-regexp'."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-enable-manipulate-selection-data-by-osc52 nil
+  "If non-nil, programs may set the kill ring through OSC 52."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-read-process-output-max (* 64 1024)
+  "Lower bound for `read-process-output-max' while a vterm runs.
+Larger reads make bulk output faster; a smaller global value is
+raised to this when a terminal starts."
+  :type 'integer
+  :group 'vterm)
+
+;;;; Faces
+
+(defface vterm-color-black
+  '((t :foreground "black" :background "black"))
+  "Face for black: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-red
+  '((t :foreground "red3" :background "red3"))
+  "Face for red: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-green
+  '((t :foreground "green3" :background "green3"))
+  "Face for green: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-yellow
+  '((t :foreground "yellow3" :background "yellow3"))
+  "Face for yellow: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-blue
+  '((t :foreground "blue2" :background "blue2"))
+  "Face for blue: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-magenta
+  '((t :foreground "magenta3" :background "magenta3"))
+  "Face for magenta: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-cyan
+  '((t :foreground "cyan3" :background "cyan3"))
+  "Face for cyan: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-white
+  '((t :foreground "gray90" :background "gray90"))
+  "Face for white: the foreground is used for text, the background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-black
+  '((t :foreground "gray30" :background "gray30"))
+  "Face for bright black: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-red
+  '((t :foreground "red2" :background "red2"))
+  "Face for bright red: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-green
+  '((t :foreground "green2" :background "green2"))
+  "Face for bright green: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-yellow
+  '((t :foreground "yellow2" :background "yellow2"))
+  "Face for bright yellow: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-blue
+  '((t :foreground "blue1" :background "blue1"))
+  "Face for bright blue: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-magenta
+  '((t :foreground "magenta2" :background "magenta2"))
+  "Face for bright magenta: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-cyan
+  '((t :foreground "cyan2" :background "cyan2"))
+  "Face for bright cyan: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-bright-white
+  '((t :foreground "white" :background "white"))
+  "Face for bright white: foreground for text, background for cells."
+  :group 'vterm)
+
+(defface vterm-color-underline
+  '((t :inherit default))
+  "Face whose foreground colours underlined text, when set."
+  :group 'vterm)
+
+(defface vterm-color-inverse-video
+  '((t :inherit default))
+  "Face whose background is used for inverse video, when set."
+  :group 'vterm)
+
+;;;; Buffer-local state
+
+(defvar-local vterm--term nil "The terminal object of this buffer.")
+(defvar-local vterm--process nil "The process of this buffer.")
+(defvar-local vterm--proxy-id nil
+  "Control-channel id of this buffer's conpty-proxy, or nil for a native pty.")
+(defvar-local vterm--redraw-timer nil "Pending redraw timer.")
+(defvar-local vterm--redraw-immediately nil
+  "Non-nil when output should be drawn without the usual delay.")
+(defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
+(defvar-local vterm--process-size nil
+  "The size last sent to the process, (COLS . ROWS).")
+(defvar-local vterm--pending-size nil "Size waiting to be sent, (COLS . ROWS).")
+(defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
+(defvar-local vterm--resize-helper nil
+  "The running `conpty-proxy resize' fallback process, if any.")
+(defvar-local vterm--title nil "Last title set by the shell.")
+(defvar-local vterm--copy-saved-point nil
+  "Point before copy mode was entered.")
+
+(defvar vterm--pending-output nil
+  "When non-nil, a list whose car collects output instead of sending it.")
+
+(defvar vterm--id-counter 0 "Counter for conpty-proxy ids.")
+
+(defvar w32-pipe-buffer-size)
+
+;;;; Keymaps
+
+(defcustom vterm-keymap-exceptions
+  '("C-c" "C-x" "C-u" "C-g" "C-h" "C-l" "M-x" "M-o" "C-y" "M-y")
+  "Keys that keep their Emacs meaning instead of going to the terminal."
+  :type '(repeat string)
+  :set (lambda (sym value)
+         (set-default sym value)
+         (when (and (boundp 'vterm-mode-map) (keymapp vterm-mode-map))
+           (setcdr vterm-mode-map (cdr (vterm--build-mode-map)))))
+  :group 'vterm)
+
+(defun vterm--exclude-keys (map exceptions)
+  "Bind control and meta keys in MAP to send to the terminal.
+Keys in EXCEPTIONS (strings for `kbd') are left unbound so they
+keep their global meaning."
+  (let ((prefixes '("C-" "M-" "C-M-")))
+    (dolist (prefix prefixes)
+      (dolist (c (append (number-sequence ?a ?z) (number-sequence ?0 ?9)))
+        (let ((key (concat prefix (char-to-string c))))
+          (if (member key exceptions)
+              (define-key map (kbd key) nil)
+            (define-key map (kbd key) #'vterm--self-insert)))))
+    (dolist (exception exceptions)
+      (define-key map (kbd exception) nil))))
+
+(defun vterm--build-mode-map ()
+  "Return a new keymap for `vterm-mode'."
+  (let ((map (make-sparse-keymap)))
+    (vterm--exclude-keys map vterm-keymap-exceptions)
+    (define-key map [remap self-insert-command] #'vterm--self-insert)
+    (define-key map [remap yank] #'vterm-yank)
+    (define-key map [remap yank-pop] #'vterm-yank-pop)
+    (define-key map [remap mouse-yank-primary] #'vterm-yank-primary)
+    (define-key map [remap xterm-paste] #'vterm-xterm-paste)
+    (define-key map (kbd "C-SPC") #'vterm--self-insert)
+    (define-key map (kbd "C-@") #'vterm--self-insert)
+    (define-key map (kbd "C-_") #'vterm-undo)
+    (define-key map (kbd "C-/") #'vterm-undo)
+    (define-key map (kbd "M-DEL") #'vterm-send-meta-backspace)
+    (define-key map [M-backspace] #'vterm-send-meta-backspace)
+    (define-key map (kbd "C-q") #'vterm-send-next-key)
+    (define-key map (kbd "C-c C-c") #'vterm-send-C-c)
+    (define-key map (kbd "C-c C-d") #'vterm--self-insert)
+    (define-key map (kbd "C-c C-z") #'vterm--self-insert)
+    (define-key map (kbd "C-c C-y") #'vterm--self-insert)
+    (define-key map (kbd "C-c C-u") #'vterm--self-insert)
+    (define-key map (kbd "C-c C-\\") #'vterm--self-insert)
+    (define-key map (kbd "C-c C-t") #'vterm-copy-mode)
+    (define-key map (kbd "C-c C-l") #'vterm-clear-scrollback)
+    (define-key map (kbd "C-c C-n") #'vterm-next-prompt)
+    (define-key map (kbd "C-c C-p") #'vterm-previous-prompt)
+    (define-key map (kbd "C-c C-r") #'vterm-reset-cursor-point)
+    (define-key map (kbd "C-c C-f") #'vterm-send-next-key)
+    (dolist (key '("<return>" "RET" "<tab>" "TAB" "<backtab>" "<backspace>"
+                   "DEL" "<escape>" "<up>" "<down>" "<left>" "<right>"
+                   "<home>" "<end>" "<prior>" "<next>" "<insert>" "<delete>"
+                   "<deletechar>" "<kp-enter>"
+                   "S-<up>" "S-<down>" "S-<left>" "S-<right>"
+                   "C-<up>" "C-<down>" "C-<left>" "C-<right>"
+                   "M-<up>" "M-<down>" "M-<left>" "M-<right>"
+                   "S-<prior>" "S-<next>" "C-<return>" "S-<return>"
+                   "<f1>" "<f2>" "<f3>" "<f4>" "<f5>" "<f6>" "<f7>" "<f8>"
+                   "<f9>" "<f10>" "<f11>" "<f12>"))
+      (define-key map (kbd key) #'vterm--self-insert))
+    map))
+
+(defvar vterm-mode-map (vterm--build-mode-map)
+  "Keymap for `vterm-mode'.")
+
+(defvar vterm-copy-mode-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map (kbd "C-c C-t") #'vterm-copy-mode)
+    (define-key map [return] #'vterm-copy-mode-done)
+    (define-key map (kbd "RET") #'vterm-copy-mode-done)
+    (define-key map (kbd "C-c C-r") #'vterm-reset-cursor-point)
+    (define-key map (kbd "C-a") #'vterm-beginning-of-line)
+    (define-key map (kbd "C-e") #'vterm-end-of-line)
+    (define-key map (kbd "C-c C-n") #'vterm-next-prompt)
+    (define-key map (kbd "C-c C-p") #'vterm-previous-prompt)
+    map)
+  "Keymap for `vterm-copy-mode'.")
+
+;;;; Sending input
+
+(defun vterm--key-description (event)
+  "Return the key name the module understands for basic EVENT, or nil."
+  (cond
+   ((integerp event)
+    (pcase event
+      (?\r "<return>") (?\t "<tab>") (?\d "<backspace>") (?\e "<escape>")
+      (?\s " ")
+      (_ (char-to-string event))))
+   ((symbolp event)
+    (pcase event
+      ('return "<return>") ('tab "<tab>") ('backspace "<backspace>")
+      ('escape "<escape>") ('kp-enter "<return>") ('deletechar "<delete>")
+      ('backtab "<tab>")
+      (_ (format "<%s>" event))))))
+
+(defun vterm--self-insert ()
+  "Send the key that invoked this command to the terminal."
+  (interactive)
+  (when vterm--term
+    (let* ((event last-command-event)
+           (keys (this-command-keys-vector))
+           (n (length keys))
+           ;; A text terminal sends M-x as ESC x; the keymap lookup went
+           ;; through `esc-map' and the event itself has no meta bit.
+           (esc-meta (and (> n 1) (eq (aref keys (- n 2)) ?\e)
+                          (not (eq event ?\e))))
+           (mods (append (and esc-meta '(meta)) (event-modifiers event)))
+           (basic (event-basic-type event)))
+      (if (and (characterp event) (memq event '(?\r ?\t ?\d ?\e)))
+          (vterm-send-key (vterm--key-description event)
+                          nil (memq 'meta mods) nil)
+        (if (and (characterp event) (null (memq 'control mods))
+               (null (memq 'meta mods)) (>= event ?\s) (/= event ?\d))
+          ;; A plain character, maybe shifted or non-ASCII: send it as is.
+          (vterm-send-key (char-to-string event))
+        (let ((key (vterm--key-description basic)))
+          (when (eq event 'backtab)
+            (setq mods (cons 'shift mods)))
+          (when key
+            (vterm-send-key key (memq 'shift mods) (memq 'meta mods)
+                            (memq 'control mods)))))))))
+
+(defun vterm-send-key (key &optional shift meta ctrl accept-proc-output)
+  "Send KEY to the terminal, with modifiers SHIFT, META and CTRL.
+KEY is a character as a string or a name like \"<return>\".  With
+ACCEPT-PROC-OUTPUT, wait briefly for the terminal's reaction."
+  (when (and vterm--term (process-live-p vterm--process))
+    (when (and shift (not meta) (not ctrl) (= (length key) 1))
+      (setq key (upcase key)
+            shift nil))
+    (vterm--update vterm--term key (and shift t) (and meta t) (and ctrl t))
+    (setq vterm--redraw-immediately t)
+    (when accept-proc-output
+      (accept-process-output vterm--process vterm-timer-delay nil t))))
+
+(defun vterm-send-string (string &optional paste-p)
+  "Send STRING to the terminal, as a bracketed paste when PASTE-P."
+  (interactive "sSend string: ")
+  (when (and vterm--term (process-live-p vterm--process))
+    ;; Collect the encoded bytes and send them at once: a long paste
+    ;; would otherwise cost one process write per character.
+    (let ((chunks
+           (let ((vterm--pending-output (list nil)))
+             (when paste-p
+               (vterm--update vterm--term "<start_paste>"))
+             (dolist (char (string-to-list string))
+               (vterm--update vterm--term (char-to-string char)))
+             (when paste-p
+               (vterm--update vterm--term "<end_paste>"))
+             (car vterm--pending-output))))
+      ;; Sent outside the binding: while the write waits, the filter may
+      ;; run and the terminal's answers must go out directly.
+      (when chunks
+        (process-send-string vterm--process
+                             (apply #'concat (nreverse chunks)))))
+    (setq vterm--redraw-immediately t)))
+
+(defun vterm-send (key)
+  "Send KEY to the terminal.
+KEY is a key sequence, or a string in the syntax of `kbd'."
+  (interactive "kKey: ")
+  (let* ((event (aref (if (stringp key) (kbd key) key) 0))
+         (last-command-event event))
+    (vterm--self-insert)))
+
+(defun vterm-send-next-key ()
+  "Read the next key and send it to the terminal, whatever its binding."
+  (interactive)
+  (let ((inhibit-quit t)
+        (last-command-event (read-event)))
+    (vterm--self-insert)))
+
+(defmacro vterm--define-sender (name key &optional shift meta ctrl)
+  "Define command NAME that sends KEY with modifiers SHIFT, META and CTRL."
+  `(defun ,name ()
+     ,(format "Send %s%s%s%s to the terminal."
+              (if ctrl "C-" "") (if meta "M-" "") (if shift "S-" "") key)
+     (interactive)
+     (vterm-send-key ,key ,shift ,meta ,ctrl)))
+
+(vterm--define-sender vterm-send-return "<return>")
+(vterm--define-sender vterm-send-tab "<tab>")
+(vterm--define-sender vterm-send-space " ")
+(vterm--define-sender vterm-send-backspace "<backspace>")
+(vterm--define-sender vterm-send-delete "<delete>")
+(vterm--define-sender vterm-send-escape "<escape>")
+(vterm--define-sender vterm-send-meta-backspace "<backspace>" nil t)
+(vterm--define-sender vterm-send-up "<up>")
+(vterm--define-sender vterm-send-down "<down>")
+(vterm--define-sender vterm-send-left "<left>")
+(vterm--define-sender vterm-send-right "<right>")
+(vterm--define-sender vterm-send-prior "<prior>")
+(vterm--define-sender vterm-send-next "<next>")
+(vterm--define-sender vterm-send-home "<home>")
+(vterm--define-sender vterm-send-end "<end>")
+(vterm--define-sender vterm-send-insert "<insert>")
+(vterm--define-sender vterm-send-C-a "a" nil nil t)
+(vterm--define-sender vterm-send-C-b "b" nil nil t)
+(vterm--define-sender vterm-send-C-c "c" nil nil t)
+(vterm--define-sender vterm-send-C-d "d" nil nil t)
+(vterm--define-sender vterm-send-C-e "e" nil nil t)
+(vterm--define-sender vterm-send-C-f "f" nil nil t)
+(vterm--define-sender vterm-send-C-g "g" nil nil t)
+(vterm--define-sender vterm-send-C-h "h" nil nil t)
+(vterm--define-sender vterm-send-C-k "k" nil nil t)
+(vterm--define-sender vterm-send-C-l "l" nil nil t)
+(vterm--define-sender vterm-send-C-n "n" nil nil t)
+(vterm--define-sender vterm-send-C-p "p" nil nil t)
+(vterm--define-sender vterm-send-C-r "r" nil nil t)
+(vterm--define-sender vterm-send-C-s "s" nil nil t)
+(vterm--define-sender vterm-send-C-t "t" nil nil t)
+(vterm--define-sender vterm-send-C-u "u" nil nil t)
+(vterm--define-sender vterm-send-C-w "w" nil nil t)
+(vterm--define-sender vterm-send-C-y "y" nil nil t)
+(vterm--define-sender vterm-send-C-z "z" nil nil t)
+(vterm--define-sender vterm-send-C-_ "_" nil nil t)
+(vterm--define-sender vterm-send-M-b "b" nil t)
+(vterm--define-sender vterm-send-M-d "d" nil t)
+(vterm--define-sender vterm-send-M-f "f" nil t)
+(vterm--define-sender vterm-send-M-w "w" nil t)
+(vterm--define-sender vterm-send-M-y "y" nil t)
+(vterm--define-sender vterm-send-M-DEL "<backspace>" nil t)
+
+(defun vterm-undo ()
+  "Send the readline undo key (C-_) to the terminal."
+  (interactive)
+  (vterm-send-key "_" nil nil t))
+
+(defun vterm-yank (&optional arg)
+  "Paste the latest kill (or the ARGth most recent) into the terminal."
+  (interactive "P")
+  (deactivate-mark)
+  (let ((text (with-temp-buffer
+                (let ((yank-undo-function #'ignore))
+                  (yank arg))
+                (buffer-string))))
+    (vterm-send-string (substring-no-properties text) t)))
+
+(defun vterm-yank-primary ()
+  "Paste the primary selection into the terminal."
+  (interactive)
+  (let ((text (gui-get-primary-selection)))
+    (when text
+      (vterm-send-string (substring-no-properties text) t))))
+
+(defun vterm-yank-pop (&optional arg)
+  "Replace the text just pasted with the ARGth earlier kill.
+Right after \[vterm-yank] or this command: the shell's undo key
+\(readline's C-_) takes the last paste back, then the earlier kill is
+pasted."
+  (interactive "p")
+  (unless (memq last-command '(vterm-yank vterm-yank-pop yank yank-pop))
+    (user-error "Previous command was not a yank"))
+  (setq this-command 'vterm-yank-pop)
+  (let ((text (current-kill (or arg 1))))
+    (vterm-undo)
+    (vterm-send-string (substring-no-properties text) t)))
+
+(defun vterm-xterm-paste (event)
+  "Paste the text of xterm paste EVENT into the terminal."
+  (interactive "e")
+  (let ((text (nth 1 event)))
+    (when (stringp text)
+      (kill-new text)
+      (vterm-send-string text t))))
+
+;;;; Module callbacks
+
+(defun vterm--flush-output (output)
+  "Send OUTPUT, bytes the terminal produced, to the shell."
+  (cond
+   (vterm--pending-output
+    (push output (car vterm--pending-output)))
+   ((process-live-p vterm--process)
+    (process-send-string vterm--process output))))
+
+(defun vterm--set-title (title)
+  "Record TITLE, set by the shell, and run `vterm-set-title-functions'."
+  (setq vterm--title title)
+  (when vterm-buffer-name-string
+    (rename-buffer (format vterm-buffer-name-string title) t))
+  (run-hook-with-args 'vterm-set-title-functions title))
+
+(defun vterm--directory-from-report (report)
+  "Return the local directory named by REPORT, or nil.
+REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path."
+  (let ((path
+         (cond
+          ((string-match "\\`file://\\([^/]*\\)\\(/.*\\)\\'" report)
+           (vterm--unhex (match-string 2 report)))
+          ;; USER@HOST:DIR; DIR may start with a drive letter on Windows.
+          ((string-match "\\`[^/:@]*@[^/:@]*:\\(.+\\)\\'" report)
+           (match-string 1 report))
+          (t report))))
+    (when (and (eq system-type 'windows-nt)
+               (string-match "\\`/\\([A-Za-z]:.*\\)" path))
+      (setq path (match-string 1 path)))
+    (and (> (length path) 0)
+         (file-name-as-directory path))))
+
+(defun vterm--unhex (string)
+  "Decode %XX escapes in STRING."
+  (replace-regexp-in-string
+   "%[0-9A-Fa-f][0-9A-Fa-f]"
+   (lambda (m) (char-to-string (string-to-number (substring m 1) 16)))
+   string t t))
+
+(defun vterm--set-directory (report)
+  "Follow the shell to the directory in REPORT."
+  (let ((dir (vterm--directory-from-report report)))
+    (when (and dir (file-directory-p dir))
+      (setq default-directory dir))))
+
+(defun vterm--eval (command-line)
+  "Run COMMAND-LINE, a request from the shell, if permitted.
+Only commands in `vterm-eval-cmds' run.
+COMMAND-LINE is a command name followed by arguments, quoted as
+Lisp strings or separated by spaces."
+  (let* ((parts (condition-case nil
+                    (split-string-and-unquote command-line)
+                  (error nil)))
+         (entry (assoc (car parts) vterm-eval-cmds)))
+    (if entry
+        (apply (cadr entry) (cdr parts))
+      (message "vterm: %s is not in vterm-eval-cmds" (car parts)))))
+
+(defun vterm--set-selection (targets data)
+  "Put DATA in the kill ring for OSC 52 TARGETS, when that is enabled."
+  (ignore targets)
+  (when (and vterm-enable-manipulate-selection-data-by-osc52
+             (stringp data))
+    (kill-new data)))
+
+;;;; Redraw
+
+(defun vterm--invalidate ()
+  "Schedule a redraw of the current buffer."
+  (cond
+   ((or (null vterm-timer-delay) vterm--redraw-immediately)
+    ;; Just after a key was sent: draw the echo as soon as possible.
+    (setq vterm--redraw-immediately nil)
+    (when vterm--redraw-timer
+      (cancel-timer vterm--redraw-timer))
+    (setq vterm--redraw-timer
+          (run-with-timer 0 nil #'vterm--delayed-redraw (current-buffer))))
+   ((null vterm--redraw-timer)
+    (setq vterm--redraw-timer
+          (run-with-timer vterm-timer-delay nil #'vterm--delayed-redraw
+                          (current-buffer))))))
+
+(defun vterm--delayed-redraw (buffer)
+  "Redraw BUFFER from its terminal."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--redraw-timer nil)
+      (when (and vterm--term (not (bound-and-true-p vterm-copy-mode)))
+        (vterm--render)))))
+
+(defun vterm--render ()
+  "Render the terminal into the current buffer and show its screen."
+  (let ((inhibit-read-only t)
+        (inhibit-modification-hooks t)
+        (buffer-undo-list t)
+        (rows (or (cdr vterm--size) 24)))
+    (vterm--redraw vterm--term)
+    ;; The text mirrors the terminal; there is nothing to save.
+    (set-buffer-modified-p nil)
+    (let ((pt (point)))
+      (dolist (window (get-buffer-window-list (current-buffer) nil t))
+        (set-window-point window pt)
+        ;; Show the whole screen: the window starts at its first row.
+        (set-window-start window
+                          (save-excursion
+                            (goto-char (point-max))
+                            (forward-line (- 1 rows))
+                            (line-beginning-position))
+                          t)))))
+
+;;;; Size
+
+(defun vterm--window-size (windows)
+  "Return (COLS . ROWS) the terminal gets in WINDOWS.
+Columns are those every window shows in full, not counting the
+column a text terminal keeps for the continuation glyph."
+  (let ((cols nil) (rows nil))
+    (dolist (window windows)
+      (let ((w (window-max-chars-per-line window))
+            (h (window-body-height window)))
+        (setq cols (if cols (min cols w) w)
+              rows (if rows (min rows h) h))))
+    (cons (max (or cols 80) vterm-min-window-width 1)
+          (max (or rows 24) 1))))
+
+(defun vterm--window-adjust-process-window-size (process windows)
+  "Resize the terminal of PROCESS for WINDOWS; return nil.
+Used as the process's `adjust-window-size-function'; the size is
+sent by vterm itself (coalesced), so Emacs has nothing to do."
+  (let ((buffer (process-buffer process)))
+    (when (buffer-live-p buffer)
+      (with-current-buffer buffer
+        (let ((size (vterm--window-size windows)))
+          (vterm--request-resize (car size) (cdr size))))))
+  nil)
+
+(defun vterm--window-size-change (&rest _)
+  "Resize the terminals shown in the selected frame's windows."
+  (dolist (process (process-list))
+    (let ((buffer (process-buffer process)))
+      (when (and (buffer-live-p buffer)
+                 (process-live-p process)
+                 (eq (buffer-local-value 'vterm--process buffer) process))
+        (let ((windows (get-buffer-window-list buffer nil t)))
+          (when windows
+            (vterm--window-adjust-process-window-size process windows)))))))
+
+(defun vterm--request-resize (cols rows)
+  "Resize the terminal to COLS x ROWS, sending only the newest size.
+The terminal is resized at once; the process learns the size from
+a timer, so a burst of size changes sends one message."
+  (let ((size (cons cols rows)))
+    (unless (equal size vterm--size)
+      (setq vterm--size size)
+      (when vterm--term
+        (let ((inhibit-read-only t))
+          (vterm--set-size vterm--term rows cols))
+        (vterm--invalidate)))
+    (unless (equal size (or vterm--pending-size vterm--process-size))
+      (setq vterm--pending-size size)
+      (unless vterm--resize-timer
+        (setq vterm--resize-timer
+              (run-with-timer 0 nil #'vterm--send-pending-size
+                              (current-buffer)))))))
+
+(defun vterm--send-pending-size (buffer)
+  "Send BUFFER's pending size to its process."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--resize-timer nil)
+      (let ((size vterm--pending-size))
+        (when (and size (process-live-p vterm--process)
+                   (not (process-live-p vterm--resize-helper)))
+          (setq vterm--pending-size nil)
+          (unless (equal size vterm--process-size)
+            (if vterm--proxy-id
+                (vterm--proxy-resize (car size) (cdr size))
+              (set-process-window-size vterm--process (cdr size) (car size))
+              (setq vterm--process-size size))))))))
+
+(defun vterm--proxy-resize (cols rows)
+  "Ask this buffer's conpty-proxy to resize to COLS x ROWS."
+  (if (vterm--conpty-resize-pipe vterm--proxy-id cols rows)
+      (setq vterm--process-size (cons cols rows))
+    ;; The control channel could not be reached from the module: try the
+    ;; helper, without waiting for it.
+    (let ((buffer (current-buffer))
+          (proxy (vterm--find-proxy)))
+      (if (not proxy)
+          (vterm--report "conpty-proxy not found; cannot resize")
+        (setq vterm--resize-helper
+              (make-process
+               :name "vterm-resize"
+               :command (list proxy "resize" vterm--proxy-id
+                              (number-to-string cols) (number-to-string rows))
+               :buffer nil
+               :noquery t
+               :connection-type 'pipe
+               :filter (lambda (proc out)
+                         (process-put proc 'output
+                                      (concat (process-get proc 'output) out)))
+               :sentinel
+               (lambda (proc _event)
+                 (unless (process-live-p proc)
+                   (vterm--resize-helper-done buffer proc cols rows)))))))))
+
+(defun vterm--resize-helper-done (buffer proc cols rows)
+  "Handle the end of resize helper PROC of BUFFER, sent COLS x ROWS."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--resize-helper nil)
+      (if (eq (process-exit-status proc) 0)
+          (setq vterm--process-size (cons cols rows))
+        (if (process-live-p vterm--process)
+            (message "vterm: resize to %dx%d failed: %s" cols rows
+                     (string-trim (or (process-get proc 'output) "")))
+          (vterm--report
+           "conpty-proxy is gone; the terminal cannot be resized")))
+      (when (and vterm--pending-size (not vterm--resize-timer))
+        (setq vterm--resize-timer
+              (run-with-timer 0 nil #'vterm--send-pending-size buffer))))))
+
+(defun vterm--report (text)
+  "Show TEXT at the end of the current vterm buffer."
+  (let ((inhibit-read-only t))
+    (save-excursion
+      (goto-char (point-max))
+      (insert (propertize (concat "\n[" text "]\n") 'face 'warning)))))
+
+;;;; Process
+
+(defun vterm--find-proxy ()
+  "Return the file name of conpty-proxy, or nil."
+  (let ((name (concat "conpty-proxy"
+                      (if (eq system-type 'windows-nt) ".exe" ""))))
+    (or (and vterm-conpty-proxy-path
+             (file-executable-p vterm-conpty-proxy-path)
+             vterm-conpty-proxy-path)
+        (let ((module (locate-library
+                       (concat "vterm-module" module-file-suffix))))
+          (when module
+            (let ((dir (file-name-directory module)))
+              (cl-find-if #'file-executable-p
+                          (list (expand-file-name name dir)
+                                (expand-file-name (concat "../proxy/" name) dir)
+                                (expand-file-name (concat "proxy/" name)
+                                                  dir))))))
+        (executable-find "conpty-proxy"))))
+
+(defun vterm--new-proxy-id ()
+  "Return a fresh, unguessable control-channel id."
+  (setq vterm--id-counter (1+ vterm--id-counter))
+  (format "vterm-%d-%d-%s" (emacs-pid) vterm--id-counter
+          (substring (secure-hash 'sha256
+                                  (format "%S%S%S%S" (random t) (current-time)
+                                          (emacs-pid) (random)))
+                     0 24)))
+
+(defun vterm--environment ()
+  "Return `process-environment' for the shell."
+  (append vterm-environment
+          (list (concat "TERM=" vterm-term-environment-variable)
+                "INSIDE_EMACS=vterm"
+                (concat "EMACS_VTERM_PATH=" vterm--lisp-directory)
+                "LINES" "COLUMNS")
+          process-environment))
+
+(defun vterm--shell-argv ()
+  "Return `vterm-shell' as a list of program and arguments."
+  (if (or (file-executable-p vterm-shell)
+          (and (eq system-type 'windows-nt) (executable-find vterm-shell)))
+      (list vterm-shell)
+    (split-string-and-unquote vterm-shell)))
+
+(defun vterm--posix-wrapper (cols rows)
+  "Return the command to run the shell in a COLS x ROWS tty.
+It prepares the tty (sane modes, DEL as erase, size) first."
+  (list "/bin/sh" "-c"
+        (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
+                        " 2>/dev/null; exec %s")
+                rows cols vterm-shell)))
+
+(defun vterm--start-process (cols rows)
+  "Start the shell for the current buffer in a COLS x ROWS terminal."
+  (let* ((process-environment (vterm--environment))
+         (process-adaptive-read-buffering nil)
+         (windows (eq system-type 'windows-nt))
+         (use-proxy (or windows vterm-use-conpty-proxy))
+         (buffer (current-buffer))
+         proc)
+    (when (and (boundp 'read-process-output-max)
+               (< (symbol-value 'read-process-output-max)
+                  vterm-read-process-output-max))
+      (set 'read-process-output-max vterm-read-process-output-max))
+    (if use-proxy
+        (let ((proxy (or (vterm--find-proxy)
+                         (error "Cannot find conpty-proxy; %s"
+                                "set `vterm-conpty-proxy-path'")))
+              (id (vterm--new-proxy-id))
+              (w32-pipe-buffer-size (* 64 1024)))
+          (ignore w32-pipe-buffer-size)
+          (setq proc (make-process
+                      :name "vterm"
+                      :buffer buffer
+                      :command (append (list proxy "new" id
+                                             (number-to-string cols)
+                                             (number-to-string rows))
+                                       (if windows
+                                           (vterm--shell-argv)
+                                         (vterm--posix-wrapper cols rows)))
+                      :connection-type 'pipe
+                      :coding 'binary
+                      :noquery nil
+                      :filter #'vterm--filter
+                      :sentinel #'vterm--sentinel))
+          (setq vterm--proxy-id id))
+      (setq proc (make-process
+                  :name "vterm"
+                  :buffer buffer
+                  :command (vterm--posix-wrapper cols rows)
+                  :connection-type 'pty
+                  :coding 'binary
+                  :filter #'vterm--filter
+                  :sentinel #'vterm--sentinel))
+      (setq vterm--proxy-id nil))
+    (process-put proc 'adjust-window-size-function
+                 #'vterm--window-adjust-process-window-size)
+    (setq vterm--process proc
+          vterm--process-size (cons cols rows))
+    proc))
+
+(defun vterm--filter (process input)
+  "Feed INPUT from PROCESS to its terminal and schedule a redraw."
+  (let ((buffer (process-buffer process)))
+    (when (buffer-live-p buffer)
+      (with-current-buffer buffer
+        (when vterm--term
+          (vterm--write-input vterm--term input)
+          (vterm--invalidate))))))
+
+(defun vterm--sentinel (process event)
+  "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
+  (unless (process-live-p process)
+    (let ((buffer (process-buffer process)))
+      (when (buffer-live-p buffer)
+        (with-current-buffer buffer
+          (when vterm--redraw-timer
+            (cancel-timer vterm--redraw-timer)
+            (setq vterm--redraw-timer nil))
+          (when vterm--resize-timer
+            (cancel-timer vterm--resize-timer)
+            (setq vterm--resize-timer nil))
+          (when vterm--term
+            (vterm--render))))
+      (run-hook-with-args 'vterm-exit-functions
+                          (and (buffer-live-p buffer) buffer) event)
+      (when (buffer-live-p buffer)
+        (with-current-buffer buffer
+          (if vterm-kill-buffer-on-exit
+              (let ((kill-buffer-query-functions nil))
+                (kill-buffer buffer))
+            (vterm--report (format "Process %s %s" (process-name process)
+                                   (string-trim event)))))))))
+
+(defun vterm--kill-buffer-hook ()
+  "Stop the process of a vterm buffer being killed, politely.
+A proxy is told by end of input (it then hangs up the shell); it
+is killed if it is still there a few seconds later."
+  (let ((proc vterm--process))
+    (when (and vterm--proxy-id (process-live-p proc))
+      (set-process-buffer proc nil)
+      (set-process-query-on-exit-flag proc nil)
+      (condition-case nil
+          (process-send-eof proc)
+        (error nil))
+      (run-with-timer 3 nil (lambda ()
+                              (when (process-live-p proc)
+                                (delete-process proc)))))
+    (dolist (timer (list vterm--redraw-timer vterm--resize-timer))
+      (when timer (cancel-timer timer)))))
+
+;;;; The mode
+
+(define-derived-mode vterm-mode fundamental-mode "VTerm"
+  "Major mode for vterm buffers: a terminal running a shell.
+Most keys go to the terminal; `vterm-keymap-exceptions' keep their
+Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
+
+\\{vterm-mode-map}"
+  (vterm--load-module)
+  (buffer-disable-undo)
+  (let* ((window (or (get-buffer-window (current-buffer))
+                     (selected-window)))
+         (size (vterm--window-size (list window)))
+         (cols (car size))
+         (rows (cdr size))
+         (inhibit-read-only t))
+    (erase-buffer)
+    (setq vterm--size size)
+    (setq vterm--term (vterm--new rows cols vterm-max-scrollback
+                                  vterm-disable-bold-font
+                                  vterm-disable-underline
+                                  vterm-disable-inverse-video
+                                  vterm-ignore-blink-cursor
+                                  vterm-set-bold-hightbright))
+    (setq buffer-read-only t)
+    (setq-local scroll-conservatively 101)
+    (setq-local scroll-margin 0)
+    (setq-local hscroll-margin 0)
+    (setq-local hscroll-step 1)
+    (setq-local truncate-lines t)
+    (setq-local auto-hscroll-mode nil)
+    (setq-local show-trailing-whitespace nil)
+    (setq-local bookmark-make-record-function #'vterm--bookmark-make-record)
+    (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
+    (vterm--start-process cols rows)))
+
+(add-hook 'window-size-change-functions #'vterm--window-size-change)
+
+(defun vterm--get-buffer (arg)
+  "Return the vterm buffer chosen by prefix ARG, creating it if needed.
+No ARG: the buffer named `vterm-buffer-name'.  A number N: the
+buffer \"<name><N>\".  A string: a new buffer of that name.  Any
+other ARG: a new buffer."
+  (cond
+   ((integerp arg)
+    (get-buffer-create (format "%s<%d>" vterm-buffer-name arg)))
+   ((stringp arg) (generate-new-buffer arg))
+   (arg (generate-new-buffer vterm-buffer-name))
+   (t (get-buffer-create vterm-buffer-name))))
+
+(defun vterm--open (arg display)
+  "Open the vterm buffer for ARG with DISPLAY, a function of one buffer."
+  (let ((buffer (vterm--get-buffer arg)))
+    (funcall display buffer)
+    (with-current-buffer buffer
+      (unless (derived-mode-p 'vterm-mode)
+        (vterm-mode)))
+    buffer))
+
+;;;###autoload
+(defun vterm (&optional arg)
+  "Open a terminal in the current window, or switch to it.
+With a numeric prefix ARG N, use the terminal <N>; with
+\\[universal-argument], always open a new one.  ARG may also be a
+string, the name of a new buffer.  Return the buffer."
+  (interactive "P")
+  (vterm--open (if (consp arg) t arg) #'pop-to-buffer-same-window))
+
+;;;###autoload
+(defun vterm-other-window (&optional arg)
+  "Open a terminal in another window, as `vterm' does with ARG."
+  (interactive "P")
+  (vterm--open (if (consp arg) t arg) #'switch-to-buffer-other-window))
+
+;;;; Clearing and point
+
+(defun vterm-clear-scrollback ()
+  "Delete the scrollback."
+  (interactive)
+  (when vterm--term
+    (if (fboundp 'vterm--clear-scrollback)
+        (vterm--clear-scrollback vterm--term)
+      ;; Erase-saved-lines: the module handles it when libvterm can.
+      (vterm--write-input vterm--term "\e[3J"))
+    (let ((inhibit-read-only t))
+      (vterm--render))))
+
+(defun vterm-clear (&optional arg)
+  "Clear the screen, as Control-l does in the shell.
+With `vterm-clear-scrollback-when-clearing' (or prefix ARG when it
+is nil), also clear the scrollback."
+  (interactive "P")
+  (when (if vterm-clear-scrollback-when-clearing (not arg) arg)
+    (vterm-clear-scrollback))
+  (vterm-send-key "l" nil nil t))
+
+(defun vterm-reset-cursor-point ()
+  "Move point back to the terminal's cursor."
+  (interactive)
+  (when vterm--term
+    (vterm--reset-point vterm--term)))
+
+;;;; Prompts
+
+(defun vterm--prompt-end-at (pos)
+  "Return the end of the prompt on the line at POS, or nil."
+  (save-excursion
+    (goto-char pos)
+    (let ((bol (line-beginning-position))
+          (eol (line-end-position)))
+      (if vterm-use-vterm-prompt-detection-method
+          (let ((p (text-property-any bol eol 'vterm-prompt t)))
+            (when p
+              (or (next-single-property-change p 'vterm-prompt nil eol) eol)))
+        (goto-char bol)
+        (when (and (boundp 'term-prompt-regexp)
+                   (looking-at (symbol-value 'term-prompt-regexp)))
+          (match-end 0))))))
+
+(defun vterm-next-prompt (n)
+  "Move point to the end of the Nth next prompt."
+  (interactive "p")
+  (let ((found nil))
+    (dotimes (_ (max n 1))
+      (while (and (not (eobp))
+                  (progn (forward-line 1)
+                         (not (setq found (vterm--prompt-end-at (point)))))))
+      (when found (goto-char found)))))
+
+(defun vterm-previous-prompt (n)
+  "Move point to the end of the Nth previous prompt."
+  (interactive "p")
+  (let ((found nil))
+    (dotimes (_ (max n 1))
+      (while (and (not (bobp))
+                  (progn (forward-line -1)
+                         (not (setq found (vterm--prompt-end-at (point)))))))
+      (when found (goto-char found)))))
+
+(defun vterm-beginning-of-line ()
+  "Move point to the start of the line, after the prompt if there is one."
+  (interactive)
+  (let ((end (vterm--prompt-end-at (point))))
+    (if (and end (> (point) end))
+        (goto-char end)
+      (beginning-of-line))))
+
+(defun vterm-end-of-line ()
+  "Move point to the end of the line; return the new point."
+  (interactive)
+  (end-of-line)
+  (point))
+
+;;;; Copy mode
+
+(define-minor-mode vterm-copy-mode
+  "Browse and copy the terminal's text like a normal buffer.
+\\<vterm-copy-mode-map>\\[vterm-copy-mode-done] copies the region (or
+the current line) and leaves copy mode.  The terminal is not
+redrawn while copy mode is on."
+  :lighter " VTermCopy"
+  :keymap vterm-copy-mode-map
+  (if (not (derived-mode-p 'vterm-mode))
+      (progn (setq vterm-copy-mode nil)
+             (user-error "Vterm-copy-mode works in vterm buffers only"))
+    (if vterm-copy-mode
+        (progn
+          (setq vterm--copy-saved-point (point))
+          (use-local-map nil)
+          (when vterm-copy-mode-remove-fake-newlines
+            (vterm--set-fake-newlines-invisible t)))
+      (use-local-map vterm-mode-map)
+      (when vterm-copy-mode-remove-fake-newlines
+        (vterm--set-fake-newlines-invisible nil))
+      (when vterm--term
+        (vterm--invalidate)))))
+
+(defun vterm--set-fake-newlines-invisible (on)
+  "Make the newlines the terminal added for wrapping invisible if ON."
+  (let ((inhibit-read-only t)
+        (pos (point-min)))
+    (while (setq pos (text-property-any pos (point-max) 'vterm-line-wrap t))
+      (put-text-property pos (1+ pos) 'invisible (and on t))
+      (setq pos (1+ pos)))))
+
+(defun vterm--filter-buffer-substring (start end)
+  "Return the text from START to END without wrapping newlines, if asked."
+  (let ((text (buffer-substring start end)))
+    (if (not vterm-copy-mode-remove-fake-newlines)
+        text
+      (let ((i 0) (parts nil) (from 0))
+        (while (< i (length text))
+          (when (and (eq (aref text i) ?\n)
+                     (get-text-property i 'vterm-line-wrap text))
+            (push (substring text from i) parts)
+            (setq from (1+ i)))
+          (setq i (1+ i)))
+        (push (substring text from) parts)
+        (apply #'concat (nreverse parts))))))
+
+(defun vterm-copy-mode-done (&optional arg)
+  "Copy the region, or the current line, to the kill ring; leave copy mode.
+With prefix ARG, copy only the current line's text after the prompt."
+  (interactive "P")
+  (unless vterm-copy-mode
+    (user-error "This command is effective only in vterm-copy-mode"))
+  (let (start end)
+    (if (use-region-p)
+        (setq start (region-beginning) end (region-end))
+      (setq start (line-beginning-position) end (line-end-position))
+      (when (or arg vterm-copy-exclude-prompt)
+        (let ((prompt-end (vterm--prompt-end-at start)))
+          (when prompt-end (setq start prompt-end)))))
+    (kill-new (substring-no-properties
+               (vterm--filter-buffer-substring start end)))
+    (deactivate-mark)
+    (vterm-copy-mode -1)))
+
+;;;; Bookmarks
+
+(declare-function bookmark-prop-get "bookmark" (bookmark prop))
+(declare-function bookmark-make-record-default "bookmark"
+                  (&optional no-file no-context posn))
+
+(defun vterm--bookmark-make-record ()
+  "Return a bookmark record for this terminal."
+  (append (list (buffer-name)
+                (cons 'thisdir default-directory)
+                (cons 'buf-name (buffer-name))
+                (cons 'handler #'vterm--bookmark-handler))))
+
+;;;###autoload
+(defun vterm-bookmark-handler (bookmark)
+  "Open a terminal in the directory saved in BOOKMARK."
+  (require 'bookmark)
+  (let* ((dir (bookmark-prop-get bookmark 'thisdir))
+         (name (bookmark-prop-get bookmark 'buf-name))
+         (buffer (get-buffer name)))
+    (if (and buffer (with-current-buffer buffer (derived-mode-p 'vterm-mode)))
+        (set-buffer buffer)
+      (let ((default-directory dir))
+        (with-current-buffer (get-buffer-create name)
+          (setq default-directory dir)
+          (vterm-mode)
+          (setq buffer (current-buffer)))))
+    (set-buffer buffer)))
+
+;; The name emacs-libvterm stores in bookmark files.
+;;;###autoload
+(defalias 'vterm--bookmark-handler #'vterm-bookmark-handler)
+
+(provide 'vterm)
+
+;;; vterm.el ends here

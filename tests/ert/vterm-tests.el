@@ -1,0 +1,942 @@
+;;; vterm-tests.el --- ERT tests for vterm.el against a real shell -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Run by tests/ert/run.el.  Every test that needs a shell is defined
+;; twice by `vterm-test-deftest': once on the native pty (name ends in
+;; "/pty") and once through conpty-proxy ("/proxy").  The shell is
+;; /bin/sh with a small, fixed environment and the prompt "$ ".
+
+;;; Code:
+
+(require 'ert)
+(require 'cl-lib)
+(require 'bookmark)
+(require 'compile)
+(require 'vterm)
+(require 'vterm-module)
+
+(defconst vterm-test-top
+  (expand-file-name "../.." (file-name-directory
+                             (or load-file-name buffer-file-name)))
+  "Top directory of the checkout.")
+
+(defvar vterm-test-proxy
+  (or (getenv "VTERM_TEST_PROXY")
+      (expand-file-name "proxy/conpty-proxy" vterm-test-top))
+  "The conpty-proxy binary the proxy tests use.")
+
+(defvar vterm-test-proxy-p nil "Non-nil in the proxy variant of a test.")
+
+(defconst vterm-test-prompt-regexp "^\\$ ?$"
+  "Regexp matching an empty prompt line (the renderer trims blanks).")
+
+(defvar vterm-test-timeout 10
+  "Seconds a test waits for the terminal to show something.")
+
+(defun vterm-test-wait (pred &optional timeout)
+  "Wait until PRED returns non-nil, at most TIMEOUT seconds; return its value."
+  (let ((deadline (+ (float-time) (or timeout vterm-test-timeout)))
+        (value nil))
+    (while (and (not (setq value (funcall pred)))
+                (< (float-time) deadline))
+      (accept-process-output nil 0.05))
+    value))
+
+(defun vterm-test-screen (buffer)
+  "Return BUFFER's text, or \"\" if it is dead."
+  (if (buffer-live-p buffer)
+      (with-current-buffer buffer
+        (buffer-substring-no-properties (point-min) (point-max)))
+    ""))
+
+(defun vterm-test-wait-for (buffer regexp &optional timeout)
+  "Wait until BUFFER's text matches REGEXP; fail the test if it never does."
+  (or (vterm-test-wait (lambda ()
+                         (string-match-p regexp (vterm-test-screen buffer)))
+                       timeout)
+      (ert-fail (list "Screen never matched" regexp
+                      ;; The end of the screen is what tells.
+                      (let ((text (vterm-test-screen buffer)))
+                        (substring text (max 0 (- (length text) 800))))))))
+
+(defun vterm-test-type (buffer string)
+  "Send STRING and RET to the shell in BUFFER."
+  (with-current-buffer buffer
+    (vterm-send-string string)
+    (vterm-send-return)))
+
+(defvar vterm-test-extra-environment nil
+  "More \"VAR=VALUE\" strings for the test shell's environment.")
+
+(defun vterm-test-environment ()
+  "Return the environment the test shell runs with."
+  (append
+   vterm-test-extra-environment
+   (list (concat "HOME=" (expand-file-name "~"))
+        "PATH=/usr/local/bin:/usr/bin:/bin"
+        "PS1=$ "
+        "LANG=C.UTF-8")))
+
+(defmacro vterm-test-with-vterm (use-proxy var &rest body)
+  "Run BODY with VAR bound to a new vterm buffer running /bin/sh.
+USE-PROXY non-nil runs the shell through conpty-proxy.  The buffer
+and its process are cleaned up afterwards."
+  (declare (indent 2))
+  `(let* ((process-environment (vterm-test-environment))
+          (vterm-shell "/bin/sh")
+          (vterm-use-conpty-proxy ,use-proxy)
+          (vterm-conpty-proxy-path vterm-test-proxy)
+          (vterm-kill-buffer-on-exit t)
+          (vterm-exit-functions nil)
+          (,var (vterm (generate-new-buffer-name "vterm-test"))))
+     (unwind-protect
+         (progn
+           (vterm-test-wait-for ,var vterm-test-prompt-regexp)
+           ,@body)
+       (when (buffer-live-p ,var)
+         (let ((proc (get-buffer-process ,var))
+               (kill-buffer-query-functions nil))
+           (kill-buffer ,var)
+           (when proc
+             (vterm-test-wait (lambda () (not (process-live-p proc))) 5)))))))
+
+(defmacro vterm-test-deftest (name doc var &rest body)
+  "Define NAME/pty and NAME/proxy: DOC, BODY with VAR a vterm buffer."
+  (declare (indent 3) (doc-string 2))
+  `(progn
+     (ert-deftest ,(intern (format "%s/pty" name)) ()
+       ,doc
+       (let ((vterm-test-proxy-p nil))
+         (ignore vterm-test-proxy-p)
+         (vterm-test-with-vterm nil ,var ,@body)))
+     (ert-deftest ,(intern (format "%s/proxy" name)) ()
+       ,doc
+       (should (file-executable-p vterm-test-proxy))
+       (let ((vterm-test-proxy-p t))
+         (ignore vterm-test-proxy-p)
+         (vterm-test-with-vterm t ,var ,@body)))))
+
+;;;; Both paths
+
+(vterm-test-deftest vterm-test-echo
+  "Typed text reaches the shell; its output appears on its own line."
+  buf
+  (with-current-buffer buf
+    (should (derived-mode-p 'vterm-mode))
+    (should (process-live-p vterm--process))
+    (should (eq (and vterm--proxy-id t) vterm-test-proxy-p)))
+  (vterm-test-type buf "echo hello")
+  (vterm-test-wait-for buf "^hello$"))
+
+(vterm-test-deftest vterm-test-keymap
+  "Keys typed through the keymap (letters, DEL, RET) reach the shell."
+  buf
+  (switch-to-buffer buf)
+  (execute-kbd-macro (kbd "e c h o SPC a b x DEL c RET"))
+  (vterm-test-wait-for buf "^abc$"))
+
+(vterm-test-deftest vterm-test-environment
+  "The shell sees TERM and INSIDE_EMACS as emacs-libvterm sets them."
+  buf
+  (vterm-test-type buf "echo \"T=$TERM I=$INSIDE_EMACS\"")
+  (vterm-test-wait-for buf "^T=xterm-256color I=vterm$"))
+
+(vterm-test-deftest vterm-test-integration-scripts-path
+  "EMACS_VTERM_PATH/etc/ holds the shell integration scripts."
+  buf
+  (vterm-test-type
+   buf (concat "for f in emacs-vterm-bash.sh emacs-vterm-zsh.sh emacs-vterm.fish"
+               " emacs-vterm.ps1; do test -f \"$EMACS_VTERM_PATH/etc/$f\""
+               " && echo \"found-$f\"; done"))
+  (vterm-test-wait-for buf "^found-emacs-vterm-bash.sh$")
+  (vterm-test-wait-for buf "^found-emacs-vterm-zsh.sh$")
+  (vterm-test-wait-for buf "^found-emacs-vterm.fish$")
+  (vterm-test-wait-for buf "^found-emacs-vterm.ps1$"))
+
+(vterm-test-deftest vterm-test-initial-size
+  "The shell starts with the size vterm computed for the window."
+  buf
+  (let ((size (buffer-local-value 'vterm--size buf)))
+    (vterm-test-type buf "stty size")
+    (vterm-test-wait-for buf (format "^%d %d$" (cdr size) (car size)))))
+
+(vterm-test-deftest vterm-test-resize
+  "A resize reaches the shell: stty size shows the new size."
+  buf
+  (with-current-buffer buf
+    (vterm--request-resize 50 20))
+  (vterm-test-wait (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                                     '(50 . 20)))
+                   5)
+  (vterm-test-type buf "stty size")
+  (vterm-test-wait-for buf "^20 50$")
+  (with-current-buffer buf
+    (vterm--request-resize 61 17))
+  (vterm-test-wait (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                                     '(61 . 17)))
+                   5)
+  (vterm-test-type buf "stty size")
+  (vterm-test-wait-for buf "^17 61$"))
+
+(vterm-test-deftest vterm-test-resize-coalesced
+  "Of several sizes requested at once only the newest is sent."
+  buf
+  (let ((sent nil))
+    (cl-letf* ((orig-pty (symbol-function 'set-process-window-size))
+               (orig-pipe (symbol-function 'vterm--conpty-resize-pipe))
+               ((symbol-function 'set-process-window-size)
+                (lambda (proc rows cols)
+                  (push (cons cols rows) sent)
+                  (funcall orig-pty proc rows cols)))
+               ((symbol-function 'vterm--conpty-resize-pipe)
+                (lambda (id cols rows)
+                  (push (cons cols rows) sent)
+                  (funcall orig-pipe id cols rows))))
+      (with-current-buffer buf
+        (vterm--request-resize 41 11)
+        (vterm--request-resize 42 12)
+        (vterm--request-resize 43 13))
+      (vterm-test-wait (lambda () sent) 5)
+      (accept-process-output nil 0.3))
+    (should (equal sent '((43 . 13))))
+    (vterm-test-type buf "stty size")
+    (vterm-test-wait-for buf "^13 43$")))
+
+(vterm-test-deftest vterm-test-window-size-function
+  "The window size hook resizes the terminal to the window's full columns."
+  buf
+  (let* ((window (selected-window))
+         (proc (get-buffer-process buf))
+         (expect (cons (max vterm-min-window-width
+                            (window-max-chars-per-line window))
+                       (window-body-height window))))
+    (with-current-buffer buf (vterm--request-resize 30 10))
+    (vterm-test-wait (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                                       '(30 . 10)))
+                     5)
+    (should-not (vterm--window-adjust-process-window-size proc (list window)))
+    (should (equal (buffer-local-value 'vterm--size buf) expect))
+    (should (vterm-test-wait
+             (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                               expect))
+             5))
+    (vterm-test-type buf "stty size")
+    (vterm-test-wait-for buf (format "^%d %d$" (cdr expect) (car expect)))))
+
+(vterm-test-deftest vterm-test-interrupt
+  "C-c C-c interrupts the running command."
+  buf
+  (vterm-test-type buf "sleep 30; echo not-interrupted")
+  (accept-process-output nil 0.3)
+  (with-current-buffer buf (vterm-send-C-c))
+  ;; The shell is back: it prints a new, empty prompt.
+  (vterm-test-wait (lambda ()
+                     (string-match-p "\\^C\\(\n\\)*\n\\$ ?\\'"
+                                     (string-trim-right
+                                      (vterm-test-screen buf) "[\n]+"))))
+  (vterm-test-type buf "echo after-interrupt")
+  (vterm-test-wait-for buf "^after-interrupt$" 5)
+  (should-not (string-match-p "^not-interrupted$" (vterm-test-screen buf))))
+
+(vterm-test-deftest vterm-test-exit-kill
+  "Exit runs `vterm-exit-functions' and kills the buffer by default."
+  buf
+  (let* ((calls nil)
+         (vterm-exit-functions (list (lambda (b e) (push (list b e) calls)))))
+    (vterm-test-type buf "exit 3")
+    (vterm-test-wait (lambda () (not (buffer-live-p buf))))
+    (should-not (buffer-live-p buf))
+    (should (= (length calls) 1))
+    (should (eq (car (car calls)) buf))
+    (should (string-match-p "exited abnormally with code 3"
+                            (cadr (car calls))))))
+
+(vterm-test-deftest vterm-test-exit-keep
+  "With `vterm-kill-buffer-on-exit' nil the buffer stays, with a message."
+  buf
+  (let ((called nil))
+    (with-current-buffer buf
+      (setq-local vterm-kill-buffer-on-exit nil)
+      (setq-local vterm-exit-functions
+                  (list (lambda (b _e) (setq called b)))))
+    (vterm-test-type buf "echo bye; exit 0")
+    (vterm-test-wait (lambda () called))
+    (should (eq called buf))
+    (should (buffer-live-p buf))
+    (should-not (process-live-p (get-buffer-process buf)))
+    (vterm-test-wait-for buf "^bye$" 1)
+    (vterm-test-wait-for buf "Process vterm\\(<[0-9]+>\\)? finished" 1)))
+
+(vterm-test-deftest vterm-test-kill-buffer-stops-process
+  "Killing the buffer ends its process."
+  buf
+  (let ((proc (get-buffer-process buf))
+        (kill-buffer-query-functions nil))
+    (should (process-live-p proc))
+    (kill-buffer buf)
+    (should (vterm-test-wait (lambda () (not (process-live-p proc))) 8))))
+
+(vterm-test-deftest vterm-test-title
+  "A title set by the shell runs `vterm-set-title-functions'."
+  buf
+  (let ((titles nil))
+    (with-current-buffer buf
+      (setq-local vterm-set-title-functions
+                  (list (lambda (title) (push title titles)))))
+    (vterm-test-type buf "printf '\\033]2;my-title\\007'")
+    (should (vterm-test-wait (lambda () (member "my-title" titles))))))
+
+(vterm-test-deftest vterm-test-directory-tracking
+  "A directory report from the shell sets `default-directory'."
+  buf
+  (let ((dir (file-name-as-directory (make-temp-file "vterm-dir" t))))
+    (unwind-protect
+        (progn
+          (vterm-test-type
+           buf (format "printf '\\033]51;A%s@%s:%s\\033\\\\'"
+                       (user-login-name) (system-name) dir))
+          (should (vterm-test-wait
+                   (lambda () (equal (buffer-local-value 'default-directory buf)
+                                     dir)))))
+      (delete-directory dir t))))
+
+(vterm-test-deftest vterm-test-copy-mode
+  "Copy mode copies the current line to the kill ring."
+  buf
+  (vterm-test-type buf "echo copy-me")
+  (vterm-test-wait-for buf "^copy-me$")
+  (with-current-buffer buf
+    (vterm-copy-mode 1)
+    (should vterm-copy-mode)
+    (goto-char (point-min))
+    (re-search-forward "^copy-me$")
+    (vterm-copy-mode-done)
+    (should-not vterm-copy-mode))
+  (should (equal (current-kill 0) "copy-me")))
+
+(vterm-test-deftest vterm-test-clear-scrollback
+  "`vterm-clear-scrollback' drops lines scrolled off the screen."
+  buf
+  (vterm-test-type buf "seq 1 200")
+  (vterm-test-wait-for buf "^200$")
+  (vterm-test-wait-for buf "^1$")
+  (with-current-buffer buf (vterm-clear-scrollback))
+  (vterm-test-wait (lambda () (not (string-match-p "^1$" (vterm-test-screen buf))))
+                   3)
+  (should-not (string-match-p "^1$" (vterm-test-screen buf))))
+
+(vterm-test-deftest vterm-test-yank
+  "`vterm-yank' pastes the latest kill into the shell."
+  buf
+  (kill-new "echo pasted-text")
+  (with-current-buffer buf
+    (vterm-yank)
+    (vterm-send-return))
+  (vterm-test-wait-for buf "^pasted-text$"))
+
+;;;; More commands and options, both paths
+
+(vterm-test-deftest vterm-test-bracketed-paste
+  "`vterm-yank' wraps the text in bracketed-paste marks when the program asks."
+  buf
+  (vterm-test-type buf "printf '\\033[?2004h'; cat -v")
+  (accept-process-output nil 0.3)
+  (kill-new "pasted")
+  (with-current-buffer buf
+    (vterm-yank)
+    (vterm-send-return))
+  (vterm-test-wait-for buf "^\\^\\[\\[200~pasted\\^\\[\\[201~$")
+  (with-current-buffer buf (vterm-send-C-c)))
+
+(vterm-test-deftest vterm-test-long-paste
+  "A long multi-line paste reaches the program intact."
+  buf
+  (let* ((file (make-temp-file "vterm-paste"))
+         (text (mapconcat (lambda (i) (format "line-%04d" i))
+                          (number-sequence 1 2000) "\n")))
+    (unwind-protect
+        (progn
+          (vterm-test-type buf (format "cat > %s" file))
+          (accept-process-output nil 0.3)
+          (with-current-buffer buf
+            (vterm-send-string text)
+            (vterm-send-return)
+            (vterm-send-C-d))
+          ;; cat has written everything once the file holds all lines.
+          (should (vterm-test-wait
+                   (lambda ()
+                     (equal (with-temp-buffer
+                              (insert-file-contents file)
+                              (buffer-string))
+                            (concat text "\n")))
+                   20)))
+      (delete-file file))))
+
+(vterm-test-deftest vterm-test-send-key-modifiers
+  "`vterm-send-key' with SHIFT sends the upper case; CTRL sends control codes."
+  buf
+  (with-current-buffer buf
+    (vterm-send-string "echo ")
+    (vterm-send-key "x" t)
+    (vterm-send-key "y")
+    ;; C-v (literal next) then C-a: the shell gets a raw ^A, cat -v shows it.
+    (vterm-send-string " | cat -v; echo ")
+    (vterm-send-key "v" nil nil t)
+    (vterm-send-key "a" nil nil t)
+    (vterm-send-string " | cat -v")
+    (vterm-send-return))
+  (vterm-test-wait-for buf "^Xy$")
+  (vterm-test-wait-for buf "^\\^A$"))
+
+(vterm-test-deftest vterm-test-meta-from-text-terminal
+  "M-x typed as ESC x (a text terminal) reaches the program as ESC x."
+  buf
+  (switch-to-buffer buf)
+  (vterm-test-type buf "cat -v")
+  (accept-process-output nil 0.2)
+  (execute-kbd-macro (vconcat [27 ?b] (kbd "M-f") [?\r]))
+  (vterm-test-wait-for buf "^\\^\\[b\\^\\[f$")
+  (with-current-buffer buf (vterm-send-C-c)))
+
+(vterm-test-deftest vterm-test-send-next-key
+  "`vterm-send-next-key' sends the next key even if it is an Emacs key."
+  buf
+  (switch-to-buffer buf)
+  (execute-kbd-macro (kbd "e c h o SPC C-q C-v C-q C-x SPC | SPC c a t SPC - v RET"))
+  (vterm-test-wait-for buf "^\\^X$"))
+
+(vterm-test-deftest vterm-test-environment-option
+  "`vterm-environment' adds variables to the shell's environment."
+  buf
+  (ignore buf)
+  (let ((vterm-environment '("VTERM_TEST_VAR=from-option")))
+    (let ((b2 (vterm (generate-new-buffer-name "vterm-env"))))
+      (unwind-protect
+          (progn
+            (vterm-test-wait-for b2 vterm-test-prompt-regexp)
+            (vterm-test-type b2 "echo \"v=$VTERM_TEST_VAR\"")
+            (vterm-test-wait-for b2 "^v=from-option$"))
+        (let ((kill-buffer-query-functions nil))
+          (kill-buffer b2))))))
+
+(vterm-test-deftest vterm-test-max-scrollback
+  "`vterm-max-scrollback' bounds the lines kept above the screen."
+  buf
+  (ignore buf)
+  (let ((vterm-max-scrollback 50))
+    (let ((b2 (vterm (generate-new-buffer-name "vterm-sb"))))
+      (unwind-protect
+          (progn
+            (vterm-test-wait-for b2 vterm-test-prompt-regexp)
+            (vterm-test-type b2 "seq 1 300")
+            (vterm-test-wait-for b2 "^300$")
+            (vterm-test-wait-for b2 "^299$")
+            (let ((lines (with-current-buffer b2
+                           (count-lines (point-min) (point-max))))
+                  (rows (cdr (buffer-local-value 'vterm--size b2))))
+              (should (<= lines (+ 50 rows 1)))
+              (should (>= lines 50))
+              (should-not (string-match-p "^100$" (vterm-test-screen b2)))))
+        (let ((kill-buffer-query-functions nil))
+          (kill-buffer b2))))))
+
+(vterm-test-deftest vterm-test-timer-delay-nil
+  "With `vterm-timer-delay' nil output is drawn without waiting."
+  buf
+  (ignore buf)
+  (let ((vterm-timer-delay nil))
+    (let ((b2 (vterm (generate-new-buffer-name "vterm-nodelay"))))
+      (unwind-protect
+          (progn
+            (vterm-test-wait-for b2 vterm-test-prompt-regexp)
+            (vterm-test-type b2 "echo quick")
+            (vterm-test-wait-for b2 "^quick$"))
+        (let ((kill-buffer-query-functions nil))
+          (kill-buffer b2))))))
+
+(vterm-test-deftest vterm-test-buffer-name-string
+  "`vterm-buffer-name-string' renames the buffer from the title."
+  buf
+  (with-current-buffer buf
+    (setq-local vterm-buffer-name-string "vterm %s"))
+  (vterm-test-type buf "printf '\\033]2;renamed-title\\007'")
+  (should (vterm-test-wait
+           (lambda () (equal (buffer-name buf) "vterm renamed-title")))))
+
+(vterm-test-deftest vterm-test-eval-escape
+  "OSC 51;E from the shell calls a function in `vterm-eval-cmds'."
+  buf
+  (let ((got nil))
+    (with-current-buffer buf
+      (setq-local vterm-eval-cmds
+                  (list (list "vterm-test-fn"
+                              (lambda (&rest args) (setq got args))))))
+    (vterm-test-type buf "printf '\\033]51;E\"vterm-test-fn\" \"a b\" \"c\"\\033\\\\'")
+    (should (vterm-test-wait (lambda () got)))
+    (should (equal got '("a b" "c")))))
+
+(vterm-test-deftest vterm-test-osc52
+  "OSC 52 sets the kill ring only when enabled."
+  buf
+  (kill-new "before")
+  (vterm-test-type buf "printf '\\033]52;c;b3NjNTItdGV4dA==\\007'; echo sent-1")
+  (vterm-test-wait-for buf "^sent-1$")
+  (should (equal (current-kill 0) "before"))
+  (let ((vterm-enable-manipulate-selection-data-by-osc52 t))
+    (vterm-test-type buf "printf '\\033]52;c;b3NjNTItdGV4dA==\\007'")
+    (should (vterm-test-wait (lambda () (equal (current-kill 0) "osc52-text"))))))
+
+(vterm-test-deftest vterm-test-reset-cursor-point
+  "`vterm-reset-cursor-point' puts point back at the cursor."
+  buf
+  (vterm-test-type buf "echo here")
+  (vterm-test-wait-for buf "^here\n\\$ ?$")
+  (with-current-buffer buf
+    (let ((cursor (point)))
+      (goto-char (point-min))
+      (vterm-reset-cursor-point)
+      (should (= (point) cursor)))))
+
+(vterm-test-deftest vterm-test-prompt-navigation-regexp
+  "Prompt navigation and `vterm-beginning-of-line' by `term-prompt-regexp'."
+  buf
+  (defvar term-prompt-regexp)
+  (let ((term-prompt-regexp "^\\$ ")
+        (vterm-use-vterm-prompt-detection-method nil))
+    (vterm-test-type buf "echo one")
+    (vterm-test-wait-for buf "^one$")
+    (vterm-test-type buf "echo two")
+    (vterm-test-wait-for buf "^two$")
+    (with-current-buffer buf
+      (goto-char (point-min))
+      (should (looking-at "\\$ echo one"))
+      (vterm-next-prompt 1)
+      (should (looking-at "echo two"))
+      (vterm-previous-prompt 1)
+      (should (looking-at "echo one"))
+      (end-of-line)
+      (vterm-beginning-of-line)
+      (should (looking-at "echo one")))))
+
+(vterm-test-deftest vterm-test-copy-mode-exclude-prompt
+  "Copy mode leaves the prompt out of a copied command line."
+  buf
+  (defvar term-prompt-regexp)
+  (let ((term-prompt-regexp "^\\$ ")
+        (vterm-use-vterm-prompt-detection-method nil)
+        (vterm-copy-exclude-prompt t))
+    (vterm-test-type buf "echo cmd-line")
+    (vterm-test-wait-for buf "^cmd-line$")
+    (with-current-buffer buf
+      (vterm-copy-mode 1)
+      (goto-char (point-min))
+      (re-search-forward "echo cmd-line")
+      (vterm-copy-mode-done))
+    (should (equal (current-kill 0) "echo cmd-line"))))
+
+(vterm-test-deftest vterm-test-copy-mode-region
+  "Copy mode copies the active region; the terminal is not redrawn meanwhile."
+  buf
+  (vterm-test-type buf "echo first; echo second")
+  (vterm-test-wait-for buf "^second$")
+  (with-current-buffer buf
+    (vterm-copy-mode 1)
+    (transient-mark-mode 1)
+    (goto-char (point-min))
+    (re-search-forward "^first$")
+    (push-mark (match-beginning 0) t t)
+    (re-search-forward "^second$")
+    (let ((before (buffer-string)))
+      (vterm-test-type buf "echo during-copy")
+      (accept-process-output nil 0.5)
+      (should (equal (buffer-string) before)))
+    (vterm-copy-mode-done))
+  (should (equal (current-kill 0) "first\nsecond"))
+  (vterm-test-wait-for buf "^during-copy$"))
+
+(vterm-test-deftest vterm-test-remove-fake-newlines
+  "With `vterm-copy-mode-remove-fake-newlines' a wrapped line copies whole."
+  buf
+  (with-current-buffer buf (vterm--request-resize 30 10))
+  (vterm-test-wait (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                                     '(30 . 10)))
+                   5)
+  (let ((vterm-copy-mode-remove-fake-newlines t)
+        (long (concat "wrap" (make-string 40 ?x) "end")))
+    (vterm-test-type buf (format "echo %s" long))
+    (vterm-test-wait-for buf "x*end$")
+    (with-current-buffer buf
+      (vterm-copy-mode 1)
+      (transient-mark-mode 1)
+      (goto-char (point-max))
+      (re-search-backward "^wrap")
+      (push-mark (point) t t)
+      (re-search-forward "end$")
+      (vterm-copy-mode-done))
+    (should (equal (current-kill 0) long))))
+
+(vterm-test-deftest vterm-test-bookmark
+  "A bookmark of a vterm records its directory and reopens a vterm there."
+  buf
+  (require 'bookmark)
+  (let* ((dir (file-name-as-directory (make-temp-file "vterm-bm" t)))
+         (record (with-current-buffer buf
+                   (setq default-directory dir)
+                   (bookmark-make-record))))
+    (unwind-protect
+        (progn
+          (should (equal (bookmark-prop-get record 'thisdir) dir))
+          (should (eq (bookmark-prop-get record 'handler)
+                      'vterm--bookmark-handler))
+          (let ((name (bookmark-prop-get record 'buf-name)))
+            (let ((kill-buffer-query-functions nil))
+              (kill-buffer buf))
+            (vterm-bookmark-handler record)
+            (should (get-buffer name))
+            (with-current-buffer name
+              (should (derived-mode-p 'vterm-mode))
+              (should (equal default-directory dir)))
+            (setq buf (get-buffer name))))
+      (delete-directory dir t))))
+
+(vterm-test-deftest vterm-test-compilation-shell-minor-mode
+  "`next-error' finds errors printed in a vterm with compilation-shell-minor-mode."
+  buf
+  (let ((file (make-temp-file "vterm-err" nil ".c" "line1\nline2\nline3\n")))
+    (unwind-protect
+        (progn
+          (with-current-buffer buf (compilation-shell-minor-mode 1))
+          (vterm-test-type buf (format "echo '%s:3: error: boom'" file))
+          (vterm-test-wait-for buf "error: boom$")
+          (let ((visited (with-current-buffer buf
+                           (goto-char (point-min))
+                           (compilation-next-error 1)
+                           (compile-goto-error)
+                           (current-buffer))))
+            (with-current-buffer visited
+              (should (equal (buffer-file-name) file))
+              (should (= (line-number-at-pos) 3)))
+            (kill-buffer visited)))
+      (delete-file file))))
+
+(vterm-test-deftest vterm-test-proxy-death-reported
+  "A shell process that dies by a signal runs the exit functions."
+  buf
+  (let ((event nil))
+    (with-current-buffer buf
+      (setq-local vterm-kill-buffer-on-exit nil)
+      (setq-local vterm-exit-functions (list (lambda (_b e) (setq event e)))))
+    (signal-process (get-buffer-process buf) 'KILL)
+    (should (vterm-test-wait (lambda () event)))
+    (should (buffer-live-p buf))
+    (vterm-test-wait-for buf "^\\[Process vterm\\(<[0-9]+>\\)? killed" 1)))
+
+(ert-deftest vterm-test-other-window ()
+  "`vterm-other-window' shows the terminal in another window."
+  (let* ((process-environment (vterm-test-environment))
+         (vterm-shell "/bin/sh")
+         (vterm-use-conpty-proxy nil)
+         (start (selected-window))
+         (buf (vterm-other-window (generate-new-buffer-name "vterm-ow"))))
+    (unwind-protect
+        (progn
+          (should (buffer-live-p buf))
+          (should-not (eq (window-buffer start) buf))
+          (should (get-buffer-window buf))
+          (should (with-current-buffer buf (derived-mode-p 'vterm-mode))))
+      (let ((kill-buffer-query-functions nil))
+        (kill-buffer buf))
+      (delete-other-windows start))))
+
+(defun vterm-test-face-at (buffer regexp)
+  "Return the face property at the first match of REGEXP in BUFFER."
+  (with-current-buffer buffer
+    (save-excursion
+      (goto-char (point-max))
+      (when (re-search-backward regexp nil t)
+        (get-text-property (match-beginning 0) 'face)))))
+
+(defun vterm-test-face-has (face prop value)
+  "Return non-nil if FACE (a plist or a list of them) has PROP VALUE."
+  (cond ((and (consp face) (keywordp (car face)))
+         (equal (plist-get face prop) value))
+        ((consp face) (cl-some (lambda (f) (vterm-test-face-has f prop value))
+                               face))))
+
+(vterm-test-deftest vterm-test-color-faces
+  "Named colours come from the vterm-color-* faces."
+  buf
+  (let ((old (face-foreground 'vterm-color-red nil t)))
+    (unwind-protect
+        (progn
+          (set-face-foreground 'vterm-color-red "#123456")
+          (let ((b2 (vterm (generate-new-buffer-name "vterm-face"))))
+            (unwind-protect
+                (progn
+                  (vterm-test-wait-for b2 vterm-test-prompt-regexp)
+                  (vterm-test-type b2 "printf '\\033[31mred-text\\033[0m\\n'")
+                  (vterm-test-wait-for b2 "^red-text$")
+                  (should (vterm-test-face-has
+                           (vterm-test-face-at b2 "^red-text$")
+                           :foreground "#123456")))
+              (let ((kill-buffer-query-functions nil))
+                (kill-buffer b2)))))
+      (set-face-foreground 'vterm-color-red old)))
+  (ignore buf))
+
+(vterm-test-deftest vterm-test-disable-switches
+  "The vterm-disable-* switches turn bold, underline and inverse video off."
+  buf
+  (let ((cmd "printf '\\033[1mbold-t\\033[0m \\033[4munder-t\\033[0m \\033[7minv-t\\033[0m\\n'"))
+    (vterm-test-type buf cmd)
+    (vterm-test-wait-for buf "^bold-t under-t inv-t$")
+    (should (vterm-test-face-has (vterm-test-face-at buf "^bold-t") :weight 'bold))
+    (should (vterm-test-face-has (vterm-test-face-at buf "under-t inv-t$")
+                                 :underline t))
+    (should (vterm-test-face-has (vterm-test-face-at buf "inv-t$")
+                                 :inverse-video t))
+    (let ((vterm-disable-bold-font t)
+          (vterm-disable-underline t)
+          (vterm-disable-inverse-video t))
+      (let ((b2 (vterm (generate-new-buffer-name "vterm-plain"))))
+        (unwind-protect
+            (progn
+              (vterm-test-wait-for b2 vterm-test-prompt-regexp)
+              (vterm-test-type b2 cmd)
+              (vterm-test-wait-for b2 "^bold-t under-t inv-t$")
+              (should-not (vterm-test-face-has (vterm-test-face-at b2 "^bold-t")
+                                               :weight 'bold))
+              (should-not (vterm-test-face-has
+                           (vterm-test-face-at b2 "under-t inv-t$")
+                           :underline t))
+              (should-not (vterm-test-face-has (vterm-test-face-at b2 "inv-t$")
+                                               :inverse-video t)))
+          (let ((kill-buffer-query-functions nil))
+            (kill-buffer b2)))))))
+
+(ert-deftest vterm-test-compile-without-make ()
+  "Without make, `vterm-module-compile' says what to install."
+  (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
+    (let ((err (should-error (vterm-module-compile))))
+      (should (string-match-p "libvterm-dev" (cadr err)))
+      (should (string-match-p "mingw-w64-ucrt-x86_64-libvterm" (cadr err))))))
+
+;;;; Shell integration (bash)
+
+(defmacro vterm-test-with-bash (var &rest body)
+  "Run BODY with VAR a vterm running bash with the integration script."
+  (declare (indent 1))
+  `(let* ((process-environment (vterm-test-environment))
+          (vterm-shell "bash --norc --noprofile")
+          (vterm-use-conpty-proxy nil)
+          (,var (vterm (generate-new-buffer-name "vterm-bash"))))
+     (unwind-protect
+         (progn
+           (vterm-test-wait-for ,var vterm-test-prompt-regexp)
+           (vterm-test-type ,var (format ". %s"
+                                         (expand-file-name
+                                          "lisp/etc/emacs-vterm-bash.sh"
+                                          vterm-test-top)))
+           (vterm-test-type ,var "echo sourced")
+           (vterm-test-wait-for ,var "^sourced$")
+           ,@body)
+       (let ((kill-buffer-query-functions nil))
+         (when (buffer-live-p ,var) (kill-buffer ,var))))))
+
+(ert-deftest vterm-test-bash-yank-pop ()
+  "`vterm-yank-pop' takes the last paste back and pastes an earlier kill."
+  (skip-unless (executable-find "bash"))
+  (vterm-test-with-bash buf
+    (kill-new "first-kill")
+    (kill-new "second-kill")
+    (with-current-buffer buf
+      (vterm-send-string "echo ")
+      (vterm-yank))
+    (vterm-test-wait-for buf "echo second-kill$")
+    (with-current-buffer buf
+      (let ((last-command 'vterm-yank))
+        (vterm-yank-pop))
+      (vterm-send-return))
+    (vterm-test-wait-for buf "^first-kill$")
+    (should-not (string-match-p "^second-kill$" (vterm-test-screen buf)))))
+
+(ert-deftest vterm-test-bash-directory-tracking ()
+  "With the bash script, `default-directory' follows cd."
+  (skip-unless (executable-find "bash"))
+  (let ((dir (file-name-as-directory (make-temp-file "vterm-cd" t))))
+    (unwind-protect
+        (vterm-test-with-bash buf
+          (vterm-test-type buf (format "cd %s" dir))
+          (should (vterm-test-wait
+                   (lambda () (equal (buffer-local-value 'default-directory buf)
+                                     dir)))))
+      (delete-directory dir t))))
+
+(ert-deftest vterm-test-bash-title ()
+  "With the bash script, the title names the directory."
+  (skip-unless (executable-find "bash"))
+  (let ((titles nil))
+    (vterm-test-with-bash buf
+      (with-current-buffer buf
+        (setq-local vterm-set-title-functions
+                    (list (lambda (title) (push title titles)))))
+      (vterm-test-type buf "cd /")
+      (should (vterm-test-wait
+               (lambda () (cl-some (lambda (title) (string-suffix-p ":/" title))
+                                   titles)))))))
+
+(ert-deftest vterm-test-bash-vterm-cmd ()
+  "With the bash script, vterm_cmd calls functions in `vterm-eval-cmds'."
+  (skip-unless (executable-find "bash"))
+  (let ((got nil))
+    (vterm-test-with-bash buf
+      (with-current-buffer buf
+        (setq-local vterm-eval-cmds
+                    (list (list "vterm-test-fn"
+                                (lambda (&rest args) (setq got args))))))
+      (vterm-test-type buf "vterm_cmd vterm-test-fn 'a \"quoted\" b' 'back\\slash'")
+      (should (vterm-test-wait (lambda () got)))
+      (should (equal got '("a \"quoted\" b" "back\\slash"))))))
+
+(ert-deftest vterm-test-bash-vterm-clear ()
+  "`vterm-clear' clears the screen (C-l to readline)."
+  (skip-unless (executable-find "bash"))
+  (vterm-test-with-bash buf
+    (vterm-test-type buf "echo old-text")
+    (vterm-test-wait-for buf "^old-text$")
+    (with-current-buffer buf (vterm-clear))
+    (should (vterm-test-wait
+             (lambda () (not (string-match-p "^old-text$"
+                                             (vterm-test-screen buf))))))))
+
+(ert-deftest vterm-test-bash-vterm-clear-scrollback-too ()
+  "With `vterm-clear-scrollback-when-clearing', `vterm-clear' drops scrollback."
+  (skip-unless (executable-find "bash"))
+  (vterm-test-with-bash buf
+    (vterm-test-type buf "seq 1 200")
+    (vterm-test-wait-for buf "^200$")
+    (let ((vterm-clear-scrollback-when-clearing t))
+      (with-current-buffer buf (vterm-clear)))
+    (should (vterm-test-wait
+             (lambda () (not (string-match-p "^1$" (vterm-test-screen buf))))))))
+
+(ert-deftest vterm-test-bash-clear ()
+  "With the bash script, clear also drops the scrollback."
+  (skip-unless (executable-find "bash"))
+  (vterm-test-with-bash buf
+    (vterm-test-type buf "seq 1 200")
+    (vterm-test-wait-for buf "^200$")
+    (vterm-test-wait-for buf "^1$")
+    (vterm-test-type buf "clear")
+    (should (vterm-test-wait
+             (lambda () (not (string-match-p "^[0-9]+$"
+                                             (vterm-test-screen buf))))))))
+
+;;;; Pure functions and the proxy path specifically
+
+(ert-deftest vterm-test-proxy-id ()
+  "Control-channel ids are valid and differ from one another."
+  (let ((a (vterm--new-proxy-id))
+        (b (vterm--new-proxy-id)))
+    (should (string-match-p "\\`[A-Za-z0-9._-]\\{1,64\\}\\'" a))
+    (should (string-match-p "\\`[A-Za-z0-9._-]\\{1,64\\}\\'" b))
+    (should-not (equal a b))
+    (should (string-match-p (format "-%d-" (emacs-pid)) a))))
+
+(ert-deftest vterm-test-window-size-text-terminal ()
+  "On a text terminal the last column is left for the continuation glyph."
+  (let ((vterm-min-window-width 1)
+        (window (selected-window)))
+    (unless (display-graphic-p)
+      (should (= (car (vterm--window-size (list window)))
+                 (1- (window-body-width window)))))
+    (should (= (cdr (vterm--window-size (list window)))
+               (window-body-height window)))))
+
+(ert-deftest vterm-test-min-window-width ()
+  "`vterm-min-window-width' is a lower bound of the terminal width."
+  (let ((vterm-min-window-width 500))
+    (should (= (car (vterm--window-size (list (selected-window)))) 500))))
+
+(ert-deftest vterm-test-directory-report ()
+  "Directory reports in the forms shells send are understood."
+  (should (equal (vterm--directory-from-report "user@host:/tmp/x")
+                 "/tmp/x/"))
+  (should (equal (vterm--directory-from-report "file://host/tmp/a%20b")
+                 "/tmp/a b/"))
+  (should (equal (vterm--directory-from-report "/var/") "/var/")))
+
+(ert-deftest vterm-test-buffer-names ()
+  "`vterm' with a number or a string names the buffer as emacs-libvterm does."
+  (let ((vterm-buffer-name "*vterm-name-test*"))
+    (should (equal (buffer-name (vterm--get-buffer 3)) "*vterm-name-test*<3>"))
+    (kill-buffer "*vterm-name-test*<3>")
+    (should (equal (buffer-name (vterm--get-buffer nil)) "*vterm-name-test*"))
+    (let ((b (vterm--get-buffer t)))
+      (should-not (equal (buffer-name b) "*vterm-name-test*"))
+      (kill-buffer b))
+    (kill-buffer "*vterm-name-test*")))
+
+(ert-deftest vterm-test-keymap-exceptions ()
+  "Keys in `vterm-keymap-exceptions' keep their global binding."
+  (should (eq (lookup-key vterm-mode-map (kbd "C-a")) #'vterm--self-insert))
+  (should-not (eq (lookup-key vterm-mode-map (kbd "M-x")) #'vterm--self-insert))
+  (should (eq (lookup-key vterm-mode-map (kbd "C-c C-c")) #'vterm-send-C-c))
+  (should (eq (lookup-key vterm-mode-map (kbd "C-c C-t")) #'vterm-copy-mode))
+  (should (eq (lookup-key vterm-mode-map [remap self-insert-command])
+              #'vterm--self-insert)))
+
+(ert-deftest vterm-test-eval-cmds ()
+  "Only commands in `vterm-eval-cmds' can be run by the shell."
+  (let* ((called nil)
+         (vterm-eval-cmds (list (list "allowed" (lambda (&rest args)
+                                                  (setq called args))))))
+    (vterm--eval "allowed \"a b\" c")
+    (should (equal called '("a b" "c")))
+    (setq called nil)
+    (vterm--eval "forbidden x")
+    (should-not called)))
+
+(ert-deftest vterm-test-proxy-resize-fallback ()
+  "When the module cannot reach the channel, `conpty-proxy resize' is used."
+  (should (file-executable-p vterm-test-proxy))
+  (let ((log (make-temp-file "vterm-proxy-log")))
+    (unwind-protect
+        (let ((vterm-test-extra-environment
+               (list (concat "CONPTY_PROXY_LOG=" log))))
+          (vterm-test-with-vterm t buf
+            (cl-letf (((symbol-function 'vterm--conpty-resize-pipe)
+                       (lambda (&rest _) nil)))
+              (with-current-buffer buf (vterm--request-resize 55 21))
+              (should (vterm-test-wait
+                       (lambda () (equal (buffer-local-value
+                                          'vterm--process-size buf)
+                                         '(55 . 21))))))
+            (vterm-test-type buf "stty size")
+            (vterm-test-wait-for buf "^21 55$")
+            (should (with-temp-buffer
+                      (insert-file-contents log)
+                      (re-search-forward "resize 55 21 hr=0x00000000" nil t)))))
+      (delete-file log))))
+
+(ert-deftest vterm-test-proxy-resize-trace ()
+  "A resize through the module's control channel is applied by the proxy."
+  (should (file-executable-p vterm-test-proxy))
+  (let ((log (make-temp-file "vterm-proxy-log")))
+    (unwind-protect
+        (let ((vterm-test-extra-environment
+               (list (concat "CONPTY_PROXY_LOG=" log))))
+          (vterm-test-with-vterm t buf
+            (with-current-buffer buf
+              (should (vterm--conpty-resize-pipe vterm--proxy-id 33 14)))
+            (should (vterm-test-wait
+                     (lambda ()
+                       (with-temp-buffer
+                         (insert-file-contents log)
+                         (re-search-forward "resize 33 14 hr=0x" nil t)))))))
+      (delete-file log))))
+
+(provide 'vterm-tests)
+
+;;; vterm-tests.el ends here
