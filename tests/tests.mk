@@ -9,6 +9,7 @@ include tests/ert/ert.mk
 include tests/e2e/e2e.mk
 include tests/wine/wine.mk
 include tests/fuzz/fuzz.mk
+include tests/bench/bench.mk
 
 .PHONY: test-builds
 test-builds: $(TEST_BUILDS)

@@ -14,3 +14,22 @@ TEST_BUILDS += $(PROXY) $(PROXY_TEST_DIR)/ctl_probe
 .PHONY: test-proxy
 test-proxy: $(PROXY) $(PROXY_TEST_DIR)/ctl_probe
 	tests/proxy/run.sh
+
+# The same suite against an ASan + UBSan build of the proxy: any report
+# aborts the proxy, which the suite sees as a failed check.
+PROXY_ASAN := $(BUILD)/asan/conpty-proxy
+PROXY_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                    -fno-omit-frame-pointer -g -O1
+
+$(PROXY_ASAN): $(PROXY_NATIVE_SRCS) $(PROTOCOL_SRC) $(PROXY_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(PROXY_NATIVE_CFLAGS) $(PROXY_ASAN_FLAGS) \
+	      -o $@ $(PROXY_NATIVE_SRCS) $(PROTOCOL_SRC) $(PROXY_NATIVE_LIBS)
+
+SUITES += proxy-asan
+TEST_BUILDS += $(PROXY_ASAN)
+
+.PHONY: test-proxy-asan
+test-proxy-asan: $(PROXY_ASAN) $(PROXY_TEST_DIR)/ctl_probe
+	SANITIZED=1 PROXY=$(CURDIR)/$(PROXY_ASAN) SUITE=proxy-asan \
+	  PROXY_RSS_LIMIT_KIB=262144 tests/proxy/run.sh

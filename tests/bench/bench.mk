@@ -1,0 +1,2 @@
+# Benchmarks (being written).
+.PHONY: bench
