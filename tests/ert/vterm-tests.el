@@ -565,7 +565,9 @@ and its process are cleaned up afterwards."
   (let ((vterm-copy-mode-remove-fake-newlines t)
         (long (concat "wrap" (make-string 40 ?x) "end")))
     (vterm-test-type buf (format "echo %s" long))
-    (vterm-test-wait-for buf "x*end$")
+    ;; The output's first row starts with "wrap"; the echoed command line
+    ;; starts with the prompt, so this waits for the output itself.
+    (vterm-test-wait-for buf "^wrapx+\nx*end$")
     (with-current-buffer buf
       (vterm-copy-mode 1)
       (transient-mark-mode 1)

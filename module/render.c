@@ -1,0 +1,1506 @@
+/* render.c -- libvterm screen and scrollback as rows of attribute runs.
+ * See render.h for the contract.  Nothing here knows about Emacs. */
+#include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    /* libvterm (0.1.4 and 0.3.3) crashes putting a wide character on a
+     * one-column screen: the screen is never narrower than this. */
+    MIN_COLS = 2,
+    STR_MAX = 1 << 16,    /* an OSC payload longer than this is dropped */
+    REQ_MAX = 1 << 20,    /* requests queued and not taken, in bytes */
+    SEL_BUF = 1024,       /* libvterm's decode buffer for OSC 52 */
+    CELL_BYTES_MASK = 0x7f,
+    CELL_WIDE = 0x80
+};
+
+/* A growable byte buffer; on allocation failure it stays as it was and
+ * remembers the failure so callers can drop the partial result. */
+struct buf {
+    char *data;
+    size_t len, cap;
+    bool failed;
+};
+
+/* A scrollback line: the line itself plus, per stored cell, its byte
+ * length in the text and whether it is double-width, so the cells can be
+ * rebuilt when the line is popped back onto the screen.  All of it lives
+ * in one allocation that starts at the struct. */
+struct sb_line {
+    struct render_line line;
+    uint8_t *cellinfo;
+    int ncells;
+};
+
+/* An OSC string being collected from fragments (libvterm 0.2+), or the
+ * latest complete one. */
+struct osc_acc {
+    int command;
+    struct buf text;
+};
+
+struct render {
+    VTerm *vt;
+    VTermScreen *screen;
+    VTermState *state;
+    int rows, cols;
+
+    bool *dirty; /* per screen row */
+    bool cursor_visible;
+    bool altscreen;
+    bool alt_used; /* the alternate screen has been shown */
+
+    /* REP (CSI Ps b) is expanded here, never seen by libvterm: both
+     * 0.1.4 and 0.3.3 crash repeating a wide character into the last
+     * column.  The scanner knows the last printed character and holds
+     * back a CSI until its final byte. */
+    int rep_state;
+    char csi[32];
+    size_t csi_len;
+    char last[4], cur[4];
+    size_t last_len, cur_len;
+
+    /* An incomplete UTF-8 sequence at the end of the last write, held
+     * back so libvterm sees the character whole. */
+    unsigned char utf8_hold[4];
+    size_t utf8_held;
+#ifndef RENDER_HAVE_FRAGMENTS
+    /* libvterm 0.1.4 loses the start of an OSC (or DCS) string split
+     * across writes: an unterminated one is held back until complete. */
+    struct buf osc_hold;
+    int osc_state;
+    struct buf in; /* NUL-terminated copy of the input */
+#endif
+
+    struct buf out;   /* bytes libvterm produced, for the process */
+    struct buf title; /* pending title, NUL-terminated when has_title */
+    bool has_title;
+    struct buf dir; /* last directory, NUL-terminated when dir.len */
+    bool dir_pending;
+    /* Queued requests: records of kind byte, targets, NUL, data length
+     * (size_t), data, NUL; REQ_OFF is where the next unread one starts. */
+    struct buf reqs;
+    size_t req_off;
+#ifdef RENDER_HAVE_FRAGMENTS
+    struct buf sel_acc;      /* OSC 52 data decoded so far */
+    char sel_buf[SEL_BUF];   /* handed to libvterm, which never frees it */
+    struct buf title_acc; /* title fragments so far */
+    struct osc_acc osc;   /* OSC fragments so far */
+#endif
+
+    /* Scratch for render_get_row. */
+    VTermScreenCell *cells;
+    struct render_line row;
+    struct buf row_text;
+    struct render_run *row_runs;
+    int row_runs_cap;
+
+    /* Scratch for lines pushed to the scrollback. */
+    struct buf sb_text, sb_info;
+    struct render_run *sb_runs;
+    int sb_runs_cap;
+
+    /* Scrollback ring: ring[(head + i) % cap] for i in [0, count). */
+    struct sb_line **ring;
+    int sb_limit, cap, head, count;
+    int pending, evicted, popped;
+    unsigned long pushes;
+};
+
+/* ---- small buffers ---- */
+
+static bool buf_reserve(struct buf *b, size_t extra)
+{
+    size_t need = b->len + extra, cap;
+    char *data;
+
+    if (need <= b->cap)
+        return true;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    data = realloc(b->data, cap);
+    if (data == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->data = data;
+    b->cap = cap;
+    return true;
+}
+
+static void buf_append(struct buf *b, const char *bytes, size_t len)
+{
+    if (len == 0 || !buf_reserve(b, len))
+        return;
+    memcpy(b->data + b->len, bytes, len);
+    b->len += len;
+}
+
+/* Keep the contents NUL-terminated (the NUL is not counted in len). */
+static bool buf_terminate(struct buf *b)
+{
+    if (!buf_reserve(b, 1))
+        return false;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+static void buf_set(struct buf *b, const char *bytes, size_t len)
+{
+    b->len = 0;
+    b->failed = false;
+    buf_append(b, bytes, len);
+}
+
+static void buf_free(struct buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- UTF-8 ---- */
+
+static size_t utf8_encode(uint32_t c, char *out)
+{
+    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        c = 0xfffd; /* never emit invalid UTF-8 into the buffer */
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+/* Decode one character of text we encoded ourselves (so well-formed). */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *c)
+{
+    size_t n, i;
+
+    if (s[0] < 0x80) {
+        *c = s[0];
+        return 1;
+    }
+    n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+    if (n > len) {
+        *c = 0xfffd;
+        return len;
+    }
+    *c = s[0] & (0x3f >> (n - 1));
+    for (i = 1; i < n; i++)
+        *c = (*c << 6) | (s[i] & 0x3f);
+    return n;
+}
+
+/* ---- cells to runs ---- */
+
+static struct render_color convert_color(const struct render *r,
+                                         const VTermColor *col, bool fg)
+{
+    struct render_color out = {0};
+    VTermColor rgb = *col;
+
+    if (fg ? VTERM_COLOR_IS_DEFAULT_FG(col) : VTERM_COLOR_IS_DEFAULT_BG(col))
+        return out;
+    if (VTERM_COLOR_IS_INDEXED(col) && col->indexed.idx < 16) {
+        out.kind = RENDER_COLOR_INDEXED;
+        out.idx = col->indexed.idx;
+        return out;
+    }
+    /* Palette entries past the named 16 are just colours. */
+    if (VTERM_COLOR_IS_INDEXED(col))
+        vterm_screen_convert_color_to_rgb(r->screen, &rgb);
+    out.kind = RENDER_COLOR_RGB;
+    out.r = rgb.rgb.red;
+    out.g = rgb.rgb.green;
+    out.b = rgb.rgb.blue;
+    return out;
+}
+
+static void convert_attrs(const struct render *r, const VTermScreenCell *cell,
+                          struct render_attrs *a)
+{
+    memset(a, 0, sizeof *a);
+    a->fg = convert_color(r, &cell->fg, true);
+    a->bg = convert_color(r, &cell->bg, false);
+    a->bold = cell->attrs.bold;
+    a->italic = cell->attrs.italic;
+    a->blink = cell->attrs.blink;
+    a->reverse = cell->attrs.reverse;
+    a->strike = cell->attrs.strike;
+    a->underline = cell->attrs.underline;
+#ifdef RENDER_HAVE_FRAGMENTS
+    a->conceal = cell->attrs.conceal;
+#endif
+}
+
+/* A cell that draws nothing when it is past the end of the text. */
+static bool cell_invisible(const VTermScreenCell *cell)
+{
+    uint32_t c = cell->chars[0];
+
+    if (c != 0 && c != ' ')
+        return false;
+    return VTERM_COLOR_IS_DEFAULT_BG(&cell->bg) && !cell->attrs.reverse &&
+           !cell->attrs.underline && !cell->attrs.strike;
+}
+
+static int visible_end(const VTermScreenCell *cells, int ncols)
+{
+    while (ncols > 0 && cell_invisible(&cells[ncols - 1]))
+        ncols--;
+    return ncols;
+}
+
+/* Build a line from NCOLS cells into TEXT/RUNS (growable, owned by the
+ * caller), keeping cells up to max(visible end, MIN_COLS).  CELLINFO, when
+ * not NULL, gets one entry per stored cell.  Returns false on allocation
+ * failure. */
+struct line_builder {
+    struct buf *text;
+    struct render_run **runs;
+    int *runs_cap;
+    struct buf *cellinfo; /* optional */
+};
+
+static bool add_run(struct line_builder *lb, struct render_line *line,
+                    const struct render_attrs *a)
+{
+    struct render_run *run;
+
+    if (line->nruns == *lb->runs_cap) {
+        int cap = *lb->runs_cap ? *lb->runs_cap * 2 : 8;
+        struct render_run *runs = realloc(*lb->runs, cap * sizeof *runs);
+        if (runs == NULL)
+            return false;
+        *lb->runs = runs;
+        *lb->runs_cap = cap;
+    }
+    run = &(*lb->runs)[line->nruns++];
+    memset(run, 0, sizeof *run);
+    run->off = lb->text->len;
+    run->attrs = *a;
+    return true;
+}
+
+static bool build_line(const struct render *r, struct line_builder *lb,
+                       const VTermScreenCell *cells, int ncols, int min_cols,
+                       struct render_line *line)
+{
+    int end = visible_end(cells, ncols), col, i;
+    struct render_run *run = NULL;
+    struct render_attrs a;
+    char enc[4 * VTERM_MAX_CHARS_PER_CELL];
+
+    if (min_cols > end)
+        end = min_cols < ncols ? min_cols : ncols;
+    lb->text->len = 0;
+    lb->text->failed = false;
+    line->nruns = 0;
+    line->cols = 0;
+    for (col = 0; col < end;) {
+        const VTermScreenCell *cell = &cells[col];
+        int width = cell->width >= 1 && cell->width <= 2 ? cell->width : 1;
+        size_t n = 0;
+        int nchars = 0;
+
+        convert_attrs(r, cell, &a);
+        if (run == NULL || memcmp(&run->attrs, &a, sizeof a) != 0) {
+            if (!add_run(lb, line, &a))
+                return false;
+            run = &(*lb->runs)[line->nruns - 1];
+        }
+        if (cell->chars[0] == 0 || cell->chars[0] == (uint32_t)-1) {
+            /* Blank (or a stray wide-char continuation): one space. */
+            enc[n++] = ' ';
+            nchars = 1;
+        } else {
+            for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i] != 0;
+                 i++)
+                n += utf8_encode(cell->chars[i], enc + n);
+            nchars = i;
+        }
+        buf_append(lb->text, enc, n);
+        if (lb->cellinfo != NULL) {
+            char info = (char)(n | (width == 2 ? CELL_WIDE : 0));
+            buf_append(lb->cellinfo, &info, 1);
+        }
+        run->len += n;
+        run->chars += nchars;
+        run->cols += width;
+        col += width;
+    }
+    if (lb->text->failed || (lb->cellinfo && lb->cellinfo->failed))
+        return false;
+    line->cols = col;
+    line->text = lb->text->data;
+    line->len = lb->text->len;
+    line->runs = *lb->runs;
+    /* A full row whose last cell is used most likely wrapped; libvterm
+     * 0.3 knows for sure and the caller overrides this. */
+    line->wrapped = ncols > 0 && !cell_invisible(&cells[ncols - 1]) &&
+                    end == ncols;
+    return true;
+}
+
+/* ---- scrollback ---- */
+
+static void sb_line_free(struct sb_line *l)
+{
+    free(l);
+}
+
+/* One allocation: the struct, the runs, the cell info, the text. */
+static struct sb_line *sb_line_new(const struct render_line *src,
+                                   const struct buf *cellinfo)
+{
+    size_t runs_size = (size_t)src->nruns * sizeof(struct render_run);
+    struct sb_line *l =
+        malloc(sizeof *l + runs_size + cellinfo->len + src->len + 1);
+    char *p;
+
+    if (l == NULL)
+        return NULL;
+    p = (char *)(l + 1);
+    l->line = *src;
+    l->line.runs = (struct render_run *)p;
+    if (runs_size > 0) /* an empty line may have no buffers at all */
+        memcpy(p, src->runs, runs_size);
+    p += runs_size;
+    l->cellinfo = (uint8_t *)p;
+    l->ncells = (int)cellinfo->len;
+    if (cellinfo->len > 0)
+        memcpy(p, cellinfo->data, cellinfo->len);
+    p += cellinfo->len;
+    l->line.text = p;
+    if (src->len > 0)
+        memcpy(p, src->text, src->len);
+    p[src->len] = '\0';
+    return l;
+}
+
+static bool sb_grow(struct render *r)
+{
+    int cap = r->cap ? r->cap * 2 : 64;
+    struct sb_line **ring;
+
+    if (cap > r->sb_limit)
+        cap = r->sb_limit;
+    /* Growth happens only before the ring first filled up (see
+     * sb_pushline), so head is 0 and the lines are in order. */
+    ring = realloc(r->ring, (size_t)cap * sizeof *ring);
+    if (ring == NULL)
+        return false;
+    r->ring = ring;
+    r->cap = cap;
+    return true;
+}
+
+static struct sb_line **sb_slot(const struct render *r, int i)
+{
+    return &r->ring[(r->head + i) % r->cap];
+}
+
+static void sb_evict_oldest(struct render *r)
+{
+    sb_line_free(*sb_slot(r, 0));
+    r->head = (r->head + 1) % r->cap;
+    r->count--;
+    /* The oldest line was shown unless every line is still pending. */
+    if (r->pending > r->count)
+        r->pending--;
+    else
+        r->evicted++;
+}
+
+static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+{
+    struct render *r = user;
+    struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_runs_cap,
+                              &r->sb_info};
+    struct render_line line;
+    struct sb_line *l = NULL;
+
+    r->pushes++;
+    if (r->sb_limit <= 0)
+        return 1;
+    r->sb_info.len = 0;
+    r->sb_info.failed = false;
+    if (build_line(r, &lb, cells, cols, 0, &line))
+        l = sb_line_new(&line, &r->sb_info);
+    if (l == NULL)
+        return 0;
+    if (r->count == r->sb_limit)
+        sb_evict_oldest(r);
+    if (r->count == r->cap && !sb_grow(r)) {
+        sb_line_free(l);
+        return 0;
+    }
+    *sb_slot(r, r->count) = l;
+    r->count++;
+    r->pending++;
+    return 1;
+}
+
+static void color_from_render(const struct render *r,
+                              const struct render_color *c, bool fg,
+                              VTermColor *out)
+{
+    VTermColor dfg, dbg;
+
+    switch (c->kind) {
+    case RENDER_COLOR_INDEXED:
+        vterm_color_indexed(out, c->idx);
+        break;
+    case RENDER_COLOR_RGB:
+        vterm_color_rgb(out, c->r, c->g, c->b);
+        break;
+    default:
+        vterm_state_get_default_colors(r->state, &dfg, &dbg);
+        *out = fg ? dfg : dbg;
+        break;
+    }
+}
+
+static void cell_from_attrs(const struct render *r, const struct render_attrs *a,
+                            VTermScreenCell *cell)
+{
+    cell->attrs.bold = a->bold;
+    cell->attrs.italic = a->italic;
+    cell->attrs.blink = a->blink;
+    cell->attrs.reverse = a->reverse;
+    cell->attrs.strike = a->strike;
+    cell->attrs.underline = a->underline;
+#ifdef RENDER_HAVE_FRAGMENTS
+    cell->attrs.conceal = a->conceal;
+#endif
+    color_from_render(r, &a->fg, true, &cell->fg);
+    color_from_render(r, &a->bg, false, &cell->bg);
+}
+
+/* Rebuild the cells of a stored line: text and attributes from the runs,
+ * blanks with default colours past its end. */
+static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
+                             int cols, VTermScreenCell *cells)
+{
+    const unsigned char *text = (const unsigned char *)l->line.text;
+    size_t off = 0;
+    int col = 0, k, run = 0;
+    struct render_attrs blank;
+
+    memset(cells, 0, (size_t)cols * sizeof *cells);
+    for (k = 0; k < l->ncells && col < cols; k++) {
+        VTermScreenCell *cell = &cells[col];
+        size_t n = l->cellinfo[k] & CELL_BYTES_MASK, used = 0;
+        int i = 0;
+
+        while (run + 1 < l->line.nruns && off >= l->line.runs[run + 1].off)
+            run++;
+        cell_from_attrs(r, &l->line.runs[run].attrs, cell);
+        while (used < n && i < VTERM_MAX_CHARS_PER_CELL) {
+            used += utf8_decode(text + off + used, n - used, &cell->chars[i]);
+            i++;
+        }
+        /* A blank cell was stored as one space. */
+        if (i == 1 && cell->chars[0] == ' ' && !(l->cellinfo[k] & CELL_WIDE))
+            cell->chars[0] = 0;
+        cell->width = (l->cellinfo[k] & CELL_WIDE) && col + 1 < cols ? 2 : 1;
+        off += n;
+        col += cell->width;
+    }
+    memset(&blank, 0, sizeof blank);
+    for (; col < cols; col++) {
+        cell_from_attrs(r, &blank, &cells[col]);
+        cells[col].width = 1;
+    }
+    /* Continuation halves of wide cells: libvterm skips them by width but
+     * give them a sane width anyway. */
+    for (col = 0; col < cols; col++)
+        if (cells[col].width == 0)
+            cells[col].width = 1;
+}
+
+static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
+{
+    struct render *r = user;
+    struct sb_line *l;
+
+    if (r->count == 0)
+        return 0;
+    l = *sb_slot(r, r->count - 1);
+    sb_line_to_cells(r, l, cols, cells);
+    sb_line_free(l);
+    r->count--;
+    if (r->pending > 0)
+        r->pending--;
+    else
+        r->popped++;
+    return 1;
+}
+
+void render_sb_clear(struct render *r)
+{
+    while (r->count > 0)
+        sb_evict_oldest(r);
+}
+
+#ifdef RENDER_HAVE_SB_CLEAR
+/* CSI 3 J: every line goes, shown ones are deleted by the viewer. */
+static int cb_sb_clear(void *user)
+{
+    render_sb_clear(user);
+    return 1;
+}
+#endif
+
+/* ---- screen callbacks ---- */
+
+static void mark_all_dirty(struct render *r)
+{
+    int i;
+
+    for (i = 0; i < r->rows; i++)
+        r->dirty[i] = true;
+}
+
+static int cb_damage(VTermRect rect, void *user)
+{
+    struct render *r = user;
+    int row;
+
+    for (row = rect.start_row; row < rect.end_row; row++)
+        if (row >= 0 && row < r->rows)
+            r->dirty[row] = true;
+    return 1;
+}
+
+static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible,
+                         void *user)
+{
+    struct render *r = user;
+
+    (void)pos;
+    (void)oldpos;
+    r->cursor_visible = visible != 0;
+    return 1;
+}
+
+static void set_title(struct render *r, const char *s, size_t len)
+{
+    buf_set(&r->title, s, len);
+    r->has_title = buf_terminate(&r->title) && !r->title.failed;
+}
+
+static void set_directory(struct render *r, const char *s, size_t len)
+{
+    buf_set(&r->dir, s, len);
+    r->dir_pending = buf_terminate(&r->dir) && !r->dir.failed;
+}
+
+static void title_prop(struct render *r, const VTermValue *val)
+{
+#ifdef RENDER_HAVE_FRAGMENTS
+    /* 0.2+: the title may come in fragments across writes. */
+    if (val->string.initial)
+        buf_set(&r->title_acc, NULL, 0);
+    if (r->title_acc.len + val->string.len <= STR_MAX)
+        buf_append(&r->title_acc, val->string.str, val->string.len);
+    if (val->string.final)
+        set_title(r, r->title_acc.data ? r->title_acc.data : "",
+                  r->title_acc.len);
+#else
+    set_title(r, val->string, strlen(val->string));
+#endif
+}
+
+static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+    struct render *r = user;
+
+    switch (prop) {
+    case VTERM_PROP_CURSORVISIBLE:
+        r->cursor_visible = val->boolean != 0;
+        break;
+    case VTERM_PROP_ALTSCREEN:
+        r->altscreen = val->boolean != 0;
+        r->alt_used = r->alt_used || r->altscreen;
+        mark_all_dirty(r);
+        break;
+    case VTERM_PROP_TITLE:
+        title_prop(r, val);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+static int cb_resize(int rows, int cols, void *user)
+{
+    (void)rows;
+    (void)cols;
+    (void)user; /* render_resize reallocates and marks everything dirty */
+    return 1;
+}
+
+static void queue_request(struct render *r, enum render_request_kind kind,
+                          const char *targets, const char *data, size_t len)
+{
+    char k = (char)kind;
+
+    if (r->req_off == r->reqs.len)
+        r->reqs.len = r->req_off = 0; /* all taken: start over */
+    if (r->reqs.len + len > REQ_MAX)
+        return; /* nobody is taking them: drop rather than grow forever */
+    buf_append(&r->reqs, &k, 1);
+    buf_append(&r->reqs, targets, strlen(targets) + 1);
+    buf_append(&r->reqs, (const char *)&len, sizeof len);
+    buf_append(&r->reqs, data, len);
+    buf_append(&r->reqs, "", 1);
+}
+
+bool render_next_request(struct render *r, struct render_request *req)
+{
+    const char *p;
+
+    if (r->reqs.failed) {
+        /* A record may be cut short: drop the queue rather than misread. */
+        r->reqs.len = r->req_off = 0;
+        r->reqs.failed = false;
+    }
+    if (r->req_off >= r->reqs.len)
+        return false;
+    p = r->reqs.data + r->req_off;
+    req->kind = (enum render_request_kind)p[0];
+    req->targets = p + 1;
+    p = req->targets + strlen(req->targets) + 1;
+    memcpy(&req->data_len, p, sizeof req->data_len);
+    req->data = p + sizeof req->data_len;
+    r->req_off = (size_t)(req->data + req->data_len + 1 - r->reqs.data);
+    return true;
+}
+
+/* Standard base64 into OUT (room for LEN * 3 / 4 bytes); stops at the
+ * first byte that is not base64.  Returns the decoded length. */
+static size_t base64_decode(const char *in, size_t len, char *out)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t i, n = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = in[i];
+        int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+'             ? 62
+                : c == '/'             ? 63
+                                       : -1;
+        if (v < 0)
+            break;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    return n;
+}
+
+/* OSC 52 on libvterm 0.1.4, which leaves it to us: "<targets>;<base64>". */
+static void osc52(struct render *r, const char *payload, size_t len)
+{
+    const char *semi = memchr(payload, ';', len);
+    char targets[16];
+    size_t tlen;
+    char *data;
+
+    if (semi == NULL)
+        return;
+    tlen = (size_t)(semi - payload);
+    if (tlen >= sizeof targets)
+        return;
+    memcpy(targets, payload, tlen);
+    targets[tlen] = '\0';
+    len -= tlen + 1;
+    if (len == 1 && semi[1] == '?')
+        return; /* a query: the selection is not readable */
+    data = malloc(len / 4 * 3 + 3);
+    if (data == NULL)
+        return;
+    queue_request(r, RENDER_REQ_SELECTION, targets[0] ? targets : "s0", data,
+                  base64_decode(semi + 1, len, data));
+    free(data);
+}
+
+/* A complete OSC string COMMAND;PAYLOAD we care about. */
+static void handle_osc(struct render *r, int command, const char *payload,
+                       size_t len)
+{
+    if (command == 7) {
+        set_directory(r, payload, len);
+    } else if (command == 51 && len >= 1 && payload[0] == 'A') {
+        /* emacs-libvterm's prompt tracking: "51;A<user>@<host>:<dir>". */
+        set_directory(r, payload + 1, len - 1);
+    } else if (command == 51 && len >= 1 && payload[0] == 'E') {
+        queue_request(r, RENDER_REQ_EVAL, "", payload + 1, len - 1);
+    } else if (command == 52) {
+        osc52(r, payload, len);
+    }
+}
+
+#ifdef RENDER_HAVE_FRAGMENTS
+static int cb_osc(int command, VTermStringFragment frag, void *user)
+{
+    struct render *r = user;
+
+    if (command != 7 && command != 51) /* 52 comes through cb_selection */
+        return 0;
+    if (frag.initial) {
+        r->osc.command = command;
+        buf_set(&r->osc.text, NULL, 0);
+    }
+    if (r->osc.text.len + frag.len <= STR_MAX)
+        buf_append(&r->osc.text, frag.str, frag.len);
+    else
+        r->osc.text.failed = true;
+    if (frag.final && !r->osc.text.failed)
+        handle_osc(r, r->osc.command, r->osc.text.data ? r->osc.text.data : "",
+                   r->osc.text.len);
+    return 1;
+}
+#else
+/* 0.1.4 hands over the whole "<number>;<payload>" string at once. */
+static int cb_osc(const char *command, size_t len, void *user)
+{
+    int number = 0;
+    size_t i = 0;
+
+    while (i < len && command[i] >= '0' && command[i] <= '9' && number < 1000)
+        number = number * 10 + (command[i++] - '0');
+    if (i == 0 || i >= len || command[i] != ';')
+        return 0;
+    handle_osc(user, number, command + i + 1, len - i - 1);
+    return 1;
+}
+#endif
+
+#ifdef RENDER_HAVE_FRAGMENTS
+/* OSC 52 on libvterm 0.3: decoded by libvterm, in fragments. */
+static int cb_selection_set(VTermSelectionMask mask, VTermStringFragment frag,
+                            void *user)
+{
+    static const char names[] = "cpqs01234567";
+    struct render *r = user;
+    char targets[sizeof names];
+    size_t i, n = 0;
+
+    if (frag.initial)
+        buf_set(&r->sel_acc, NULL, 0);
+    if (r->sel_acc.len + frag.len <= STR_MAX)
+        buf_append(&r->sel_acc, frag.str, frag.len);
+    else
+        r->sel_acc.failed = true;
+    if (!frag.final || r->sel_acc.failed)
+        return 1;
+    for (i = 0; i < sizeof names - 1; i++)
+        if (mask & (1u << i))
+            targets[n++] = names[i];
+    targets[n] = '\0';
+    queue_request(r, RENDER_REQ_SELECTION, targets,
+                  r->sel_acc.data ? r->sel_acc.data : "", r->sel_acc.len);
+    return 1;
+}
+
+static const VTermSelectionCallbacks selection_callbacks = {
+    .set = cb_selection_set,
+};
+#endif
+
+static void cb_output(const char *s, size_t len, void *user)
+{
+    struct render *r = user;
+
+    buf_append(&r->out, s, len);
+}
+
+static const VTermScreenCallbacks screen_callbacks = {
+    .damage = cb_damage,
+    .movecursor = cb_movecursor,
+    .settermprop = cb_settermprop,
+    .resize = cb_resize,
+    .sb_pushline = cb_sb_pushline,
+    .sb_popline = cb_sb_popline,
+#ifdef RENDER_HAVE_SB_CLEAR
+    .sb_clear = cb_sb_clear,
+#endif
+};
+
+#ifdef RENDER_HAVE_FRAGMENTS
+static const VTermStateFallbacks fallbacks = {.osc = cb_osc};
+#else
+static const VTermParserCallbacks fallbacks = {.osc = cb_osc};
+#endif
+
+/* ---- public ---- */
+
+static bool alloc_rows(struct render *r, int rows, int cols)
+{
+    bool *dirty = calloc((size_t)rows, sizeof *dirty);
+    VTermScreenCell *cells = calloc((size_t)cols, sizeof *cells);
+
+    if (dirty == NULL || cells == NULL) {
+        free(dirty);
+        free(cells);
+        return false;
+    }
+    free(r->dirty);
+    free(r->cells);
+    r->dirty = dirty;
+    r->cells = cells;
+    r->rows = rows;
+    r->cols = cols;
+    mark_all_dirty(r);
+    return true;
+}
+
+struct render *render_new(const struct render_options *opt)
+{
+    struct render *r;
+    int cols;
+
+    if (opt->rows < 1 || opt->cols < 1 || opt->rows > 10000 ||
+        opt->cols > 10000 || opt->sb_limit < 0)
+        return NULL;
+    cols = opt->cols < MIN_COLS ? MIN_COLS : opt->cols;
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->sb_limit = opt->sb_limit;
+    r->cursor_visible = true;
+    if (!alloc_rows(r, opt->rows, cols)) {
+        free(r);
+        return NULL;
+    }
+    r->vt = vterm_new(opt->rows, cols);
+    if (r->vt == NULL) {
+        render_free(r);
+        return NULL;
+    }
+    vterm_set_utf8(r->vt, 1);
+    vterm_output_set_callback(r->vt, cb_output, r);
+    r->screen = vterm_obtain_screen(r->vt);
+    r->state = vterm_obtain_state(r->vt);
+    vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
+    vterm_screen_set_unrecognised_fallbacks(r->screen, &fallbacks, r);
+    vterm_screen_enable_altscreen(r->screen, 1);
+#ifdef RENDER_HAVE_REFLOW
+    vterm_screen_enable_reflow(r->screen, true);
+#endif
+#ifdef RENDER_HAVE_FRAGMENTS
+    vterm_state_set_selection_callbacks(r->state, &selection_callbacks, r,
+                                        r->sel_buf, sizeof r->sel_buf);
+#endif
+    vterm_screen_reset(r->screen, 1);
+    return r;
+}
+
+void render_free(struct render *r)
+{
+    if (r == NULL)
+        return;
+    if (r->vt != NULL)
+        vterm_free(r->vt);
+    while (r->count > 0) {
+        sb_line_free(*sb_slot(r, r->count - 1));
+        r->count--;
+    }
+    free(r->ring);
+    free(r->dirty);
+    free(r->cells);
+    free(r->row_runs);
+    buf_free(&r->row_text);
+    free(r->sb_runs);
+    buf_free(&r->sb_text);
+    buf_free(&r->sb_info);
+    buf_free(&r->out);
+    buf_free(&r->title);
+    buf_free(&r->dir);
+#ifndef RENDER_HAVE_FRAGMENTS
+    buf_free(&r->osc_hold);
+    buf_free(&r->in);
+#endif
+    buf_free(&r->reqs);
+#ifdef RENDER_HAVE_FRAGMENTS
+    buf_free(&r->sel_acc);
+    buf_free(&r->title_acc);
+    buf_free(&r->osc.text);
+#endif
+    free(r);
+}
+
+/* Bytes at the end of BYTES that start a UTF-8 sequence still missing
+ * continuation bytes (0 when the tail is complete or not UTF-8). */
+static size_t utf8_incomplete_tail(const unsigned char *bytes, size_t len)
+{
+    size_t back, need;
+
+    for (back = 1; back <= 3 && back <= len; back++) {
+        unsigned char c = bytes[len - back];
+        if ((c & 0xc0) == 0x80)
+            continue; /* a continuation byte: keep looking for the lead */
+        if (c < 0xc0)
+            return 0;
+        need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        return need > back ? back : 0;
+    }
+    return 0;
+}
+
+/* Feed libvterm, completing a held UTF-8 sequence first and holding back
+ * an incomplete one at the end. */
+static void feed_utf8(struct render *r, const char *bytes, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)bytes;
+    size_t tail;
+
+    if (r->utf8_held > 0) {
+        unsigned char lead = r->utf8_hold[0];
+        size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        while (r->utf8_held < need && len > 0 && (*b & 0xc0) == 0x80) {
+            r->utf8_hold[r->utf8_held++] = *b++;
+            len--;
+        }
+        if (r->utf8_held < need && len == 0)
+            return; /* still incomplete: wait for more */
+        vterm_input_write(r->vt, (const char *)r->utf8_hold, r->utf8_held);
+        r->utf8_held = 0;
+    }
+    tail = utf8_incomplete_tail(b, len);
+    vterm_input_write(r->vt, (const char *)b, len - tail);
+    memcpy(r->utf8_hold, b + len - tail, tail);
+    r->utf8_held = tail;
+}
+
+enum { REP_NORMAL, REP_ESC, REP_CSI, REP_STRING, REP_STRING_ESC };
+
+static size_t utf8_seq_len(unsigned char lead)
+{
+    return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+}
+
+/* Follow printed text so REP knows what to repeat. */
+static void track_text(struct render *r, unsigned char c)
+{
+    if (c < 0x20 || c == 0x7f) {
+        r->cur_len = 0;
+    } else if (c < 0x80) {
+        r->last[0] = (char)c;
+        r->last_len = 1;
+        r->cur_len = 0;
+    } else if (c >= 0xc0) {
+        r->cur[0] = (char)c;
+        r->cur_len = 1;
+    } else if (r->cur_len > 0 && r->cur_len < sizeof r->cur) {
+        r->cur[r->cur_len++] = (char)c;
+        if (r->cur_len == utf8_seq_len((unsigned char)r->cur[0])) {
+            memcpy(r->last, r->cur, r->cur_len);
+            r->last_len = r->cur_len;
+            r->cur_len = 0;
+        }
+    }
+}
+
+/* The collected CSI ended: a plain REP is expanded, anything else goes
+ * to libvterm as it came. */
+static void csi_done(struct render *r)
+{
+    char final = r->csi[r->csi_len - 1];
+    long n = 0;
+    size_t i;
+    bool plain = final == 'b', first = true;
+
+    /* Any parameters (libvterm repeats by the first one), but no leader
+     * or intermediate bytes, which would make it another sequence. */
+    for (i = 2; plain && i + 1 < r->csi_len; i++) {
+        char c = r->csi[i];
+        if (c == ';' || c == ':')
+            first = false;
+        else if (c < '0' || c > '9')
+            plain = false;
+        else if (first && n < 1000000)
+            n = n * 10 + (c - '0');
+    }
+    if (!plain) {
+        feed_utf8(r, r->csi, r->csi_len);
+    } else {
+        long max = (long)r->rows * r->cols;
+        if (n < 1)
+            n = 1;
+        if (n > max)
+            n = max; /* more only scrolls the same character by */
+        while (n-- > 0 && r->last_len > 0)
+            feed_utf8(r, r->last, r->last_len);
+    }
+    r->csi_len = 0;
+}
+
+/* One byte of the REP scanner; returns true when the byte belongs to
+ * the pass-through text, false when the scanner took it. */
+static bool rep_step(struct render *r, unsigned char c)
+{
+    switch (r->rep_state) {
+    case REP_ESC:
+        if (c == '[') {
+            r->csi[r->csi_len++] = (char)c;
+            r->rep_state = REP_CSI;
+            return false;
+        }
+        feed_utf8(r, r->csi, r->csi_len); /* the ESC alone */
+        r->csi_len = 0;
+        r->rep_state = c == ']' || c == 'P' || c == '_' || c == '^' ||
+                               c == 'X'
+                           ? REP_STRING
+                           : REP_NORMAL;
+        return true;
+    case REP_CSI:
+        if (r->csi_len == sizeof r->csi) {
+            /* Not a sequence we could expand: let libvterm judge it. */
+            feed_utf8(r, r->csi, r->csi_len);
+            r->csi_len = 0;
+            r->rep_state = REP_NORMAL;
+            return true;
+        }
+        r->csi[r->csi_len++] = (char)c;
+        if (c >= 0x40 && c <= 0x7e) {
+            csi_done(r);
+            r->rep_state = REP_NORMAL;
+        }
+        return false;
+    case REP_STRING:
+        if (c == 0x07 || c == 0x18 || c == 0x1a)
+            r->rep_state = REP_NORMAL;
+        else if (c == 0x1b)
+            r->rep_state = REP_STRING_ESC;
+        return true;
+    case REP_STRING_ESC:
+        r->rep_state = REP_NORMAL;
+        return true;
+    default:
+        if (c == 0x1b) {
+            r->csi[0] = (char)c;
+            r->csi_len = 1;
+            r->rep_state = REP_ESC;
+            return false;
+        }
+        track_text(r, c);
+        return true;
+    }
+}
+
+static void feed_rep(struct render *r, const char *bytes, size_t len)
+{
+    size_t i, start = 0;
+
+    /* Bytes the scanner takes are fed (or expanded) by it; the text in
+     * between goes through in one piece, before anything the scanner
+     * feeds later. */
+    for (i = 0; i < len; i++) {
+        if (!rep_step(r, (unsigned char)bytes[i])) {
+            feed_utf8(r, bytes + start, i - start);
+            start = i + 1;
+        }
+    }
+    feed_utf8(r, bytes + start, len - start);
+}
+
+#ifndef RENDER_HAVE_FRAGMENTS
+enum { OSC_NORMAL, OSC_ESC, OSC_STRING, OSC_STRING_ESC };
+
+/* Advance the OSC scanner over one byte; true when a held string (or a
+ * lone ESC) is complete, i.e. may go to libvterm. */
+static bool osc_step(struct render *r, unsigned char c)
+{
+    switch (r->osc_state) {
+    case OSC_ESC:
+        /* DCS too: 0.1.4 mishandles any string split across writes. */
+        r->osc_state = c == ']' || c == 'P' ? OSC_STRING : OSC_NORMAL;
+        return r->osc_state == OSC_NORMAL;
+    case OSC_STRING:
+        if (c == 0x07 || c == 0x18 || c == 0x1a) {
+            r->osc_state = OSC_NORMAL;
+            return true;
+        }
+        if (c == 0x1b)
+            r->osc_state = OSC_STRING_ESC;
+        return false;
+    case OSC_STRING_ESC:
+        r->osc_state = OSC_NORMAL; /* ESC \ or ESC anything ends it */
+        return true;
+    default:
+        if (c == 0x1b)
+            r->osc_state = OSC_ESC;
+        return false;
+    }
+}
+
+static void feed_held(struct render *r, const char *bytes, size_t len)
+{
+    size_t i, start = 0;
+
+    for (i = 0; i < len; i++) {
+        int before = r->osc_state;
+        bool done = osc_step(r, (unsigned char)bytes[i]);
+
+        if (before == OSC_NORMAL && r->osc_state == OSC_ESC) {
+            /* A possible OSC start: what precedes it can go now. */
+            feed_rep(r, bytes + start, i - start);
+            start = i;
+        }
+        if (done && r->osc_hold.len > 0) {
+            buf_append(&r->osc_hold, bytes + start, i + 1 - start);
+            buf_terminate(&r->osc_hold); /* see feed() */
+            feed_rep(r, r->osc_hold.data, r->osc_hold.len);
+            r->osc_hold.len = 0;
+            start = i + 1;
+        }
+    }
+    if (r->osc_state == OSC_NORMAL) {
+        feed_rep(r, bytes + start, len - start);
+        return;
+    }
+    buf_append(&r->osc_hold, bytes + start, len - start);
+    buf_terminate(&r->osc_hold);
+    if (r->osc_hold.len > STR_MAX || r->osc_hold.failed) {
+        /* Too long to be ours to fix: let libvterm have it as it is. */
+        feed_rep(r, r->osc_hold.data, r->osc_hold.len);
+        r->osc_hold.len = 0;
+        r->osc_hold.failed = false;
+    }
+}
+
+/* 0.1.4 strncpy()s string contents and reads past the length it was
+ * given, up to a NUL: work on a NUL-terminated copy so that it stops
+ * inside our buffer. */
+static void feed(struct render *r, const char *bytes, size_t len)
+{
+    buf_set(&r->in, bytes, len);
+    if (!buf_terminate(&r->in) || r->in.failed)
+        return;
+    feed_held(r, r->in.data, r->in.len);
+}
+#else
+static void feed(struct render *r, const char *bytes, size_t len)
+{
+    feed_rep(r, bytes, len);
+}
+#endif
+
+void render_write(struct render *r, const char *bytes, size_t len)
+{
+    feed(r, bytes, len);
+    vterm_screen_flush_damage(r->screen);
+}
+
+void render_key(struct render *r, VTermKey key, VTermModifier mod)
+{
+    vterm_keyboard_key(r->vt, key, mod);
+}
+
+void render_unichar(struct render *r, uint32_t c, VTermModifier mod)
+{
+    vterm_keyboard_unichar(r->vt, c, mod);
+}
+
+void render_paste_bracket(struct render *r, bool start)
+{
+    if (start)
+        vterm_keyboard_start_paste(r->vt);
+    else
+        vterm_keyboard_end_paste(r->vt);
+}
+
+void render_paste(struct render *r, const char *text, size_t len)
+{
+    /* The markers come from libvterm (only when the application enabled
+     * bracketed paste); the text itself goes through unchanged. */
+    vterm_keyboard_start_paste(r->vt);
+    buf_append(&r->out, text, len);
+    vterm_keyboard_end_paste(r->vt);
+}
+
+const char *render_take_output(struct render *r, size_t *len)
+{
+    *len = r->out.len;
+    r->out.len = 0;
+    return r->out.data;
+}
+
+const char *render_take_title(struct render *r)
+{
+    if (!r->has_title)
+        return NULL;
+    r->has_title = false;
+    return r->title.data;
+}
+
+const char *render_take_directory(struct render *r)
+{
+    if (!r->dir_pending)
+        return NULL;
+    r->dir_pending = false;
+    return r->dir.data;
+}
+
+const char *render_directory(const struct render *r)
+{
+    return r->dir.len > 0 && !r->dir.failed ? r->dir.data : NULL;
+}
+
+#ifdef RENDER_HAVE_REFLOW
+static bool continues(const struct render *r, int row)
+{
+    const VTermLineInfo *info = vterm_state_get_lineinfo(r->state, row);
+    return info != NULL && info->continuation;
+}
+
+/* Columns used in screen ROW: up to its last non-blank cell. */
+static int row_used(const struct render *r, int row)
+{
+    VTermScreenCell cell;
+    VTermPos pos;
+
+    pos.row = row;
+    for (pos.col = r->cols - 1; pos.col >= 0; pos.col--) {
+        vterm_screen_get_cell(r->screen, pos, &cell);
+        if (cell.chars[0] != 0)
+            return pos.col + 1;
+    }
+    return 0;
+}
+
+/* libvterm 0.3.3's reflow has two fatal bugs, found by the random-input
+ * test in tests/unit/render_test.c:
+ *   - it reads before its buffer (a crash) when the top row continues a
+ *     line that has gone to the scrollback (e.g. 3x5: "abcdefgh\r\n\r\n"
+ *     then 4x4);
+ *   - it abort()s ("screen_resize failed to update cursor position") when
+ *     the cursor's logical line gets taller than the new screen.
+ * True when neither can happen at ROWS x COLS; otherwise the caller
+ * resizes without reflow.  The buffer not shown is reflowed too and its
+ * rows cannot be inspected, so once the alternate screen has been used
+ * (its stale rows stay behind) resizes never reflow again. */
+static bool reflow_safe(const struct render *r, int rows, int cols)
+{
+    VTermPos cur;
+    int top, bottom, used;
+    long cells, needed;
+
+    if (r->alt_used || continues(r, 0))
+        return false;
+    vterm_state_get_cursorpos(r->state, &cur);
+    top = bottom = cur.row < r->rows ? cur.row : r->rows - 1;
+    while (top > 0 && continues(r, top))
+        top--;
+    while (bottom + 1 < r->rows && continues(r, bottom + 1))
+        bottom++;
+    used = row_used(r, bottom);
+    if (bottom == cur.row && cur.col + 1 > used)
+        used = cur.col + 1;
+    cells = (long)(bottom - top) * r->cols + used;
+    needed = cells > 0 ? (cells + cols - 1) / cols : 1;
+    return needed < rows;
+}
+#endif
+
+void render_resize(struct render *r, int rows, int cols)
+{
+    if (rows < 1 || cols < 1 || rows > 10000 || cols > 10000)
+        return;
+    if (cols < MIN_COLS)
+        cols = MIN_COLS;
+    if (rows == r->rows && cols == r->cols)
+        return;
+#ifdef RENDER_HAVE_REFLOW
+    bool safe = reflow_safe(r, rows, cols); /* at the old size */
+#endif
+
+    /* Scratch first: libvterm calls back into us while resizing. */
+    if (!alloc_rows(r, rows, cols))
+        return;
+#ifdef RENDER_HAVE_REFLOW
+    if (!safe) {
+        vterm_screen_enable_reflow(r->screen, false);
+        vterm_set_size(r->vt, rows, cols);
+        vterm_screen_enable_reflow(r->screen, true);
+    } else {
+        vterm_set_size(r->vt, rows, cols);
+    }
+#else
+    vterm_set_size(r->vt, rows, cols);
+#endif
+    vterm_screen_flush_damage(r->screen);
+    mark_all_dirty(r);
+}
+
+void render_get_size(const struct render *r, int *rows, int *cols)
+{
+    *rows = r->rows;
+    *cols = r->cols;
+}
+
+void render_get_cursor(const struct render *r, struct render_cursor *c)
+{
+    VTermPos pos;
+
+    vterm_state_get_cursorpos(r->state, &pos);
+    c->row = pos.row;
+    c->col = pos.col;
+    c->visible = r->cursor_visible;
+}
+
+bool render_altscreen(const struct render *r)
+{
+    return r->altscreen;
+}
+
+bool render_row_dirty(const struct render *r, int row)
+{
+    return row >= 0 && row < r->rows && r->dirty[row];
+}
+
+void render_clear_dirty(struct render *r)
+{
+    memset(r->dirty, 0, (size_t)r->rows * sizeof *r->dirty);
+}
+
+static bool row_continues(const struct render *r, int row)
+{
+#ifdef RENDER_HAVE_REFLOW
+    const VTermLineInfo *info;
+
+    if (row + 1 >= r->rows)
+        return false;
+    info = vterm_state_get_lineinfo(r->state, row + 1);
+    return info != NULL && info->continuation;
+#else
+    (void)r;
+    (void)row;
+    return false;
+#endif
+}
+
+bool render_get_row(struct render *r, int row, int min_cols,
+                    const struct render_line **line)
+{
+    struct line_builder lb = {&r->row_text, &r->row_runs, &r->row_runs_cap,
+                              NULL};
+    VTermPos pos;
+
+    if (row < 0 || row >= r->rows)
+        return false;
+    pos.row = row;
+    for (pos.col = 0; pos.col < r->cols; pos.col++)
+        vterm_screen_get_cell(r->screen, pos, &r->cells[pos.col]);
+    if (!build_line(r, &lb, r->cells, r->cols, min_cols, &r->row))
+        return false;
+#ifdef RENDER_HAVE_REFLOW
+    r->row.wrapped = row_continues(r, row);
+#else
+    (void)row_continues;
+#endif
+    *line = &r->row;
+    return true;
+}
+
+int render_chars_before(struct render *r, int row, int col)
+{
+    VTermScreenCell cell;
+    VTermPos pos;
+    int chars = 0, i;
+
+    if (row < 0 || row >= r->rows)
+        return 0;
+    pos.row = row;
+    for (pos.col = 0; pos.col < col && pos.col < r->cols;) {
+        vterm_screen_get_cell(r->screen, pos, &cell);
+        if (cell.chars[0] == 0 || cell.chars[0] == (uint32_t)-1) {
+            chars++;
+        } else {
+            for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell.chars[i]; i++)
+                chars++;
+        }
+        pos.col += cell.width == 2 ? 2 : 1;
+    }
+    return chars;
+}
+
+int render_sb_count(const struct render *r)
+{
+    return r->count;
+}
+
+int render_sb_pending(const struct render *r)
+{
+    return r->pending;
+}
+
+const struct render_line *render_sb_pending_line(const struct render *r,
+                                                 int i)
+{
+    if (i < 0 || i >= r->pending)
+        return NULL;
+    return &(*sb_slot(r, r->count - r->pending + i))->line;
+}
+
+int render_sb_evicted(const struct render *r)
+{
+    return r->evicted;
+}
+
+int render_sb_popped(const struct render *r)
+{
+    return r->popped;
+}
+
+void render_sb_taken(struct render *r)
+{
+    r->pending = 0;
+    r->evicted = 0;
+    r->popped = 0;
+}
+
+unsigned long render_sb_pushes(const struct render *r)
+{
+    return r->pushes;
+}
+
+void render_palette_rgb(const struct render *r, int idx, uint8_t *red,
+                        uint8_t *green, uint8_t *blue)
+{
+    VTermColor c;
+
+    vterm_color_indexed(&c, (uint8_t)(idx & 0xff));
+    vterm_screen_convert_color_to_rgb(r->screen, &c);
+    *red = c.rgb.red;
+    *green = c.rgb.green;
+    *blue = c.rgb.blue;
+}

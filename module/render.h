@@ -1,0 +1,182 @@
+/* render.h -- the render core of vterm-module: a libvterm terminal seen as
+ * rows of attribute runs.  Plain C, no Emacs types, so it can be unit-tested
+ * and fuzzed on its own; vterm-module.c is a thin Emacs layer over it.
+ *
+ * Life of a terminal: render_new, then any number of render_write (process
+ * output) and render_key/render_text (typed input); the owner drains what
+ * piled up (render_take_output, render_take_title, ...) and, on its redraw
+ * timer, reads dirty rows and scrollback pushed since the last redraw.
+ * Works with libvterm 0.1.4 through 0.3.3. */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vterm.h>
+
+/* Newer libvterm: string fragments (OSC split across reads delivered as
+ * pieces) and the sb_clear callback came with 0.2; reflow with 0.3. */
+#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
+#define RENDER_HAVE_FRAGMENTS 1
+#define RENDER_HAVE_SB_CLEAR 1
+#endif
+#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3
+#define RENDER_HAVE_REFLOW 1
+#endif
+
+enum render_color_kind {
+    RENDER_COLOR_DEFAULT = 0, /* the default face's colour */
+    RENDER_COLOR_INDEXED,     /* 0..15 only: the named (ANSI) colours */
+    RENDER_COLOR_RGB          /* 256-colour palette entries and truecolour */
+};
+
+/* Only uint8_t members: no padding, so attributes compare with memcmp and
+ * can be a hash key as they are. */
+struct render_color {
+    uint8_t kind; /* enum render_color_kind */
+    uint8_t idx;  /* RENDER_COLOR_INDEXED */
+    uint8_t r, g, b;
+};
+
+struct render_attrs {
+    struct render_color fg, bg;
+    uint8_t bold, italic, blink, reverse, strike, conceal;
+    uint8_t underline; /* 0 off, 1 single, 2 double, 3 curly */
+};
+
+/* A run of cells with equal attributes: bytes [off, off+len) of the row's
+ * text, CHARS characters in it, COLS screen columns wide. */
+struct render_run {
+    size_t off, len;
+    int chars, cols;
+    struct render_attrs attrs;
+};
+
+/* One line of text as UTF-8 plus its runs.  Trailing blank cells that
+ * draw nothing (blank, default background, no reverse/underline/strike)
+ * are trimmed.  WRAPPED: the line continues on the next one (known on
+ * libvterm 0.3; a soft-wrap guess on 0.1.4). */
+struct render_line {
+    char *text;
+    size_t len;
+    struct render_run *runs;
+    int nruns;
+    int cols; /* columns covered by the text */
+    bool wrapped;
+};
+
+struct render;
+
+struct render_options {
+    int rows, cols;
+    int sb_limit; /* scrollback lines kept (0 = none) */
+};
+
+/* NULL when out of memory or the size is out of range (1..10000).  A
+ * screen is at least 2 columns wide: libvterm crashes on a wide character
+ * in one column. */
+struct render *render_new(const struct render_options *opt);
+void render_free(struct render *r);
+
+/* Feed process output.  Damage is flushed before returning. */
+void render_write(struct render *r, const char *bytes, size_t len);
+
+/* Input from the user: a key (VTERM_KEY_*), or a Unicode character, with
+ * VTERM_MOD_* bits; the encoding lands in the output buffer. */
+void render_key(struct render *r, VTermKey key, VTermModifier mod);
+void render_unichar(struct render *r, uint32_t c, VTermModifier mod);
+/* The bracketed-paste start (START) or end marker, when the application
+ * enabled bracketed paste; nothing otherwise. */
+void render_paste_bracket(struct render *r, bool start);
+/* Paste TEXT (UTF-8) bracketed when the application asked for it. */
+void render_paste(struct render *r, const char *text, size_t len);
+
+/* Bytes libvterm produced (key encodings, replies to queries) since the
+ * last call; *LEN = 0 when none.  Valid until the next call on R. */
+const char *render_take_output(struct render *r, size_t *len);
+
+/* The newest title / directory (OSC 0/2, OSC 7 and OSC 51;A) set since
+ * the last call, NUL-terminated, or NULL when none.  Valid until the next
+ * call on R. */
+const char *render_take_title(struct render *r);
+const char *render_take_directory(struct render *r);
+/* The last directory seen (not consumed), or NULL. */
+const char *render_directory(const struct render *r);
+
+/* Requests from the application for the owner to act on (or refuse):
+ * OSC 51;E<command> (eval) and OSC 52;<targets>;<base64> (set the
+ * selection; DATA is decoded, TARGETS as sent, e.g. "c").  Queries
+ * ("?") are never queued: the selection is not readable. */
+enum render_request_kind { RENDER_REQ_EVAL = 1, RENDER_REQ_SELECTION };
+struct render_request {
+    enum render_request_kind kind;
+    const char *targets; /* RENDER_REQ_SELECTION: NUL-terminated */
+    const char *data;    /* NUL-terminated; DATA_LEN bytes before it */
+    size_t data_len;
+};
+/* The oldest queued request into *REQ (valid until the next call that
+ * writes to R); false when none is left. */
+bool render_next_request(struct render *r, struct render_request *req);
+
+/* Resize (at least 2 columns, as render_new); lines scrolled off go to
+ * the scrollback, lines come back from it when the screen grows.  On
+ * libvterm 0.3 lines are reflowed, except where its reflow would crash
+ * (see reflow_safe in render.c). */
+void render_resize(struct render *r, int rows, int cols);
+void render_get_size(const struct render *r, int *rows, int *cols);
+
+struct render_cursor {
+    int row, col;
+    bool visible;
+};
+void render_get_cursor(const struct render *r, struct render_cursor *c);
+/* True while the alternate screen is shown. */
+bool render_altscreen(const struct render *r);
+
+/* Screen rows changed since render_clear_dirty. */
+bool render_row_dirty(const struct render *r, int row);
+void render_clear_dirty(struct render *r);
+
+/* Screen ROW as a line into storage owned by R (valid until the next
+ * render_get_row).  Trailing blanks are kept up to column MIN_COLS (the
+ * cursor's row needs them so point can sit past the text).  False when
+ * ROW is out of range or memory ran out. */
+bool render_get_row(struct render *r, int row, int min_cols,
+                    const struct render_line **line);
+
+/* Characters (counted as in render_get_row's text) before column COL of
+ * screen ROW: where point goes for a cursor at (ROW, COL). */
+int render_chars_before(struct render *r, int row, int col);
+
+/* Scrollback.  Lines are pushed off the top of the screen into a ring of
+ * at most sb_limit lines.  What a viewer has shown of it is tracked so it
+ * can update incrementally:
+ *   - render_sb_pending: lines pushed since the last render_sb_taken,
+ *     oldest first, to append below the lines already shown; a line
+ *     evicted by the limit before it was shown is never pending;
+ *   - render_sb_evicted: shown lines dropped at the top by the limit (or
+ *     cleared by CSI 3 J);
+ *   - render_sb_popped: shown lines taken back onto the screen when it
+ *     grew (the last ones shown).
+ * A viewer deletes evicted lines at the top, popped ones at the bottom,
+ * appends the pending ones, then calls render_sb_taken. */
+int render_sb_count(const struct render *r);
+int render_sb_pending(const struct render *r);
+const struct render_line *render_sb_pending_line(const struct render *r,
+                                                 int i);
+int render_sb_evicted(const struct render *r);
+int render_sb_popped(const struct render *r);
+void render_sb_taken(struct render *r);
+/* Drop every scrollback line (shown ones become evicted), as CSI 3 J does
+ * on libvterm 0.2+; works on every version. */
+void render_sb_clear(struct render *r);
+/* Total lines ever pushed (for tests and statistics). */
+unsigned long render_sb_pushes(const struct render *r);
+
+/* The RGB of palette entry IDX (0..255) as libvterm's palette has it. */
+void render_palette_rgb(const struct render *r, int idx, uint8_t *red,
+                        uint8_t *green, uint8_t *blue);
+
+#endif /* RENDER_H */

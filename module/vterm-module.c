@@ -1,0 +1,1075 @@
+/* vterm-module.c -- the Emacs side of vterm-module: Lisp functions over
+ * the render core (render.h) and the control-channel client.  Everything
+ * terminal-specific happens in render.c; this file turns rows of
+ * attribute runs into buffer text with as few Lisp calls and objects as
+ * it can (DESIGN.md, "Module"): one string per batch of lines, one
+ * put-text-property per coloured run, face specs built once per
+ * attribute combination and kept as global references. */
+#include <emacs-module.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "ctl_client.h"
+#include "render.h"
+
+/* Only these two are exported: everything else, libvterm included, stays
+ * private so it cannot clash with another module's copy (Emacs loads
+ * modules with RTLD_GLOBAL). */
+#ifdef _WIN32
+#define MODULE_EXPORT __declspec(dllexport)
+#else
+#define MODULE_EXPORT __attribute__((visibility("default")))
+#endif
+
+MODULE_EXPORT int plugin_is_GPL_compatible;
+
+enum {
+    RESIZE_BUDGET_MS = 50, /* DESIGN.md: never block Emacs longer */
+    FACE_CACHE_SIZE = 4096 /* face specs kept; later ones are not cached */
+};
+
+/* Interned symbols, made global references once in emacs_module_init:
+ * symbols live for the whole session anyway. */
+static struct {
+    emacs_value nil, t, error, face, vterm_line_wrap;
+    emacs_value insert, point, forward_char, goto_char, delete_region, forward_line, point_min,
+        point_max, line_end_position, put_text_property, fboundp,
+        face_foreground, face_background, make_local_variable, set,
+        kill_local_variable, cursor_type, list, default_, facep, equal;
+    emacs_value flush_output, set_title, set_directory, eval, set_selection;
+    emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
+        k_inverse_video, k_strike_through, k_style, bold, italic, wave;
+    emacs_value color_faces[16];
+} S;
+
+/* Face specs by attributes, shared by every terminal (global references
+ * cannot be freed from a finalizer, so they live as long as Emacs). */
+static struct face_entry {
+    struct render_attrs key;
+    emacs_value spec;
+    bool used;
+} face_cache[FACE_CACHE_SIZE];
+
+struct term {
+    struct render *r;
+    int sb_shown;     /* scrollback lines in the buffer */
+    int screen_lines; /* screen rows in the buffer; 0 = nothing drawn */
+    int cursor_row;   /* where the cursor was at the last redraw */
+    bool cursor_visible;
+    bool disable_bold, disable_underline, disable_inverse;
+    bool ignore_blink_cursor, bold_highbright;
+};
+
+/* ---- small helpers ---- */
+
+static emacs_value global_intern(emacs_env *env, const char *name)
+{
+    return env->make_global_ref(env, env->intern(env, name));
+}
+
+static emacs_value call(emacs_env *env, emacs_value fn, ptrdiff_t n,
+                        emacs_value *args)
+{
+    return env->funcall(env, fn, n, args);
+}
+
+static emacs_value call0(emacs_env *env, emacs_value fn)
+{
+    return call(env, fn, 0, NULL);
+}
+
+static emacs_value call1(emacs_env *env, emacs_value fn, emacs_value a)
+{
+    return call(env, fn, 1, &a);
+}
+
+static emacs_value call2(emacs_env *env, emacs_value fn, emacs_value a,
+                         emacs_value b)
+{
+    emacs_value args[2] = {a, b};
+    return call(env, fn, 2, args);
+}
+
+static bool failed(emacs_env *env)
+{
+    return env->non_local_exit_check(env) != emacs_funcall_exit_return;
+}
+
+static void signal_error(emacs_env *env, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    emacs_value text;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    text = env->make_string(env, msg, (ptrdiff_t)strlen(msg));
+    env->non_local_exit_signal(env, S.error, call1(env, S.list, text));
+}
+
+/* The UTF-8 of a Lisp string in a malloc'd buffer, or NULL (with a
+ * pending signal) when it is not a string. */
+static char *string_bytes(emacs_env *env, emacs_value s, ptrdiff_t *len)
+{
+    ptrdiff_t size = 0;
+    char *buf;
+
+    if (!env->copy_string_contents(env, s, NULL, &size))
+        return NULL;
+    buf = malloc((size_t)size);
+    if (buf == NULL) {
+        signal_error(env, "vterm: out of memory");
+        return NULL;
+    }
+    if (!env->copy_string_contents(env, s, buf, &size)) {
+        free(buf);
+        return NULL;
+    }
+    *len = size - 1;
+    return buf;
+}
+
+/* Raw bytes for the process: unibyte when this Emacs can make one. */
+static emacs_value bytes_value(emacs_env *env, const char *s, size_t len)
+{
+    if ((size_t)env->size >= sizeof(struct emacs_env_28))
+        return env->make_unibyte_string(env, s, (ptrdiff_t)len);
+    return env->make_string(env, s, (ptrdiff_t)len);
+}
+
+static bool fboundp(emacs_env *env, emacs_value sym)
+{
+    return env->is_not_nil(env, call1(env, S.fboundp, sym));
+}
+
+static struct term *get_term(emacs_env *env, emacs_value v)
+{
+    struct term *t = env->get_user_ptr(env, v);
+
+    if (failed(env))
+        return NULL;
+    if (t == NULL || t->r == NULL) {
+        signal_error(env, "vterm: not a live terminal");
+        return NULL;
+    }
+    return t;
+}
+
+static bool get_int(emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
+                    const char *what, int *out)
+{
+    intmax_t n = env->extract_integer(env, v);
+
+    if (failed(env))
+        return false;
+    if (n < min || n > max) {
+        signal_error(env, "vterm: %s %jd out of range %jd..%jd", what, n, min,
+                     max);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+/* ---- what libvterm produced: bytes for the process, title, dir ---- */
+
+/* Well-formed UTF-8 (shortest forms, no surrogates, <= U+10FFFF)? */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0, n, k;
+    uint32_t c;
+
+    while (i < len) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : s[i] >= 0xc2 ? 2 : 0;
+        if (n == 0 || s[i] > 0xf4 || i + n > len)
+            return false;
+        c = s[i] & (0x3f >> (n - 1));
+        for (k = 1; k < n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            c = (c << 6) | (s[i + k] & 0x3f);
+        }
+        if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+            (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+/* Text from the application: a string when it is UTF-8, else bytes. */
+static emacs_value text_value(emacs_env *env, const char *s, size_t len)
+{
+    if (utf8_valid((const unsigned char *)s, len))
+        return env->make_string(env, s, (ptrdiff_t)len);
+    return bytes_value(env, s, len);
+}
+
+/* OSC 51;E and OSC 52, to the Lisp functions that decide what to do
+ * with them (vterm-eval-cmds, the OSC 52 opt-in). */
+static void dispatch_requests(emacs_env *env, struct term *t)
+{
+    struct render_request req;
+
+    while (!failed(env) && render_next_request(t->r, &req)) {
+        if (req.kind == RENDER_REQ_EVAL) {
+            if (fboundp(env, S.eval))
+                call1(env, S.eval, text_value(env, req.data, req.data_len));
+        } else if (fboundp(env, S.set_selection)) {
+            call2(env, S.set_selection,
+                  env->make_string(env, req.targets,
+                                   (ptrdiff_t)strlen(req.targets)),
+                  text_value(env, req.data, req.data_len));
+        }
+    }
+}
+
+static void dispatch(emacs_env *env, struct term *t)
+{
+    size_t len;
+    const char *out = render_take_output(t->r, &len);
+    const char *s;
+
+    if (len > 0) {
+        call1(env, S.flush_output, bytes_value(env, out, len));
+        if (failed(env))
+            return;
+    }
+    s = render_take_title(t->r);
+    if (s != NULL && fboundp(env, S.set_title))
+        call1(env, S.set_title, text_value(env, s, strlen(s)));
+    if (failed(env))
+        return;
+    s = render_take_directory(t->r);
+    if (s != NULL && fboundp(env, S.set_directory))
+        call1(env, S.set_directory, text_value(env, s, strlen(s)));
+    dispatch_requests(env, t);
+}
+
+/* ---- faces ---- */
+
+static emacs_value hex_color(emacs_env *env, const struct render_color *c)
+{
+    char hex[8];
+
+    snprintf(hex, sizeof hex, "#%02x%02x%02x", c->r, c->g, c->b);
+    return env->make_string(env, hex, 7);
+}
+
+/* The colours of the vterm-color-* faces that cached face specs were
+ * built with.  They are looked up again once per redraw (for the named
+ * colours that redraw uses): a change (a theme, a customisation) empties
+ * the face cache so new text gets the new colours. */
+static struct {
+    emacs_value fg[16], bg[16]; /* global refs; NULL = not looked up */
+    uint32_t checked;           /* bit per colour: looked up this redraw */
+} named;
+
+static void flush_face_cache(emacs_env *env)
+{
+    size_t i;
+
+    for (i = 0; i < FACE_CACHE_SIZE; i++) {
+        if (face_cache[i].used)
+            env->free_global_ref(env, face_cache[i].spec);
+        face_cache[i].used = false;
+    }
+}
+
+/* Replace *SLOT with VALUE; true when it differs from what was there. */
+static bool update_named(emacs_env *env, emacs_value *slot, emacs_value value)
+{
+    bool changed;
+
+    if (*slot != NULL &&
+        env->is_not_nil(env, call2(env, S.equal, *slot, value)))
+        return false;
+    changed = *slot != NULL;
+    if (*slot != NULL)
+        env->free_global_ref(env, *slot);
+    *slot = env->make_global_ref(env, value);
+    return changed;
+}
+
+/* Make sure named colour IDX is current (see `named'). */
+static void check_named(emacs_env *env, const struct render *r, int idx)
+{
+    emacs_value args[3], fg, bg;
+    struct render_color rgb = {RENDER_COLOR_RGB, 0, 0, 0, 0};
+    bool changed;
+
+    if (named.checked & (1u << idx))
+        return;
+    named.checked |= 1u << idx;
+    args[0] = S.color_faces[idx];
+    args[1] = S.nil;
+    args[2] = S.default_;
+    if (env->is_not_nil(env, call1(env, S.facep, args[0]))) {
+        fg = call(env, S.face_foreground, 3, args);
+        bg = call(env, S.face_background, 3, args);
+    } else {
+        /* Faces not defined (module used without vterm.el): libvterm's
+         * own palette. */
+        render_palette_rgb(r, idx, &rgb.r, &rgb.g, &rgb.b);
+        fg = bg = hex_color(env, &rgb);
+    }
+    if (failed(env))
+        return;
+    changed = update_named(env, &named.fg[idx], fg);
+    changed = update_named(env, &named.bg[idx], bg) || changed;
+    if (changed)
+        flush_face_cache(env);
+}
+
+static emacs_value color_value(emacs_env *env, const struct render_color *c,
+                               bool fg)
+{
+    if (c->kind == RENDER_COLOR_RGB)
+        return hex_color(env, c);
+    return fg ? named.fg[c->idx & 15] : named.bg[c->idx & 15];
+}
+
+static emacs_value build_face(emacs_env *env, const struct render_attrs *a)
+{
+    emacs_value items[16], style[2];
+    int n = 0;
+
+    if (a->fg.kind != RENDER_COLOR_DEFAULT) {
+        items[n++] = S.k_foreground;
+        items[n++] = color_value(env, &a->fg, true);
+    }
+    if (a->bg.kind != RENDER_COLOR_DEFAULT) {
+        items[n++] = S.k_background;
+        items[n++] = color_value(env, &a->bg, false);
+    }
+    if (a->bold) {
+        items[n++] = S.k_weight;
+        items[n++] = S.bold;
+    }
+    if (a->italic) {
+        items[n++] = S.k_slant;
+        items[n++] = S.italic;
+    }
+    if (a->underline) {
+        items[n++] = S.k_underline;
+        if (a->underline == 3) {
+            style[0] = S.k_style;
+            style[1] = S.wave;
+            items[n++] = call(env, S.list, 2, style);
+        } else {
+            items[n++] = S.t;
+        }
+    }
+    if (a->strike) {
+        items[n++] = S.k_strike_through;
+        items[n++] = S.t;
+    }
+    if (a->reverse) {
+        items[n++] = S.k_inverse_video;
+        items[n++] = S.t;
+    }
+    return call(env, S.list, n, items);
+}
+
+static bool attrs_plain(const struct render_attrs *a)
+{
+    return a->fg.kind == RENDER_COLOR_DEFAULT &&
+           a->bg.kind == RENDER_COLOR_DEFAULT && !a->bold && !a->italic &&
+           !a->underline && !a->strike && !a->reverse;
+}
+
+static size_t attrs_hash(const struct render_attrs *a)
+{
+    const unsigned char *p = (const unsigned char *)a;
+    size_t h = 2166136261u, i;
+
+    for (i = 0; i < sizeof *a; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* The face spec for A: from the cache, or built and cached (as a global
+ * reference) while there is room. */
+static emacs_value face_for(emacs_env *env, const struct render *r,
+                            const struct render_attrs *a)
+{
+    size_t h = attrs_hash(a), i;
+    struct face_entry *e;
+    emacs_value spec;
+
+    if (a->fg.kind == RENDER_COLOR_INDEXED)
+        check_named(env, r, a->fg.idx & 15);
+    if (a->bg.kind == RENDER_COLOR_INDEXED)
+        check_named(env, r, a->bg.idx & 15);
+    if (failed(env))
+        return S.nil;
+    for (i = 0; i < 16; i++) {
+        e = &face_cache[(h + i) % FACE_CACHE_SIZE];
+        if (!e->used)
+            break;
+        if (memcmp(&e->key, a, sizeof *a) == 0)
+            return e->spec;
+    }
+    spec = build_face(env, a);
+    if (failed(env) || i == 16)
+        return spec;
+    e->key = *a;
+    e->spec = env->make_global_ref(env, spec);
+    e->used = true;
+    return e->spec;
+}
+
+/* The attributes as this terminal shows them (the vterm-disable-* and
+ * bold-as-bright options). */
+static void effective_attrs(const struct term *t, struct render_attrs *a)
+{
+    if (t->bold_highbright && a->bold && a->fg.kind == RENDER_COLOR_INDEXED &&
+        a->fg.idx < 8)
+        a->fg.idx += 8;
+    if (t->disable_bold)
+        a->bold = 0;
+    if (t->disable_underline)
+        a->underline = 0;
+    if (t->disable_inverse)
+        a->reverse = 0;
+    a->blink = 0;   /* Emacs has no blinking text */
+    a->conceal = 0; /* not rendered either */
+}
+
+/* ---- building text: lines into one string, then its properties ---- */
+
+struct prop {
+    int start, end; /* character offsets in the string */
+    struct render_attrs attrs;
+    bool wrap; /* a vterm-line-wrap newline, not a face */
+};
+
+struct text {
+    char *bytes;
+    size_t len, cap;
+    int chars;
+    struct prop *props;
+    int nprops, props_cap;
+    bool oom;
+};
+
+static void text_free(struct text *x)
+{
+    free(x->bytes);
+    free(x->props);
+}
+
+static void text_append(struct text *x, const char *s, size_t len)
+{
+    if (x->len + len > x->cap) {
+        size_t cap = x->cap ? x->cap : 256;
+        char *p;
+        while (cap < x->len + len)
+            cap *= 2;
+        p = realloc(x->bytes, cap);
+        if (p == NULL) {
+            x->oom = true;
+            return;
+        }
+        x->bytes = p;
+        x->cap = cap;
+    }
+    memcpy(x->bytes + x->len, s, len);
+    x->len += len;
+}
+
+static void text_prop(struct text *x, int start, int end,
+                      const struct render_attrs *a, bool wrap)
+{
+    struct prop *p;
+
+    if (x->nprops == x->props_cap) {
+        int cap = x->props_cap ? x->props_cap * 2 : 32;
+        p = realloc(x->props, (size_t)cap * sizeof *p);
+        if (p == NULL) {
+            x->oom = true;
+            return;
+        }
+        x->props = p;
+        x->props_cap = cap;
+    }
+    p = &x->props[x->nprops++];
+    p->start = start;
+    p->end = end;
+    p->wrap = wrap;
+    if (a != NULL)
+        p->attrs = *a;
+}
+
+/* Append LINE and, when NEWLINE, a newline (marked when the line wraps). */
+static void text_line(struct text *x, const struct term *t,
+                      const struct render_line *line, bool newline)
+{
+    int i;
+
+    text_append(x, line->text, line->len);
+    for (i = 0; i < line->nruns; i++) {
+        struct render_attrs a = line->runs[i].attrs;
+        effective_attrs(t, &a);
+        if (!attrs_plain(&a))
+            text_prop(x, x->chars, x->chars + line->runs[i].chars, &a, false);
+        x->chars += line->runs[i].chars;
+    }
+    if (newline) {
+        text_append(x, "\n", 1);
+        if (line->wrapped)
+            text_prop(x, x->chars, x->chars + 1, NULL, true);
+        x->chars++;
+    }
+}
+
+/* Insert X at point as one string with its properties. */
+static void text_insert(emacs_env *env, const struct render *r,
+                        struct text *x)
+{
+    emacs_value str, args[5];
+    int i;
+
+    if (x->oom) {
+        signal_error(env, "vterm: out of memory");
+        return;
+    }
+    if (x->len == 0)
+        return;
+    str = env->make_string(env, x->bytes, (ptrdiff_t)x->len);
+    for (i = 0; i < x->nprops && !failed(env); i++) {
+        const struct prop *p = &x->props[i];
+        args[0] = env->make_integer(env, p->start);
+        args[1] = env->make_integer(env, p->end);
+        args[2] = p->wrap ? S.vterm_line_wrap : S.face;
+        args[3] = p->wrap ? S.t : face_for(env, r, &p->attrs);
+        args[4] = str;
+        call(env, S.put_text_property, 5, args);
+    }
+    if (!failed(env))
+        call1(env, S.insert, str);
+}
+
+/* ---- redraw ---- */
+
+/* Move point to the start of the line BACK lines above the last one. */
+static void goto_from_end(emacs_env *env, int back)
+{
+    call1(env, S.goto_char, call0(env, S.point_max));
+    call1(env, S.forward_line, env->make_integer(env, -back));
+}
+
+/* Drop scrollback lines evicted by the limit (or cleared) from the top. */
+static void delete_evicted(emacs_env *env, struct term *t)
+{
+    int n = render_sb_evicted(t->r);
+
+    if (n <= 0 || t->sb_shown == 0)
+        return;
+    if (n > t->sb_shown)
+        n = t->sb_shown;
+    call1(env, S.goto_char, call0(env, S.point_min));
+    call1(env, S.forward_line, env->make_integer(env, n));
+    call2(env, S.delete_region, call0(env, S.point_min), call0(env, S.point));
+    t->sb_shown -= n;
+}
+
+static void row_text(struct term *t, struct text *x, int row, int rows,
+                     const struct render_cursor *cur)
+{
+    const struct render_line *line;
+    int min_cols = row == cur->row ? cur->col : 0;
+
+    if (!render_get_row(t->r, row, min_cols, &line)) {
+        x->oom = true;
+        return;
+    }
+    text_line(x, t, line, row + 1 < rows);
+}
+
+/* Replace the popped scrollback lines and the whole screen region with
+ * the pending scrollback (one batch) and every screen row. */
+static void redraw_all(emacs_env *env, struct term *t, int rows,
+                       const struct render_cursor *cur)
+{
+    int popped = render_sb_popped(t->r), pending = render_sb_pending(t->r);
+    struct text x = {0};
+    int i;
+
+    if (popped > t->sb_shown)
+        popped = t->sb_shown;
+    if (t->screen_lines == 0 && t->sb_shown == 0) {
+        call2(env, S.delete_region, call0(env, S.point_min),
+              call0(env, S.point_max));
+    } else {
+        goto_from_end(env, t->screen_lines - 1 + popped);
+        call2(env, S.delete_region, call0(env, S.point), call0(env, S.point_max));
+    }
+    for (i = 0; i < pending; i++)
+        text_line(&x, t, render_sb_pending_line(t->r, i), true);
+    for (i = 0; i < rows; i++)
+        row_text(t, &x, i, rows, cur);
+    if (!failed(env))
+        text_insert(env, t->r, &x);
+    text_free(&x);
+    t->sb_shown += pending - popped;
+    t->screen_lines = rows;
+}
+
+/* Rewrite one screen row in place. */
+static void redraw_row(emacs_env *env, struct term *t, int row, int rows,
+                       const struct render_cursor *cur)
+{
+    struct text x = {0};
+    const struct render_line *line;
+
+    goto_from_end(env, rows - 1 - row);
+    if (!render_get_row(t->r, row, row == cur->row ? cur->col : 0, &line)) {
+        signal_error(env, "vterm: out of memory");
+        return;
+    }
+    text_line(&x, t, line, false);
+    call2(env, S.delete_region, call0(env, S.point),
+          call0(env, S.line_end_position));
+    text_insert(env, t->r, &x);
+    text_free(&x);
+    if (row + 1 < rows && !failed(env)) {
+        /* The newline after it stays: its wrap mark may have changed. */
+        emacs_value args[4];
+        args[0] = call0(env, S.point);
+        args[1] = env->make_integer(env, env->extract_integer(env, args[0]) + 1);
+        args[2] = S.vterm_line_wrap;
+        args[3] = line->wrapped ? S.t : S.nil;
+        call(env, S.put_text_property, 4, args);
+    }
+}
+
+static void place_cursor(emacs_env *env, struct term *t, int rows,
+                         const struct render_cursor *cur)
+{
+    int chars = render_chars_before(t->r, cur->row, cur->col);
+
+    goto_from_end(env, rows - 1 - cur->row);
+    call1(env, S.forward_char, env->make_integer(env, chars));
+    if (cur->visible != t->cursor_visible) {
+        /* Hidden: a local nil cursor-type; shown: the user's own again. */
+        if (cur->visible) {
+            call1(env, S.kill_local_variable, S.cursor_type);
+        } else {
+            call2(env, S.set, call1(env, S.make_local_variable, S.cursor_type),
+                  S.nil);
+        }
+        t->cursor_visible = cur->visible;
+    }
+}
+
+static void redraw(emacs_env *env, struct term *t)
+{
+    struct render_cursor cur;
+    int rows, cols, row, dirty = 0;
+    bool all;
+
+    render_get_size(t->r, &rows, &cols);
+    render_get_cursor(t->r, &cur);
+    named.checked = 0; /* face colours are looked up again */
+    delete_evicted(env, t);
+    for (row = 0; row < rows; row++)
+        dirty += render_row_dirty(t->r, row);
+    all = t->screen_lines != rows || render_sb_pending(t->r) > 0 ||
+          render_sb_popped(t->r) > 0 || dirty > rows / 2;
+    if (all) {
+        redraw_all(env, t, rows, &cur);
+    } else {
+        /* The cursor's old and new rows too: trailing blanks up to the
+         * cursor are kept only on its row. */
+        for (row = 0; row < rows && !failed(env); row++)
+            if (render_row_dirty(t->r, row) || row == cur.row ||
+                row == t->cursor_row)
+                redraw_row(env, t, row, rows, &cur);
+    }
+    if (failed(env))
+        return;
+    render_sb_taken(t->r);
+    render_clear_dirty(t->r);
+    t->cursor_row = cur.row;
+    place_cursor(env, t, rows, &cur);
+}
+
+/* ---- Lisp functions ---- */
+
+static void term_finalize(void *p)
+{
+    struct term *t = p;
+
+    render_free(t->r);
+    free(t);
+}
+
+static emacs_value Fvterm_new(emacs_env *env, ptrdiff_t nargs,
+                              emacs_value *args, void *data)
+{
+    struct render_options opt;
+    struct term *t;
+
+    (void)data;
+    if (!get_int(env, args[0], 1, 10000, "rows", &opt.rows) ||
+        !get_int(env, args[1], 1, 10000, "cols", &opt.cols) ||
+        !get_int(env, args[2], 0, 10000000, "scrollback size", &opt.sb_limit))
+        return S.nil;
+    t = calloc(1, sizeof *t);
+    if (t == NULL || (t->r = render_new(&opt)) == NULL) {
+        free(t);
+        signal_error(env, "vterm: cannot create a terminal");
+        return S.nil;
+    }
+    t->cursor_visible = true;
+    t->disable_bold = nargs > 3 && env->is_not_nil(env, args[3]);
+    t->disable_underline = nargs > 4 && env->is_not_nil(env, args[4]);
+    t->disable_inverse = nargs > 5 && env->is_not_nil(env, args[5]);
+    t->ignore_blink_cursor = nargs > 6 && env->is_not_nil(env, args[6]);
+    t->bold_highbright = nargs > 7 && env->is_not_nil(env, args[7]);
+    return env->make_user_ptr(env, term_finalize, t);
+}
+
+static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
+                                      emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    ptrdiff_t len;
+    char *bytes;
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL || (bytes = string_bytes(env, args[1], &len)) == NULL)
+        return S.nil;
+    render_write(t->r, bytes, (size_t)len);
+    free(bytes);
+    dispatch(env, t);
+    return S.nil;
+}
+
+static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
+                                 emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t != NULL)
+        redraw(env, t);
+    return S.nil;
+}
+
+static emacs_value Fvterm_set_size(emacs_env *env, ptrdiff_t nargs,
+                                   emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    int rows, cols;
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL || !get_int(env, args[1], 1, 10000, "rows", &rows) ||
+        !get_int(env, args[2], 1, 10000, "cols", &cols))
+        return S.nil;
+    render_resize(t->r, rows, cols);
+    dispatch(env, t);
+    return S.nil;
+}
+
+static emacs_value Fvterm_reset_point(emacs_env *env, ptrdiff_t nargs,
+                                      emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    struct render_cursor cur;
+    int rows, cols;
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL || t->screen_lines == 0)
+        return S.nil;
+    render_get_size(t->r, &rows, &cols);
+    render_get_cursor(t->r, &cur);
+    place_cursor(env, t, t->screen_lines, &cur);
+    return call0(env, S.point);
+}
+
+static emacs_value Fvterm_clear_scrollback(emacs_env *env, ptrdiff_t nargs,
+                                           emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t != NULL)
+        render_sb_clear(t->r);
+    return S.nil;
+}
+
+static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
+                                      emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    const char *dir;
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL || (dir = render_directory(t->r)) == NULL)
+        return S.nil;
+    return env->make_string(env, dir, (ptrdiff_t)strlen(dir));
+}
+
+/* ---- keys ---- */
+
+static const struct {
+    const char *name;
+    VTermKey key;
+} key_names[] = {
+    {"<return>", VTERM_KEY_ENTER},     {"<tab>", VTERM_KEY_TAB},
+    {"<backspace>", VTERM_KEY_BACKSPACE}, {"<escape>", VTERM_KEY_ESCAPE},
+    {"<up>", VTERM_KEY_UP},            {"<down>", VTERM_KEY_DOWN},
+    {"<left>", VTERM_KEY_LEFT},        {"<right>", VTERM_KEY_RIGHT},
+    {"<insert>", VTERM_KEY_INS},       {"<delete>", VTERM_KEY_DEL},
+    {"<deletechar>", VTERM_KEY_DEL},   {"<home>", VTERM_KEY_HOME},
+    {"<end>", VTERM_KEY_END},          {"<prior>", VTERM_KEY_PAGEUP},
+    {"<next>", VTERM_KEY_PAGEDOWN},    {"<kp-0>", VTERM_KEY_KP_0},
+    {"<kp-1>", VTERM_KEY_KP_1},        {"<kp-2>", VTERM_KEY_KP_2},
+    {"<kp-3>", VTERM_KEY_KP_3},        {"<kp-4>", VTERM_KEY_KP_4},
+    {"<kp-5>", VTERM_KEY_KP_5},        {"<kp-6>", VTERM_KEY_KP_6},
+    {"<kp-7>", VTERM_KEY_KP_7},        {"<kp-8>", VTERM_KEY_KP_8},
+    {"<kp-9>", VTERM_KEY_KP_9},        {"<kp-add>", VTERM_KEY_KP_PLUS},
+    {"<kp-subtract>", VTERM_KEY_KP_MINUS},
+    {"<kp-multiply>", VTERM_KEY_KP_MULT},
+    {"<kp-divide>", VTERM_KEY_KP_DIVIDE}, {"<kp-equal>", VTERM_KEY_KP_EQUAL},
+    {"<kp-decimal>", VTERM_KEY_KP_PERIOD},
+    {"<kp-separator>", VTERM_KEY_KP_COMMA},
+    {"<kp-enter>", VTERM_KEY_KP_ENTER},
+};
+
+/* VTERM_KEY_* for NAME ("<up>", "<f5>", ...), or VTERM_KEY_NONE. */
+static VTermKey key_by_name(const char *name)
+{
+    size_t i;
+    int n;
+    char end;
+
+    for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+        if (strcmp(name, key_names[i].name) == 0)
+            return key_names[i].key;
+    if (sscanf(name, "<f%d%c", &n, &end) == 2 && end == '>' && n >= 0 &&
+        n <= 24 && strlen(name) <= 5)
+        return VTERM_KEY_FUNCTION(n);
+    return VTERM_KEY_NONE;
+}
+
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *c)
+{
+    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2, i;
+
+    if (n > len || (s[0] >= 0x80 && s[0] < 0xc0)) {
+        *c = 0xfffd;
+        return 1;
+    }
+    *c = n == 1 ? s[0] : s[0] & (0x3f >> (n - 1));
+    for (i = 1; i < n; i++)
+        *c = (*c << 6) | (s[i] & 0x3f);
+    return n;
+}
+
+static void send_key(struct term *t, const char *key, size_t len,
+                     VTermModifier mod)
+{
+    VTermKey k = VTERM_KEY_NONE;
+    size_t off = 0;
+    uint32_t c;
+
+    if (len > 2 && key[0] == '<' && key[len - 1] == '>') {
+        /* emacs-libvterm's names for the bracketed-paste markers. */
+        if (strcmp(key, "<start_paste>") == 0 ||
+            strcmp(key, "<end_paste>") == 0) {
+            render_paste_bracket(t->r, key[1] == 's');
+            return;
+        }
+        k = key_by_name(key);
+    }
+    if (k != VTERM_KEY_NONE) {
+        render_key(t->r, k, mod);
+        return;
+    }
+    while (off < len) {
+        off += utf8_next((const unsigned char *)key + off, len - off, &c);
+        render_unichar(t->r, c, mod);
+    }
+}
+
+static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
+                                 emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    VTermModifier mod = VTERM_MOD_NONE;
+    ptrdiff_t len;
+    char *key;
+
+    (void)data;
+    if (t == NULL)
+        return S.nil;
+    if (nargs > 1 && env->is_not_nil(env, args[1])) {
+        if ((key = string_bytes(env, args[1], &len)) == NULL)
+            return S.nil;
+        if (nargs > 2 && env->is_not_nil(env, args[2]))
+            mod |= VTERM_MOD_SHIFT;
+        if (nargs > 3 && env->is_not_nil(env, args[3]))
+            mod |= VTERM_MOD_ALT;
+        if (nargs > 4 && env->is_not_nil(env, args[4]))
+            mod |= VTERM_MOD_CTRL;
+        send_key(t, key, (size_t)len, mod);
+        free(key);
+    }
+    dispatch(env, t);
+    return S.nil;
+}
+
+static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
+                                             emacs_value *args, void *data)
+{
+    enum ctl_status st;
+    ptrdiff_t len;
+    int cols, rows;
+    char *id;
+    bool ok;
+
+    (void)nargs;
+    (void)data;
+    if (!get_int(env, args[1], CTL_DIM_MIN, CTL_DIM_MAX, "cols", &cols) ||
+        !get_int(env, args[2], CTL_DIM_MIN, CTL_DIM_MAX, "rows", &rows) ||
+        (id = string_bytes(env, args[0], &len)) == NULL)
+        return S.nil;
+    st = (size_t)len == strlen(id) ? ctl_id_check(id) : CTL_E_ID_CHAR;
+    if (st != CTL_OK) {
+        signal_error(env, "vterm: invalid conpty-proxy id: %s",
+                     ctl_strerror(st));
+        free(id);
+        return S.nil;
+    }
+    ok = ctl_client_send_resize(id, cols, rows, RESIZE_BUDGET_MS);
+    free(id);
+    return ok ? S.t : S.nil;
+}
+
+/* ---- init ---- */
+
+static void defun(emacs_env *env, const char *name, ptrdiff_t min,
+                  ptrdiff_t max,
+                  emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *,
+                                    void *),
+                  const char *doc)
+{
+    emacs_value f = env->make_function(env, min, max, fn, doc, NULL);
+    emacs_value args[2] = {env->intern(env, name), f};
+
+    call(env, env->intern(env, "defalias"), 2, args);
+}
+
+static void init_symbols(emacs_env *env)
+{
+    static const char *const colors[8] = {"black", "red",     "green",
+                                          "yellow", "blue",   "magenta",
+                                          "cyan",  "white"};
+    char name[64];
+    int i;
+
+    S.nil = global_intern(env, "nil");
+    S.t = global_intern(env, "t");
+    S.error = global_intern(env, "error");
+    S.face = global_intern(env, "face");
+    S.vterm_line_wrap = global_intern(env, "vterm-line-wrap");
+    S.insert = global_intern(env, "insert");
+    S.goto_char = global_intern(env, "goto-char");
+    S.point = global_intern(env, "point");
+    S.forward_char = global_intern(env, "forward-char");
+    S.delete_region = global_intern(env, "delete-region");
+    S.forward_line = global_intern(env, "forward-line");
+    S.point_min = global_intern(env, "point-min");
+    S.point_max = global_intern(env, "point-max");
+    S.line_end_position = global_intern(env, "line-end-position");
+    S.put_text_property = global_intern(env, "put-text-property");
+    S.fboundp = global_intern(env, "fboundp");
+    S.face_foreground = global_intern(env, "face-foreground");
+    S.face_background = global_intern(env, "face-background");
+    S.make_local_variable = global_intern(env, "make-local-variable");
+    S.set = global_intern(env, "set");
+    S.kill_local_variable = global_intern(env, "kill-local-variable");
+    S.cursor_type = global_intern(env, "cursor-type");
+    S.list = global_intern(env, "list");
+    S.default_ = global_intern(env, "default");
+    S.facep = global_intern(env, "facep");
+    S.equal = global_intern(env, "equal");
+    S.flush_output = global_intern(env, "vterm--flush-output");
+    S.set_title = global_intern(env, "vterm--set-title");
+    S.set_directory = global_intern(env, "vterm--set-directory");
+    S.eval = global_intern(env, "vterm--eval");
+    S.set_selection = global_intern(env, "vterm--set-selection");
+    S.k_foreground = global_intern(env, ":foreground");
+    S.k_background = global_intern(env, ":background");
+    S.k_weight = global_intern(env, ":weight");
+    S.k_slant = global_intern(env, ":slant");
+    S.k_underline = global_intern(env, ":underline");
+    S.k_inverse_video = global_intern(env, ":inverse-video");
+    S.k_strike_through = global_intern(env, ":strike-through");
+    S.k_style = global_intern(env, ":style");
+    S.bold = global_intern(env, "bold");
+    S.italic = global_intern(env, "italic");
+    S.wave = global_intern(env, "wave");
+    for (i = 0; i < 16; i++) {
+        snprintf(name, sizeof name, "vterm-color-%s%s", i < 8 ? "" : "bright-",
+                 colors[i % 8]);
+        S.color_faces[i] = global_intern(env, name);
+    }
+}
+
+MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
+{
+    emacs_env *env;
+
+    if ((size_t)rt->size < sizeof *rt)
+        return 1;
+    env = rt->get_environment(rt);
+    if ((size_t)env->size < sizeof(struct emacs_env_25))
+        return 2;
+    init_symbols(env);
+    defun(env, "vterm--new", 3, 8, Fvterm_new,
+          "Create a terminal of ROWS x COLS keeping SB-SIZE scrollback lines."
+          "\n\n(fn ROWS COLS SB-SIZE &optional DISABLE-BOLD DISABLE-UNDERLINE "
+          "DISABLE-INVERSE-VIDEO IGNORE-BLINK-CURSOR SET-BOLD-HIGHTBRIGHT)");
+    defun(env, "vterm--write-input", 2, 2, Fvterm_write_input,
+          "Feed process output STRING to terminal VTERM.\n\n(fn VTERM STRING)");
+    defun(env, "vterm--update", 1, 5, Fvterm_update,
+          "Send KEY with modifiers to VTERM; output goes to "
+          "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
+    defun(env, "vterm--redraw", 1, 1, Fvterm_redraw,
+          "Render VTERM into the current buffer.\n\n(fn VTERM)");
+    defun(env, "vterm--set-size", 3, 3, Fvterm_set_size,
+          "Resize VTERM.\n\n(fn VTERM ROWS COLS)");
+    defun(env, "vterm--reset-point", 1, 1, Fvterm_reset_point,
+          "Move point to VTERM's cursor and return it.\n\n(fn VTERM)");
+    defun(env, "vterm--clear-scrollback", 1, 1, Fvterm_clear_scrollback,
+          "Drop VTERM's scrollback; the next redraw removes it from the "
+          "buffer.\n\n(fn VTERM)");
+    defun(env, "vterm--get-pwd-raw", 1, 2, Fvterm_get_pwd_raw,
+          "The last directory VTERM reported (OSC 7 or 51;A), or nil."
+          "\n\n(fn VTERM &optional LINENUM)");
+    defun(env, "vterm--conpty-resize-pipe", 3, 3, Fvterm_conpty_resize_pipe,
+          "Ask conpty-proxy ID to resize to COLS x ROWS over its control "
+          "channel.\nt when sent, nil when the channel cannot be reached."
+          "\n\n(fn ID COLS ROWS)");
+    call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
+    return 0;
+}

@@ -1,0 +1,428 @@
+;;; vterm-module-tests.el --- ERT tests of vterm-module itself -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Feed a byte string to a terminal with `vterm--write-input', redraw it
+;; into a temporary buffer with `vterm--redraw', compare the buffer text,
+;; point and faces.  The module is loaded directly; the runner puts the
+;; module under test first in `load-path'.  The Lisp callbacks the module
+;; calls (`vterm--flush-output', `vterm--set-title',
+;; `vterm--set-directory') are replaced with recorders for each test, so
+;; these tests do not depend on vterm.el, though they run beside it.
+
+;;; Code:
+
+(require 'ert)
+(require 'cl-lib)
+(require 'vterm-module)
+
+;; The named colours come from these faces; vterm.el defines them.  When
+;; this file runs alone, define stand-ins so the face lookups are real.
+(dolist (spec '((black "#000000") (red "#cd0000") (green "#00cd00")
+                (yellow "#cdcd00") (blue "#0000ee") (magenta "#cd00cd")
+                (cyan "#00cdcd") (white "#e5e5e5")))
+  (dolist (prefix '("vterm-color-" "vterm-color-bright-"))
+    (let ((face (intern (concat prefix (symbol-name (car spec))))))
+      (unless (facep face)
+        (custom-declare-face
+         face `((t :foreground ,(cadr spec) :background ,(cadr spec)))
+         "Stand-in for the vterm.el face of the same name."
+         :group 'faces)))))
+
+(defvar vterm-module-test--output nil
+  "Strings passed to `vterm--flush-output', newest first.")
+(defvar vterm-module-test--titles nil
+  "Strings passed to `vterm--set-title', newest first.")
+(defvar vterm-module-test--dirs nil
+  "Strings passed to `vterm--set-directory', newest first.")
+
+(defmacro vterm-module-test-with (spec &rest body)
+  "Run BODY in a temporary buffer with a terminal.
+SPEC is (VAR ROWS COLS [SB-SIZE [ARGS...]]): VAR is bound to a new
+terminal of that size; ARGS are the optional arguments of `vterm--new'.
+Callbacks from the module are recorded in `vterm-module-test--output',
+`vterm-module-test--titles' and `vterm-module-test--dirs'."
+  (declare (indent 1))
+  (let ((var (nth 0 spec)) (rows (nth 1 spec)) (cols (nth 2 spec))
+        (sb (or (nth 3 spec) 100)) (args (nthcdr 4 spec)))
+    `(let ((vterm-module-test--output nil)
+           (vterm-module-test--titles nil)
+           (vterm-module-test--dirs nil))
+       (cl-letf (((symbol-function 'vterm--flush-output)
+                  (lambda (s) (push s vterm-module-test--output)))
+                 ((symbol-function 'vterm--set-title)
+                  (lambda (s) (push s vterm-module-test--titles)))
+                 ((symbol-function 'vterm--set-directory)
+                  (lambda (s) (push s vterm-module-test--dirs))))
+         (with-temp-buffer
+           (let ((,var (vterm--new ,rows ,cols ,sb ,@args)))
+             ,@body))))))
+
+(defun vterm-module-test-feed (term &rest strings)
+  "Write each of STRINGS to TERM as process output, then redraw."
+  (dolist (s strings)
+    (vterm--write-input term s))
+  (vterm--redraw term))
+
+(defun vterm-module-test-output ()
+  "All output the terminal produced so far, as one unibyte string."
+  (apply #'concat (reverse vterm-module-test--output)))
+
+(defun vterm-module-test-face-at (pos)
+  "The face property at POS."
+  (get-text-property pos 'face))
+
+(defun vterm-module-test-pos (line col)
+  "Buffer position of LINE (1-based) and character COL (0-based)."
+  (save-excursion
+    (goto-char (point-min))
+    (forward-line (1- line))
+    (+ (point) col)))
+
+;;;; Text and point
+
+(ert-deftest vterm-module-test-plain-text-and-point ()
+  (vterm-module-test-with (vt 4 20)
+    (vterm-module-test-feed vt "hello\r\nworld")
+    (should (equal (buffer-string) "hello\nworld\n\n"))
+    (should (= (point) (vterm-module-test-pos 2 5)))))
+
+(ert-deftest vterm-module-test-cursor-movement-sets-point ()
+  (vterm-module-test-with (vt 4 20)
+    (vterm-module-test-feed vt "abc\r\ndef\e[1;2H")
+    (should (= (point) 2))
+    (vterm-module-test-feed vt "\e[2;3H")
+    (should (= (point) (vterm-module-test-pos 2 2)))))
+
+(ert-deftest vterm-module-test-point-past-end-of-text ()
+  "Blanks up to the cursor are kept on its row so point can be there."
+  (vterm-module-test-with (vt 3 20)
+    (vterm-module-test-feed vt "ab\e[6G")
+    (should (equal (buffer-substring (point-min) (line-end-position))
+                   "ab   "))
+    (should (= (point) 6))
+    (vterm-module-test-feed vt "\r\n")
+    (should (equal (buffer-string) "ab\n\n"))))
+
+(ert-deftest vterm-module-test-partial-redraw-rewrites-changed-rows ()
+  (vterm-module-test-with (vt 4 20)
+    (vterm-module-test-feed vt "one\r\ntwo\r\nthree")
+    (vterm-module-test-feed vt "\e[2;1HTWO")
+    (should (equal (buffer-string) "one\nTWO\nthree\n"))
+    (vterm-module-test-feed vt "\e[H\e[2J")
+    (should (equal (buffer-string) "\n\n\n"))
+    (should (= (point) 1))))
+
+(ert-deftest vterm-module-test-multibyte-and-unibyte-input ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "h\u00e9" (string-to-unibyte "\303\251"))
+    (should (equal (buffer-string) "h\u00e9\u00e9\n"))))
+
+(ert-deftest vterm-module-test-wide-characters ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt (encode-coding-string "\u4e2d\u6587x" 'utf-8))
+    (should (equal (buffer-substring (point-min) (line-end-position))
+                   "\u4e2d\u6587x"))
+    (should (= (point) 4))))
+
+(ert-deftest vterm-module-test-combining-characters ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt (encode-coding-string "e\u0301x" 'utf-8))
+    (should (equal (buffer-substring (point-min) (line-end-position))
+                   "e\u0301x"))
+    (should (= (point) 4))))
+
+(ert-deftest vterm-module-test-utf8-split-across-writes ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "a\344" "\270" "\255b")
+    (should (equal (buffer-substring (point-min) (line-end-position))
+                   "a\u4e2db"))))
+
+(ert-deftest vterm-module-test-escape-split-across-writes ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "\e" "[3" "1mR\e[" "0mN")
+    (should (equal (buffer-substring (point-min) (line-end-position)) "RN"))
+    (should (plist-get (vterm-module-test-face-at 1) :foreground))
+    (should-not (vterm-module-test-face-at 2))))
+
+(ert-deftest vterm-module-test-wrapped-line-marked ()
+  (vterm-module-test-with (vt 3 5)
+    (vterm-module-test-feed vt "abcdefg\r\nxy")
+    (should (equal (buffer-string) "abcde\nfg\nxy"))
+    (should (get-text-property 6 'vterm-line-wrap))
+    (should-not (get-text-property 9 'vterm-line-wrap))
+    ;; Rewriting the first row alone keeps its mark right.
+    (vterm-module-test-feed vt "\e[1;1H\e[K12")
+    (should (equal (buffer-string) "12\nfg\nxy"))
+    (should-not (get-text-property 3 'vterm-line-wrap))))
+
+(ert-deftest vterm-module-test-alternate-screen-restores-text ()
+  (vterm-module-test-with (vt 3 10)
+    (vterm-module-test-feed vt "shell$ ")
+    (vterm-module-test-feed vt "\e[?1049h\e[Hfull")
+    (should (equal (buffer-string) "full\n\n"))
+    (vterm-module-test-feed vt "\e[?1049l")
+    (should (equal (buffer-string) "shell$ \n\n"))))
+
+(ert-deftest vterm-module-test-cursor-visibility ()
+  (vterm-module-test-with (vt 2 10)
+    (vterm-module-test-feed vt "\e[?25l")
+    (should (local-variable-p 'cursor-type))
+    (should-not cursor-type)
+    (vterm-module-test-feed vt "\e[?25h")
+    (should-not (local-variable-p 'cursor-type))))
+
+;;;; Faces
+
+(ert-deftest vterm-module-test-named-colours-use-vterm-faces ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "\e[31mr\e[42mg\e[0;91mb\e[0m.")
+    (should (equal (plist-get (vterm-module-test-face-at 1) :foreground)
+                   (face-foreground 'vterm-color-red nil 'default)))
+    (should (equal (plist-get (vterm-module-test-face-at 2) :background)
+                   (face-background 'vterm-color-green nil 'default)))
+    (should (equal (plist-get (vterm-module-test-face-at 3) :foreground)
+                   (face-foreground 'vterm-color-bright-red nil 'default)))
+    (should-not (vterm-module-test-face-at 4))))
+
+(ert-deftest vterm-module-test-face-changes-apply ()
+  "A changed vterm-color-* face colours text drawn after the change."
+  (let ((old (face-foreground 'vterm-color-blue nil t)))
+    (unwind-protect
+        (vterm-module-test-with (vt 3 20)
+          (vterm-module-test-feed vt "\e[34mA\e[0m")
+          (set-face-foreground 'vterm-color-blue "#123456")
+          (vterm-module-test-feed vt "\r\n\e[34mB\e[0m")
+          (should (equal (plist-get (vterm-module-test-face-at
+                                     (vterm-module-test-pos 2 0))
+                                    :foreground)
+                         "#123456")))
+      (set-face-foreground 'vterm-color-blue old))))
+
+(ert-deftest vterm-module-test-256-and-truecolour ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "\e[38;5;196ma\e[38;2;1;2;3;48;2;250;251;252mb")
+    (should (equal (plist-get (vterm-module-test-face-at 1) :foreground)
+                   "#ff0000"))
+    (should (equal (plist-get (vterm-module-test-face-at 2) :foreground)
+                   "#010203"))
+    (should (equal (plist-get (vterm-module-test-face-at 2) :background)
+                   "#fafbfc"))))
+
+(ert-deftest vterm-module-test-attributes ()
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "\e[1mb\e[0;3mi\e[0;4mu\e[0;9ms\e[0;7mr\e[0m")
+    (should (eq (plist-get (vterm-module-test-face-at 1) :weight) 'bold))
+    (should (eq (plist-get (vterm-module-test-face-at 2) :slant) 'italic))
+    (should (eq (plist-get (vterm-module-test-face-at 3) :underline) t))
+    (should (eq (plist-get (vterm-module-test-face-at 4) :strike-through) t))
+    (should (eq (plist-get (vterm-module-test-face-at 5) :inverse-video) t))))
+
+(ert-deftest vterm-module-test-one-face-spec-per-combination ()
+  "Equal attributes share one face object, and a run is one property."
+  (vterm-module-test-with (vt 3 20)
+    (vterm-module-test-feed vt "\e[1;32mab\e[0m \e[1;32mcd\e[0m\r\n\e[1;32mef")
+    (should (eq (vterm-module-test-face-at 1) (vterm-module-test-face-at 4)))
+    (should (eq (vterm-module-test-face-at 1)
+                (vterm-module-test-face-at (vterm-module-test-pos 2 0))))
+    (should (= (next-single-property-change 1 'face) 3))))
+
+(ert-deftest vterm-module-test-disable-switches ()
+  (vterm-module-test-with (vt 2 20 100 t t t)
+    (vterm-module-test-feed vt "\e[1;4;7mx")
+    (should-not (vterm-module-test-face-at 1))))
+
+(ert-deftest vterm-module-test-bold-as-bright ()
+  (vterm-module-test-with (vt 2 20 100 nil nil nil nil t)
+    (vterm-module-test-feed vt "\e[1;31mx")
+    (should (equal (plist-get (vterm-module-test-face-at 1) :foreground)
+                   (face-foreground 'vterm-color-bright-red nil 'default)))))
+
+;;;; Scrollback and resize
+
+(defun vterm-module-test-lines (n &optional from)
+  "Process output for lines FROM (default 1) .. N, each \"lK\"."
+  (mapconcat (lambda (k) (format "l%d" k))
+             (number-sequence (or from 1) n) "\r\n"))
+
+(ert-deftest vterm-module-test-scrollback-inserted-once ()
+  (vterm-module-test-with (vt 3 10)
+    (vterm-module-test-feed vt (vterm-module-test-lines 6))
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6"))
+    (vterm-module-test-feed vt "\r\n" (vterm-module-test-lines 8 7))
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8"))
+    (should (= (point) (point-max)))))
+
+(ert-deftest vterm-module-test-scrollback-limit ()
+  "Lines beyond the limit are dropped, including ones never shown."
+  (vterm-module-test-with (vt 3 10 2)
+    (vterm-module-test-feed vt (vterm-module-test-lines 10))
+    (should (equal (buffer-string) "l6\nl7\nl8\nl9\nl10"))
+    (vterm-module-test-feed vt "\r\nl11")
+    (should (equal (buffer-string) "l7\nl8\nl9\nl10\nl11"))))
+
+(ert-deftest vterm-module-test-resize-pulls-scrollback-back ()
+  (vterm-module-test-with (vt 3 10)
+    (vterm-module-test-feed vt (vterm-module-test-lines 5))
+    (vterm--set-size vt 5 10)
+    (vterm--redraw vt)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5"))
+    (should (= (point) (point-max)))
+    (vterm--set-size vt 2 10)
+    (vterm--redraw vt)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5"))
+    (vterm-module-test-feed vt "\r\nl6")
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6"))))
+
+(ert-deftest vterm-module-test-reset-point ()
+  (vterm-module-test-with (vt 3 10)
+    (vterm-module-test-feed vt "ab\r\ncd")
+    (goto-char (point-min))
+    (should (= (vterm--reset-point vt) (vterm-module-test-pos 2 2)))
+    (should (= (point) (vterm-module-test-pos 2 2)))))
+
+(ert-deftest vterm-module-test-clear-scrollback ()
+  (vterm-module-test-with (vt 2 10)
+    (vterm-module-test-feed vt (vterm-module-test-lines 5))
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5"))
+    (vterm--clear-scrollback vt)
+    (vterm--redraw vt)
+    (should (equal (buffer-string) "l4\nl5"))
+    ;; Scrolling goes on from there: l4 is the new scrollback.
+    (vterm-module-test-feed vt "\r\nl6")
+    (should (equal (buffer-string) "l4\nl5\nl6"))))
+
+;;;; Output to the process, keys
+
+(ert-deftest vterm-module-test-query-replies-reach-the-process ()
+  (vterm-module-test-with (vt 5 10)
+    (vterm--write-input vt "\e[c")
+    (should (equal (vterm-module-test-output) "\e[?1;2c"))
+    (should-not (multibyte-string-p (car vterm-module-test--output)))
+    (setq vterm-module-test--output nil)
+    (vterm--write-input vt "\e[3;4H\e[6n")
+    (should (equal (vterm-module-test-output) "\e[3;4R"))))
+
+(ert-deftest vterm-module-test-keys ()
+  (vterm-module-test-with (vt 2 10)
+    (dolist (case '((("a") "a")
+                    (("<return>") "\r")
+                    (("<tab>") "\t")
+                    (("<backspace>") "\d")
+                    (("<escape>") "\e")
+                    (("<up>") "\e[A")
+                    (("<left>" nil nil t) "\e[1;5D")
+                    (("<f1>") "\eOP")
+                    (("<f5>") "\e[15~")
+                    (("c" nil nil t) "\C-c")
+                    (("x" nil t) "\ex")
+                    (("\u00e9") "\303\251")))
+      (setq vterm-module-test--output nil)
+      (apply #'vterm--update vt (car case))
+      (should (equal (cons (car case) (vterm-module-test-output))
+                     (cons (car case) (cadr case)))))))
+
+(ert-deftest vterm-module-test-bracketed-paste ()
+  (vterm-module-test-with (vt 2 10)
+    (vterm--update vt "<start_paste>")
+    (should (equal (vterm-module-test-output) ""))
+    (vterm--write-input vt "\e[?2004h")
+    (vterm--update vt "<start_paste>")
+    (vterm--update vt "p")
+    (vterm--update vt "<end_paste>")
+    (should (equal (vterm-module-test-output) "\e[200~p\e[201~"))))
+
+;;;; Title and directory
+
+(ert-deftest vterm-module-test-title ()
+  (vterm-module-test-with (vt 2 10)
+    (vterm--write-input vt "\e]2;my title\a")
+    (should (equal vterm-module-test--titles '("my title")))
+    (vterm--write-input vt "\e]0;spl")
+    (vterm--write-input vt "it\e\\")
+    (should (equal (car vterm-module-test--titles) "split"))))
+
+(ert-deftest vterm-module-test-directory ()
+  (vterm-module-test-with (vt 2 10)
+    (vterm--write-input vt "\e]7;file://host/tmp\a")
+    (should (equal vterm-module-test--dirs '("file://host/tmp")))
+    (vterm--write-input vt "\e]51;Auser@host:/v")
+    (vterm--write-input vt "ar\e\\")
+    (should (equal (car vterm-module-test--dirs) "user@host:/var"))
+    (should (equal (vterm--get-pwd-raw vt) "user@host:/var"))))
+
+(ert-deftest vterm-module-test-eval-and-selection-requests ()
+  "OSC 51;E and OSC 52 reach the Lisp functions that vet them."
+  (let ((evals nil) (selections nil))
+    (cl-letf (((symbol-function 'vterm--eval)
+               (lambda (s) (push s evals)))
+              ((symbol-function 'vterm--set-selection)
+               (lambda (targets data) (push (list targets data) selections))))
+      (vterm-module-test-with (vt 2 10)
+        (vterm--write-input vt "\e]51;Emessage \"hi\"\a")
+        (vterm--write-input vt "\e]52;c;")
+        (vterm--write-input vt (concat (base64-encode-string
+                                        (encode-coding-string "h\u00e9" 'utf-8))
+                                       "\e\\"))
+        (should (equal evals '("message \"hi\"")))
+        (should (equal selections '(("c" "h\u00e9"))))))))
+
+;;;; Control channel
+
+(ert-deftest vterm-module-test-resize-pipe-rejects-bad-arguments ()
+  (should-error (vterm--conpty-resize-pipe "bad/id" 80 24))
+  (should-error (vterm--conpty-resize-pipe "" 80 24))
+  (should-error (vterm--conpty-resize-pipe "ok" 0 24))
+  (should-error (vterm--conpty-resize-pipe "ok" 80 32768))
+  (should-error (vterm--conpty-resize-pipe 'ok 80 24)))
+
+(ert-deftest vterm-module-test-resize-pipe-unreachable-is-nil ()
+  (let ((start (float-time)))
+    (should-not (vterm--conpty-resize-pipe
+                 (format "no-such-session-%d-%d" (emacs-pid) (random 100000))
+                 80 24))
+    ;; DESIGN.md: never blocks Emacs longer than a short budget.
+    (should (< (- (float-time) start) 0.5))))
+
+(defun vterm-module-test--proxy ()
+  "The conpty-proxy binary to test against."
+  (or (getenv "VTERM_TEST_PROXY")
+      (expand-file-name "../../proxy/conpty-proxy"
+                        (file-name-directory
+                         (or load-file-name buffer-file-name
+                             default-directory)))))
+
+(defconst vterm-module-test--proxy (vterm-module-test--proxy)
+  "Path of conpty-proxy, computed when this file is loaded.")
+
+(ert-deftest vterm-module-test-resize-pipe-reaches-the-proxy ()
+  (skip-unless (not (eq system-type 'windows-nt)))
+  (should (file-executable-p vterm-module-test--proxy))
+  (let* ((log (make-temp-file "vterm-module-log"))
+         (id (format "vmt-%d-%d" (emacs-pid) (random 1000000)))
+         (process-environment (cons (concat "CONPTY_PROXY_LOG=" log)
+                                    process-environment))
+         (proc (make-process :name "vterm-module-test-proxy"
+                             :command (list vterm-module-test--proxy "new" id
+                                            "80" "24" "sleep" "10")
+                             :connection-type 'pipe :noquery t
+                             :coding 'binary)))
+    (unwind-protect
+        (let ((sent nil) (deadline (+ (float-time) 5)))
+          (while (and (not sent) (< (float-time) deadline))
+            (setq sent (vterm--conpty-resize-pipe id 101 31))
+            (unless sent (accept-process-output nil 0.05)))
+          (should sent)
+          (should
+           (cl-loop repeat 100
+                    thereis (with-temp-buffer
+                              (insert-file-contents log)
+                              (re-search-forward
+                               "resize 101 31 hr=0x00000000" nil t))
+                    do (accept-process-output nil 0.05))))
+      (delete-process proc)
+      (delete-file log))))
+
+(provide 'vterm-module-tests)
+
+;;; vterm-module-tests.el ends here

@@ -1,0 +1,762 @@
+/* render_test.c -- the render core (module/render.c) against the libvterm
+ * it is built with: bytes in, rows, runs, cursor, scrollback and output
+ * out.  Built twice (tests/unit/render.mk): against the system libvterm
+ * (0.1.4 on Debian 12) and against 0.3.3; RENDER_SUITE names the suite. */
+#include <string.h>
+
+#include "../lib/check.h"
+#include "render.h"
+
+#ifndef RENDER_SUITE
+#error "RENDER_SUITE must name the suite"
+#endif
+
+static struct render *make(int rows, int cols, int sb)
+{
+    struct render_options opt = {rows, cols, sb};
+    return render_new(&opt);
+}
+
+static void put(struct render *r, const char *s)
+{
+    render_write(r, s, strlen(s));
+}
+
+/* Row ROW's text compared with WANT (trailing blanks trimmed). */
+static bool row_is(struct render *r, int row, const char *want)
+{
+    const struct render_line *line;
+
+    if (!render_get_row(r, row, 0, &line))
+        return false;
+    if (line->len != strlen(want) || memcmp(line->text, want, line->len)) {
+        fprintf(stderr, "  row %d: \"%.*s\", want \"%s\"\n", row,
+                (int)line->len, line->text, want);
+        return false;
+    }
+    return true;
+}
+
+static const struct render_line *row(struct render *r, int n)
+{
+    const struct render_line *line = NULL;
+
+    render_get_row(r, n, 0, &line);
+    return line;
+}
+
+static bool output_is(struct render *r, const char *want)
+{
+    size_t len;
+    const char *out = render_take_output(r, &len);
+
+    return len == strlen(want) && memcmp(out, want, len) == 0;
+}
+
+static bool cursor_at(struct render *r, int crow, int ccol)
+{
+    struct render_cursor c;
+
+    render_get_cursor(r, &c);
+    return c.row == crow && c.col == ccol;
+}
+
+static bool run_text(const struct render_line *line, int i, const char *want)
+{
+    return line != NULL && i < line->nruns &&
+           line->runs[i].len == strlen(want) &&
+           memcmp(line->text + line->runs[i].off, want, line->runs[i].len) ==
+               0;
+}
+
+TEST(plain_text_and_cursor)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, "hello\r\nworld");
+    CHECK(row_is(r, 0, "hello"));
+    CHECK(row_is(r, 1, "world"));
+    CHECK(row_is(r, 2, ""));
+    CHECK(cursor_at(r, 1, 5));
+    CHECK(row(r, 0)->nruns == 1);
+    CHECK(row(r, 0)->runs[0].chars == 5);
+    CHECK(row(r, 0)->runs[0].cols == 5);
+    render_free(r);
+}
+
+TEST(runs_split_on_attribute_changes)
+{
+    struct render *r = make(2, 20, 0);
+    const struct render_line *l;
+
+    put(r, "a\033[1;31mbc\033[0m d");
+    l = row(r, 0);
+    CHECK(l != NULL && l->nruns == 3);
+    CHECK(run_text(l, 0, "a"));
+    CHECK(run_text(l, 1, "bc"));
+    CHECK(run_text(l, 2, " d"));
+    CHECK(l->runs[0].attrs.fg.kind == RENDER_COLOR_DEFAULT);
+    CHECK(!l->runs[0].attrs.bold);
+    CHECK(l->runs[1].attrs.bold);
+    CHECK(l->runs[1].attrs.fg.kind == RENDER_COLOR_INDEXED);
+    CHECK(l->runs[1].attrs.fg.idx == 1);
+    CHECK(l->runs[1].attrs.bg.kind == RENDER_COLOR_DEFAULT);
+    CHECK(!l->runs[2].attrs.bold);
+    render_free(r);
+}
+
+TEST(every_attribute)
+{
+    struct render *r = make(2, 20, 0);
+    const struct render_line *l;
+
+    put(r, "\033[3mi\033[0m\033[4mu\033[0m\033[9ms\033[0m\033[7mr\033[0m"
+           "\033[5mb\033[0m\033[4:3mc\033[0m\033[21md");
+    l = row(r, 0);
+    CHECK(l != NULL && l->nruns == 7);
+    if (l == NULL || l->nruns != 7)
+        return;
+    CHECK(l->runs[0].attrs.italic);
+    CHECK(l->runs[1].attrs.underline == 1);
+    CHECK(l->runs[2].attrs.strike);
+    CHECK(l->runs[3].attrs.reverse);
+    CHECK(l->runs[4].attrs.blink);
+    CHECK(l->runs[5].attrs.underline == 3);
+    CHECK(l->runs[6].attrs.underline == 2);
+    render_free(r);
+}
+
+TEST(colours_indexed_palette_and_truecolour)
+{
+    struct render *r = make(2, 20, 0);
+    const struct render_line *l;
+
+    put(r, "\033[94ma\033[38;5;196mb\033[38;2;1;2;3mc\033[0;44md");
+    l = row(r, 0);
+    CHECK(l != NULL && l->nruns == 4);
+    if (l == NULL || l->nruns != 4)
+        return;
+    CHECK(l->runs[0].attrs.fg.kind == RENDER_COLOR_INDEXED);
+    CHECK(l->runs[0].attrs.fg.idx == 12);
+    /* Palette entries past 15 are plain colours: 196 is pure red. */
+    CHECK(l->runs[1].attrs.fg.kind == RENDER_COLOR_RGB);
+    CHECK(l->runs[1].attrs.fg.r == 255 && l->runs[1].attrs.fg.g == 0 &&
+          l->runs[1].attrs.fg.b == 0);
+    CHECK(l->runs[2].attrs.fg.kind == RENDER_COLOR_RGB);
+    CHECK(l->runs[2].attrs.fg.r == 1 && l->runs[2].attrs.fg.g == 2 &&
+          l->runs[2].attrs.fg.b == 3);
+    CHECK(l->runs[3].attrs.fg.kind == RENDER_COLOR_DEFAULT);
+    CHECK(l->runs[3].attrs.bg.kind == RENDER_COLOR_INDEXED);
+    CHECK(l->runs[3].attrs.bg.idx == 4);
+    render_free(r);
+}
+
+TEST(trailing_blanks_trimmed_but_not_coloured_ones)
+{
+    struct render *r = make(3, 20, 0);
+    const struct render_line *l;
+
+    put(r, "ab   \r\n\033[41m  \033[0m\r\nx");
+    CHECK(row_is(r, 0, "ab"));
+    l = row(r, 1);
+    CHECK(l != NULL && l->len == 2 && l->nruns == 1);
+    CHECK(l != NULL && l->runs[0].attrs.bg.kind == RENDER_COLOR_INDEXED);
+    /* The cursor's row keeps blanks up to the cursor. */
+    CHECK(render_get_row(r, 0, 5, &l) && l->len == 5 && l->cols == 5);
+    render_free(r);
+}
+
+TEST(cursor_visibility)
+{
+    struct render *r = make(2, 10, 0);
+    struct render_cursor c;
+
+    render_get_cursor(r, &c);
+    CHECK(c.visible);
+    put(r, "\033[?25l");
+    render_get_cursor(r, &c);
+    CHECK(!c.visible);
+    put(r, "\033[?25h");
+    render_get_cursor(r, &c);
+    CHECK(c.visible);
+    render_free(r);
+}
+
+TEST(wide_characters)
+{
+    struct render *r = make(2, 10, 0);
+    const struct render_line *l;
+
+    put(r, "\xe4\xb8\xad\xe6\x96\x87x");
+    l = row(r, 0);
+    CHECK(row_is(r, 0, "\xe4\xb8\xad\xe6\x96\x87x"));
+    CHECK(l != NULL && l->runs[0].chars == 3 && l->runs[0].cols == 5);
+    CHECK(cursor_at(r, 0, 5));
+    CHECK(render_chars_before(r, 0, 5) == 3);
+    CHECK(render_chars_before(r, 0, 2) == 1);
+    render_free(r);
+}
+
+TEST(combining_characters)
+{
+    struct render *r = make(2, 10, 0);
+    const struct render_line *l;
+
+    put(r, "e\xcc\x81x");
+    l = row(r, 0);
+    CHECK(row_is(r, 0, "e\xcc\x81x"));
+    CHECK(l != NULL && l->runs[0].chars == 3 && l->runs[0].cols == 2);
+    CHECK(cursor_at(r, 0, 2));
+    CHECK(render_chars_before(r, 0, 2) == 3);
+    render_free(r);
+}
+
+TEST(utf8_split_across_writes)
+{
+    struct render *r = make(2, 10, 0);
+
+    put(r, "a\xe4");
+    put(r, "\xb8");
+    put(r, "\xad" "b");
+    CHECK(row_is(r, 0, "a\xe4\xb8\xad" "b"));
+    CHECK(cursor_at(r, 0, 4));
+    render_free(r);
+}
+
+TEST(escape_sequence_split_across_writes)
+{
+    struct render *r = make(2, 10, 0);
+    const struct render_line *l;
+
+    put(r, "\033");
+    put(r, "[3");
+    put(r, "1mR\033[");
+    put(r, "0mN");
+    l = row(r, 0);
+    CHECK(row_is(r, 0, "RN"));
+    CHECK(l != NULL && l->nruns == 2);
+    CHECK(l != NULL && l->runs[0].attrs.fg.kind == RENDER_COLOR_INDEXED &&
+          l->runs[0].attrs.fg.idx == 1);
+    render_free(r);
+}
+
+TEST(scrollback_push_and_pending)
+{
+    struct render *r = make(3, 10, 100);
+    const struct render_line *l;
+
+    put(r, "l1\r\nl2\r\nl3\r\nl4\r\nl5");
+    CHECK(render_sb_pushes(r) == 2);
+    CHECK(render_sb_count(r) == 2);
+    CHECK(render_sb_pending(r) == 2);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->len == 2 && memcmp(l->text, "l1", 2) == 0);
+    l = render_sb_pending_line(r, 1);
+    CHECK(l != NULL && l->len == 2 && memcmp(l->text, "l2", 2) == 0);
+    CHECK(row_is(r, 0, "l3"));
+    CHECK(row_is(r, 2, "l5"));
+    render_sb_taken(r);
+    CHECK(render_sb_pending(r) == 0);
+    put(r, "\r\nl6");
+    CHECK(render_sb_pending(r) == 1);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->len == 2 && memcmp(l->text, "l3", 2) == 0);
+    render_free(r);
+}
+
+TEST(scrollback_limit_evicts_and_never_shows_trimmed_lines)
+{
+    struct render *r = make(2, 10, 2);
+    const struct render_line *l;
+
+    put(r, "a\r\nb\r\nc\r\nd\r\ne\r\nf");
+    CHECK(render_sb_pushes(r) == 4);
+    CHECK(render_sb_count(r) == 2);
+    /* a and b fell off before any redraw: never pending, not evicted. */
+    CHECK(render_sb_pending(r) == 2);
+    CHECK(render_sb_evicted(r) == 0);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->len == 1 && l->text[0] == 'c');
+    render_sb_taken(r);
+    put(r, "\r\ng");
+    CHECK(render_sb_evicted(r) == 1);
+    CHECK(render_sb_pending(r) == 1);
+    CHECK(render_sb_count(r) == 2);
+    render_free(r);
+}
+
+TEST(scrollback_pops_back_when_screen_grows)
+{
+    struct render *r = make(2, 10, 100);
+    const struct render_line *l;
+
+    put(r, "\033[31ml1\033[0m\r\n\xe4\xb8\xad" "2\r\nl3\r\nl4");
+    CHECK(render_sb_count(r) == 2);
+    render_sb_taken(r);
+    render_resize(r, 4, 10);
+    CHECK(render_sb_count(r) == 0);
+    CHECK(render_sb_popped(r) == 2);
+    CHECK(render_sb_pending(r) == 0);
+    CHECK(row_is(r, 0, "l1"));
+    CHECK(row_is(r, 1, "\xe4\xb8\xad" "2"));
+    CHECK(row_is(r, 2, "l3"));
+    CHECK(row_is(r, 3, "l4"));
+    l = row(r, 0);
+    CHECK(l != NULL && l->runs[0].attrs.fg.kind == RENDER_COLOR_INDEXED &&
+          l->runs[0].attrs.fg.idx == 1);
+    l = row(r, 1);
+    CHECK(l != NULL && l->cols == 3);
+    CHECK(cursor_at(r, 3, 2));
+    render_free(r);
+}
+
+TEST(pending_lines_pop_before_shown_ones)
+{
+    struct render *r = make(2, 10, 100);
+
+    put(r, "a\r\nb\r\nc");
+    render_sb_taken(r); /* "a" shown */
+    put(r, "\r\nd");    /* "b" pending */
+    render_resize(r, 4, 10);
+    CHECK(render_sb_pending(r) == 0);
+    CHECK(render_sb_popped(r) == 1);
+    CHECK(row_is(r, 0, "a"));
+    render_free(r);
+}
+
+TEST(resize_changes_size_and_marks_dirty)
+{
+    struct render *r = make(3, 10, 100);
+    int rows, cols;
+
+    put(r, "abcdefghij\r\n12345");
+    render_clear_dirty(r);
+    render_resize(r, 3, 5);
+    render_get_size(r, &rows, &cols);
+    CHECK(rows == 3 && cols == 5);
+    CHECK(render_row_dirty(r, 0) && render_row_dirty(r, 2));
+#ifdef RENDER_HAVE_REFLOW
+    /* 0.3 reflows the long line onto two rows. */
+    CHECK(row_is(r, 0, "abcde"));
+    CHECK(row_is(r, 1, "fghij"));
+    CHECK(row_is(r, 2, "12345"));
+    CHECK(row(r, 0)->wrapped);
+#else
+    CHECK(row_is(r, 0, "abcde"));
+    CHECK(row_is(r, 1, "12345"));
+#endif
+    render_free(r);
+}
+
+/* libvterm 0.3.3's reflow reads before its buffer when the top row
+ * continues a line in the scrollback, and abort()s when the cursor's line
+ * would not fit; render_resize steers around both (valgrind watches). */
+TEST(resize_survives_libvterm_reflow_bugs)
+{
+    struct render *r = make(3, 5, 10);
+    int rows, cols;
+
+    put(r, "abcdefgh\r\n\r\n");
+    render_resize(r, 4, 4);
+    render_get_size(r, &rows, &cols);
+    CHECK(rows == 4 && cols == 4);
+    render_free(r);
+
+    r = make(5, 12, 10);
+    put(r, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    render_resize(r, 5, 7);
+    render_get_size(r, &rows, &cols);
+    CHECK(rows == 5 && cols == 7);
+    render_free(r);
+
+    /* Stale rows of the alternate screen are resized too. */
+    r = make(3, 5, 10);
+    put(r, "\033[?1049habcdefgh\r\n\r\n\033[?1049l");
+    render_resize(r, 4, 4);
+    render_get_size(r, &rows, &cols);
+    CHECK(rows == 4 && cols == 4);
+    render_free(r);
+}
+
+TEST(never_narrower_than_two_columns)
+{
+    struct render *r = make(3, 1, 0);
+    int rows, cols;
+
+    render_get_size(r, &rows, &cols);
+    CHECK(cols == 2);
+    /* A wide character in one column crashes libvterm. */
+    put(r, "\xe4\xb8\xad\xe4\xb8\xad");
+    CHECK(row_is(r, 0, "\xe4\xb8\xad"));
+    render_resize(r, 3, 1);
+    render_get_size(r, &rows, &cols);
+    CHECK(cols == 2);
+    put(r, "\xe4\xb8\xad");
+    render_free(r);
+}
+
+/* REP (CSI Ps b) is expanded by the render core: libvterm crashes
+ * repeating a wide character into the last column. */
+TEST(rep_repeats_the_last_character)
+{
+    struct render *r = make(3, 12, 0);
+
+    put(r, "ab\033[3bc");
+    CHECK(row_is(r, 0, "abbbbc"));
+    put(r, "\r\n\xe4\xb8\xad\033[");
+    put(r, "2b");
+    CHECK(row_is(r, 1, "\xe4\xb8\xad\xe4\xb8\xad\xe4\xb8\xad"));
+    /* Other CSI sequences still work, split or not. */
+    put(r, "\r\n\033[31");
+    put(r, "mR\033[0m\033[?25l");
+    CHECK(row(r, 2)->runs[0].attrs.fg.kind == RENDER_COLOR_INDEXED);
+    render_free(r);
+
+    r = make(3, 12, 0);
+    put(r, "xxxxxxxxx\xe4\xb8\xad\033[1b");
+    CHECK(row_is(r, 0, "xxxxxxxxx\xe4\xb8\xad"));
+    CHECK(row_is(r, 1, "\xe4\xb8\xad"));
+    put(r, "\033[1;5b"); /* the first parameter counts */
+    CHECK(row_is(r, 1, "\xe4\xb8\xad\xe4\xb8\xad"));
+    render_free(r);
+}
+
+TEST(damage_marks_only_touched_rows)
+{
+    struct render *r = make(4, 10, 0);
+
+    put(r, "x");
+    render_clear_dirty(r);
+    put(r, "\033[3;1Hy");
+    CHECK(!render_row_dirty(r, 0));
+    CHECK(!render_row_dirty(r, 1));
+    CHECK(render_row_dirty(r, 2));
+    CHECK(!render_row_dirty(r, 3));
+    render_free(r);
+}
+
+TEST(wrapped_line_is_marked)
+{
+    struct render *r = make(3, 5, 0);
+
+    put(r, "abcdefg\r\nxy");
+    CHECK(row_is(r, 0, "abcde"));
+    CHECK(row(r, 0)->wrapped);
+    CHECK(!row(r, 1)->wrapped);
+    CHECK(!row(r, 2)->wrapped);
+    render_free(r);
+}
+
+TEST(device_attribute_and_cursor_reports)
+{
+    struct render *r = make(5, 10, 0);
+
+    put(r, "\033[c");
+    CHECK(output_is(r, "\033[?1;2c"));
+    CHECK(output_is(r, ""));
+    put(r, "\033[3;4H\033[6n");
+    CHECK(output_is(r, "\033[3;4R"));
+    render_free(r);
+}
+
+TEST(keys_are_encoded)
+{
+    struct render *r = make(2, 10, 0);
+
+    render_key(r, VTERM_KEY_UP, VTERM_MOD_NONE);
+    CHECK(output_is(r, "\033[A"));
+    render_key(r, VTERM_KEY_ENTER, VTERM_MOD_NONE);
+    CHECK(output_is(r, "\r"));
+    render_unichar(r, 'c', VTERM_MOD_CTRL);
+    CHECK(output_is(r, "\003"));
+    render_unichar(r, 'x', VTERM_MOD_ALT);
+    CHECK(output_is(r, "\033x"));
+    render_key(r, VTERM_KEY_FUNCTION(1), VTERM_MOD_NONE);
+    CHECK(output_is(r, "\033OP"));
+    /* Application cursor keys (DECCKM) change the encoding. */
+    put(r, "\033[?1h");
+    render_key(r, VTERM_KEY_UP, VTERM_MOD_NONE);
+    CHECK(output_is(r, "\033OA"));
+    render_free(r);
+}
+
+TEST(bracketed_paste_only_when_enabled)
+{
+    struct render *r = make(2, 10, 0);
+
+    render_paste(r, "hi", 2);
+    CHECK(output_is(r, "hi"));
+    put(r, "\033[?2004h");
+    render_paste(r, "hi", 2);
+    CHECK(output_is(r, "\033[200~hi\033[201~"));
+    render_free(r);
+}
+
+TEST(title)
+{
+    struct render *r = make(2, 10, 0);
+    const char *t;
+
+    put(r, "\033]2;hello\007");
+    t = render_take_title(r);
+    CHECK(t != NULL && strcmp(t, "hello") == 0);
+    CHECK(render_take_title(r) == NULL);
+    put(r, "\033]0;sp");
+    put(r, "lit\033\\");
+    t = render_take_title(r);
+    CHECK(t != NULL && strcmp(t, "split") == 0);
+    render_free(r);
+}
+
+TEST(directory_tracking)
+{
+    struct render *r = make(2, 10, 0);
+    const char *d;
+
+    put(r, "\033]7;file://host/tmp\007");
+    d = render_take_directory(r);
+    CHECK(d != NULL && strcmp(d, "file://host/tmp") == 0);
+    CHECK(render_take_directory(r) == NULL);
+    put(r, "\033]51;Auser@host:/home/u\033\\");
+    d = render_take_directory(r);
+    CHECK(d != NULL && strcmp(d, "user@host:/home/u") == 0);
+    CHECK(render_directory(r) != NULL &&
+          strcmp(render_directory(r), "user@host:/home/u") == 0);
+    /* Other OSC 51 commands are not directories. */
+    put(r, "\033]51;Efoo\007");
+    CHECK(render_take_directory(r) == NULL);
+    render_free(r);
+}
+
+TEST(directory_split_across_writes)
+{
+    struct render *r = make(2, 10, 0);
+    const char *d;
+
+    put(r, "\033]7;file://ho");
+    put(r, "st/var/lo");
+    put(r, "g\007");
+    d = render_take_directory(r);
+    CHECK(d != NULL && strcmp(d, "file://host/var/log") == 0);
+    /* Split right after the ESC that starts it. */
+    put(r, "\033");
+    put(r, "]7;file://h/x\007");
+    d = render_take_directory(r);
+    CHECK(d != NULL && strcmp(d, "file://h/x") == 0);
+    render_free(r);
+}
+
+TEST(text_around_split_strings_is_kept)
+{
+    struct render *r = make(2, 20, 0);
+    const char *t;
+
+    put(r, "ab\033");
+    put(r, "[1mc\033[0md\033]2;ti");
+    put(r, "tle\007e\033");
+    put(r, "\\f");
+    CHECK(row_is(r, 0, "abcdef"));
+    CHECK(row(r, 0)->nruns == 3);
+    t = render_take_title(r);
+    CHECK(t != NULL && strcmp(t, "title") == 0);
+    render_free(r);
+}
+
+TEST(alternate_screen_keeps_scrollback_out)
+{
+    struct render *r = make(2, 10, 100);
+
+    put(r, "main");
+    put(r, "\033[?1049h");
+    CHECK(render_altscreen(r));
+    put(r, "a\r\nb\r\nc\r\nd");
+    CHECK(render_sb_pushes(r) == 0);
+    put(r, "\033[?1049l");
+    CHECK(!render_altscreen(r));
+    CHECK(row_is(r, 0, "main"));
+    render_free(r);
+}
+
+#ifdef RENDER_HAVE_SB_CLEAR
+TEST(csi_3j_clears_scrollback)
+{
+    struct render *r = make(2, 10, 100);
+
+    put(r, "a\r\nb\r\nc\r\nd");
+    render_sb_taken(r);
+    CHECK(render_sb_count(r) == 2);
+    put(r, "\033[3J");
+    CHECK(render_sb_count(r) == 0);
+    CHECK(render_sb_evicted(r) == 2);
+    render_free(r);
+}
+#endif
+
+TEST(eval_and_selection_requests)
+{
+    struct render *r = make(2, 10, 0);
+    struct render_request req;
+
+    CHECK(!render_next_request(r, &req));
+    put(r, "\033]51;Efind-file \"/tmp\"\007");
+    put(r, "\033]52;c;aGVs");
+    put(r, "bG8=\033\\");
+    put(r, "\033]52;c;?\007"); /* a query: never queued */
+    CHECK(render_next_request(r, &req));
+    CHECK(req.kind == RENDER_REQ_EVAL);
+    CHECK(req.data_len == 16 && strcmp(req.data, "find-file \"/tmp\"") == 0);
+    CHECK(render_next_request(r, &req));
+    CHECK(req.kind == RENDER_REQ_SELECTION);
+    CHECK(strcmp(req.targets, "c") == 0);
+    CHECK(req.data_len == 5 && memcmp(req.data, "hello", 5) == 0);
+    CHECK(!render_next_request(r, &req));
+    /* The queue starts over once drained. */
+    put(r, "\033]51;Ex\007");
+    CHECK(render_next_request(r, &req) && req.data_len == 1 &&
+          req.data[0] == 'x');
+    render_free(r);
+}
+
+TEST(explicit_scrollback_clear)
+{
+    struct render *r = make(2, 10, 100);
+
+    put(r, "a\r\nb\r\nc\r\nd");
+    render_sb_taken(r);
+    put(r, "\r\ne");
+    CHECK(render_sb_count(r) == 3 && render_sb_pending(r) == 1);
+    render_sb_clear(r);
+    CHECK(render_sb_count(r) == 0);
+    CHECK(render_sb_pending(r) == 0);
+    CHECK(render_sb_evicted(r) == 2); /* only the shown ones */
+    render_free(r);
+}
+
+/* Valid UTF-8 throughout, as the buffer needs it. */
+static bool valid_utf8(const char *s, size_t len)
+{
+    size_t i = 0, n, k;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (n == 0 || i + n > len)
+            return false;
+        for (k = 1; k < n; k++)
+            if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+                return false;
+        i += n;
+    }
+    return true;
+}
+
+/* Junk, escape fragments and resizes in random order: nothing crashes
+ * (valgrind watches), rows stay valid UTF-8 and within the width, the
+ * scrollback stays within its limit.  Deterministic (fixed seed). */
+TEST(random_input_keeps_invariants)
+{
+    static const char *const pieces[] = {
+        "\033[", "\033]", "\033]2;", "\033]7;file://", "\033]51;A", "\033]52;c;",
+        "\033\\", "\007", "\033[?1049h", "\033[?1049l", "\033[3J", "\033[2J",
+        "\033[38;5;", "\033[48;2;1;2;", "m", ";", "\r\n", "\xe4\xb8\xad",
+        "\xcc\x81", "\xf0\x9f\x98", "\x80", "\033P", "\033[6n", "\033[c",
+        "\033[?25l", "\033[10;10H", "\t", "\b", "\033[K", "\033[L"};
+    struct render *r = make(5, 12, 20);
+    unsigned long seed = 12345;
+    char chunk[64];
+    int i, j, row;
+    bool ok = true;
+
+    for (i = 0; i < 4000 && ok; i++) {
+        size_t len = 0, n;
+        while (len < 32) {
+            const char *p;
+            seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+            if ((seed >> 60) < 6) {
+                chunk[len++] = (char)(seed >> 24);
+                continue;
+            }
+            p = pieces[(seed >> 33) % (sizeof pieces / sizeof pieces[0])];
+            n = strlen(p);
+            memcpy(chunk + len, p, n);
+            len += n;
+        }
+        render_write(r, chunk, len);
+        if (i % 50 == 49)
+            render_resize(r, 1 + (int)(seed >> 60), 1 + (int)((seed >> 40) % 25));
+        if (i % 7 == 0) {
+            struct render_request req;
+            size_t out;
+            int rows, cols;
+            render_get_size(r, &rows, &cols);
+            for (row = 0; row < rows && ok; row++) {
+                const struct render_line *l;
+                ok = render_get_row(r, row, 0, &l) &&
+                     valid_utf8(l->text, l->len) && l->cols <= cols;
+            }
+            for (j = 0; j < render_sb_pending(r) && ok; j++) {
+                const struct render_line *l = render_sb_pending_line(r, j);
+                ok = l != NULL && valid_utf8(l->text, l->len);
+            }
+            ok = ok && render_sb_count(r) <= 20;
+            render_sb_taken(r);
+            render_clear_dirty(r);
+            render_take_output(r, &out);
+            render_take_title(r);
+            render_take_directory(r);
+            while (render_next_request(r, &req))
+                ;
+        }
+    }
+    CHECK(ok);
+    render_free(r);
+}
+
+TEST(rejects_bad_sizes)
+{
+    struct render_options bad = {0, 10, 0};
+    CHECK(render_new(&bad) == NULL);
+    bad.rows = 10;
+    bad.cols = -1;
+    CHECK(render_new(&bad) == NULL);
+}
+
+int main(void)
+{
+    RUN(plain_text_and_cursor);
+    RUN(runs_split_on_attribute_changes);
+    RUN(every_attribute);
+    RUN(colours_indexed_palette_and_truecolour);
+    RUN(trailing_blanks_trimmed_but_not_coloured_ones);
+    RUN(cursor_visibility);
+    RUN(wide_characters);
+    RUN(combining_characters);
+    RUN(utf8_split_across_writes);
+    RUN(escape_sequence_split_across_writes);
+    RUN(scrollback_push_and_pending);
+    RUN(scrollback_limit_evicts_and_never_shows_trimmed_lines);
+    RUN(scrollback_pops_back_when_screen_grows);
+    RUN(pending_lines_pop_before_shown_ones);
+    RUN(resize_changes_size_and_marks_dirty);
+    RUN(resize_survives_libvterm_reflow_bugs);
+    RUN(never_narrower_than_two_columns);
+    RUN(rep_repeats_the_last_character);
+    RUN(damage_marks_only_touched_rows);
+    RUN(wrapped_line_is_marked);
+    RUN(device_attribute_and_cursor_reports);
+    RUN(keys_are_encoded);
+    RUN(bracketed_paste_only_when_enabled);
+    RUN(title);
+    RUN(directory_tracking);
+    RUN(directory_split_across_writes);
+    RUN(text_around_split_strings_is_kept);
+    RUN(alternate_screen_keeps_scrollback_out);
+#ifdef RENDER_HAVE_SB_CLEAR
+    RUN(csi_3j_clears_scrollback);
+#endif
+    RUN(eval_and_selection_requests);
+    RUN(explicit_scrollback_clear);
+    RUN(random_input_keeps_invariants);
+    RUN(rejects_bad_sizes);
+    return check_end(RENDER_SUITE);
+}
