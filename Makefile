@@ -5,6 +5,8 @@
 #   make deps       install what the build and the tests need (Debian)
 #   make test       deps, both builds, every test suite
 #   make run        deps, build, then emacs -Q -nw with a vterm buffer
+#   make fuzz       fuzz each target for FUZZ_SECONDS (default 600)
+#   make bench      benchmarks against the libvterm ceiling
 #   make clean
 #
 # Each part adds its own rules from a fragment (*.mk) included below.
