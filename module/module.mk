@@ -68,13 +68,4 @@ $(WIN_MODULE): $(WIN_MODULE_OBJ) $(PROTOCOL_WIN_OBJ) $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)
 	$(WIN_CC) -shared -static-libgcc -o $@ $^
 
-# Fails when the DLL imports anything but Windows system DLLs.
-.PHONY: check-win-module-imports
-check-win-module-imports: $(WIN_MODULE)
-	@bad=$$(x86_64-w64-mingw32-objdump -p $(WIN_MODULE) | \
-	        sed -n 's/^[[:space:]]*DLL Name: //p' | \
-	        grep -v -i -E '^(kernel32|msvcrt|advapi32|user32|ws2_32)\.dll$$|^api-ms-win-crt-'); \
-	if [ -n "$$bad" ]; then echo "$(WIN_MODULE) imports non-system DLLs: $$bad" >&2; exit 1; fi; \
-	echo "$(WIN_MODULE): system DLL imports only"
-
 CLEAN_FILES += $(BUILD)/module-0.3.3 $(MODULE_INCLUDE)

@@ -27,3 +27,9 @@ TEST_BUILDS += $(WIN_PROXY) $(WINE_TEST_BINS)
 .PHONY: test-wine
 test-wine: $(WIN_PROXY) $(WINE_TEST_BINS)
 	@sh tests/wine/run.sh
+
+SUITES += windows-imports
+
+.PHONY: test-windows-imports
+test-windows-imports: $(WIN_MODULE) $(WIN_PROXY)
+	@tests/wine/imports.sh $(WIN_MODULE) $(WIN_PROXY)

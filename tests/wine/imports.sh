@@ -1,0 +1,18 @@
+#!/bin/sh
+# The Windows binaries must load on a bare Windows: every DLL they import
+# is part of Windows itself (libvterm and libgcc are linked statically).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/suite.sh
+suite_begin windows-imports
+system_dlls='^(kernel32|msvcrt|advapi32|user32|ws2_32|ucrtbase)\.dll$|^api-ms-win-'
+for pe in "$@"; do
+    imports=$(x86_64-w64-mingw32-objdump -p "$pe" | sed -n 's/^[[:space:]]*DLL Name: //p')
+    foreign=$(printf '%s\n' "$imports" | grep -v -i -E "$system_dlls")
+    if [ -n "$imports" ] && [ -z "$foreign" ]; then
+        pass "$pe imports system DLLs only: $(echo $imports)"
+    else
+        fail "$pe imports non-system DLLs: $(echo $foreign)"
+    fi
+done
+suite_end
