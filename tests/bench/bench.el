@@ -1,0 +1,284 @@
+;;; bench.el --- the Emacs half of "make bench" -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Run by tests/bench/run.sh in `emacs -Q --batch' with vterm.el and the
+;; module loaded.  The real process filter and redraw timer do the work;
+;; this file only starts vterm buffers, waits in `accept-process-output'
+;; (what the command loop does between events) and watches
+;; `vterm--render' to see when something reached the buffer.  Prints
+;; "key value" lines.  The environment gives the files:
+;; BENCH_PLAIN, BENCH_SGR (12 MB each), BENCH_BIG (the 100000-line
+;; scrollback run), BENCH_PROXY (conpty-proxy).
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'vterm)
+
+(defvar vterm-bench-proxy (getenv "BENCH_PROXY"))
+
+(defvar vterm-bench-seen nil
+  "Set by `vterm-bench--after-render' to the time the awaited text showed.")
+(defvar vterm-bench-await nil
+  "What `vterm-bench--after-render' looks for: a function of no argument.")
+
+(defun vterm-bench--after-render (&rest _)
+  "After a redraw: note the time when the awaited condition holds."
+  (when (and vterm-bench-await (not vterm-bench-seen)
+             (funcall vterm-bench-await))
+    (setq vterm-bench-seen (float-time))))
+
+(advice-add 'vterm--render :after #'vterm-bench--after-render)
+
+(defun vterm-bench-out (key fmt value)
+  "Print KEY and VALUE formatted with FMT."
+  (princ (format (concat "%s " fmt "\n") key value)))
+
+(defmacro vterm-bench-with-vterm (proxy shell var &rest body)
+  "Run BODY with VAR a vterm buffer running SHELL (through the proxy if PROXY)."
+  (declare (indent 3))
+  `(let* ((process-environment (append '("PS1=$ " "LANG=C.UTF-8")
+                                       process-environment))
+          (vterm-shell ,shell)
+          (vterm-use-conpty-proxy ,proxy)
+          (vterm-conpty-proxy-path vterm-bench-proxy)
+          (vterm-kill-buffer-on-exit nil)
+          (,var (vterm (generate-new-buffer-name "vterm-bench"))))
+     (unwind-protect
+         (progn ,@body)
+       (let ((proc (get-buffer-process ,var))
+             (kill-buffer-query-functions nil))
+         (kill-buffer ,var)
+         (when proc
+           (delete-process proc))))))
+
+(defun vterm-bench-wait (limit)
+  "Process events until `vterm-bench-seen' is set or LIMIT seconds pass."
+  (let ((deadline (+ (float-time) limit)))
+    (while (and (not vterm-bench-seen) (< (float-time) deadline))
+      (accept-process-output nil 0.01))
+    vterm-bench-seen))
+
+(defun vterm-bench-end-marker-p ()
+  "Non-nil when the buffer shows the last line of a benchmark file."
+  (save-excursion
+    (goto-char (point-max))
+    (search-backward "END-OF-BENCH" (max (point-min) (- (point-max) 8000)) t)))
+
+;;;; Throughput
+
+(defun vterm-bench-throughput-once (proxy file)
+  "Cat FILE in a vterm (through the proxy if PROXY); return figures.
+The result is (SECONDS GC-SECONDS GCS LINES), or nil on a timeout."
+  (let ((vterm-max-scrollback 1000))
+    (garbage-collect)
+    (let ((gc-time gc-elapsed) (gcs gcs-done)
+          (t0 (float-time)))
+      (setq vterm-bench-seen nil
+            vterm-bench-await #'vterm-bench-end-marker-p)
+      (prog1
+          (vterm-bench-with-vterm proxy
+              (format "/bin/sh -c 'cat %s; exec sleep 600'" file) buf
+            (when (vterm-bench-wait 300)
+              (list (- vterm-bench-seen t0) (- gc-elapsed gc-time)
+                    (- gcs-done gcs)
+                    (with-current-buffer buf
+                      (count-lines (point-min) (point-max))))))
+        (setq vterm-bench-await nil)))))
+
+(defun vterm-bench-throughput (tag proxy file reps)
+  "Median of REPS runs of `vterm-bench-throughput-once'; print as TAG."
+  (let* ((size (file-attribute-size (file-attributes file)))
+         (runs (cl-loop repeat reps
+                        collect (vterm-bench-throughput-once proxy file))))
+    (if (memq nil runs)
+        (vterm-bench-out (concat tag "_mbps") "%s" "timeout")
+      (let* ((sorted (sort runs (lambda (a b) (< (car a) (car b)))))
+             (run (nth (/ (length sorted) 2) sorted))
+             (secs (nth 0 run)))
+        (vterm-bench-out (concat tag "_mbps") "%.2f" (/ size secs 1e6))
+        (vterm-bench-out (concat tag "_secs") "%.2f" secs)
+        (vterm-bench-out (concat tag "_gc_secs") "%.2f" (nth 1 run))
+        (vterm-bench-out (concat tag "_gc_pct") "%.0f" (* 100 (/ (nth 1 run) secs)))
+        (vterm-bench-out (concat tag "_gcs") "%d" (nth 2 run))
+        (vterm-bench-out (concat tag "_lines") "%d" (nth 3 run))))))
+
+;;;; Floor
+
+(defun vterm-bench-floor (tag conn file)
+  "Emacs alone reading FILE from cat over CONN (pty or pipe), no terminal.
+What Emacs's process output loop costs before any terminal work: the
+part of the throughput no module can win back.  Printed as TAG."
+  (garbage-collect)
+  (let* ((read-process-output-max 65536)
+         (process-adaptive-read-buffering nil)
+         (size (file-attribute-size (file-attributes file)))
+         (done nil)
+         (gc0 gc-elapsed) (gcs0 gcs-done)
+         (t0 (float-time))
+         (proc (make-process
+                :name "vterm-bench-floor"
+                :command (list "/bin/sh" "-c"
+                               (format "cat %s; exec sleep 600" file))
+                :connection-type conn :coding 'binary :noquery t
+                :filter (lambda (_p s)
+                          (when (string-search "END-OF-BENCH" s)
+                            (setq done (float-time)))))))
+    (while (and (not done) (< (float-time) (+ t0 120)))
+      (accept-process-output nil 0.01))
+    (delete-process proc)
+    (when done
+      (vterm-bench-out (concat tag "_mbps") "%.2f" (/ size (- done t0) 1e6))
+      (vterm-bench-out (concat tag "_gc_secs") "%.3f" (- gc-elapsed gc0))
+      (vterm-bench-out (concat tag "_gcs") "%d" (- gcs-done gcs0)))))
+
+;;;; Echo
+
+(defun vterm-bench-echo (tag proxy n)
+  "Type N characters into `cat' in a raw tty; print echo latency as TAG."
+  (let ((samples nil)
+        (vterm-max-scrollback 1000))
+    (vterm-bench-with-vterm proxy
+        "/bin/sh -c 'stty raw -echo; echo READY; exec cat'" buf
+      (setq vterm-bench-seen nil
+            vterm-bench-await
+            (lambda () (save-excursion
+                         (goto-char (point-min))
+                         (search-forward "READY" nil t))))
+      (vterm-bench-wait 10)
+      (accept-process-output nil 0.2)
+      (with-current-buffer buf
+        (let ((chars "abcdefg") (col 60))
+          (dotimes (i n)
+            ;; 60 columns a line, then back to column 0 (unmeasured; also
+            ;; where the first line starts).
+            (when (= col 60)
+              (vterm-send-key "<return>")
+              (setq vterm-bench-seen nil
+                    vterm-bench-await (lambda () (= (current-column) 0)))
+              (vterm-bench-wait 5)
+              (setq col 0))
+            (let* ((c (aref chars (% i 7)))
+                   (want-col (1+ col))
+                   (t0 (float-time)))
+              (setq vterm-bench-seen nil
+                    vterm-bench-await
+                    (lambda () (and (eq (char-before) c)
+                                    (= (current-column) want-col))))
+              (vterm-send-key (char-to-string c))
+              (if (vterm-bench-wait 5)
+                  (push (- vterm-bench-seen t0) samples)
+                (push 5.0 samples))
+              (setq col want-col))))))
+    (setq vterm-bench-await nil)
+    (let* ((v (vconcat (sort samples #'<)))
+           (len (length v)))
+      (vterm-bench-out (concat tag "_p50_ms") "%.2f" (* 1e3 (aref v (/ len 2))))
+      (vterm-bench-out (concat tag "_p99_ms") "%.2f"
+                       (* 1e3 (aref v (/ (* len 99) 100)))))))
+
+;;;; Idle and memory
+
+(defun vterm-bench-proc-self ()
+  "Return (CPU-SECONDS WAKEUPS RSS-KB) of this Emacs from /proc."
+  (let (cpu (switches 0) (rss 0))
+    (with-temp-buffer
+      (insert-file-contents "/proc/self/stat")
+      (goto-char (point-min))
+      (search-forward ") ")
+      (let ((fields (split-string (buffer-substring (point) (line-end-position)))))
+        ;; utime and stime: fields 14 and 15 of stat, 12 and 13 after ") ".
+        (setq cpu (/ (+ (string-to-number (nth 11 fields))
+                        (string-to-number (nth 12 fields)))
+                     100.0))))
+    (with-temp-buffer
+      (insert-file-contents "/proc/self/status")
+      (goto-char (point-min))
+      (while (re-search-forward
+              "^\\(voluntary_ctxt_switches\\|nonvoluntary_ctxt_switches\\|VmRSS\\):\\s-*\\([0-9]+\\)"
+              nil t)
+        (if (equal (match-string 1) "VmRSS")
+            (setq rss (string-to-number (match-string 2)))
+          (setq switches (+ switches (string-to-number (match-string 2)))))))
+    (list cpu switches rss)))
+
+(defun vterm-bench-idle (seconds)
+  "Measure this Emacs with an idle vterm buffer (a shell at its prompt)."
+  (vterm-bench-with-vterm nil "/bin/sh" buf
+    (setq vterm-bench-seen nil
+          vterm-bench-await (lambda () (save-excursion
+                                         (goto-char (point-min))
+                                         (re-search-forward "^\\$ " nil t))))
+    (vterm-bench-wait 10)
+    (setq vterm-bench-await nil)
+    (let ((deadline (+ (float-time) 1)))
+      (while (< (float-time) deadline)
+        (accept-process-output nil (- deadline (float-time)))))
+    (let* ((a (vterm-bench-proc-self))
+           (t0 (float-time))
+           (deadline (+ t0 seconds)))
+      (while (< (float-time) deadline)
+        (accept-process-output nil (- deadline (float-time))))
+      (let ((b (vterm-bench-proc-self))
+            (secs (- (float-time) t0)))
+        (vterm-bench-out "idle_emacs_cpu_ms" "%.1f" (* 1e3 (- (nth 0 b) (nth 0 a))))
+        (vterm-bench-out "idle_emacs_cpu_pct" "%.3f"
+                         (* 100 (/ (- (nth 0 b) (nth 0 a)) secs)))
+        ;; The two /proc reads themselves cost a few switches.
+        (vterm-bench-out "idle_emacs_wakeups" "%d" (- (nth 1 b) (nth 1 a)))))))
+
+(defun vterm-bench-memory (file)
+  "Show FILE (LINES lines) in a vterm with 100000 lines of scrollback."
+  (garbage-collect)
+  (let ((before (nth 2 (vterm-bench-proc-self)))
+        (vterm-max-scrollback 100000)
+        (t0 (float-time)))
+    (setq vterm-bench-seen nil
+          vterm-bench-await #'vterm-bench-end-marker-p)
+    (vterm-bench-with-vterm nil
+        (format "/bin/sh -c 'cat %s; exec sleep 600'" file) buf
+      (if (not (vterm-bench-wait 300))
+          (vterm-bench-out "mem_emacs_rss_kb" "%s" "timeout")
+        (garbage-collect)
+        (let ((after (nth 2 (vterm-bench-proc-self))))
+          (with-current-buffer buf
+            (vterm-bench-out "mem_secs" "%.2f" (- vterm-bench-seen t0))
+            (vterm-bench-out "mem_buffer_lines" "%d"
+                             (count-lines (point-min) (point-max)))
+            (vterm-bench-out "mem_buffer_bytes" "%d" (buffer-size))
+            (vterm-bench-out "mem_emacs_rss_delta_kb" "%d" (- after before))))))
+    (setq vterm-bench-await nil)))
+
+(defun vterm-bench-n (var default)
+  "The number in environment variable VAR, or DEFAULT."
+  (let ((v (getenv var)))
+    (if (and v (> (string-to-number v) 0)) (string-to-number v) default)))
+
+(defun vterm-bench-main ()
+  "Run every Emacs benchmark named in BENCH_ONLY (default all)."
+  (let ((only (split-string (or (getenv "BENCH_ONLY")
+                                "throughput echo idle memory")))
+        (plain (getenv "BENCH_PLAIN"))
+        (sgr (getenv "BENCH_SGR")))
+    (vterm-bench-out "emacs_size" "%s"
+                     (format "%dx%d" (window-max-chars-per-line)
+                             (window-body-height)))
+    (when (member "throughput" only)
+      (vterm-bench-floor "floor_pty" 'pty plain)
+      (vterm-bench-floor "floor_pipe" 'pipe plain)
+      (let ((reps (vterm-bench-n "BENCH_REPS" 3)))
+        (vterm-bench-throughput "tp_pty_plain" nil plain reps)
+        (vterm-bench-throughput "tp_pty_sgr" nil sgr reps)
+        (vterm-bench-throughput "tp_proxy_plain" t plain reps)
+        (vterm-bench-throughput "tp_proxy_sgr" t sgr reps)))
+    (when (member "echo" only)
+      (vterm-bench-echo "echo_pty" nil (vterm-bench-n "BENCH_ECHO_N" 500))
+      (vterm-bench-echo "echo_proxy" t (vterm-bench-n "BENCH_ECHO_N" 500)))
+    (when (member "idle" only)
+      (vterm-bench-idle 10))
+    (when (member "memory" only)
+      (vterm-bench-memory (getenv "BENCH_BIG")))))
+
+(provide 'bench)
+;;; bench.el ends here

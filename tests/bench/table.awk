@@ -1,0 +1,129 @@
+# table.awk -- turn the "key value" lines of tests/bench/run.sh into the
+# table "make bench" prints.  Targets are those of issue 6.
+{ v[$1] = $2 }
+
+function has(k) { return (k in v) && v[k] != "" && v[k] != "timeout" }
+function f(k, fmt) { return has(k) ? sprintf(fmt, v[k]) : "n/a" }
+function verdict(ok) { return ok ? "PASS" : "MISS" }
+function row(what, figure, target, ok) {
+    printf "| %-44s | %-40s | %-22s | %-4s |\n", what, figure, target,
+        target == "" ? "" : (ok == "" ? "n/a" : verdict(ok))
+}
+
+END {
+    printf "vterm benchmarks, %s, %d CPUs, load %s, %d s\n\n", date, cpu, load, elapsed
+    printf "| %-44s | %-40s | %-22s | %-4s |\n", "measure", "figure", "target", ""
+    printf "|%s|%s|%s|%s|\n", "----------------------------------------------",
+        "------------------------------------------", "------------------------", "------"
+
+    # 1. Throughput
+    if (has("floor_pty_mbps"))
+        row("Emacs reading 12 MB, no-op filter (floor)",
+            sprintf("pty %.0f MB/s, pipe %.0f MB/s", v["floor_pty_mbps"], v["floor_pipe_mbps"]), "", "")
+    if (has("floor_pty_mbps") && has("plain_ceiling_mbps"))
+        for (ki = 1; ki <= 2; ki++) {
+            kind = ki == 1 ? "plain" : "sgr"
+            c = v[kind "_ceiling_mbps"]; fl = v["floor_pty_mbps"]
+            # libvterm's time plus Emacs's own read loop, nothing else.
+            best = 1 / (1 / c + 1 / fl)
+            row("  best possible on a pty, " kind, sprintf("%.1f MB/s = %.0f%% of ceiling",
+                best, 100 * best / c), "", "")
+        }
+    for (ki = 1; ki <= 2; ki++) {
+        kind = ki == 1 ? "plain" : "sgr"
+        ceil = v[kind "_ceiling_mbps"]
+        row("libvterm ceiling, " kind " (in-process)", f(kind "_ceiling_mbps", "%.1f MB/s"), "", "")
+        if (has(kind "_render_mbps"))
+            row("render core alone, " kind " (render.c)",
+                sprintf("%.1f MB/s = %.0f%% of ceiling", v[kind "_render_mbps"],
+                100 * v[kind "_render_mbps"] / ceil), "", "")
+        for (pi = 1; pi <= 2; pi++) {
+            path = pi == 1 ? "pty" : "proxy"
+            k = "tp_" path "_" kind
+            if (has(k "_mbps")) {
+                ratio = v[k "_mbps"] / ceil
+                row("cat 12 MB " kind ", " path ", Emacs",
+                    sprintf("%.1f MB/s = %.0f%% of ceiling", v[k "_mbps"], 100 * ratio),
+                    ">= 60% of ceiling", ratio >= 0.6 ? 1 : 0)
+                row("  GC during it", sprintf("%.2f s (%d%%), %d GCs", v[k "_gc_secs"],
+                    v[k "_gc_pct"], v[k "_gcs"]), "", "")
+            } else
+                row("cat 12 MB " kind ", " path ", Emacs", "n/a", ">= 60% of ceiling", "")
+        }
+        kp = "tp_proxy_" kind "_mbps"; kn = "tp_pty_" kind "_mbps"
+        if (has(kp) && has(kn))
+            row("proxy / native pty, " kind, sprintf("%.0f%%", 100 * v[kp] / v[kn]),
+                ">= 90%", v[kp] / v[kn] >= 0.9 ? 1 : 0)
+    }
+
+    # 2. Resize
+    if (has("resize_direct_p99_us")) {
+        row("resize, Linux, direct channel (1000)", sprintf("p50 %.0f us, p99 %.0f us",
+            v["resize_direct_p50_us"], v["resize_direct_p99_us"]), "p99 < 1 ms",
+            v["resize_direct_p99_us"] < 1000 ? 1 : 0)
+        row("resize, Linux, conpty-proxy resize (1000)", sprintf("p50 %.0f us, p99 %.0f us",
+            v["resize_helper_p50_us"], v["resize_helper_p99_us"]), "", "")
+        r50 = v["resize_helper_p50_us"] / v["resize_direct_p50_us"]
+        r99 = v["resize_helper_p99_us"] / v["resize_direct_p99_us"]
+        row("  helper / direct, Linux", sprintf("%.0fx at p50, %.0fx at p99", r50, r99),
+            ">= 10x", (r50 >= 10 && r99 >= 10) ? 1 : 0)
+        row("  applied by the proxy (trace log)", sprintf("%d of 2000, %d failed",
+            v["resize_applied"], v["resize_failed"]), "", "")
+    }
+    if (has("wine_resize_direct_p99_us")) {
+        row("resize, Wine, direct channel (1000)", sprintf("p50 %.0f us, p99 %.0f us",
+            v["wine_resize_direct_p50_us"], v["wine_resize_direct_p99_us"]), "", "")
+        row("resize, Wine, conpty-proxy.exe resize (1000)", sprintf("p50 %.0f us, p99 %.0f us",
+            v["wine_resize_helper_p50_us"], v["wine_resize_helper_p99_us"]), "", "")
+        r50 = v["wine_resize_helper_p50_us"] / v["wine_resize_direct_p50_us"]
+        r99 = v["wine_resize_helper_p99_us"] / v["wine_resize_direct_p99_us"]
+        row("  helper / direct, Wine", sprintf("%.0fx at p50, %.0fx at p99", r50, r99),
+            ">= 10x", (r50 >= 10 && r99 >= 10) ? 1 : 0)
+        row("  reached the proxy (trace log)", sprintf("%d of 2000, hr=%s, %d respawns",
+            v["wine_resize_logged"] - 1, v["wine_resize_hr"], v["wine_resize_spawn_errors"]), "", "")
+    } else
+        row("resize under Wine", "n/a", "", "")
+
+    # 3. Echo
+    for (pi = 1; pi <= 2; pi++) {
+        path = pi == 1 ? "pty" : "proxy"
+        k = "echo_" path
+        if (has(k "_p99_ms"))
+            row("keystroke echo, " path " (500 keys)",
+                sprintf("p50 %.2f ms, p99 %.2f ms", v[k "_p50_ms"], v[k "_p99_ms"]),
+                "p99 < 10 ms", v[k "_p99_ms"] < 10 ? 1 : 0)
+        else
+            row("keystroke echo, " path, "n/a", "p99 < 10 ms", "")
+    }
+
+    # 4. Idle
+    if (has("idle_proxy_wakeups"))
+        row("idle proxy, 10 s", sprintf("%.1f ms CPU (%.3f%%), %d wake-ups",
+            v["idle_proxy_cpu_ms"], v["idle_proxy_cpu_pct"], v["idle_proxy_wakeups"]),
+            "0 wake-ups, < 0.1% CPU",
+            (v["idle_proxy_wakeups"] == 0 && v["idle_proxy_cpu_pct"] < 0.1) ? 1 : 0)
+    else
+        row("idle proxy, 10 s", "n/a", "0 wake-ups, < 0.1% CPU", "")
+    if (has("idle_emacs_wakeups"))
+        row("idle vterm buffer (Emacs process), 10 s",
+            sprintf("%.1f ms CPU (%.3f%%), %d wake-ups", v["idle_emacs_cpu_ms"],
+            v["idle_emacs_cpu_pct"], v["idle_emacs_wakeups"]), "< 0.1% CPU",
+            v["idle_emacs_cpu_pct"] < 0.1 ? 1 : 0)
+    else
+        row("idle vterm buffer (Emacs process), 10 s", "n/a", "< 0.1% CPU", "")
+
+    # 5. Memory
+    if (has("stall_hwm_kb"))
+        row("proxy VmHWM, stalled reader, 100 MB pending",
+            sprintf("%.1f MiB (then %.0f MB delivered)", v["stall_hwm_kb"] / 1024,
+            v["stall_delivered_mb"]), "<= 4 + 8 = 12 MiB",
+            v["stall_hwm_kb"] <= 12 * 1024 ? 1 : 0)
+    if (has("sbmem_bytes"))
+        row("render core, 100000 lines of scrollback",
+            sprintf("%.1f MiB (%.0f B/line)", v["sbmem_bytes"] / 1048576,
+            v["sbmem_bytes_per_line"]), "", "")
+    if (has("mem_emacs_rss_delta_kb"))
+        row("Emacs RSS growth, same in a vterm buffer",
+            sprintf("%.1f MiB (buffer text %.1f MB)", v["mem_emacs_rss_delta_kb"] / 1024,
+            v["mem_buffer_bytes"] / 1e6), "", "")
+}
