@@ -2,6 +2,7 @@
  * See render.h for the contract.  Nothing here knows about Emacs. */
 #include "render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,16 @@ enum {
     REQ_MAX = 1 << 20,    /* requests queued and not taken, in bytes */
     SEL_BUF = 1024,       /* libvterm's decode buffer for OSC 52 */
     CELL_BYTES_MASK = 0x7f,
-    CELL_WIDE = 0x80
+    CELL_WIDE = 0x80,
+    /* libvterm 0.3.3 writes past its 16-entry argument array on a CSI
+     * with more arguments, and both versions overflow a long on long
+     * digit strings: CSIs are passed on with at most this many
+     * arguments, each at most ARG_MAX. */
+    CSI_ARGS = 16,
+    CSI_LEADER = 15, /* what libvterm keeps of leader and intermediate */
+    CSI_INTER = 15,  /* bytes */
+    ARG_MAX = 65535,
+    OSC_COMMAND_MAX = 99999 /* 0.3.3 overflows an int on more digits */
 };
 
 /* A growable byte buffer; on allocation failure it stays as it was and
@@ -52,19 +62,30 @@ struct render {
     bool altscreen;
     bool alt_used; /* the alternate screen has been shown */
 
-    /* REP (CSI Ps b) is expanded here, never seen by libvterm: both
-     * 0.1.4 and 0.3.3 crash repeating a wide character into the last
-     * column.  The scanner knows the last printed character and holds
-     * back a CSI until its final byte. */
+    /* A scanner that follows libvterm's parser and rewrites what would
+     * crash it (see rep_step).  REP (CSI Ps b) is expanded here, never
+     * seen by libvterm: both 0.1.4 and 0.3.3 crash repeating a wide
+     * character into the last column, so the scanner knows the last
+     * printed character.  A CSI is held back until its final byte and
+     * passed on rebuilt from what was parsed (struct csi). */
     int rep_state;
-    char csi[32];
-    size_t csi_len;
-    char last[4], cur[4];
+    struct csi {
+        char leader[CSI_LEADER], inter[CSI_INTER];
+        int nleader, ninter, nargs;
+        long args[CSI_ARGS];   /* -1: missing */
+        char seps[CSI_ARGS];   /* ';' or ':' after args[i] */
+        bool phase_args, phase_inter, args_full;
+    } csi;
+    long osc_command; /* digits of an OSC command so far, -1 none */
+    bool esc_sent;    /* REP_ESC: the ESC went to libvterm already */
+    const char *run;  /* pass-through bytes not fed yet (feed_rep) */
+    size_t run_len;
+    char last[5], cur[4]; /* last is NUL-terminated: see scan_emit_byte */
     size_t last_len, cur_len;
 
     /* An incomplete UTF-8 sequence at the end of the last write, held
      * back so libvterm sees the character whole. */
-    unsigned char utf8_hold[4];
+    unsigned char utf8_hold[5]; /* NUL-terminated when fed */
     size_t utf8_held;
 #ifndef RENDER_HAVE_FRAGMENTS
     /* libvterm 0.1.4 loses the start of an OSC (or DCS) string split
@@ -991,6 +1012,7 @@ static void feed_utf8(struct render *r, const char *bytes, size_t len)
         }
         if (r->utf8_held < need && len == 0)
             return; /* still incomplete: wait for more */
+        r->utf8_hold[r->utf8_held] = 0; /* see scan_emit_byte */
         vterm_input_write(r->vt, (const char *)r->utf8_hold, r->utf8_held);
         r->utf8_held = 0;
     }
@@ -1000,7 +1022,46 @@ static void feed_utf8(struct render *r, const char *bytes, size_t len)
     r->utf8_held = tail;
 }
 
-enum { REP_NORMAL, REP_ESC, REP_CSI, REP_STRING, REP_STRING_ESC };
+/* Pass-through text not yet fed (see feed_rep). */
+static void flush_run(struct render *r)
+{
+    if (r->run_len > 0)
+        feed_utf8(r, r->run, r->run_len);
+    r->run_len = 0;
+}
+
+static void scan_emit(struct render *r, const char *bytes, size_t len)
+{
+    flush_run(r);
+    feed_utf8(r, bytes, len);
+}
+
+/* One byte, NUL-terminated: 0.1.4 strncpy()s string contents and reads
+ * past the length it was given, up to a NUL (see feed()). */
+static void scan_emit_byte(struct render *r, unsigned char c)
+{
+    char b[2] = {(char)c, '\0'};
+
+    scan_emit(r, b, 1);
+}
+
+/* APC, PM and SOS strings came with libvterm 0.2; 0.1.4 reads ESC _
+ * and friends as plain escapes. */
+#ifdef RENDER_HAVE_FRAGMENTS
+#define RENDER_APC_PM_SOS 1
+#else
+#define RENDER_APC_PM_SOS 0
+#endif
+
+enum {
+    REP_NORMAL,
+    REP_C2,         /* a 0xc2 byte held: the lead of U+0080..U+00FF */
+    REP_ESC,        /* an ESC held */
+    REP_CSI,        /* a CSI being parsed into r->csi */
+    REP_OSC_CMD,    /* the command number of an OSC */
+    REP_STRING,     /* inside OSC, DCS, APC, PM or SOS */
+    REP_STRING_ESC  /* an ESC inside one */
+};
 
 static size_t utf8_seq_len(unsigned char lead)
 {
@@ -1014,6 +1075,7 @@ static void track_text(struct render *r, unsigned char c)
         r->cur_len = 0;
     } else if (c < 0x80) {
         r->last[0] = (char)c;
+        r->last[1] = '\0';
         r->last_len = 1;
         r->cur_len = 0;
     } else if (c >= 0xc0) {
@@ -1023,78 +1085,223 @@ static void track_text(struct render *r, unsigned char c)
         r->cur[r->cur_len++] = (char)c;
         if (r->cur_len == utf8_seq_len((unsigned char)r->cur[0])) {
             memcpy(r->last, r->cur, r->cur_len);
+            r->last[r->cur_len] = '\0';
             r->last_len = r->cur_len;
             r->cur_len = 0;
         }
     }
 }
 
-/* The collected CSI ended: a plain REP is expanded, anything else goes
- * to libvterm as it came. */
-static void csi_done(struct render *r)
-{
-    char final = r->csi[r->csi_len - 1];
-    long n = 0;
-    size_t i;
-    bool plain = final == 'b', first = true;
+static void clamp_cursor(struct render *r);
 
-    /* Any parameters (libvterm repeats by the first one), but no leader
-     * or intermediate bytes, which would make it another sequence. */
-    for (i = 2; plain && i + 1 < r->csi_len; i++) {
-        char c = r->csi[i];
-        if (c == ';' || c == ':')
-            first = false;
-        else if (c < '0' || c > '9')
-            plain = false;
-        else if (first && n < 1000000)
-            n = n * 10 + (c - '0');
-    }
-    if (!plain) {
-        feed_utf8(r, r->csi, r->csi_len);
-    } else {
-        long max = (long)r->rows * r->cols;
-        if (n < 1)
-            n = 1;
-        if (n > max)
-            n = max; /* more only scrolls the same character by */
-        while (n-- > 0 && r->last_len > 0)
-            feed_utf8(r, r->last, r->last_len);
-    }
-    r->csi_len = 0;
+static void csi_begin(struct render *r)
+{
+    memset(&r->csi, 0, sizeof r->csi);
+    r->rep_state = REP_CSI;
 }
 
-/* One byte of the REP scanner; returns true when the byte belongs to
- * the pass-through text, false when the scanner took it. */
-static bool rep_step(struct render *r, unsigned char c)
+/* The parsed CSI ended with FINAL: a plain REP is expanded, anything else
+ * goes to libvterm rebuilt, with its arguments bounded. */
+static void csi_done(struct render *r, char final)
 {
-    switch (r->rep_state) {
-    case REP_ESC:
-        if (c == '[') {
-            r->csi[r->csi_len++] = (char)c;
-            r->rep_state = REP_CSI;
-            return false;
+    const struct csi *q = &r->csi;
+    char seq[2 + CSI_LEADER + CSI_ARGS * 7 + CSI_INTER + 2];
+    size_t n = 0;
+    int i;
+
+    r->rep_state = REP_NORMAL;
+    if (final == 'b' && q->nleader == 0 && q->ninter == 0) {
+        long count = q->nargs > 0 && q->args[0] > 0 ? q->args[0] : 1;
+        long max = (long)r->rows * r->cols;
+        if (count > max)
+            count = max; /* more only scrolls the same character by */
+        while (count-- > 0 && r->last_len > 0)
+            scan_emit(r, r->last, r->last_len);
+        return;
+    }
+    seq[n++] = '\033';
+    seq[n++] = '[';
+    memcpy(seq + n, q->leader, (size_t)q->nleader);
+    n += (size_t)q->nleader;
+    for (i = 0; i < q->nargs; i++) {
+        char digits[8];
+        int k = 0;
+        long v = q->args[i];
+        if (v >= 0) {
+            do
+                digits[k++] = (char)('0' + v % 10);
+            while ((v /= 10) > 0);
+            while (k > 0)
+                seq[n++] = digits[--k];
         }
-        feed_utf8(r, r->csi, r->csi_len); /* the ESC alone */
-        r->csi_len = 0;
-        r->rep_state = c == ']' || c == 'P' || c == '_' || c == '^' ||
-                               c == 'X'
-                           ? REP_STRING
-                           : REP_NORMAL;
+        if (i + 1 < q->nargs)
+            seq[n++] = q->seps[i];
+    }
+    memcpy(seq + n, q->inter, (size_t)q->ninter);
+    n += (size_t)q->ninter;
+    seq[n++] = final;
+    seq[n] = '\0'; /* see scan_emit_byte */
+    scan_emit(r, seq, n);
+    clamp_cursor(r); /* CSI u and ?1049l restore a cursor, see clamp_cursor */
+}
+
+/* One byte of a CSI, parsed the way libvterm's parser does (0.3.3
+ * parser.c; 0.1.4 agrees for everything we pass on).  Returns true when
+ * the byte goes to libvterm as it is (a control executed inside the
+ * sequence), false when the scanner took it. */
+static bool csi_step(struct render *r, unsigned char c)
+{
+    struct csi *q = &r->csi;
+
+    if (c == 0x1b) { /* cancels the CSI, starts an escape */
+        r->rep_state = REP_ESC;
+        r->esc_sent = false;
+        return false;
+    }
+    if (c == 0x18 || c == 0x1a) { /* CAN, SUB: cancel */
+        r->rep_state = REP_NORMAL;
         return true;
-    case REP_CSI:
-        if (r->csi_len == sizeof r->csi) {
-            /* Not a sequence we could expand: let libvterm judge it. */
-            feed_utf8(r, r->csi, r->csi_len);
-            r->csi_len = 0;
-            r->rep_state = REP_NORMAL;
-            return true;
+    }
+    if (c < 0x20 || c == 0x7f)
+        return true; /* executed (or ignored) in the middle: same order */
+    if (!q->phase_args && !q->phase_inter && c >= 0x3c && c <= 0x3f) {
+        if (q->nleader < CSI_LEADER)
+            q->leader[q->nleader++] = (char)c;
+        return false;
+    }
+    if (!q->phase_inter && ((c >= '0' && c <= '9') || c == ';' || c == ':')) {
+        if (!q->phase_args) {
+            q->phase_args = true;
+            q->nargs = 1;
+            q->args[0] = -1;
         }
-        r->csi[r->csi_len++] = (char)c;
-        if (c >= 0x40 && c <= 0x7e) {
-            csi_done(r);
-            r->rep_state = REP_NORMAL;
+        if (q->args_full)
+            return false; /* arguments past the 16th are dropped */
+        if (c == ';' || c == ':') {
+            if (q->nargs == CSI_ARGS) {
+                q->args_full = true;
+                return false;
+            }
+            q->seps[q->nargs - 1] = (char)c;
+            q->args[q->nargs++] = -1;
+        } else {
+            long *v = &q->args[q->nargs - 1];
+            *v = *v < 0 ? c - '0' : *v * 10 + (c - '0');
+            if (*v > ARG_MAX)
+                *v = ARG_MAX;
         }
         return false;
+    }
+    if (c >= 0x20 && c <= 0x2f) {
+        q->phase_inter = true;
+        if (q->ninter < CSI_INTER)
+            q->inter[q->ninter++] = (char)c;
+        return false;
+    }
+    if (c >= 0x40 && c <= 0x7e) {
+        csi_done(r, (char)c);
+        return false;
+    }
+    /* Anything else makes the CSI invalid: 0.3.3 drops it whole, 0.1.4
+     * carries on parsing it (arguments and all), so it gets a CAN. */
+    scan_emit_byte(r, 0x18);
+    r->rep_state = REP_NORMAL;
+    return false;
+}
+
+/* One byte of the scanner; returns true when the byte belongs to the
+ * pass-through text, false when the scanner took it (and fed libvterm
+ * whatever it stands for). */
+static bool rep_step(struct render *r, unsigned char c)
+{
+    /* NUL and DEL are padding libvterm ignores, but 0.1.4 strncpy()s
+     * strings and stops at a NUL, then parses what it never copied, and
+     * loops forever on some DEL inside an escape in a DCS. */
+    if (c == 0 || c == 0x7f)
+        return false;
+    switch (r->rep_state) {
+    case REP_C2:
+        r->rep_state = REP_NORMAL;
+        if (c >= 0x80 && c <= 0x9f) {
+            /* U+0080..U+009F (C1 controls as UTF-8) are dropped: libvterm
+             * 0.1.4 moves the cursor by their width, -1, to column -1
+             * and writes before the row; 0.3.3 prints to stderr. */
+            r->cur_len = 0;
+            return false;
+        }
+        if (c < 0xa0 || c > 0xbf) {
+            /* A lone 0xc2 is dropped too: libvterm's decoder would keep
+             * waiting across controls and escapes, and a later 0x80..0x9f
+             * would complete a C1 character after all. */
+            r->cur_len = 0;
+            return rep_step(r, c) && (scan_emit_byte(r, c), false);
+        }
+        scan_emit(r, "\xc2", 1);
+        track_text(r, 0xc2);
+        if (!rep_step(r, c)) /* C as if the 0xc2 had gone through */
+            return false;
+        /* The byte must follow the 0xc2 just fed: feed it here. */
+        scan_emit_byte(r, c);
+        return false;
+    case REP_ESC:
+        if (c == '[') {
+            csi_begin(r);
+            return false;
+        }
+        if (c == 0x1b) {
+            r->esc_sent = false;
+            return false; /* ESC ESC is one ESC to libvterm */
+        }
+        if (c < 0x20 && c != 0x18 && c != 0x1a)
+            return true; /* executed inside the escape: same order */
+        if (c == 0x7f || c >= 0x80)
+            return false; /* ignored by libvterm, which stays in ESC */
+        if (c >= 0x20 && c <= 0x2f) {
+            /* Intermediates: 0.1.4 still starts a CSI at a '[' after
+             * them (and overflows its arguments), so stay here. */
+            if (!r->esc_sent)
+                scan_emit(r, "\033", 1);
+            r->esc_sent = true;
+            scan_emit_byte(r, c);
+            return false;
+        }
+        if (!r->esc_sent)
+            scan_emit(r, "\033", 1);
+        if (c >= 0x30 && c <= 0x7e && c != ']' && c != 'P' && c != '_' &&
+            c != '^' && c != 'X') {
+            /* A complete escape (ESC 8 restores a cursor saved before the
+             * screen shrank: 0.3.3 writes past its line info there). */
+            scan_emit_byte(r, c);
+            r->rep_state = REP_NORMAL;
+            clamp_cursor(r);
+            return false;
+        }
+        if (c == ']') {
+            r->osc_command = -1;
+            r->rep_state = REP_OSC_CMD;
+        } else if (c == 'P' || (RENDER_APC_PM_SOS && (c == '_' || c == '^' ||
+                                                      c == 'X'))) {
+            r->rep_state = REP_STRING;
+        } else {
+            r->rep_state = REP_NORMAL;
+        }
+        return true;
+    case REP_CSI:
+        return csi_step(r, c);
+    case REP_OSC_CMD:
+        if ((c < 0x20 && c != 0x07 && c != 0x18 && c != 0x1a && c != 0x1b) ||
+            c == 0x7f)
+            return true; /* libvterm stays in the command number */
+        if (c >= '0' && c <= '9') {
+            long v = r->osc_command < 0 ? 0 : r->osc_command;
+            v = v * 10 + (c - '0');
+            if (v > OSC_COMMAND_MAX)
+                return false; /* libvterm 0.3.3 would overflow an int */
+            r->osc_command = v;
+            return true;
+        }
+        r->rep_state = REP_STRING;
+        return rep_step(r, c);
     case REP_STRING:
         if (c == 0x07 || c == 0x18 || c == 0x1a)
             r->rep_state = REP_NORMAL;
@@ -1102,13 +1309,50 @@ static bool rep_step(struct render *r, unsigned char c)
             r->rep_state = REP_STRING_ESC;
         return true;
     case REP_STRING_ESC:
+        /* libvterm 0.3.3 computes a fragment length of -1 (and reads
+         * far past the buffer) when a control byte follows an ESC inside
+         * a string: such bytes are dropped. */
+        if (c == 0x1b)
+            return true;
+        if ((c < 0x20 && c != 0x18 && c != 0x1a) || c == 0x7f)
+            return false;
+        if (c >= 0x80)
+            return false; /* ignored by libvterm, which stays in ESC */
+        if (c == '[') {
+            /* Whether this starts a CSI differs between versions: the '['
+             * ends the string for libvterm (0.1.4 then cancels the CSI it
+             * started at the CAN), and the scanner takes what follows as a
+             * CSI (rebuilt with its own ESC), so a REP in it is expanded
+             * either way. */
+            scan_emit(r, "[\x18", 2); /* CAN: 0.1.4 is in a CSI now */
+            csi_begin(r);
+            return false;
+        }
+        if (c >= 0x20 && c <= 0x2f) {
+            /* An escape with intermediates: on 0.1.4 a '[' after them
+             * still starts a CSI (REP in it hangs 0.1.4), so on as in
+             * REP_ESC, the ESC already sent. */
+            r->rep_state = REP_ESC;
+            r->esc_sent = true;
+            scan_emit_byte(r, c);
+            return false;
+        }
         r->rep_state = REP_NORMAL;
+        if (c >= 0x30 && c <= 0x7e && c != '\\') {
+            /* Ends the string and runs as an escape (ESC 8 too). */
+            scan_emit_byte(r, c);
+            clamp_cursor(r);
+            return false;
+        }
         return true;
     default:
         if (c == 0x1b) {
-            r->csi[0] = (char)c;
-            r->csi_len = 1;
             r->rep_state = REP_ESC;
+            r->esc_sent = false;
+            return false;
+        }
+        if (c == 0xc2) {
+            r->rep_state = REP_C2;
             return false;
         }
         track_text(r, c);
@@ -1118,18 +1362,23 @@ static bool rep_step(struct render *r, unsigned char c)
 
 static void feed_rep(struct render *r, const char *bytes, size_t len)
 {
-    size_t i, start = 0;
+    size_t i;
 
-    /* Bytes the scanner takes are fed (or expanded) by it; the text in
-     * between goes through in one piece, before anything the scanner
-     * feeds later. */
+    /* Bytes the scanner passes through go in runs, flushed before
+     * anything the scanner feeds itself (scan_emit), so libvterm sees
+     * everything in order. */
+    r->run = bytes;
+    r->run_len = 0;
     for (i = 0; i < len; i++) {
-        if (!rep_step(r, (unsigned char)bytes[i])) {
-            feed_utf8(r, bytes + start, i - start);
-            start = i + 1;
+        if (rep_step(r, (unsigned char)bytes[i])) {
+            if (r->run_len == 0)
+                r->run = bytes + i;
+            r->run_len++;
+        } else {
+            flush_run(r);
         }
     }
-    feed_utf8(r, bytes + start, len - start);
+    flush_run(r);
 }
 
 #ifndef RENDER_HAVE_FRAGMENTS
@@ -1214,9 +1463,64 @@ static void feed(struct render *r, const char *bytes, size_t len)
 }
 #endif
 
+/* libvterm 0.1.4 leaves the cursor above the screen when a resize pushes
+ * more lines to the scrollback than there are above the cursor (e.g.
+ * after DECALN filled the screen), and the next character is written
+ * before the screen's rows.  A cursor outside the screen is moved back in
+ * with relative moves (absolute ones would depend on origin mode). */
+static void clamp_cursor(struct render *r)
+{
+    VTermPos pos;
+    char seq[48];
+    int n = 0;
+
+    vterm_state_get_cursorpos(r->state, &pos);
+    if (pos.row >= 0 && pos.row < r->rows && pos.col >= 0 && pos.col < r->cols)
+        return;
+    if (r->rep_state >= REP_OSC_CMD) {
+        /* libvterm is inside a string: CAN ends it so the moves count. */
+        seq[n++] = 0x18;
+        r->rep_state = REP_NORMAL;
+    }
+    if (pos.row < 0)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dB", -pos.row);
+    else if (pos.row >= r->rows)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dA", pos.row - r->rows + 1);
+    if (pos.col < 0)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dC", -pos.col);
+    else if (pos.col >= r->cols)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dD", pos.col - r->cols + 1);
+    vterm_input_write(r->vt, seq, (size_t)n);
+}
+
+/* Neither 0.1.4 nor 0.3.3 moves the top of the scroll region (DECSTBM)
+ * into a screen that shrank below it, and the next scroll memmove()s a
+ * negative length.  The region cannot be read back, so after shrinking
+ * it is reset (as a full-screen program redraws after SIGWINCH anyway);
+ * DECSTBM homes the cursor, which is then moved back relatively. */
+static void reset_scroll_region(struct render *r)
+{
+    VTermPos pos;
+    char seq[64];
+    int n = 0;
+
+    vterm_state_get_cursorpos(r->state, &pos);
+    if (r->rep_state >= REP_OSC_CMD) {
+        seq[n++] = 0x18; /* end a string libvterm is inside */
+        r->rep_state = REP_NORMAL;
+    }
+    n += snprintf(seq + n, sizeof seq - n, "\033[r");
+    if (pos.row > 0)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dB", pos.row);
+    if (pos.col > 0)
+        n += snprintf(seq + n, sizeof seq - n, "\033[%dC", pos.col);
+    vterm_input_write(r->vt, seq, (size_t)n);
+}
+
 void render_write(struct render *r, const char *bytes, size_t len)
 {
     feed(r, bytes, len);
+    clamp_cursor(r);
     vterm_screen_flush_damage(r->screen);
 }
 
@@ -1303,7 +1607,8 @@ static int row_used(const struct render *r, int row)
  *     line that has gone to the scrollback (e.g. 3x5: "abcdefgh\r\n\r\n"
  *     then 4x4);
  *   - it abort()s ("screen_resize failed to update cursor position") when
- *     the cursor's logical line gets taller than the new screen.
+ *     the cursor's logical line, with the lines below it, gets taller
+ *     than the new screen (reflow_safe replays its placement).
  * True when neither can happen at ROWS x COLS; otherwise the caller
  * resizes without reflow.  The buffer not shown is reflowed too and its
  * rows cannot be inspected, so once the alternate screen has been used
@@ -1311,23 +1616,47 @@ static int row_used(const struct render *r, int row)
 static bool reflow_safe(const struct render *r, int rows, int cols)
 {
     VTermPos cur;
-    int top, bottom, used;
-    long cells, needed;
+    int old_row = r->rows - 1, new_row = rows - 1, final_blank = rows;
+    int cur_new = -1;
 
     if (r->alt_used || continues(r, 0))
         return false;
     vterm_state_get_cursorpos(r->state, &cur);
-    top = bottom = cur.row < r->rows ? cur.row : r->rows - 1;
-    while (top > 0 && continues(r, top))
-        top--;
-    while (bottom + 1 < r->rows && continues(r, bottom + 1))
-        bottom++;
-    used = row_used(r, bottom);
-    if (bottom == cur.row && cur.col + 1 > used)
-        used = cur.col + 1;
-    cells = (long)(bottom - top) * r->cols + used;
-    needed = cells > 0 ? (cells + cols - 1) / cols : 1;
-    return needed < rows;
+    /* Replay where libvterm's resize_buffer places each logical line,
+     * bottom up, with its scroll into blank rows (0.3.3 screen.c); the
+     * lines below the cursor's take room too. */
+    while (old_row >= 0) {
+        int end = old_row, start, row, width = 0, height, first, spare;
+
+        while (old_row > 0 && continues(r, old_row))
+            old_row--;
+        start = old_row;
+        for (row = start; row <= end; row++)
+            width += row + 1 < r->rows && continues(r, row + 1) ? r->cols
+                                                               : row_used(r, row);
+        if (final_blank == new_row + 1 && width == 0)
+            final_blank = new_row;
+        height = width ? (width + cols - 1) / cols : 1;
+        first = new_row - height + 1;
+        spare = rows - final_blank;
+        if (first < 0 && spare >= 0 && (cur_new < 0 || cur_new - first < rows)) {
+            int down = -first < spare ? -first : spare;
+            first += down;
+            new_row += down;
+            final_blank += down;
+            if (cur_new >= 0)
+                cur_new += down;
+        }
+        if (first < 0) /* falls off the top: the cursor must be placed */
+            return cur_new >= 0 || (start <= cur.row && cur.row < end);
+        if (start <= cur.row && cur.row <= end) {
+            int off = ((cur.row - start) * r->cols + cur.col) / cols;
+            cur_new = first + (off < height ? off : height - 1);
+        }
+        new_row = first - 1;
+        old_row = start - 1;
+    }
+    return cur_new >= 0;
 }
 #endif
 
@@ -1339,6 +1668,7 @@ void render_resize(struct render *r, int rows, int cols)
         cols = MIN_COLS;
     if (rows == r->rows && cols == r->cols)
         return;
+    int old_rows = r->rows;
 #ifdef RENDER_HAVE_REFLOW
     bool safe = reflow_safe(r, rows, cols); /* at the old size */
 #endif
@@ -1357,6 +1687,9 @@ void render_resize(struct render *r, int rows, int cols)
 #else
     vterm_set_size(r->vt, rows, cols);
 #endif
+    if (rows < old_rows)
+        reset_scroll_region(r);
+    clamp_cursor(r);
     vterm_screen_flush_damage(r->screen);
     mark_all_dirty(r);
 }

@@ -712,6 +712,286 @@ TEST(random_input_keeps_invariants)
     render_free(r);
 }
 
+/* ---- regressions from fuzz_render (tests/fuzz/corpus/fuzz_render_*) ----
+ * Each feeds the input that crashed libvterm under the render core (same
+ * bytes; a resize written as render_resize) and checks the terminal is
+ * still sane afterwards: cursor on the screen, rows readable, text that
+ * follows lands where it should. */
+
+/* Everything a redraw reads, checked; true when it all holds. */
+static bool sane(struct render *r)
+{
+    struct render_cursor c;
+    int rows, cols, i;
+    bool ok = true;
+
+    render_get_size(r, &rows, &cols);
+    render_get_cursor(r, &c);
+    if (c.row < 0 || c.row >= rows || c.col < 0 || c.col > cols) {
+        fprintf(stderr, "  cursor %d,%d outside %dx%d\n", c.row, c.col, rows,
+                cols);
+        ok = false;
+    }
+    for (i = 0; i < rows && ok; i++) {
+        const struct render_line *l;
+        ok = render_get_row(r, i, i == c.row ? c.col : 0, &l) &&
+             valid_utf8(l->text, l->len) && l->cols <= cols;
+    }
+    return ok;
+}
+
+static void putn(struct render *r, const char *s, size_t n)
+{
+    render_write(r, s, n);
+}
+
+/* Text after the crash lands on the cursor's row. */
+static bool writes_after(struct render *r)
+{
+    struct render_cursor c;
+    const struct render_line *l;
+    size_t i;
+
+    put(r, "\r\033[K@ok");
+    render_get_cursor(r, &c);
+    if (!render_get_row(r, c.row, 0, &l) || l->len < 3 ||
+        memcmp(l->text, "@ok", 3) != 0)
+        return false;
+    /* 0.1.4 may leave cells it erased after a resize as spaces */
+    for (i = 3; i < l->len; i++)
+        if (l->text[i] != ' ')
+            return false;
+    return true;
+}
+
+/* U+0080..U+009F as UTF-8: 0.1.4 moved the cursor to column -1 (width -1)
+ * and wrote before the row. */
+TEST(fuzz_c1_characters_are_dropped)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\xc2\x80");
+    CHECK(cursor_at(r, 0, 0));
+    put(r, "a\xc2\x85" "b\xc2\x9f" "c\xc2\xa9");
+    CHECK(row_is(r, 0, "abc\xc2\xa9"));
+    CHECK(sane(r));
+    render_free(r);
+}
+
+/* A 0xc2 alone, then an escape, then 0x96: libvterm's decoder waited
+ * across the escape and made U+0096 after all (0.3.3: NULL cell in
+ * moverect with insert mode on). */
+TEST(fuzz_c1_split_by_escape)
+{
+    struct render *r = make(8, 16, 64);
+    const struct render_line *l;
+
+    put(r, "\xc2\033[4h\x96n");
+    CHECK(sane(r));
+    CHECK(render_get_row(r, 0, 0, &l) && l->len >= 1 &&
+          l->text[l->len - 1] == 'n');
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* DECALN fills the screen, then a resize to one row: 0.1.4 left the
+ * cursor at row -7. */
+TEST(fuzz_resize_after_decaln_keeps_cursor_on_screen)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033#8");
+    render_resize(r, 1, 22);
+    CHECK(sane(r));
+    CHECK(cursor_at(r, 0, 0));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* A scroll region whose top is below a shrunken screen: both versions
+ * memmove()d a negative length on the next scroll. */
+TEST(fuzz_scroll_region_below_shrunken_screen)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033[5r");
+    render_resize(r, 1, 28);
+    put(r, "\033\f");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+
+    r = make(8, 16, 64);
+    put(r, "\033[3r");
+    render_resize(r, 1, 50);
+    put(r, "\033E");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* More than 16 CSI arguments: 0.3.3 wrote past its argument array, 0.1.4
+ * crashed too (also after ESC SP, and after ESC [ inside an OSC). */
+TEST(fuzz_csi_with_too_many_arguments)
+{
+    static const char *const inputs[] = {
+        "\033[;;;;;;;;;;;;;;;;;;;;;;;;m",
+        "\033 [;;;;;;;;;;;;;;;;;;;;",
+        "\033]\033[\xa8;;;;;;;;;;;;;;;;;;;;",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        struct render *r = make(8, 16, 64);
+        put(r, inputs[i]);
+        CHECK(sane(r));
+        CHECK(writes_after(r));
+        render_free(r);
+    }
+}
+
+/* The first 16 arguments still count. */
+TEST(fuzz_csi_arguments_kept_up_to_sixteen)
+{
+    struct render *r = make(4, 20, 0);
+    const struct render_line *l;
+
+    put(r, "\033[1;0;0;0;0;0;0;0;0;0;0;0;0;0;0;4;0;0;0;0;7mX");
+    l = row(r, 0);
+    CHECK(l != NULL && l->nruns == 1 && !l->runs[0].attrs.bold &&
+          l->runs[0].attrs.underline == 1 && !l->runs[0].attrs.reverse);
+    render_free(r);
+}
+
+/* Digit strings past a long: 0.3.3 overflowed (undefined behaviour) in
+ * CSI arguments and OSC command numbers. */
+TEST(fuzz_huge_numbers_are_clamped)
+{
+    struct render *r = make(4, 20, 0);
+
+    put(r, "\033[99999999999999999999999999Cx");
+    CHECK(cursor_at(r, 0, 19));
+    CHECK(row_is(r, 0, "                   x"));
+    putn(r, "\033]5\0\0\0" "99999999999999r\033\\", 23);
+    put(r, "\033]99999999999999999999;t\007\r\nok");
+    CHECK(row_is(r, 1, "ok"));
+    CHECK(sane(r));
+    render_free(r);
+}
+
+/* A control byte right after an ESC inside a string: 0.3.3 made a
+ * fragment of length -1 and read far past the input (OSC 52, DECRQSS). */
+TEST(fuzz_control_after_esc_in_string)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+    } inputs[] = {
+        {"\033]52q\033\0", 7},
+        {"\033]52r\033[\021", 8},
+        {"\033]0;t\033\n", 7},
+        {"\033P$q\033\001", 6},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        struct render *r = make(8, 16, 64);
+        putn(r, inputs[i].s, inputs[i].n);
+        CHECK(sane(r));
+        CHECK(writes_after(r));
+        render_free(r);
+    }
+}
+
+/* A single byte handed to 0.1.4 inside a string with no NUL after it:
+ * its strncpy read on through our stack. */
+TEST(fuzz_string_bytes_fed_terminated)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033]\033]5\017\033\\");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* Reflow on 0.3.3 abort()ed when the cursor's line fitted the new screen
+ * but the lines below it pushed it off the top. */
+TEST(fuzz_reflow_with_lines_below_the_cursor)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\t\t<6\n\n\xb5\0338\n");
+    render_resize(r, 5, 5);
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* A cursor saved (DECSC, or by ?1049h) before the screen shrank and
+ * restored after: 0.3.3 wrote past its line info, also when the ESC 8
+ * came inside a DCS. */
+TEST(fuzz_restored_cursor_after_shrink)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\f\0337");
+    render_resize(r, 1, 8);
+    put(r, "\033P\0338=");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+
+    r = make(8, 16, 64);
+    put(r, "\n\033[?1049h");
+    render_resize(r, 1, 72);
+    put(r, "\0338i");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* REP of a wide character hidden behind ESC _ (a string only from 0.2
+ * on): 0.1.4 saw the REP and crashed at the right edge. */
+TEST(fuzz_rep_after_apc_on_every_version)
+{
+    struct render *r = make(8, 16, 64);
+    static const char in[] = "]52;Ef\001\033\377_`)_`b_\nU\n\xf0\x9f\x98\x80\n\033[b";
+
+    putn(r, in, sizeof in - 1);
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* ESC [ inside a DCS starts a CSI on 0.1.4 (not on 0.3.3); a REP after it
+ * was expanded into 86 ':' that 0.1.4 took as CSI arguments.  NULs inside
+ * are dropped (0.1.4 stops copying at them). */
+TEST(fuzz_esc_bracket_inside_dcs)
+{
+    struct render *r = make(8, 16, 64);
+    static const char in[] = "U::\033\007P\xd5\033[8\0" "6b\0";
+
+    putn(r, in, sizeof in - 1);
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
+/* ESC <intermediates> inside a DCS: 0.1.4 took the '[' after them as a
+ * CSI, and REP with nothing printed yet ("ESC [ b") loops forever in
+ * 0.1.4.  DEL is dropped as padding. */
+TEST(fuzz_escape_intermediates_inside_dcs)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033P]\177w\033\177)\177'[b6h\033\\");
+    put(r, "\033)'[b");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+}
+
 TEST(rejects_bad_sizes)
 {
     struct render_options bad = {0, 10, 0};
@@ -758,5 +1038,19 @@ int main(void)
     RUN(explicit_scrollback_clear);
     RUN(random_input_keeps_invariants);
     RUN(rejects_bad_sizes);
+    RUN(fuzz_c1_characters_are_dropped);
+    RUN(fuzz_c1_split_by_escape);
+    RUN(fuzz_resize_after_decaln_keeps_cursor_on_screen);
+    RUN(fuzz_scroll_region_below_shrunken_screen);
+    RUN(fuzz_csi_with_too_many_arguments);
+    RUN(fuzz_csi_arguments_kept_up_to_sixteen);
+    RUN(fuzz_huge_numbers_are_clamped);
+    RUN(fuzz_control_after_esc_in_string);
+    RUN(fuzz_string_bytes_fed_terminated);
+    RUN(fuzz_reflow_with_lines_below_the_cursor);
+    RUN(fuzz_restored_cursor_after_shrink);
+    RUN(fuzz_rep_after_apc_on_every_version);
+    RUN(fuzz_esc_bracket_inside_dcs);
+    RUN(fuzz_escape_intermediates_inside_dcs);
     return check_end(RENDER_SUITE);
 }
