@@ -1059,6 +1059,7 @@ enum {
     REP_ESC,        /* an ESC held */
     REP_CSI,        /* a CSI being parsed into r->csi */
     REP_OSC_CMD,    /* the command number of an OSC */
+    REP_DCS_CMD,    /* 0.2+: the parameters of a DCS, before its final */
     REP_STRING,     /* inside OSC, DCS, APC, PM or SOS */
     REP_STRING_ESC  /* an ESC inside one */
 };
@@ -1279,6 +1280,8 @@ static bool rep_step(struct render *r, unsigned char c)
         if (c == ']') {
             r->osc_command = -1;
             r->rep_state = REP_OSC_CMD;
+        } else if (c == 'P' && RENDER_APC_PM_SOS) {
+            r->rep_state = REP_DCS_CMD;
         } else if (c == 'P' || (RENDER_APC_PM_SOS && (c == '_' || c == '^' ||
                                                       c == 'X'))) {
             r->rep_state = REP_STRING;
@@ -1302,6 +1305,19 @@ static bool rep_step(struct render *r, unsigned char c)
         }
         r->rep_state = REP_STRING;
         return rep_step(r, c);
+    case REP_DCS_CMD:
+        /* libvterm 0.3.3 takes an ESC among a DCS's parameters as a new
+         * escape: ESC ] there starts an OSC whose command number it
+         * would overflow, so the scanner follows it into that OSC. */
+        if (c == 0x1b) {
+            r->rep_state = REP_ESC;
+            r->esc_sent = false;
+            return false;
+        }
+        if (c >= 0x20 && c <= 0x3f)
+            return true;
+        r->rep_state = REP_STRING;
+        return c >= 0x40 && c <= 0x7e ? true : rep_step(r, c);
     case REP_STRING:
         if (c == 0x07 || c == 0x18 || c == 0x1a)
             r->rep_state = REP_NORMAL;

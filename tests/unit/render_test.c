@@ -766,6 +766,18 @@ static bool writes_after(struct render *r)
 
 /* U+0080..U+009F as UTF-8: 0.1.4 moved the cursor to column -1 (width -1)
  * and wrote before the row. */
+/* ESC ] among a DCS's parameters starts an OSC on libvterm 0.3.3, whose
+ * command number then overflowed an int. */
+TEST(fuzz_osc_inside_dcs_parameters)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033P9999\033]0000000000000013696985909282401152;t\007ok");
+    CHECK(sane(r));
+    CHECK(row_is(r, 0, "ok"));
+    render_free(r);
+}
+
 TEST(fuzz_c1_characters_are_dropped)
 {
     struct render *r = make(8, 16, 64);
@@ -1038,6 +1050,7 @@ int main(void)
     RUN(explicit_scrollback_clear);
     RUN(random_input_keeps_invariants);
     RUN(rejects_bad_sizes);
+    RUN(fuzz_osc_inside_dcs_parameters);
     RUN(fuzz_c1_characters_are_dropped);
     RUN(fuzz_c1_split_by_escape);
     RUN(fuzz_resize_after_decaln_keeps_cursor_on_screen);
