@@ -1246,12 +1246,23 @@ static bool rep_step(struct render *r, unsigned char c)
         return false;
     case REP_ESC:
         if (c == '[') {
+            /* After intermediates already sent, libvterm 0.1.4 starts a
+             * CSI at this '[' and stays in it once the scanner has
+             * swallowed a REP: end it with CAN (a later raw "[b" hung
+             * 0.1.4), as the CSI is rebuilt from its own ESC anyway. */
+            if (r->esc_sent)
+                scan_emit(r, "[\x18", 2);
             csi_begin(r);
             return false;
         }
         if (c == 0x1b) {
+            /* ESC ESC is one ESC to libvterm; but an escape whose
+             * intermediates libvterm has seen is cancelled first, or
+             * 0.1.4 would still be in it after the scanner's CSI. */
+            if (r->esc_sent)
+                scan_emit(r, "\x18", 1);
             r->esc_sent = false;
-            return false; /* ESC ESC is one ESC to libvterm */
+            return false;
         }
         if (c < 0x20 && c != 0x18 && c != 0x1a)
             return true; /* executed inside the escape: same order */

@@ -13,7 +13,7 @@ for t in "$@"; do
         continue
     fi
     # shellcheck disable=SC2086
-    if printf '%s\n' "$files" | xargs "build/fuzz/$t" -runs=1 > "build/fuzz/$t.log" 2>&1; then
+    if printf '%s\n' "$files" | xargs "build/fuzz/$t" -runs=1 -timeout=10 > "build/fuzz/$t.log" 2>&1; then
         pass "$t: $count inputs replayed clean"
     else
         tail -20 "build/fuzz/$t.log"

@@ -778,6 +778,22 @@ TEST(fuzz_osc_inside_dcs_parameters)
     render_free(r);
 }
 
+/* An escape with intermediates, then a CSI REP the scanner swallows:
+ * libvterm 0.1.4 was left inside that escape and took a later raw "[b"
+ * as a REP with nothing printed, which loops forever. */
+TEST(fuzz_rep_after_intermediates_does_not_hang)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\033%[b[bok");
+    CHECK(sane(r));
+    /* The REP repeats the last character printed, the 'k' above. */
+    put(r, "\r\n\033%\033[b[bok");
+    CHECK(sane(r));
+    CHECK(row_is(r, 1, "k[bok"));
+    render_free(r);
+}
+
 TEST(fuzz_c1_characters_are_dropped)
 {
     struct render *r = make(8, 16, 64);
@@ -1051,6 +1067,7 @@ int main(void)
     RUN(random_input_keeps_invariants);
     RUN(rejects_bad_sizes);
     RUN(fuzz_osc_inside_dcs_parameters);
+    RUN(fuzz_rep_after_intermediates_does_not_hang);
     RUN(fuzz_c1_characters_are_dropped);
     RUN(fuzz_c1_split_by_escape);
     RUN(fuzz_resize_after_decaln_keeps_cursor_on_screen);
