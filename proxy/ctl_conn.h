@@ -20,7 +20,8 @@ struct ctl_answer {
 };
 
 /* Handle the message of LEN bytes at BUF: calls RESIZE for a valid
- * resize, writes the trace line, and fills ANSWER.  LEN may exceed
+ * resize, writes the trace line, and fills ANSWER ("error resize failed"
+ * when RESIZE returns non-zero).  LEN may exceed
  * CTL_MSG_MAX (the transport reports an oversize message with its
  * first bytes); it is answered with an error. */
 void ctl_conn_handle(const char *buf, size_t len, ctl_resize_fn resize,

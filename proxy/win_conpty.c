@@ -307,8 +307,8 @@ static DWORD WINAPI close_thread_main(void *arg)
 {
     struct win_pty *pty = arg;
 
-    /* Blocks until ConPTY's output is drained (Windows before 11 24H2,
-     * Wine): the loop keeps reading meanwhile (rule 9). */
+    /* Blocks until ConPTY's output is drained (Windows before 11 24H2):
+     * the loop keeps reading meanwhile (rule 9). */
     ClosePseudoConsole(pty->hpc);
     win_post(pty->iocp, WIN_KEY_PTY_CLOSED, 0);
     return 0;
