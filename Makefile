@@ -19,7 +19,6 @@ SHELL := /bin/sh
 BUILD := build
 CC ?= gcc
 WIN_CC := x86_64-w64-mingw32-gcc
-WIN_STRIP := x86_64-w64-mingw32-strip
 PKG_CONFIG ?= pkg-config
 EMACS ?= emacs
 
@@ -49,7 +48,7 @@ WIN_DIR := $(BUILD)/windows
 WIN_MODULE := $(WIN_DIR)/vterm-module.dll
 WIN_PROXY := $(WIN_DIR)/conpty-proxy.exe
 
-.PHONY: all windows deps test run clean check-suites
+.PHONY: all windows deps test run clean
 all: $(MODULE) $(PROXY)
 windows: $(WIN_MODULE) $(WIN_PROXY)
 
