@@ -741,6 +741,15 @@ REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path."
     (when (and dir (file-directory-p dir))
       (setq default-directory dir))))
 
+(defun vterm--get-pwd (&optional linenum)
+  "Return the directory the shell reported on line LINENUM, or nil.
+LINENUM defaults to the line at point; a line with no report of its
+own takes that of the nearest line above it."
+  (when vterm--term
+    (let ((report (vterm--get-pwd-raw vterm--term
+                                      (or linenum (line-number-at-pos)))))
+      (and report (vterm--directory-from-report report)))))
+
 (defun vterm--eval (command-line)
   "Run COMMAND-LINE, a request from the shell, if permitted.
 Only commands in `vterm-eval-cmds' run.

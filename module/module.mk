@@ -9,8 +9,11 @@
 # statically for the same reason.
 include module/libvterm.mk
 
-MODULE_SRC := module/vterm-module.c module/render.c module/ctl_client.c
-MODULE_HDR := module/render.h module/ctl_client.h protocol/control.h module/module.mk
+# The render core: what the unit tests, fuzzers and benchmarks build too.
+RENDER_SRC := module/render.c module/lineinfo.c
+RENDER_HDR := module/render.h module/lineinfo.h
+MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c
+MODULE_HDR := $(RENDER_HDR) module/ctl_client.h protocol/control.h module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include
 EMACS_MODULE_H ?= /usr/include/emacs-module.h

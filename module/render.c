@@ -58,6 +58,7 @@ struct render {
     int rows, cols;
 
     bool *dirty; /* per screen row */
+    struct lineinfo li;
     bool cursor_visible;
     bool altscreen;
     bool alt_used; /* the alternate screen has been shown */
@@ -336,6 +337,7 @@ static bool build_line(const struct render *r, struct line_builder *lb,
     lb->text->failed = false;
     line->nruns = 0;
     line->cols = 0;
+    line->prompt_chars = 0;
     for (col = 0; col < end;) {
         const VTermScreenCell *cell = &cells[col];
         int width = cell->width >= 1 && cell->width <= 2 ? cell->width : 1;
@@ -366,6 +368,8 @@ static bool build_line(const struct render *r, struct line_builder *lb,
         run->len += n;
         run->chars += nchars;
         run->cols += width;
+        if (col < line->info.prompt_col)
+            line->prompt_chars += nchars;
         col += width;
     }
     if (lb->text->failed || (lb->cellinfo && lb->cellinfo->failed))
@@ -459,6 +463,7 @@ static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
     struct render_line line;
     struct sb_line *l = NULL;
 
+    line.info = lineinfo_take_pushed(&r->li);
     r->pushes++;
     if (r->sb_limit <= 0)
         return 1;
@@ -567,6 +572,7 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
         return 0;
     l = *sb_slot(r, r->count - 1);
     sb_line_to_cells(r, l, cols, cells);
+    lineinfo_popped(&r->li, &l->line.info);
     sb_line_free(l);
     r->count--;
     if (r->pending > 0)
@@ -606,7 +612,26 @@ static int cb_damage(VTermRect rect, void *user)
     struct render *r = user;
     int row;
 
-    for (row = rect.start_row; row < rect.end_row; row++)
+    for (row = rect.start_row; row < rect.end_row; row++) {
+        if (row >= 0 && row < r->rows)
+            r->dirty[row] = true;
+        lineinfo_damage(&r->li, row, rect.start_col);
+    }
+    return 1;
+}
+
+/* Whole rows moving (a scroll) take their line info along; a partial
+ * move is left to libvterm, which reports it as damage. */
+static int cb_moverect(VTermRect dest, VTermRect src, void *user)
+{
+    struct render *r = user;
+    int row;
+
+    if (src.start_col != 0 || src.end_col != r->cols)
+        return 0;
+    lineinfo_move(&r->li, dest.start_row, src.start_row,
+                  src.end_row - src.start_row);
+    for (row = dest.start_row; row < dest.end_row; row++)
         if (row >= 0 && row < r->rows)
             r->dirty[row] = true;
     return 1;
@@ -662,6 +687,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
     case VTERM_PROP_ALTSCREEN:
         r->altscreen = val->boolean != 0;
         r->alt_used = r->alt_used || r->altscreen;
+        lineinfo_set_alt(&r->li, r->altscreen);
         mark_all_dirty(r);
         break;
     case VTERM_PROP_TITLE:
@@ -776,11 +802,18 @@ static void osc52(struct render *r, const char *payload, size_t len)
 static void handle_osc(struct render *r, int command, const char *payload,
                        size_t len)
 {
-    if (command == 7) {
-        set_directory(r, payload, len);
-    } else if (command == 51 && len >= 1 && payload[0] == 'A') {
-        /* emacs-libvterm's prompt tracking: "51;A<user>@<host>:<dir>". */
-        set_directory(r, payload + 1, len - 1);
+    if (command == 7 || (command == 51 && len >= 1 && payload[0] == 'A')) {
+        /* OSC 7 and emacs-libvterm's prompt tracking, sent at the end of
+         * the prompt: "51;A<user>@<host>:<dir>". */
+        bool prompt = command == 51;
+        VTermPos pos;
+
+        if (prompt)
+            set_directory(r, payload + 1, len - 1);
+        else
+            set_directory(r, payload, len);
+        vterm_state_get_cursorpos(r->state, &pos);
+        lineinfo_mark(&r->li, pos.row, pos.col, prompt, render_directory(r));
     } else if (command == 51 && len >= 1 && payload[0] == 'E') {
         queue_request(r, RENDER_REQ_EVAL, "", payload + 1, len - 1);
     } else if (command == 52) {
@@ -865,6 +898,7 @@ static void cb_output(const char *s, size_t len, void *user)
 
 static const VTermScreenCallbacks screen_callbacks = {
     .damage = cb_damage,
+    .moverect = cb_moverect,
     .movecursor = cb_movecursor,
     .settermprop = cb_settermprop,
     .resize = cb_resize,
@@ -917,7 +951,12 @@ struct render *render_new(const struct render_options *opt)
         return NULL;
     r->sb_limit = opt->sb_limit;
     r->cursor_visible = true;
+    if (!lineinfo_init(&r->li, opt->rows)) {
+        free(r);
+        return NULL;
+    }
     if (!alloc_rows(r, opt->rows, cols)) {
+        lineinfo_free(&r->li);
         free(r);
         return NULL;
     }
@@ -955,6 +994,7 @@ void render_free(struct render *r)
         r->count--;
     }
     free(r->ring);
+    lineinfo_free(&r->li);
     free(r->dirty);
     free(r->cells);
     free(r->row_runs);
@@ -1700,9 +1740,12 @@ void render_resize(struct render *r, int rows, int cols)
     bool safe = reflow_safe(r, rows, cols); /* at the old size */
 #endif
 
-    /* Scratch first: libvterm calls back into us while resizing. */
+    /* Scratch first: libvterm calls back into us while resizing.  Line
+     * info that cannot follow (out of memory) stays as it was, which is
+     * safe: it is looked up by row within its own size. */
     if (!alloc_rows(r, rows, cols))
         return;
+    bool info_follows = lineinfo_resize_begin(&r->li, rows);
 #ifdef RENDER_HAVE_REFLOW
     if (!safe) {
         vterm_screen_enable_reflow(r->screen, false);
@@ -1714,6 +1757,8 @@ void render_resize(struct render *r, int rows, int cols)
 #else
     vterm_set_size(r->vt, rows, cols);
 #endif
+    if (info_follows)
+        lineinfo_resize_end(&r->li);
     if (rows < old_rows)
         reset_scroll_region(r);
     clamp_cursor(r);
@@ -1773,6 +1818,7 @@ bool render_get_row(struct render *r, int row, int min_cols,
 {
     struct line_builder lb = {&r->row_text, &r->row_runs, &r->row_runs_cap,
                               NULL};
+    const struct line_info *info;
     VTermPos pos;
 
     if (row < 0 || row >= r->rows)
@@ -1780,6 +1826,11 @@ bool render_get_row(struct render *r, int row, int min_cols,
     pos.row = row;
     for (pos.col = 0; pos.col < r->cols; pos.col++)
         vterm_screen_get_cell(r->screen, pos, &r->cells[pos.col]);
+    info = lineinfo_row(&r->li, row);
+    if (info != NULL)
+        r->row.info = *info;
+    else
+        memset(&r->row.info, 0, sizeof r->row.info);
     if (!build_line(r, &lb, r->cells, r->cols, min_cols, &r->row))
         return false;
 #ifdef RENDER_HAVE_REFLOW
@@ -1811,6 +1862,28 @@ int render_chars_before(struct render *r, int row, int col)
         pos.col += cell.width == 2 ? 2 : 1;
     }
     return chars;
+}
+
+/* Line info of scrollback line I (0: the oldest kept). */
+static const struct line_info *sb_info(const struct render *r, int i)
+{
+    return &(*sb_slot(r, i))->line.info;
+}
+
+const char *render_line_directory(const struct render *r, int line)
+{
+    const struct line_info *info;
+    const char *dir;
+
+    if (line >= r->count + r->rows)
+        line = r->count + r->rows - 1;
+    for (; line >= 0; line--) {
+        info = line >= r->count ? lineinfo_row(&r->li, line - r->count)
+                                : sb_info(r, line);
+        if (info != NULL && (dir = lineinfo_dir(&r->li, info->dir)) != NULL)
+            return dir;
+    }
+    return NULL;
 }
 
 int render_sb_count(const struct render *r)

@@ -16,6 +16,8 @@
 
 #include <vterm.h>
 
+#include "lineinfo.h"
+
 /* Newer libvterm: string fragments (OSC split across reads delivered as
  * pieces) and the sb_clear callback came with 0.2; reflow with 0.3. */
 #if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
@@ -57,7 +59,9 @@ struct render_run {
 /* One line of text as UTF-8 plus its runs.  Trailing blank cells that
  * draw nothing (blank, default background, no reverse/underline/strike)
  * are trimmed.  WRAPPED: the line continues on the next one (known on
- * libvterm 0.3; a soft-wrap guess on 0.1.4). */
+ * libvterm 0.3; a soft-wrap guess on 0.1.4).  INFO: what the shell said
+ * about the line (see lineinfo.h); its prompt is the first PROMPT_CHARS
+ * characters of TEXT (0: no prompt). */
 struct render_line {
     char *text;
     size_t len;
@@ -65,6 +69,8 @@ struct render_line {
     int nruns;
     int cols; /* columns covered by the text */
     bool wrapped;
+    struct line_info info;
+    int prompt_chars;
 };
 
 struct render;
@@ -104,6 +110,10 @@ const char *render_take_title(struct render *r);
 const char *render_take_directory(struct render *r);
 /* The last directory seen (not consumed), or NULL. */
 const char *render_directory(const struct render *r);
+/* The directory the shell reported on LINE or, failing that, the nearest
+ * line above it that has one; NULL when none is known.  Lines count the
+ * scrollback from its oldest line (0) on, then the screen rows. */
+const char *render_line_directory(const struct render *r, int line);
 
 /* Requests from the application for the owner to act on (or refuse):
  * OSC 51;E<command> (eval) and OSC 52;<targets>;<base64> (set the

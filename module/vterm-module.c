@@ -7,6 +7,7 @@
  * attribute combination and kept as global references. */
 #include <emacs-module.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ enum {
 /* Interned symbols, made global references once in emacs_module_init:
  * symbols live for the whole session anyway. */
 static struct {
-    emacs_value nil, t, error, face, vterm_line_wrap;
+    emacs_value nil, t, error, face, vterm_line_wrap, vterm_prompt;
     emacs_value insert, point, forward_char, goto_char, delete_region, forward_line, point_min,
         point_max, line_end_position, put_text_property, fboundp,
         face_foreground, face_background, make_local_variable, set,
@@ -447,10 +448,16 @@ static void effective_attrs(const struct term *t, struct render_attrs *a)
 
 /* ---- building text: lines into one string, then its properties ---- */
 
+enum prop_kind {
+    PROP_FACE,   /* a face for ATTRS */
+    PROP_WRAP,   /* vterm-line-wrap on a newline: the line wrapped there */
+    PROP_PROMPT  /* vterm-prompt: the shell's prompt (OSC 51;A) */
+};
+
 struct prop {
     int start, end; /* character offsets in the string */
     struct render_attrs attrs;
-    bool wrap; /* a vterm-line-wrap newline, not a face */
+    enum prop_kind kind;
 };
 
 struct text {
@@ -488,7 +495,7 @@ static void text_append(struct text *x, const char *s, size_t len)
 }
 
 static void text_prop(struct text *x, int start, int end,
-                      const struct render_attrs *a, bool wrap)
+                      const struct render_attrs *a, enum prop_kind kind)
 {
     struct prop *p;
 
@@ -505,7 +512,7 @@ static void text_prop(struct text *x, int start, int end,
     p = &x->props[x->nprops++];
     p->start = start;
     p->end = end;
-    p->wrap = wrap;
+    p->kind = kind;
     if (a != NULL)
         p->attrs = *a;
 }
@@ -514,20 +521,23 @@ static void text_prop(struct text *x, int start, int end,
 static void text_line(struct text *x, const struct term *t,
                       const struct render_line *line, bool newline)
 {
-    int i;
+    int i, start = x->chars;
 
     text_append(x, line->text, line->len);
     for (i = 0; i < line->nruns; i++) {
         struct render_attrs a = line->runs[i].attrs;
         effective_attrs(t, &a);
         if (!attrs_plain(&a))
-            text_prop(x, x->chars, x->chars + line->runs[i].chars, &a, false);
+            text_prop(x, x->chars, x->chars + line->runs[i].chars, &a,
+                      PROP_FACE);
         x->chars += line->runs[i].chars;
     }
+    if (line->prompt_chars > 0)
+        text_prop(x, start, start + line->prompt_chars, NULL, PROP_PROMPT);
     if (newline) {
         text_append(x, "\n", 1);
         if (line->wrapped)
-            text_prop(x, x->chars, x->chars + 1, NULL, true);
+            text_prop(x, x->chars, x->chars + 1, NULL, PROP_WRAP);
         x->chars++;
     }
 }
@@ -556,8 +566,20 @@ static void text_insert(emacs_env *env, const struct render *r,
         const struct prop *p = &x->props[i];
         args[0] = env->make_integer(env, base + p->start);
         args[1] = env->make_integer(env, base + p->end);
-        args[2] = p->wrap ? S.vterm_line_wrap : S.face;
-        args[3] = p->wrap ? S.t : face_for(env, r, &p->attrs);
+        switch (p->kind) {
+        case PROP_FACE:
+            args[2] = S.face;
+            args[3] = face_for(env, r, &p->attrs);
+            break;
+        case PROP_WRAP:
+            args[2] = S.vterm_line_wrap;
+            args[3] = S.t;
+            break;
+        case PROP_PROMPT:
+            args[2] = S.vterm_prompt;
+            args[3] = S.t;
+            break;
+        }
         call(env, S.put_text_property, 4, args);
     }
 }
@@ -817,17 +839,40 @@ static emacs_value Fvterm_clear_scrollback(emacs_env *env, ptrdiff_t nargs,
     return S.nil;
 }
 
+/* The scrollback-then-screen line (render_line_directory) shown as
+ * buffer line LINENUM (1-based) at the last redraw.  Shown scrollback
+ * lines evicted since then have left the top of the ring. */
+static int line_of_buffer_line(const struct term *t, int linenum)
+{
+    int line = linenum - 1;
+
+    if (line < t->sb_shown) {
+        line -= render_sb_evicted(t->r);
+        return line < 0 ? 0 : line;
+    }
+    return render_sb_count(t->r) + line - t->sb_shown;
+}
+
 static emacs_value Fvterm_get_pwd_raw(emacs_env *env, ptrdiff_t nargs,
                                       emacs_value *args, void *data)
 {
     struct term *t = get_term(env, args[0]);
-    const char *dir;
+    const char *dir = NULL;
+    int linenum;
 
-    (void)nargs;
     (void)data;
-    if (t == NULL || (dir = render_directory(t->r)) == NULL)
+    if (t == NULL)
         return S.nil;
-    return env->make_string(env, dir, (ptrdiff_t)strlen(dir));
+    if (nargs > 1 && env->is_not_nil(env, args[1])) {
+        if (!get_int(env, args[1], 1, INT_MAX / 2, "line number", &linenum))
+            return S.nil;
+        dir = render_line_directory(t->r, line_of_buffer_line(t, linenum));
+    }
+    if (dir == NULL)
+        dir = render_directory(t->r);
+    if (dir == NULL)
+        return S.nil;
+    return text_value(env, dir, strlen(dir));
 }
 
 /* ---- keys ---- */
@@ -994,6 +1039,7 @@ static void init_symbols(emacs_env *env)
     S.error = global_intern(env, "error");
     S.face = global_intern(env, "face");
     S.vterm_line_wrap = global_intern(env, "vterm-line-wrap");
+    S.vterm_prompt = global_intern(env, "vterm-prompt");
     S.insert = global_intern(env, "insert");
     S.goto_char = global_intern(env, "goto-char");
     S.point = global_intern(env, "point");
@@ -1067,7 +1113,10 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "Drop VTERM's scrollback; the next redraw removes it from the "
           "buffer.\n\n(fn VTERM)");
     defun(env, "vterm--get-pwd-raw", 1, 2, Fvterm_get_pwd_raw,
-          "The last directory VTERM reported (OSC 7 or 51;A), or nil."
+          "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
+          "With LINENUM, the one reported on that buffer line or the\n"
+          "nearest line above it; otherwise, or when none is known, the\n"
+          "last one."
           "\n\n(fn VTERM &optional LINENUM)");
     defun(env, "vterm--conpty-resize-pipe", 3, 3, Fvterm_conpty_resize_pipe,
           "Ask conpty-proxy ID to resize to COLS x ROWS over its control "

@@ -11,11 +11,11 @@ BENCH_DIR := $(BUILD)/tests/bench
 BENCH_TOOL := $(BENCH_DIR)/benchtool
 BENCH_WIN := $(BENCH_DIR)/winbench.exe
 
-$(BENCH_TOOL): tests/bench/benchtool.c module/render.c module/render.h \
+$(BENCH_TOOL): tests/bench/benchtool.c $(RENDER_SRC) $(RENDER_HDR) \
                module/ctl_client.c module/ctl_client.h $(PROTOCOL_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -D_GNU_SOURCE $(CFLAGS) -Imodule $(VTERM_SYS_CFLAGS) \
-	      -o $@ tests/bench/benchtool.c module/render.c module/ctl_client.c \
+	      -o $@ tests/bench/benchtool.c $(RENDER_SRC) module/ctl_client.c \
 	      $(PROTOCOL_OBJ) $(VTERM_SYS_LIBS)
 
 $(BENCH_WIN): tests/bench/winbench.c module/ctl_client.c module/ctl_client.h \

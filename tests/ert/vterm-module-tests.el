@@ -351,6 +351,44 @@ Callbacks from the module are recorded in `vterm-module-test--output',
     (should (equal (car vterm-module-test--dirs) "user@host:/var"))
     (should (equal (vterm--get-pwd-raw vt) "user@host:/var"))))
 
+;;;; Prompt marks
+
+(ert-deftest vterm-module-test-prompt-marked ()
+  "The prompt the shell ends with OSC 51;A gets the `vterm-prompt' property."
+  (vterm-module-test-with (vt 3 20)
+    (vterm-module-test-feed vt "out\r\n$ \e]51;Au@h:/tmp\e\\ls")
+    (should (equal (buffer-string) "out\n$ ls\n"))
+    (should-not (text-property-not-all (vterm-module-test-pos 2 0)
+                                       (vterm-module-test-pos 2 2)
+                                       'vterm-prompt t))
+    (should-not (get-text-property (vterm-module-test-pos 2 2) 'vterm-prompt))
+    (should-not (text-property-any (point-min) (vterm-module-test-pos 2 0)
+                                   'vterm-prompt t))
+    ;; Redrawn rows and lines in the scrollback keep it.
+    (vterm-module-test-feed vt " -l\r\nx\r\ny\r\nz")
+    (should (equal (buffer-substring-no-properties
+                    (vterm-module-test-pos 2 0) (vterm-module-test-pos 3 0))
+                   "$ ls -l\n"))
+    (should (get-text-property (vterm-module-test-pos 2 1) 'vterm-prompt))
+    (should-not (get-text-property (vterm-module-test-pos 2 2) 'vterm-prompt))
+    ;; A prompt overwritten by something else is no longer one.
+    (vterm-module-test-feed vt "\e[3;1H(search)")
+    (should-not (text-property-any (vterm-module-test-pos 3 0) (point-max)
+                                   'vterm-prompt t))))
+
+(ert-deftest vterm-module-test-directory-per-line ()
+  "With a line number, `vterm--get-pwd-raw' answers for that line."
+  (vterm-module-test-with (vt 3 20)
+    (vterm-module-test-feed vt "$ \e]51;Au@h:/a\e\\cd /b\r\nout\r\n"
+                            "$ \e]51;Au@h:/b\e\\ls\r\nx\r\ny")
+    (should (equal (buffer-string) "$ cd /b\nout\n$ ls\nx\ny"))
+    (should (equal (vterm--get-pwd-raw vt 1) "u@h:/a"))
+    (should (equal (vterm--get-pwd-raw vt 2) "u@h:/a"))
+    (should (equal (vterm--get-pwd-raw vt 3) "u@h:/b"))
+    (should (equal (vterm--get-pwd-raw vt 5) "u@h:/b"))
+    (should (equal (vterm--get-pwd-raw vt) "u@h:/b"))
+    (should-error (vterm--get-pwd-raw vt 0))))
+
 (ert-deftest vterm-module-test-eval-and-selection-requests ()
   "OSC 51;E and OSC 52 reach the Lisp functions that vet them."
   (let ((evals nil) (selections nil))

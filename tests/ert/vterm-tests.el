@@ -763,6 +763,50 @@ and its process are cleaned up afterwards."
     (vterm-test-wait-for buf "^first-kill$")
     (should-not (string-match-p "^second-kill$" (vterm-test-screen buf)))))
 
+(ert-deftest vterm-test-bash-prompt-marks ()
+  "With the bash script, prompts are marked: navigation and copy mode use them."
+  (skip-unless (executable-find "bash"))
+  (let ((dir (file-name-as-directory (make-temp-file "vterm-pwd" t)))
+        (start-dir nil))
+    (unwind-protect
+        (vterm-test-with-bash buf
+          (vterm-test-type buf "echo one")
+          (vterm-test-wait-for buf "^one$")
+          (setq start-dir (buffer-local-value 'default-directory buf))
+          (vterm-test-type buf (format "cd %s" dir))
+          (vterm-test-type buf "echo two")
+          (vterm-test-wait-for buf "^two$")
+          (with-current-buffer buf
+            (should vterm-use-vterm-prompt-detection-method)
+            (goto-char (point-min))
+            (re-search-forward "^one$")
+            (let ((one-line (line-number-at-pos)))
+              ;; The next prompts: "cd DIR", then "echo two".
+              (vterm-next-prompt 1)
+              (should (looking-at (regexp-quote (format "cd %s" dir))))
+              (should (get-text-property (1- (point)) 'vterm-prompt))
+              (should-not (get-text-property (point) 'vterm-prompt))
+              (vterm-next-prompt 1)
+              (should (looking-at "echo two$"))
+              (end-of-line)
+              (vterm-beginning-of-line)
+              (should (looking-at "echo two$"))
+              (vterm-previous-prompt 2)
+              (should (looking-at "echo one$"))
+              ;; Each line knows the directory it ran in.
+              (should (equal (vterm--get-pwd one-line) start-dir))
+              (should-not (equal start-dir dir))
+              (should (equal (vterm--get-pwd (line-number-at-pos (point-max)))
+                             dir))))
+          (let ((vterm-copy-exclude-prompt t))
+            (with-current-buffer buf
+              (vterm-copy-mode 1)
+              (goto-char (point-min))
+              (re-search-forward "echo two$")
+              (vterm-copy-mode-done)))
+          (should (equal (current-kill 0) "echo two")))
+      (delete-directory dir t))))
+
 (ert-deftest vterm-test-bash-directory-tracking ()
   "With the bash script, `default-directory' follows cd."
   (skip-unless (executable-find "bash"))

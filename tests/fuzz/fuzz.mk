@@ -30,8 +30,8 @@ $(FUZZ_DIR)/fuzz_ctl_server: tests/fuzz/fuzz_ctl_server.c \
 # with the sanitizers, with its own flags (C99, not held to -Werror).
 # Not shift-base: DECRQSS packs signed chars with << (state.c), which is
 # formally undefined for bytes >= 0x80 but harmless with gcc and clang.
-FUZZ_RENDER_SRCS := tests/fuzz/fuzz_render.c module/render.c
-FUZZ_RENDER_DEPS := $(FUZZ_RENDER_SRCS) module/render.h
+FUZZ_RENDER_SRCS := tests/fuzz/fuzz_render.c $(RENDER_SRC)
+FUZZ_RENDER_DEPS := $(FUZZ_RENDER_SRCS) $(RENDER_HDR)
 FUZZ_LIBVTERM_DIR := $(FUZZ_DIR)/libvterm-0.3.3
 FUZZ_LIBVTERM_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
                         -fno-sanitize=shift-base \

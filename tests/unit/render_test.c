@@ -1020,6 +1020,120 @@ TEST(fuzz_escape_intermediates_inside_dcs)
     render_free(r);
 }
 
+/* ---- prompt marks and per-line directories (OSC 51;A) ---- */
+
+#define PROMPT_END(dir) "\033]51;Au@h:" dir "\033\\"
+
+static int prompt_chars(struct render *r, int n)
+{
+    const struct render_line *line = row(r, n);
+    return line != NULL ? line->prompt_chars : -1;
+}
+
+TEST(prompt_is_marked_where_the_shell_says)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, "out\r\n$ " PROMPT_END("/tmp") "ls");
+    CHECK(prompt_chars(r, 0) == 0);
+    CHECK(prompt_chars(r, 1) == 2);
+    CHECK(row(r, 1)->info.prompt_col == 2);
+    /* Wide characters count as one character in two columns. */
+    put(r, "\r\n\xe4\xb8\xad> " PROMPT_END("/tmp"));
+    CHECK(prompt_chars(r, 2) == 2);
+    render_free(r);
+}
+
+TEST(prompt_mark_goes_when_its_cells_are_overwritten)
+{
+    struct render *r = make(3, 20, 100);
+
+    put(r, "$ " PROMPT_END("/tmp") "cmd");
+    put(r, "\b\b\bxyz"); /* typing after the prompt keeps it */
+    CHECK(prompt_chars(r, 0) == 2);
+    put(r, "\r(search): "); /* readline replaced the prompt */
+    CHECK(prompt_chars(r, 0) == 0);
+    put(r, "\r$ " PROMPT_END("/tmp")); /* and printed it back */
+    CHECK(prompt_chars(r, 0) == 2);
+    put(r, "\033[2J"); /* clear */
+    CHECK(prompt_chars(r, 0) == 0);
+    render_free(r);
+}
+
+TEST(prompt_mark_scrolls_with_its_line_into_the_scrollback)
+{
+    struct render *r = make(3, 20, 100);
+    const struct render_line *l;
+
+    put(r, "$ " PROMPT_END("/a") "ls\r\nx\r\ny");
+    put(r, "\033[2;3r\033[3;1H\r\nz\033[r"); /* a region scroll: row 0 stays */
+    CHECK(prompt_chars(r, 0) == 2);
+    put(r, "\033[3;1H\r\n");
+    CHECK(prompt_chars(r, 0) == 0);
+    CHECK(render_sb_pending(r) == 1);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->prompt_chars == 2 && l->info.prompt_col == 2);
+    /* Back onto the screen when it grows, then out again. */
+    render_sb_taken(r);
+    render_resize(r, 4, 20);
+    CHECK(row_is(r, 0, "$ ls"));
+    CHECK(prompt_chars(r, 0) == 2);
+    render_resize(r, 3, 20);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->prompt_chars == 2);
+    render_free(r);
+}
+
+TEST(alternate_screen_has_no_prompts_and_keeps_the_primary_ones)
+{
+    struct render *r = make(3, 20, 100);
+
+    put(r, "$ " PROMPT_END("/a") "less");
+    put(r, "\033[?1049h\033[H$ hello");
+    CHECK(prompt_chars(r, 0) == 0);
+    put(r, "\033[?1049l");
+    CHECK(prompt_chars(r, 0) == 2);
+    render_free(r);
+}
+
+TEST(directory_of_each_line)
+{
+    struct render *r = make(3, 20, 100);
+    const char *d;
+    int i;
+
+    CHECK(render_line_directory(r, 0) == NULL);
+    put(r, "$ " PROMPT_END("/a") "cd /b\r\nout\r\n$ " PROMPT_END("/b"));
+    put(r, "ls\r\nx\r\ny");
+    /* Scrollback: "$ cd /b" (0), "out" (1); screen: "$ ls" (2), x, y. */
+    CHECK(render_sb_count(r) == 2);
+    d = render_line_directory(r, 0);
+    CHECK(d != NULL && strcmp(d, "u@h:/a") == 0);
+    d = render_line_directory(r, 1); /* the output under the first prompt */
+    CHECK(d != NULL && strcmp(d, "u@h:/a") == 0);
+    d = render_line_directory(r, 3);
+    CHECK(d != NULL && strcmp(d, "u@h:/b") == 0);
+    d = render_line_directory(r, 1000); /* past the end: the last line */
+    CHECK(d != NULL && strcmp(d, "u@h:/b") == 0);
+    /* OSC 7 records a directory but no prompt. */
+    put(r, "\033]7;file://h/c\007"); /* on "y": line 4, screen row 2 */
+    d = render_line_directory(r, 4);
+    CHECK(d != NULL && strcmp(d, "file://h/c") == 0);
+    d = render_line_directory(r, 3);
+    CHECK(d != NULL && strcmp(d, "u@h:/b") == 0);
+    CHECK(prompt_chars(r, 0) == 2 && prompt_chars(r, 2) == 0);
+    /* Only the newest directories are remembered: memory stays bounded. */
+    for (i = 0; i < 1000; i++) {
+        char osc[64];
+        snprintf(osc, sizeof osc, "\033]7;/d%d\007\r\n", i);
+        put(r, osc);
+    }
+    CHECK(render_line_directory(r, 0) == NULL);
+    d = render_line_directory(r, render_sb_count(r) + 2);
+    CHECK(d != NULL && strcmp(d, "/d999") == 0);
+    render_free(r);
+}
+
 TEST(rejects_bad_sizes)
 {
     struct render_options bad = {0, 10, 0};
@@ -1065,6 +1179,11 @@ int main(void)
     RUN(eval_and_selection_requests);
     RUN(explicit_scrollback_clear);
     RUN(random_input_keeps_invariants);
+    RUN(prompt_is_marked_where_the_shell_says);
+    RUN(prompt_mark_goes_when_its_cells_are_overwritten);
+    RUN(prompt_mark_scrolls_with_its_line_into_the_scrollback);
+    RUN(alternate_screen_has_no_prompts_and_keeps_the_primary_ones);
+    RUN(directory_of_each_line);
     RUN(rejects_bad_sizes);
     RUN(fuzz_osc_inside_dcs_parameters);
     RUN(fuzz_rep_after_intermediates_does_not_hang);

@@ -1,0 +1,77 @@
+/* lineinfo.h -- what the shell said about each screen row: where its
+ * prompt ends (OSC 51;A) and which directory it reported (OSC 51;A, OSC
+ * 7).  The render core keeps the rows in step with libvterm's screen
+ * (scrolls, lines pushed to and popped from the scrollback, resizes) and
+ * copies a row's info into the scrollback line it becomes, so copy mode
+ * can leave prompts out and prompt navigation and per-line directories
+ * work over the whole buffer.  Plain C, no libvterm or Emacs types. */
+#ifndef LINEINFO_H
+#define LINEINFO_H
+
+#include <stdbool.h>
+
+/* One line's info; all zero when the shell said nothing about it. */
+struct line_info {
+    int prompt_col; /* cells [0, prompt_col) are the prompt; 0: none */
+    unsigned dir;   /* directory id (lineinfo_dir), 0: none */
+};
+
+enum { LINEINFO_DIRS = 64 }; /* directories remembered, newest first */
+
+struct lineinfo {
+    struct line_info *rows[2]; /* the primary and the alternate screen */
+    int nrows;
+    bool alt;   /* the alternate screen is shown */
+    int pushed; /* primary rows pushed to the scrollback since the last move */
+    /* Lines popped back from the scrollback during a resize, in the
+     * order libvterm pops them (newest first). */
+    struct line_info *popped;
+    int npopped;
+    struct line_info *next[2]; /* the rows after the resize in progress */
+    int next_rows;
+    struct {
+        unsigned id;
+        char *path;
+    } dirs[LINEINFO_DIRS];
+    unsigned last_dir;
+};
+
+bool lineinfo_init(struct lineinfo *li, int rows);
+void lineinfo_free(struct lineinfo *li);
+
+/* Info of screen ROW, or NULL when out of range. */
+const struct line_info *lineinfo_row(const struct lineinfo *li, int row);
+/* The path of directory ID, or NULL when unknown or forgotten. */
+const char *lineinfo_dir(const struct lineinfo *li, unsigned id);
+
+/* The shell reported, with the cursor at (ROW, COL), a prompt ending at
+ * COL (PROMPT true) and/or directory PATH (NULL: none). */
+void lineinfo_mark(struct lineinfo *li, int row, int col, bool prompt,
+                   const char *path);
+
+/* Cells from START_COL on of ROW changed.  A prompt whose cells are
+ * overwritten is gone (the shell reprints its mark with the prompt). */
+void lineinfo_damage(struct lineinfo *li, int row, int start_col);
+
+/* Whole rows [SRC, SRC+N) of the shown screen moved to [DEST, DEST+N);
+ * rows left behind are new and blank. */
+void lineinfo_move(struct lineinfo *li, int dest, int src, int n);
+
+/* The next primary row from the top went to the scrollback (libvterm
+ * pushes rows 0, 1, ... before the move that scrolls them away): its
+ * info, for the scrollback line. */
+struct line_info lineinfo_take_pushed(struct lineinfo *li);
+
+/* Showing the alternate screen (ALT) or back; a newly shown alternate
+ * screen starts blank. */
+void lineinfo_set_alt(struct lineinfo *li, bool alt);
+
+/* Resizing to ROWS: begin before libvterm resizes (false when out of
+ * memory: nothing changed), report every line libvterm pops back from
+ * the scrollback meanwhile, end after.  Rows stay in order: lines pushed
+ * off the top go, popped ones come in above, the rest follow. */
+bool lineinfo_resize_begin(struct lineinfo *li, int rows);
+void lineinfo_popped(struct lineinfo *li, const struct line_info *info);
+void lineinfo_resize_end(struct lineinfo *li);
+
+#endif /* LINEINFO_H */
