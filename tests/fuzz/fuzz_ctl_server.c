@@ -101,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int clients[MAX_CLIENTS];
     uint64_t now = 1000;
     size_t i = 0;
+    int connects = 0;
 
     setup();
     for (int k = 0; k < MAX_CLIENTS; k++)
@@ -112,8 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op & 7) {
         case 0:
         case 1:
-            if (clients[k] < 0)
+            if (clients[k] < 0) {
                 clients[k] = client_connect();
+                connects += clients[k] >= 0;
+            }
             break;
         case 2: {
             size_t len = i < size ? data[i++] : 0;
@@ -144,10 +147,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < MAX_CLIENTS; k++)
         if (clients[k] >= 0)
             close(clients[k]);
-    /* Every client gone: within a few turns the server must have accepted
-     * what was still in its backlog, seen every hang-up and freed every
-     * slot, without help from the idle deadline. */
-    for (int turn = 0; turn < 4; turn++)
+    /* Every client gone: the server must accept what is still in its
+     * backlog (a slot-full at a time, one per turn), see every hang-up
+     * and free every slot, without help from the idle deadline. */
+    for (int turn = 0; turn < 4 + 2 * (connects / CTL_SERVER_MAX_CLIENTS);
+         turn++)
         server_turn(now);
     REQUIRE(connected_count() == 0);
     server_turn(now + CTL_IDLE_TIMEOUT_MS + 1);
