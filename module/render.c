@@ -23,7 +23,11 @@ enum {
     CSI_LEADER = 15, /* what libvterm keeps of leader and intermediate */
     CSI_INTER = 15,  /* bytes */
     ARG_MAX = 65535,
-    OSC_COMMAND_MAX = 99999 /* 0.3.3 overflows an int on more digits */
+    OSC_COMMAND_MAX = 99999, /* 0.3.3 overflows an int on more digits */
+    /* Raw scrollback lines (see struct render) take at most this many
+     * bytes of cells, and room for at least RAW_MIN_LINES lines. */
+    RAW_BYTES = 4 << 20,
+    RAW_MIN_LINES = 16
 };
 
 /* A growable byte buffer; on allocation failure it stays as it was and
@@ -42,6 +46,14 @@ struct sb_line {
     struct render_line line;
     uint8_t *cellinfo;
     int ncells;
+};
+
+/* A raw scrollback line's metadata: the line as known at push time (its
+ * text and runs not built yet; the screen rows have moved on by the time
+ * it is built) and how many cells were pushed. */
+struct raw_line {
+    struct render_line line;
+    int ncols;
 };
 
 /* An OSC string being collected from fragments (libvterm 0.2+), or the
@@ -129,6 +141,18 @@ struct render {
     int sb_limit, cap, head, count;
     int pending, evicted, popped;
     unsigned long pushes;
+
+    /* The newest NRAW lines of the ring are raw: kept as libvterm pushed
+     * them, their ring slots NULL, until the viewer asks for them (or the
+     * pool is full).  With a cat of megabytes most pushed lines are
+     * evicted before the next redraw, and building them was most of the
+     * render core's time.  Raw line k (0: the oldest raw one) is pool
+     * slot (raw_head + k) % raw_cap: raw_stride cells and its metadata
+     * captured at push time. */
+    VTermScreenCell *raw_cells;
+    struct raw_line *raw_meta;
+    int raw_cap, raw_stride, raw_head, nraw;
+    bool raw_used; /* a line went raw since the last render_sb_taken */
 };
 
 /* ---- small buffers ---- */
@@ -284,6 +308,32 @@ static bool cell_invisible(const VTermScreenCell *cell)
            !cell->attrs.underline && !cell->attrs.strike;
 }
 
+static bool same_color(const VTermColor *a, const VTermColor *b)
+{
+    if (a->type != b->type)
+        return false;
+    if (VTERM_COLOR_IS_INDEXED(a))
+        return a->indexed.idx == b->indexed.idx;
+    return a->rgb.red == b->rgb.red && a->rgb.green == b->rgb.green &&
+           a->rgb.blue == b->rgb.blue;
+}
+
+/* True when cells A and B convert to the same attributes (what
+ * convert_attrs reads); false may still convert the same. */
+static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
+{
+    return a->attrs.bold == b->attrs.bold &&
+           a->attrs.underline == b->attrs.underline &&
+           a->attrs.italic == b->attrs.italic &&
+           a->attrs.blink == b->attrs.blink &&
+           a->attrs.reverse == b->attrs.reverse &&
+           a->attrs.strike == b->attrs.strike &&
+#ifdef RENDER_HAVE_FRAGMENTS
+           a->attrs.conceal == b->attrs.conceal &&
+#endif
+           same_color(&a->fg, &b->fg) && same_color(&a->bg, &b->bg);
+}
+
 static int visible_end(const VTermScreenCell *cells, int ncols)
 {
     while (ncols > 0 && cell_invisible(&cells[ncols - 1]))
@@ -328,8 +378,8 @@ static bool build_line(const struct render *r, struct line_builder *lb,
 {
     int end = visible_end(cells, ncols), col, i;
     struct render_run *run = NULL;
+    const VTermScreenCell *pen = NULL; /* the cell RUN's attributes came from */
     struct render_attrs a;
-    char enc[4 * VTERM_MAX_CHARS_PER_CELL];
 
     if (min_cols > end)
         end = min_cols < ncols ? min_cols : ncols;
@@ -338,21 +388,35 @@ static bool build_line(const struct render *r, struct line_builder *lb,
     line->nruns = 0;
     line->cols = 0;
     line->prompt_chars = 0;
+    /* Room for every cell at once: the loop writes without checks (it
+     * runs for every line a viewer is shown). */
+    if (!buf_reserve(lb->text, (size_t)end * 4 * VTERM_MAX_CHARS_PER_CELL) ||
+        (lb->cellinfo != NULL && !buf_reserve(lb->cellinfo, (size_t)end)))
+        return false;
     for (col = 0; col < end;) {
         const VTermScreenCell *cell = &cells[col];
         int width = cell->width >= 1 && cell->width <= 2 ? cell->width : 1;
+        char *enc = lb->text->data + lb->text->len;
+        uint32_t c = cell->chars[0];
         size_t n = 0;
         int nchars = 0;
 
-        convert_attrs(r, cell, &a);
-        if (run == NULL || memcmp(&run->attrs, &a, sizeof a) != 0) {
-            if (!add_run(lb, line, &a))
-                return false;
-            run = &(*lb->runs)[line->nruns - 1];
+        /* Runs of cells with the same pen are the rule: convert once. */
+        if (pen == NULL || !same_pen(pen, cell)) {
+            convert_attrs(r, cell, &a);
+            if (run == NULL || memcmp(&run->attrs, &a, sizeof a) != 0) {
+                if (!add_run(lb, line, &a))
+                    return false;
+                run = &(*lb->runs)[line->nruns - 1];
+            }
+            pen = cell;
         }
-        if (cell->chars[0] == 0 || cell->chars[0] == (uint32_t)-1) {
+        if (c == 0 || c == (uint32_t)-1) {
             /* Blank (or a stray wide-char continuation): one space. */
             enc[n++] = ' ';
+            nchars = 1;
+        } else if (c < 0x80 && cell->chars[1] == 0) {
+            enc[n++] = (char)c;
             nchars = 1;
         } else {
             for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i] != 0;
@@ -360,11 +424,10 @@ static bool build_line(const struct render *r, struct line_builder *lb,
                 n += utf8_encode(cell->chars[i], enc + n);
             nchars = i;
         }
-        buf_append(lb->text, enc, n);
-        if (lb->cellinfo != NULL) {
-            char info = (char)(n | (width == 2 ? CELL_WIDE : 0));
-            buf_append(lb->cellinfo, &info, 1);
-        }
+        lb->text->len += n;
+        if (lb->cellinfo != NULL)
+            lb->cellinfo->data[lb->cellinfo->len++] =
+                (char)(n | (width == 2 ? CELL_WIDE : 0));
         run->len += n;
         run->chars += nchars;
         run->cols += width;
@@ -387,9 +450,14 @@ static bool build_line(const struct render *r, struct line_builder *lb,
 
 /* ---- scrollback ---- */
 
+/* What a raw line becomes when even an empty copy of it cannot be
+ * allocated (see raw_compact_oldest); shared, never freed. */
+static struct sb_line sb_empty_line = {.line = {.text = ""}};
+
 static void sb_line_free(struct sb_line *l)
 {
-    free(l);
+    if (l != &sb_empty_line)
+        free(l);
 }
 
 /* One allocation: the struct, the runs, the cell info, the text. */
@@ -443,9 +511,131 @@ static struct sb_line **sb_slot(const struct render *r, int i)
     return &r->ring[(r->head + i) % r->cap];
 }
 
+/* Build LINE (its metadata as captured at push time) from NCOLS cells
+ * into a compact scrollback line; NULL when out of memory. */
+static struct sb_line *sb_build(struct render *r, struct render_line *line,
+                                const VTermScreenCell *cells, int ncols)
+{
+    struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_runs_cap,
+                              &r->sb_info};
+
+    r->sb_info.len = 0;
+    r->sb_info.failed = false;
+    if (!build_line(r, &lb, cells, ncols, 0, line))
+        return NULL;
+    return sb_line_new(line, &r->sb_info);
+}
+
+/* ---- raw scrollback lines (see struct render) ---- */
+
+static VTermScreenCell *raw_cells(const struct render *r, int k)
+{
+    return r->raw_cells +
+           (size_t)((r->raw_head + k) % r->raw_cap) * (size_t)r->raw_stride;
+}
+
+static struct raw_line *raw_meta(const struct render *r, int k)
+{
+    return &r->raw_meta[(r->raw_head + k) % r->raw_cap];
+}
+
+static void raw_free(struct render *r)
+{
+    free(r->raw_cells);
+    free(r->raw_meta);
+    r->raw_cells = NULL;
+    r->raw_meta = NULL;
+    r->raw_cap = r->raw_stride = r->raw_head = 0;
+}
+
+/* Build the oldest raw line into its ring slot.  Out of memory it stays
+ * in the scrollback empty (with its metadata when possible): the ring
+ * cannot have a hole. */
+static void raw_compact_oldest(struct render *r)
+{
+    struct raw_line *m = raw_meta(r, 0);
+    struct render_line line = m->line;
+    struct sb_line *l = sb_build(r, &line, raw_cells(r, 0), m->ncols);
+
+    if (l == NULL) {
+        line = m->line;
+        r->sb_info.len = 0;
+        l = sb_line_new(&line, &r->sb_info);
+        if (l == NULL)
+            l = &sb_empty_line;
+    }
+    *sb_slot(r, r->count - r->nraw) = l;
+    r->raw_head = (r->raw_head + 1) % r->raw_cap;
+    r->nraw--;
+}
+
+/* A free pool slot for a line of COLS cells; false when out of memory
+ * (the caller builds the line at once). */
+static bool raw_reserve(struct render *r, int cols)
+{
+    if (r->raw_cells != NULL && cols > r->raw_stride) {
+        /* Wider than the slots (a resize): build what is raw, start a
+         * new pool. */
+        while (r->nraw > 0)
+            raw_compact_oldest(r);
+        raw_free(r);
+    }
+    if (r->raw_cells == NULL) {
+        int stride = cols > r->cols ? cols : r->cols;
+        int cap = RAW_BYTES / (stride * (int)sizeof(VTermScreenCell));
+
+        if (cap < RAW_MIN_LINES)
+            cap = RAW_MIN_LINES;
+        if (cap > r->sb_limit)
+            cap = r->sb_limit;
+        r->raw_cells = malloc((size_t)cap * (size_t)stride *
+                              sizeof(VTermScreenCell));
+        r->raw_meta = malloc((size_t)cap * sizeof(struct raw_line));
+        if (r->raw_cells == NULL || r->raw_meta == NULL) {
+            raw_free(r);
+            return false;
+        }
+        r->raw_cap = cap;
+        r->raw_stride = stride;
+    }
+    if (r->nraw == r->raw_cap)
+        raw_compact_oldest(r); /* the memory bound: the oldest is built */
+    return true;
+}
+
+/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded
+ * with blanks in the default colours. */
+static void cell_from_attrs(const struct render *r, const struct render_attrs *a,
+                            VTermScreenCell *cell);
+
+static void raw_to_cells(const struct render *r, const VTermScreenCell *src,
+                         int ncols, int cols, VTermScreenCell *cells)
+{
+    struct render_attrs blank;
+    int col, n = ncols < cols ? ncols : cols;
+
+    memcpy(cells, src, (size_t)n * sizeof *cells);
+    memset(&blank, 0, sizeof blank);
+    for (col = n; col < cols; col++) {
+        memset(&cells[col], 0, sizeof cells[col]);
+        cell_from_attrs(r, &blank, &cells[col]);
+    }
+    /* libvterm steps over the cells by width: never 0, and a wide cell
+     * cut off at the edge is narrowed (as sb_line_to_cells does). */
+    for (col = 0; col < cols; col++)
+        if (cells[col].width != 2 || col + 1 == cols)
+            cells[col].width = 1;
+}
+
 static void sb_evict_oldest(struct render *r)
 {
-    sb_line_free(*sb_slot(r, 0));
+    if (r->nraw == r->count) {
+        /* Raw: nothing was built, nothing to free. */
+        r->raw_head = (r->raw_head + 1) % r->raw_cap;
+        r->nraw--;
+    } else {
+        sb_line_free(*sb_slot(r, 0));
+    }
     r->head = (r->head + 1) % r->cap;
     r->count--;
     /* The oldest line was shown unless every line is still pending. */
@@ -455,31 +645,39 @@ static void sb_evict_oldest(struct render *r)
         r->evicted++;
 }
 
+/* A line goes into the scrollback raw: its cells copied, its metadata
+ * captured now (the screen rows move on); it is built only when the
+ * viewer asks for it (render_sb_pending_line), the pool is full, or
+ * never if it is evicted first. */
 static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
     struct render *r = user;
-    struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_runs_cap,
-                              &r->sb_info};
     struct render_line line;
     struct sb_line *l = NULL;
 
+    memset(&line, 0, sizeof line);
     line.info = lineinfo_take_pushed(&r->li);
     r->pushes++;
-    if (r->sb_limit <= 0)
+    if (r->sb_limit <= 0 || cols < 0)
         return 1;
-    r->sb_info.len = 0;
-    r->sb_info.failed = false;
-    if (build_line(r, &lb, cells, cols, 0, &line))
-        l = sb_line_new(&line, &r->sb_info);
-    if (l == NULL)
-        return 0;
     if (r->count == r->sb_limit)
         sb_evict_oldest(r);
-    if (r->count == r->cap && !sb_grow(r)) {
-        sb_line_free(l);
+    if (r->count == r->cap && !sb_grow(r))
         return 0;
+    if (raw_reserve(r, cols)) {
+        struct raw_line *m = raw_meta(r, r->nraw);
+
+        memcpy(raw_cells(r, r->nraw), cells, (size_t)cols * sizeof *cells);
+        m->line = line;
+        m->ncols = cols;
+        r->nraw++;
+        r->raw_used = true;
+    } else {
+        l = sb_build(r, &line, cells, cols);
+        if (l == NULL)
+            return 0;
     }
-    *sb_slot(r, r->count) = l;
+    *sb_slot(r, r->count) = l; /* NULL while raw */
     r->count++;
     r->pending++;
     return 1;
@@ -570,10 +768,19 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
 
     if (r->count == 0)
         return 0;
-    l = *sb_slot(r, r->count - 1);
-    sb_line_to_cells(r, l, cols, cells);
-    lineinfo_popped(&r->li, &l->line.info);
-    sb_line_free(l);
+    if (r->nraw > 0) {
+        /* Raw: back as libvterm gave it, never built. */
+        const struct raw_line *m = raw_meta(r, r->nraw - 1);
+
+        raw_to_cells(r, raw_cells(r, r->nraw - 1), m->ncols, cols, cells);
+        lineinfo_popped(&r->li, &m->line.info);
+        r->nraw--;
+    } else {
+        l = *sb_slot(r, r->count - 1);
+        sb_line_to_cells(r, l, cols, cells);
+        lineinfo_popped(&r->li, &l->line.info);
+        sb_line_free(l);
+    }
     r->count--;
     if (r->pending > 0)
         r->pending--;
@@ -990,10 +1197,12 @@ void render_free(struct render *r)
     if (r->vt != NULL)
         vterm_free(r->vt);
     while (r->count > 0) {
-        sb_line_free(*sb_slot(r, r->count - 1));
+        if (r->count > r->nraw) /* raw slots hold nothing */
+            sb_line_free(*sb_slot(r, r->count - 1));
         r->count--;
     }
     free(r->ring);
+    raw_free(r);
     lineinfo_free(&r->li);
     free(r->dirty);
     free(r->cells);
@@ -1427,22 +1636,99 @@ static bool rep_step(struct render *r, unsigned char c)
     }
 }
 
+/* The length of the CSI at BYTES (an ESC) when it is one the scanner
+ * would pass on exactly as it stands, else 0: no leader or intermediate,
+ * at most CSI_ARGS arguments of at most ARG_MAX and 5 digits (what the
+ * rebuilt CSI would carry), and a final that cannot take the
+ * cursor off the screen (so clamp_cursor would do nothing).  Such a CSI
+ * stays in the pass-through run: splitting the run at every SGR made
+ * coloured output many small libvterm writes. */
+static size_t plain_csi_len(const char *bytes, size_t len)
+{
+    size_t i = 2;
+    int args = 1, digits = 0;
+    long v = 0;
+
+    if (len < 3 || bytes[1] != '[')
+        return 0;
+    for (; i < len; i++) {
+        char c = bytes[i];
+        if (c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
+            if (++digits > 5 || v > ARG_MAX)
+                return 0;
+        } else if (c == ';' || c == ':') {
+            if (++args > CSI_ARGS)
+                return 0;
+            digits = 0;
+            v = 0;
+        } else {
+            return c != '\0' && strchr("@ABCDEFGHJKLMPSTXdfm", c) != NULL
+                       ? i + 1
+                       : 0;
+        }
+    }
+    return 0; /* incomplete: the scanner holds it across writes */
+}
+
 static void feed_rep(struct render *r, const char *bytes, size_t len)
 {
-    size_t i;
+    size_t i, n;
+    /* The run has non-ASCII text since its last CSI (or follows a
+     * character cut off at the end of the last write). */
+    bool utf8 = r->utf8_held > 0 || r->cur_len > 0;
 
     /* Bytes the scanner passes through go in runs, flushed before
      * anything the scanner feeds itself (scan_emit), so libvterm sees
-     * everything in order. */
+     * everything in order.  A non-empty run always ends at bytes + i. */
     r->run = bytes;
     r->run_len = 0;
     for (i = 0; i < len; i++) {
-        if (rep_step(r, (unsigned char)bytes[i])) {
+        unsigned char c = (unsigned char)bytes[i];
+
+        if (c == 0x1b && r->rep_state == REP_NORMAL && !utf8 &&
+            (n = plain_csi_len(bytes + i, len - i)) > 0) {
+            /* What rep_step would do over these bytes: nothing to its
+             * state (text tracking ignores escapes), the CSI rebuilt the
+             * same.  Not after non-ASCII text: libvterm's decoder reads
+             * invalid UTF-8 differently when an escape follows in the
+             * same write, and the run would end there otherwise. */
+            if (r->run_len == 0)
+                r->run = bytes + i;
+            r->run_len += n;
+            i += n - 1;
+            continue;
+        }
+        if (r->rep_state == REP_NORMAL && c >= 0x01 && c < 0x7f && c != 0x1b) {
+            /* ASCII text and controls, what rep_step would pass through
+             * one by one: only the last printable one is remembered. */
+            size_t j = i + 1, k;
+
+            while (j < len && (unsigned char)bytes[j] >= 0x01 &&
+                   (unsigned char)bytes[j] < 0x7f && bytes[j] != 0x1b)
+                j++;
+            for (k = j; k > i && (unsigned char)bytes[k - 1] < 0x20; k--)
+                ;
+            if (k > i) {
+                r->last[0] = bytes[k - 1];
+                r->last[1] = '\0';
+                r->last_len = 1;
+            }
+            r->cur_len = 0;
+            if (r->run_len == 0)
+                r->run = bytes + i;
+            r->run_len += j - i;
+            i = j - 1;
+            continue;
+        }
+        if (rep_step(r, c)) {
             if (r->run_len == 0)
                 r->run = bytes + i;
             r->run_len++;
+            utf8 = utf8 || c >= 0x80;
         } else {
             flush_run(r);
+            utf8 = false;
         }
     }
     flush_run(r);
@@ -1486,10 +1772,13 @@ static void feed_held(struct render *r, const char *bytes, size_t len)
         int before = r->osc_state;
         bool done = osc_step(r, (unsigned char)bytes[i]);
 
-        if (before == OSC_NORMAL && r->osc_state == OSC_ESC) {
-            /* A possible OSC start: what precedes it can go now. */
-            feed_rep(r, bytes + start, i - start);
-            start = i;
+        if (before == OSC_ESC && r->osc_state == OSC_STRING && i > start) {
+            /* A string starts at the ESC before this byte (unless that
+             * ESC is held from the last write): what precedes it can go
+             * now.  Other escapes stay in the text, so that libvterm gets
+             * coloured output in a few large writes. */
+            feed_rep(r, bytes + start, i - 1 - start);
+            start = i - 1;
         }
         if (done && r->osc_hold.len > 0) {
             buf_append(&r->osc_hold, bytes + start, i + 1 - start);
@@ -1502,6 +1791,11 @@ static void feed_held(struct render *r, const char *bytes, size_t len)
     if (r->osc_state == OSC_NORMAL) {
         feed_rep(r, bytes + start, len - start);
         return;
+    }
+    if (r->osc_state == OSC_ESC && len > start + 1) {
+        /* A last ESC may start a string: hold only that. */
+        feed_rep(r, bytes + start, len - 1 - start);
+        start = len - 1;
     }
     buf_append(&r->osc_hold, bytes + start, len - start);
     buf_terminate(&r->osc_hold);
@@ -1867,6 +2161,10 @@ int render_chars_before(struct render *r, int row, int col)
 /* Line info of scrollback line I (0: the oldest kept). */
 static const struct line_info *sb_info(const struct render *r, int i)
 {
+    int raw = i - (r->count - r->nraw);
+
+    if (raw >= 0)
+        return &raw_meta(r, raw)->line.info;
     return &(*sb_slot(r, i))->line.info;
 }
 
@@ -1896,12 +2194,17 @@ int render_sb_pending(const struct render *r)
     return r->pending;
 }
 
-const struct render_line *render_sb_pending_line(const struct render *r,
-                                                 int i)
+const struct render_line *render_sb_pending_line(struct render *r, int i)
 {
+    int line = r->count - r->pending + i;
+
     if (i < 0 || i >= r->pending)
         return NULL;
-    return &(*sb_slot(r, r->count - r->pending + i))->line;
+    /* Raw lines are built oldest first, so the raw ones stay the newest
+     * (a viewer asks for them in order: one build per call). */
+    while (line >= r->count - r->nraw)
+        raw_compact_oldest(r);
+    return &(*sb_slot(r, line))->line;
 }
 
 int render_sb_evicted(const struct render *r)
@@ -1919,6 +2222,11 @@ void render_sb_taken(struct render *r)
     r->pending = 0;
     r->evicted = 0;
     r->popped = 0;
+    /* The raw pool is kept while output streams in (no allocation per
+     * redraw) and let go once a whole redraw interval left it empty. */
+    if (r->nraw == 0 && !r->raw_used)
+        raw_free(r);
+    r->raw_used = false;
 }
 
 unsigned long render_sb_pushes(const struct render *r)

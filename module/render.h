@@ -174,8 +174,9 @@ int render_chars_before(struct render *r, int row, int col);
  * appends the pending ones, then calls render_sb_taken. */
 int render_sb_count(const struct render *r);
 int render_sb_pending(const struct render *r);
-const struct render_line *render_sb_pending_line(const struct render *r,
-                                                 int i);
+/* Pending line I (0: the oldest), built on demand: pointers into R stay
+ * valid until R next changes the scrollback. */
+const struct render_line *render_sb_pending_line(struct render *r, int i);
 int render_sb_evicted(const struct render *r);
 int render_sb_popped(const struct render *r);
 void render_sb_taken(struct render *r);

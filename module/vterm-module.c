@@ -477,6 +477,8 @@ static void text_free(struct text *x)
 
 static void text_append(struct text *x, const char *s, size_t len)
 {
+    if (len == 0)
+        return; /* s and x->bytes may be NULL: memcpy must not see them */
     if (x->len + len > x->cap) {
         size_t cap = x->cap ? x->cap : 256;
         char *p;

@@ -1134,6 +1134,253 @@ TEST(directory_of_each_line)
     render_free(r);
 }
 
+/* ---- lazy scrollback: lines are built only when a viewer asks ---- */
+
+/* Line N of the scrollback tests: coloured words, a wide character, a
+ * prompt mark every 7th line, a full (wrapping) row every 5th. */
+static void sb_test_line(struct render *r, int n, int cols)
+{
+    char s[1200];
+    int len = 0;
+
+    if (n % 7 == 0)
+        len += snprintf(s + len, sizeof s - len, "$ " PROMPT_END("/d"));
+    len += snprintf(s + len, sizeof s - len,
+                    "\033[%d;%dm%04d\033[0m \xe4\xb8\xad \033[38;5;%dmw%d\033[m",
+                    n % 2 ? 1 : 22, 31 + n % 7, n, 16 + n % 200, n);
+    if (n % 5 == 0) {
+        int used = (n % 7 == 0 ? 2 : 0) + 4 + 1 + 2 + 1 + 1 +
+                   snprintf(NULL, 0, "%d", n);
+        while (used++ < cols && len < (int)sizeof s - 8)
+            s[len++] = 'x';
+    }
+    len += snprintf(s + len, sizeof s - len, "\r\n");
+    render_write(r, s, (size_t)len);
+}
+
+/* Two lines are the same: text, runs, columns, wrap and prompt info. */
+static bool same_line(const struct render_line *a, const struct render_line *b)
+{
+    int i;
+
+    if (a == NULL || b == NULL || a->len != b->len || a->nruns != b->nruns ||
+        a->cols != b->cols || a->wrapped != b->wrapped ||
+        a->prompt_chars != b->prompt_chars ||
+        a->info.prompt_col != b->info.prompt_col ||
+        a->info.dir != b->info.dir || memcmp(a->text, b->text, a->len) != 0)
+        return false;
+    for (i = 0; i < a->nruns; i++)
+        if (a->runs[i].off != b->runs[i].off ||
+            a->runs[i].len != b->runs[i].len ||
+            a->runs[i].chars != b->runs[i].chars ||
+            a->runs[i].cols != b->runs[i].cols ||
+            memcmp(&a->runs[i].attrs, &b->runs[i].attrs,
+                   sizeof a->runs[i].attrs) != 0)
+            return false;
+    return true;
+}
+
+/* What a viewer asked for each line right after it was pushed (every
+ * line built at once, the old eager way) holds, as copies. */
+struct sb_copy {
+    char text[1200];
+    struct render_line line;
+    struct render_run runs[64];
+};
+
+static bool copy_line(struct sb_copy *c, const struct render_line *l)
+{
+    if (l == NULL || l->len > sizeof c->text || l->nruns > 64)
+        return false;
+    c->line = *l;
+    memcpy(c->text, l->text, l->len);
+    memcpy(c->runs, l->runs, (size_t)l->nruns * sizeof *l->runs);
+    c->line.text = c->text;
+    c->line.runs = c->runs;
+    return true;
+}
+
+/* N lines through a lazy terminal (nothing asked until the end) and an
+ * eager one (each line asked for as soon as it is pushed): the lines a
+ * viewer gets are the same. */
+static bool lazy_matches_eager(int rows, int cols, int sb, int n)
+{
+    struct render *lazy = make(rows, cols, sb), *eager = make(rows, cols, sb);
+    static struct sb_copy kept[400];
+    int i, k, nkept = 0;
+    bool ok = lazy != NULL && eager != NULL && sb <= 400;
+
+    for (i = 0; i < n && ok; i++) {
+        sb_test_line(lazy, i, cols);
+        sb_test_line(eager, i, cols);
+        for (k = 0; k < render_sb_pending(eager) && ok; k++) {
+            if (nkept == sb) { /* keep the newest SB, as the ring does */
+                memmove(kept, kept + 1, (size_t)(sb - 1) * sizeof *kept);
+                nkept--;
+                for (int j = 0; j < nkept; j++) {
+                    kept[j].line.text = kept[j].text;
+                    kept[j].line.runs = kept[j].runs;
+                }
+            }
+            ok = copy_line(&kept[nkept++], render_sb_pending_line(eager, k));
+        }
+        render_sb_taken(eager);
+    }
+    ok = ok && render_sb_pending(lazy) == nkept &&
+         render_sb_count(lazy) == render_sb_count(eager);
+    for (k = 0; k < nkept && ok; k++) {
+        ok = same_line(render_sb_pending_line(lazy, k), &kept[k].line);
+        if (!ok)
+            fprintf(stderr, "  line %d of %d differs\n", k, nkept);
+    }
+    render_free(lazy);
+    render_free(eager);
+    return ok;
+}
+
+TEST(scrollback_lazy_lines_equal_eager_ones)
+{
+    CHECK(lazy_matches_eager(3, 40, 50, 300));
+    CHECK(lazy_matches_eager(3, 40, 300, 200)); /* nothing evicted */
+}
+
+TEST(scrollback_lines_evicted_while_raw_are_never_built)
+{
+    struct render *r = make(2, 20, 3);
+    const struct render_line *l;
+    int i;
+
+    for (i = 0; i < 5000; i++) {
+        char s[32];
+        snprintf(s, sizeof s, "\033[3%dmL%04d\r\n", i % 8, i);
+        put(r, s);
+    }
+    CHECK(render_sb_pushes(r) == 4999); /* the last one is on the screen */
+    CHECK(render_sb_count(r) == 3);
+    CHECK(render_sb_pending(r) == 3);
+    CHECK(render_sb_evicted(r) == 0);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->len == 5 && memcmp(l->text, "L4996", 5) == 0);
+    l = render_sb_pending_line(r, 2);
+    CHECK(l != NULL && l->len == 5 && memcmp(l->text, "L4998", 5) == 0 &&
+          l->runs[0].attrs.fg.idx == 4998 % 8);
+    /* Shown without being asked for: still evicted as shown lines. */
+    render_sb_taken(r);
+    put(r, "a\r\nb\r\n");
+    CHECK(render_sb_evicted(r) == 2 && render_sb_pending(r) == 2);
+    l = render_sb_pending_line(r, 1);
+    CHECK(l != NULL && l->len == 1 && l->text[0] == 'a');
+    render_free(r);
+}
+
+/* A wide screen fills the pool of raw lines (4 MiB of cells) within a
+ * few hundred lines: older pending lines are built to stay in bounds. */
+TEST(scrollback_lines_taken_after_the_raw_cap_forced_building)
+{
+    CHECK(lazy_matches_eager(2, 1000, 300, 400));
+}
+
+TEST(scrollback_raw_lines_pop_back_when_the_screen_grows)
+{
+    struct render *r = make(2, 10, 100);
+    const struct render_line *l;
+
+    put(r, "$ " PROMPT_END("/a") "\033[31ml1\033[0m\r\n\xe4\xb8\xad"
+           "2\r\nl3\r\nl4");
+    CHECK(render_sb_count(r) == 2 && render_sb_pending(r) == 2);
+    /* Never asked for: both pop back raw, first the pending ones. */
+    render_resize(r, 4, 10);
+    CHECK(render_sb_count(r) == 0);
+    CHECK(render_sb_pending(r) == 0 && render_sb_popped(r) == 0);
+    CHECK(row_is(r, 0, "$ l1"));
+    CHECK(row_is(r, 1, "\xe4\xb8\xad" "2"));
+    CHECK(row_is(r, 3, "l4"));
+    l = row(r, 0);
+    CHECK(l != NULL && l->prompt_chars == 2 && l->nruns >= 2 &&
+          l->runs[1].attrs.fg.kind == RENDER_COLOR_INDEXED &&
+          l->runs[1].attrs.fg.idx == 1);
+    l = row(r, 1);
+    CHECK(l != NULL && l->cols == 3);
+    CHECK(cursor_at(r, 3, 2));
+    /* Out again with its prompt info, then back after being shown. */
+    render_resize(r, 2, 10);
+    l = render_sb_pending_line(r, 0);
+    CHECK(l != NULL && l->prompt_chars == 2 && l->info.prompt_col == 2);
+    render_sb_taken(r);
+    put(r, "\r\nl5");
+    render_resize(r, 5, 10);
+    CHECK(render_sb_popped(r) == 2 && render_sb_pending(r) == 0);
+    CHECK(row_is(r, 0, "$ l1"));
+    CHECK(row_is(r, 4, "l5"));
+    render_free(r);
+}
+
+TEST(scrollback_cleared_while_lines_are_raw)
+{
+    struct render *r = make(2, 10, 100);
+    const char *d;
+
+    put(r, "$ " PROMPT_END("/a") "a\r\nb\r\nc\r\nd");
+    render_sb_taken(r); /* a, b shown, still raw */
+    put(r, "\r\ne\r\nf");
+    CHECK(render_sb_count(r) == 4 && render_sb_pending(r) == 2);
+    d = render_line_directory(r, 1); /* read from a raw line */
+    CHECK(d != NULL && strcmp(d, "u@h:/a") == 0);
+#ifdef RENDER_HAVE_SB_CLEAR
+    put(r, "\033[3J");
+#else
+    render_sb_clear(r);
+#endif
+    CHECK(render_sb_count(r) == 0 && render_sb_pending(r) == 0);
+    CHECK(render_sb_evicted(r) == 2);
+    render_sb_taken(r);
+    put(r, "\r\ng\r\nh");
+    CHECK(render_sb_count(r) == 2 && render_sb_pending(r) == 2);
+    CHECK(render_sb_pending_line(r, 1) != NULL &&
+          render_sb_pending_line(r, 1)->text[0] == 'f');
+    render_free(r); /* valgrind: raw and built lines all freed */
+}
+
+/* CSIs the scanner passes on inside the text (one libvterm write for a
+ * coloured line) and ones it rebuilds or expands byte by byte give the
+ * same screen. */
+TEST(whole_writes_equal_byte_by_byte_writes)
+{
+    static const char input[] =
+        "\033[1;31mred\033[0m \033[38:2::1:2:3mrgb\033[m\033[01;34mdir\033[0m"
+        "\r\n\xe4\xb8\xad\033[5C@\033[2;3H\033[Kx\033[3b\033]2;t\007y\033[1P"
+        "\033[?25l\033[?25h\033[2;1H\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;"
+        "16;17mz\033[99999999mq\033[\n4mw\xc3\033[31m\xa9"
+        "\033Pq\033[31m\033\\v\033]51;Au@h:/x\033\\\r\n$ \033[7m \033[0mend";
+    struct render *a = make(4, 30, 10), *b = make(4, 30, 10);
+    const struct render_line *la, *lb;
+    size_t i;
+    int row;
+
+    put(a, input);
+    for (i = 0; i + 1 < sizeof input; i++)
+        render_write(b, input + i, 1);
+    for (row = 0; row < 4; row++) {
+        char text[256];
+        struct render_run runs[64];
+        struct render_line copy;
+        CHECK(render_get_row(a, row, 0, &la));
+        if (la == NULL || la->len > sizeof text || la->nruns > 64)
+            continue;
+        copy = *la;
+        memcpy(text, la->text, la->len);
+        memcpy(runs, la->runs, (size_t)la->nruns * sizeof *runs);
+        copy.text = text;
+        copy.runs = runs;
+        CHECK(render_get_row(b, row, 0, &lb) && same_line(&copy, lb));
+    }
+    CHECK(cursor_at(a, 3, 6) && cursor_at(b, 3, 6));
+    CHECK(strcmp(render_take_title(a), "t") == 0);
+    CHECK(strcmp(render_take_title(b), "t") == 0);
+    render_free(a);
+    render_free(b);
+}
+
 TEST(rejects_bad_sizes)
 {
     struct render_options bad = {0, 10, 0};
@@ -1184,6 +1431,12 @@ int main(void)
     RUN(prompt_mark_scrolls_with_its_line_into_the_scrollback);
     RUN(alternate_screen_has_no_prompts_and_keeps_the_primary_ones);
     RUN(directory_of_each_line);
+    RUN(scrollback_lazy_lines_equal_eager_ones);
+    RUN(scrollback_lines_evicted_while_raw_are_never_built);
+    RUN(scrollback_lines_taken_after_the_raw_cap_forced_building);
+    RUN(scrollback_raw_lines_pop_back_when_the_screen_grows);
+    RUN(scrollback_cleared_while_lines_are_raw);
+    RUN(whole_writes_equal_byte_by_byte_writes);
     RUN(rejects_bad_sizes);
     RUN(fuzz_osc_inside_dcs_parameters);
     RUN(fuzz_rep_after_intermediates_does_not_hang);
