@@ -704,8 +704,25 @@ pasted."
    ((process-live-p vterm--process)
     (process-send-string vterm--process output))))
 
+(defun vterm--sanitize (string)
+  "Return STRING, text from the terminal, safe to show or use as a name.
+Raw bytes (the module passes text that is not UTF-8 as a unibyte
+string) are decoded as UTF-8; bytes that are not UTF-8 become
+U+FFFD; control characters (C0, DEL, C1) are dropped."
+  (let ((text (if (multibyte-string-p string)
+                  string
+                (decode-coding-string string 'utf-8 t))))
+    (apply #'string
+           (delq nil (mapcar (lambda (c)
+                               (cond ((or (< c #x20) (<= #x7f c #x9f)) nil)
+                                     ((eq (char-charset c) 'eight-bit) #xfffd)
+                                     (t c)))
+                             text)))))
+
 (defun vterm--set-title (title)
-  "Record TITLE, set by the shell, and run `vterm-set-title-functions'."
+  "Record TITLE, set by the shell, and run `vterm-set-title-functions'.
+The title is sanitized first (see `vterm--sanitize')."
+  (setq title (vterm--sanitize title))
   (setq vterm--title title)
   (when vterm-buffer-name-string
     (rename-buffer (format vterm-buffer-name-string title) t))
@@ -725,15 +742,20 @@ REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path."
     (when (and (eq system-type 'windows-nt)
                (string-match "\\`/\\([A-Za-z]:.*\\)" path))
       (setq path (match-string 1 path)))
+    ;; A path with control characters or bytes that are not UTF-8 is
+    ;; not followed: changing it would name another directory.
     (and (> (length path) 0)
+         (equal (vterm--sanitize path) path)
          (file-name-as-directory path))))
 
 (defun vterm--unhex (string)
-  "Decode %XX escapes in STRING."
-  (replace-regexp-in-string
-   "%[0-9A-Fa-f][0-9A-Fa-f]"
-   (lambda (m) (char-to-string (string-to-number (substring m 1) 16)))
-   string t t))
+  "Decode %XX escapes in STRING, which stand for UTF-8 bytes."
+  (decode-coding-string
+   (replace-regexp-in-string
+    "%[0-9A-Fa-f][0-9A-Fa-f]"
+    (lambda (m) (unibyte-string (string-to-number (substring m 1) 16)))
+    (encode-coding-string string 'utf-8) t t)
+   'utf-8 t))
 
 (defun vterm--set-directory (report)
   "Follow the shell to the directory in REPORT."
@@ -760,8 +782,13 @@ Lisp strings or separated by spaces."
                   (error nil)))
          (entry (assoc (car parts) vterm-eval-cmds)))
     (if entry
-        (apply (cadr entry) (cdr parts))
-      (message "vterm: %s is not in vterm-eval-cmds" (car parts)))))
+        ;; The arguments are strings, never evaluated; an error is the
+        ;; request's, not the terminal's: it must not stop the output.
+        (condition-case err
+            (apply (cadr entry) (cdr parts))
+          (error (message "vterm: %S failed: %s" (car parts)
+                          (error-message-string err))))
+      (message "vterm: %S is not in vterm-eval-cmds" (car parts)))))
 
 (defun vterm--set-selection (targets data)
   "Put DATA in the kill ring for OSC 52 TARGETS, when that is enabled."
@@ -1066,8 +1093,23 @@ It prepares the tty (sane modes, DEL as erase, size) first."
           (if vterm-kill-buffer-on-exit
               (let ((kill-buffer-query-functions nil))
                 (kill-buffer buffer))
-            (vterm--report (format "Process %s %s" (process-name process)
-                                   (string-trim event)))))))))
+            (vterm--report (format "Process %s %s%s" (process-name process)
+                                   (string-trim event)
+                                   (vterm--exit-explanation process)))))))))
+
+(defun vterm--exit-explanation (process)
+  "Return what the end of PROCESS means for its shell, or \"\".
+The process of a conpty-proxy session is the proxy: a signal ended
+the proxy itself, and an exit code of 128 + N means a signal N
+ended the shell."
+  (let ((status (process-exit-status process)))
+    (cond
+     ((not (buffer-local-value 'vterm--proxy-id (process-buffer process))) "")
+     ((eq (process-status process) 'signal)
+      (format " (conpty-proxy died by signal %d)" status))
+     ((and (eq (process-status process) 'exit) (< 128 status 193))
+      (format " (the shell was killed by signal %d)" (- status 128)))
+     (t ""))))
 
 (defun vterm--kill-buffer-hook ()
   "Stop the process of a vterm buffer being killed, politely.
