@@ -9,18 +9,68 @@ ERT_MODULE_033 := $(or $(MODULE_033),$(BUILD)/module-0.3.3/vterm-module$(MODULE_
 ERT_RUN := $(EMACS) -Q --batch
 
 SUITES += lisp-lint ert-0.1.4 ert-0.3.3
-TEST_BUILDS += $(MODULE) $(ERT_MODULE_033) $(PROXY)
+# The fault tests (vterm-fault-tests.el) drive the control channel with
+# the proxy suite's probe.
+ERT_CTL_PROBE := $(PROXY_TEST_DIR)/ctl_probe
+ERT_ENV = VTERM_TEST_PROXY=$(CURDIR)/$(PROXY) \
+          VTERM_TEST_CTL_PROBE=$(CURDIR)/$(ERT_CTL_PROBE)
+TEST_BUILDS += $(MODULE) $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
 
 .PHONY: test-lisp-lint test-ert-0.1.4 test-ert-0.3.3
 test-lisp-lint:
 	@$(ERT_RUN) -l tests/ert/run.el -f vterm-run-lint lisp-lint
 
-test-ert-0.1.4: $(MODULE) $(PROXY)
-	@VTERM_TEST_PROXY=$(CURDIR)/$(PROXY) \
+test-ert-0.1.4: $(MODULE) $(PROXY) $(ERT_CTL_PROBE)
+	@$(ERT_ENV) \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(MODULE)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.1.4
 
-test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY)
-	@VTERM_TEST_PROXY=$(CURDIR)/$(PROXY) \
+test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
+	@$(ERT_ENV) \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(ERT_MODULE_033)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.3.3
+
+# ert-asan: the same ERT run once more with the module (and libvterm
+# 0.3.3 under it) built with AddressSanitizer and UBSan, loaded into an
+# uninstrumented Emacs that has gcc's ASan runtime preloaded
+# (tests/ert/asan.sh).  Any sanitizer report fails the suite.
+ERT_ASAN_DIR := $(BUILD)/module-asan
+ERT_ASAN_OBJ_DIR := $(BUILD)/obj/module-asan
+ERT_ASAN_MODULE := $(ERT_ASAN_DIR)/vterm-module$(MODULE_EXT)
+ERT_ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
+# libvterm's own sources with its own flags (see module/libvterm.mk); not
+# shift-base, for the reason tests/fuzz/fuzz.mk gives.
+ERT_ASAN_LIBVTERM_FLAGS := $(LIBVTERM_CFLAGS) $(ERT_ASAN_FLAGS) \
+                           -fno-sanitize=shift-base
+ERT_ASAN_MODULE_OBJ := $(patsubst module/%.c,$(ERT_ASAN_OBJ_DIR)/%.o,$(MODULE_SRC)) \
+                       $(ERT_ASAN_OBJ_DIR)/protocol/control.o
+ERT_ASAN_LIBVTERM_OBJ = $(patsubst $(LIBVTERM_033)/src/%.c,$(ERT_ASAN_OBJ_DIR)/libvterm/%.o,$(LIBVTERM_SRC))
+
+$(ERT_ASAN_OBJ_DIR)/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(ERT_ASAN_FLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule \
+	      -I$(LIBVTERM_033)/include -c $< -o $@
+
+$(ERT_ASAN_OBJ_DIR)/protocol/control.o: $(PROTOCOL_SRC) protocol/control.h
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(ERT_ASAN_FLAGS) -fPIC -c $< -o $@
+
+$(ERT_ASAN_OBJ_DIR)/libvterm/%.o: $(LIBVTERM_033)/src/%.c $(LIBVTERM_033)/include/vterm.h \
+                                  $(LIBVTERM_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(ERT_ASAN_LIBVTERM_FLAGS) -fPIC -c $< -o $@
+
+$(ERT_ASAN_MODULE): $(ERT_ASAN_MODULE_OBJ) $(LIBVTERM_033)/include/vterm.h \
+                    $(ERT_ASAN_LIBVTERM_OBJ) module/vterm-module.map
+	@mkdir -p $(@D)
+	$(CC) $(MODULE_LDFLAGS) $(ERT_ASAN_FLAGS) -o $@ $(filter %.o,$^) \
+	      $(MODULE_HIDE_LIBS)
+
+SUITES += ert-asan
+TEST_BUILDS += $(ERT_ASAN_MODULE)
+CLEAN_FILES += $(ERT_ASAN_DIR)
+
+.PHONY: test-ert-asan
+test-ert-asan: $(ERT_ASAN_MODULE) $(PROXY) $(ERT_CTL_PROBE)
+	@CC=$(CC) EMACS=$(EMACS) $(ERT_ENV) \
+	  tests/ert/asan.sh ert-asan $(CURDIR)/$(ERT_ASAN_DIR)

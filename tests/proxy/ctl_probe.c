@@ -18,6 +18,13 @@
  *   ctl_probe random ID N            N packets of random bytes (1-300
  *                                    long) on one connection, each must
  *                                    be answered "error ..."
+ *   ctl_probe vanish ID N            N x connect, write part of a resize
+ *                                    message (cut anywhere, no newline)
+ *                                    or the whole of it, close without
+ *                                    reading the answer
+ *   ctl_probe hang-partial ID        connect, write part of a message,
+ *                                    print "sent", then wait (for a
+ *                                    test to kill it) up to 60 s
  * Exit 0 when everything went as described, 1 otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -223,6 +230,43 @@ static int cmd_random(const char *id, long n)
     return 0;
 }
 
+static int cmd_vanish(const char *id, long n)
+{
+    char msg[CTL_MSG_MAX + 1];
+
+    for (long i = 0; i < n; i++) {
+        int fd = connect_channel(id);
+        int len = ctl_encode_resize(msg, sizeof msg, 20 + (int)(i % 200), 10);
+        /* 0 .. len bytes: from nothing at all to the whole message. */
+        size_t cut = (size_t)(i % (len + 1));
+
+        if (fd < 0)
+            return 1;
+        if (cut > 0 && send(fd, msg, cut, MSG_NOSIGNAL) != (ssize_t)cut) {
+            printf("send %ld failed: %s\n", i, strerror(errno));
+            close(fd);
+            return 1;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+static int cmd_hang_partial(const char *id)
+{
+    int fd = connect_channel(id);
+
+    if (fd < 0)
+        return 1;
+    if (send(fd, "resize 4", 8, MSG_NOSIGNAL) != 8)
+        return 1;
+    printf("sent\n");
+    fflush(stdout);
+    sleep(60);
+    close(fd);
+    return 0;
+}
+
 enum { MODULE_BUDGET_MS = 50 };
 
 static int cmd_module_client(const char *id, long n, bool expect)
@@ -260,6 +304,10 @@ int main(int argc, char **argv)
         return cmd_repeat(argv[2], atol(argv[3]), 1);
     if (argc == 4 && strcmp(argv[1], "connect-close") == 0)
         return cmd_repeat(argv[2], atol(argv[3]), 0);
+    if (argc == 4 && strcmp(argv[1], "vanish") == 0)
+        return cmd_vanish(argv[2], atol(argv[3]));
+    if (argc == 3 && strcmp(argv[1], "hang-partial") == 0)
+        return cmd_hang_partial(argv[2]);
     if (argc == 4 && strcmp(argv[1], "resizes") == 0)
         return cmd_resizes(argv[2], atol(argv[3]));
     fprintf(stderr, "usage: see the comment at the top of ctl_probe.c\n");

@@ -31,9 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+AT_LINE='(^|^[#$] )'
+
 new_id() { echo "t$$-$RANDOM$RANDOM"; }
 
-# wait_for FILE REGEX [SECONDS]: true once FILE matches.
+# wait_for FILE REGEX [SECONDS]: true once FILE matches.  Output of a
+# command sent before sh printed its first prompt follows that prompt on
+# the same line: match it with "$AT_LINE" in front rather than "^".
 wait_for() {
     local deadline=$((SECONDS + ${3:-10}))
     while [ $SECONDS -lt $deadline ]; do
@@ -88,7 +92,7 @@ test_interactive() {
     start "$id" 80 24 sh || return 1
     send 'echo $((6*7))
 '
-    wait_for "$work/$id.out" '^42' || return 1
+    wait_for "$work/$id.out" "${AT_LINE}42" || return 1
     send 'exit 4
 '
     wait_exit "$proxy_pid" 10
@@ -104,16 +108,16 @@ test_resize() {
     start "$id" 80 24 sh || return 1
     send 'stty size
 '
-    wait_for "$work/$id.out" '^24 80' || return 1
+    wait_for "$work/$id.out" "${AT_LINE}24 80" || return 1
     "$PROXY" resize "$id" 100 40 || { echo "  resize helper failed"; return 1; }
     send 'stty size
 '
-    wait_for "$work/$id.out" '^40 100' || return 1
+    wait_for "$work/$id.out" "${AT_LINE}40 100" || return 1
     wait_for "$work/$id.log" '^resize 100 40 hr=0x00000000$' || return 1
     [ "$("$PROBE" send "$id" 'resize 132 43\n')" = ok ] || return 1
     send 'stty size
 '
-    wait_for "$work/$id.out" '^43 132' || return 1
+    wait_for "$work/$id.out" "${AT_LINE}43 132" || return 1
     close_input
     wait_exit "$proxy_pid" 10
     status=$?
@@ -188,7 +192,7 @@ test_module_client() {
     "$PROBE" module-client-missing "$(new_id)" > /dev/null || return 1
     send 'stty size
 '
-    wait_for "$work/$id.out" '^20 139' || return 1
+    wait_for "$work/$id.out" "${AT_LINE}20 139" || return 1
     close_input
     wait_exit "$proxy_pid" 10 >/dev/null
     true
