@@ -16,7 +16,14 @@
 
 #include "posix.h"
 
-#define REQUIRE(cond)  do { if (!(cond)) abort(); } while (0)
+#define REQUIRE(cond)                                                     \
+    do {                                                                  \
+        if (!(cond)) {                                                    \
+            fprintf(stderr, "%s:%d: REQUIRE(%s) failed\n", __FILE__,      \
+                    __LINE__, #cond);                                     \
+            abort();                                                      \
+        }                                                                 \
+    } while (0)
 
 enum { MAX_CLIENTS = 8 };
 
