@@ -1574,10 +1574,16 @@ static bool rep_step(struct render *r, unsigned char c)
             r->esc_sent = false;
             return false;
         }
-        if (c >= 0x20 && c <= 0x3f)
+        if (c == 0x18 || c == 0x1a) {
+            r->rep_state = REP_NORMAL;
             return true;
-        r->rep_state = REP_STRING;
-        return c >= 0x40 && c <= 0x7e ? true : rep_step(r, c);
+        }
+        /* Only a final byte ends the parameters: 0.3.3 runs C0 controls
+         * and keeps every other byte among them, so an ESC ] after a CR
+         * there still starts an OSC. */
+        if (c >= 0x40 && c <= 0x7e)
+            r->rep_state = REP_STRING;
+        return true;
     case REP_STRING:
         if (c == 0x07 || c == 0x18 || c == 0x1a)
             r->rep_state = REP_NORMAL;

@@ -794,6 +794,27 @@ TEST(fuzz_rep_after_intermediates_does_not_hang)
     render_free(r);
 }
 
+/* The same after a control, a DEL or a high byte among the parameters,
+ * which libvterm 0.3.3 keeps there (the scanner took them as the start of
+ * the DCS's string). */
+TEST(fuzz_osc_inside_dcs_parameters_after_other_bytes)
+{
+    const char *between[] = {"\r", "\a", "\x7f", "\xff", "1\r;"};
+    size_t i;
+
+    for (i = 0; i < sizeof between / sizeof *between; i++) {
+        struct render *r = make(8, 16, 64);
+        char input[96];
+
+        snprintf(input, sizeof input, "\033P%s\033]6676766667;t\007ok",
+                 between[i]);
+        put(r, input);
+        CHECK(sane(r));
+        CHECK(row_is(r, 0, "ok"));
+        render_free(r);
+    }
+}
+
 TEST(fuzz_c1_characters_are_dropped)
 {
     struct render *r = make(8, 16, 64);
@@ -1439,6 +1460,7 @@ int main(void)
     RUN(whole_writes_equal_byte_by_byte_writes);
     RUN(rejects_bad_sizes);
     RUN(fuzz_osc_inside_dcs_parameters);
+    RUN(fuzz_osc_inside_dcs_parameters_after_other_bytes);
     RUN(fuzz_rep_after_intermediates_does_not_hang);
     RUN(fuzz_c1_characters_are_dropped);
     RUN(fuzz_c1_split_by_escape);
