@@ -37,34 +37,22 @@ test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
 ERT_ASAN_DIR := $(BUILD)/module-asan
 ERT_ASAN_OBJ_DIR := $(BUILD)/obj/module-asan
 ERT_ASAN_MODULE := $(ERT_ASAN_DIR)/vterm-module$(MODULE_EXT)
-ERT_ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1
-# libvterm's own sources with its own flags (see module/libvterm.mk); not
-# shift-base, for the reason tests/fuzz/fuzz.mk gives.
-ERT_ASAN_LIBVTERM_FLAGS := $(LIBVTERM_CFLAGS) $(ERT_ASAN_FLAGS) \
-                           -fno-sanitize=shift-base
 ERT_ASAN_MODULE_OBJ := $(patsubst module/%.c,$(ERT_ASAN_OBJ_DIR)/%.o,$(MODULE_SRC)) \
                        $(ERT_ASAN_OBJ_DIR)/protocol/control.o
-ERT_ASAN_LIBVTERM_OBJ = $(patsubst $(LIBVTERM_033)/src/%.c,$(ERT_ASAN_OBJ_DIR)/libvterm/%.o,$(LIBVTERM_SRC))
 
 $(ERT_ASAN_OBJ_DIR)/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) $(ERT_ASAN_FLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule \
+	$(CC) $(PROJECT_CFLAGS) $(SANITIZE_FLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule \
 	      -I$(LIBVTERM_033)/include -c $< -o $@
 
 $(ERT_ASAN_OBJ_DIR)/protocol/control.o: $(PROTOCOL_SRC) protocol/control.h
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) $(ERT_ASAN_FLAGS) -fPIC -c $< -o $@
+	$(CC) $(PROJECT_CFLAGS) $(SANITIZE_FLAGS) -fPIC -c $< -o $@
 
-$(ERT_ASAN_OBJ_DIR)/libvterm/%.o: $(LIBVTERM_033)/src/%.c $(LIBVTERM_033)/include/vterm.h \
-                                  $(LIBVTERM_HDR)
+$(ERT_ASAN_MODULE): $(ERT_ASAN_MODULE_OBJ) $(LIBVTERM_ASAN_A) module/vterm-module.map
 	@mkdir -p $(@D)
-	$(CC) $(ERT_ASAN_LIBVTERM_FLAGS) -fPIC -c $< -o $@
-
-$(ERT_ASAN_MODULE): $(ERT_ASAN_MODULE_OBJ) $(LIBVTERM_033)/include/vterm.h \
-                    $(ERT_ASAN_LIBVTERM_OBJ) module/vterm-module.map
-	@mkdir -p $(@D)
-	$(CC) $(MODULE_LDFLAGS) $(ERT_ASAN_FLAGS) -o $@ $(filter %.o,$^) \
-	      $(MODULE_HIDE_LIBS)
+	$(CC) $(MODULE_LDFLAGS) $(SANITIZE_FLAGS) -o $@ $(ERT_ASAN_MODULE_OBJ) \
+	      $(LIBVTERM_ASAN_A) $(MODULE_HIDE_LIBS)
 
 SUITES += ert-asan
 TEST_BUILDS += $(ERT_ASAN_MODULE)

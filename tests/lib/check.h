@@ -2,7 +2,8 @@
  * TEST(name) { ... CHECK(cond); ... } and a main() that calls
  * RUN(name) for each and returns check_end("suite-name"): it prints
  * "<suite>: N passed, N failed" and records the counts in
- * build/results/<suite> (or $CHECK_RESULTS_DIR). */
+ * build/results/<suite> (or $CHECK_RESULTS_DIR).  $CHECK_SUITE, when
+ * set, names the suite instead (a sanitizer build of the same tests). */
 #ifndef CHECK_H
 #define CHECK_H
 
@@ -41,8 +42,12 @@ static int check_fail_count;
 static inline int check_end(const char *suite)
 {
     const char *dir = getenv("CHECK_RESULTS_DIR");
+    const char *name = getenv("CHECK_SUITE");
     char path[512];
     FILE *f;
+
+    if (name != NULL && *name != '\0')
+        suite = name;
 
     snprintf(path, sizeof path, "%s/%s", dir ? dir : "build/results", suite);
     f = fopen(path, "w");

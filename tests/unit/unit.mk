@@ -30,3 +30,4 @@ test-proxy-core: $(UNIT_DIR)/proxy_core_test
 	$(UNIT_VALGRIND) $<
 
 include tests/unit/render.mk
+include tests/unit/asan.mk
