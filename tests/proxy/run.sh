@@ -352,25 +352,47 @@ test_squatted_path() {
 check "a squatted socket path: clear error, non-zero exit" test_squatted_path
 
 test_unsafe_dir() {
-    local other=$work/other status1 status2
-    mkdir -p "$other/conpty-proxy-$(id -u)"
-    chmod 755 "$other/conpty-proxy-$(id -u)"
+    local other=$work/other dir status1 status2
+    dir=$other/conpty-proxy-$(id -u)
+    mkdir -p "$dir"
+    chmod 755 "$dir"
     TMPDIR=$other "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d1.err"
     status1=$?
     grep -q 'open to other users' "$work/d1.err" || status1=0
-    chmod 700 "$other/conpty-proxy-$(id -u)"
+    chmod 700 "$dir"
+    # Giving the directory to another user takes root (or sudo); without
+    # either the owner rule cannot be tested here, and that is a failure.
     if [ "$(id -u)" -eq 0 ]; then
-        chown 65534 "$other/conpty-proxy-$(id -u)"
-        TMPDIR=$other "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d2.err"
-        status2=$?
-        grep -q 'not owned by this user' "$work/d2.err" || status2=0
-    else
-        echo "  (not root: cannot create another user's directory; owner rule unchecked)"
-        status2=1
+        chown 65534 "$dir"
+    elif ! sudo -n chown 65534 "$dir" 2>/dev/null; then
+        echo "  not root and no sudo: cannot give $dir to another user"
+        return 1
     fi
+    TMPDIR=$other "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d2.err"
+    status2=$?
+    grep -q 'not owned by this user' "$work/d2.err" || status2=0
     [ $status1 -ne 0 ] && [ $status2 -ne 0 ]
 }
 check "socket directory open to others or owned by another user: refused" test_unsafe_dir
+
+# Whatever the umask, the directory the proxy makes is private, and a
+# symlink planted where it would go is refused, not followed.
+test_dir_created_private() {
+    local base=$work/fresh id mode status
+    mkdir -p "$base/a" "$base/b" "$base/target"
+    id=$(new_id)
+    (umask 000; TMPDIR=$base/a CONPTY_PROXY_LOG=$work/$id.log \
+        "$PROXY" new "$id" 80 24 sh -c 'exit 0' < /dev/null > /dev/null 2>&1)
+    grep -q '^start: ' "$work/$id.log" || { echo "  the proxy did not start"; return 1; }
+    mode=$(stat -c %a "$base/a/conpty-proxy-$(id -u)")
+    [ "$mode" = 700 ] || { echo "  created with mode $mode"; return 1; }
+    ln -s "$base/target" "$base/b/conpty-proxy-$(id -u)"
+    TMPDIR=$base/b "$PROXY" new "$(new_id)" 80 24 sh < /dev/null > /dev/null 2> "$work/d3.err"
+    status=$?
+    [ $status -ne 0 ] || { echo "  a symlinked directory was used"; return 1; }
+    [ -z "$(ls -A "$base/target")" ] || { echo "  something was made through the symlink"; return 1; }
+}
+check "socket directory: created 0700 under umask 000; a symlink there refused" test_dir_created_private
 
 if [ -n "${SANITIZED:-}" ]; then
     test_no_sanitizer_reports() {

@@ -233,6 +233,9 @@ TEST(socket_dir_check_creates_private_dir_and_refuses_open_ones)
         /* Root can give the directory away to test the owner rule. */
         CHECK(chown(dir, 65534, 65534) == 0);
         CHECK(ctl_socket_dir_check(dir, false) == CTL_E_DIR_OWNER);
+    } else {
+        /* Anyone else finds one: "/" is root's (its mode would pass). */
+        CHECK(ctl_socket_dir_check("/", false) == CTL_E_DIR_OWNER);
     }
     unlink(file);
     snprintf(file, sizeof file, "%s/f", base);
