@@ -27,6 +27,7 @@ MODULE_HIDE_LIBS := -Wl,--version-script=module/vterm-module.map
 # Deferred (=) so parsing works before "make deps" installed pkg-config
 # and libvterm-dev; evaluated only by the recipes that need them.
 VTERM_SYS_CFLAGS = $(shell $(PKG_CONFIG) --cflags vterm)
+VTERM_SYS_VERSION = $(shell $(PKG_CONFIG) --modversion vterm)
 ifeq ($(OS),Windows_NT)
   VTERM_SYS_LIBS = $(shell $(PKG_CONFIG) --variable=libdir vterm)/libvterm.a
   MODULE_LDFLAGS := -shared -static-libgcc

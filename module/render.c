@@ -54,6 +54,7 @@ struct sb_line {
 struct raw_line {
     struct render_line line;
     int ncols;
+    signed char wrap; /* see sb_set_newest_wrap; -1: guess from the cells */
 };
 
 /* An OSC string being collected from fragments (libvterm 0.2+), or the
@@ -153,6 +154,7 @@ struct render {
     struct raw_line *raw_meta;
     int raw_cap, raw_stride, raw_head, nraw;
     bool raw_used; /* a line went raw since the last render_sb_taken */
+    bool newest_pushed; /* the latest push is the ring's newest line */
 };
 
 /* ---- small buffers ---- */
@@ -512,9 +514,11 @@ static struct sb_line **sb_slot(const struct render *r, int i)
 }
 
 /* Build LINE (its metadata as captured at push time) from NCOLS cells
- * into a compact scrollback line; NULL when out of memory. */
+ * into a compact scrollback line, wrapped as WRAP says (-1: as the cells
+ * suggest); NULL when out of memory. */
 static struct sb_line *sb_build(struct render *r, struct render_line *line,
-                                const VTermScreenCell *cells, int ncols)
+                                const VTermScreenCell *cells, int ncols,
+                                int wrap)
 {
     struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_runs_cap,
                               &r->sb_info};
@@ -523,6 +527,8 @@ static struct sb_line *sb_build(struct render *r, struct render_line *line,
     r->sb_info.failed = false;
     if (!build_line(r, &lb, cells, ncols, 0, line))
         return NULL;
+    if (wrap >= 0)
+        line->wrapped = wrap != 0;
     return sb_line_new(line, &r->sb_info);
 }
 
@@ -555,7 +561,8 @@ static void raw_compact_oldest(struct render *r)
 {
     struct raw_line *m = raw_meta(r, 0);
     struct render_line line = m->line;
-    struct sb_line *l = sb_build(r, &line, raw_cells(r, 0), m->ncols);
+    struct sb_line *l = sb_build(r, &line, raw_cells(r, 0), m->ncols,
+                                 m->wrap);
 
     if (l == NULL) {
         line = m->line;
@@ -658,6 +665,7 @@ static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
     memset(&line, 0, sizeof line);
     line.info = lineinfo_take_pushed(&r->li);
     r->pushes++;
+    r->newest_pushed = false;
     if (r->sb_limit <= 0 || cols < 0)
         return 1;
     if (r->count == r->sb_limit)
@@ -670,16 +678,18 @@ static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
         memcpy(raw_cells(r, r->nraw), cells, (size_t)cols * sizeof *cells);
         m->line = line;
         m->ncols = cols;
+        m->wrap = -1;
         r->nraw++;
         r->raw_used = true;
     } else {
-        l = sb_build(r, &line, cells, cols);
+        l = sb_build(r, &line, cells, cols, -1);
         if (l == NULL)
             return 0;
     }
     *sb_slot(r, r->count) = l; /* NULL while raw */
     r->count++;
     r->pending++;
+    r->newest_pushed = true;
     return 1;
 }
 
@@ -827,6 +837,24 @@ static int cb_damage(VTermRect rect, void *user)
     return 1;
 }
 
+#ifdef RENDER_HAVE_REFLOW
+/* Whether the newest scrollback line wraps into the row after it: W.
+ * libvterm 0.3 marks a row that continues the one above, but pushes a
+ * row without saying whether the next one continues it; the scroll that
+ * pushed it tells, once libvterm has moved its line info (see
+ * cb_moverect).  Without it, build_line guesses from the cells. */
+static void sb_set_newest_wrap(struct render *r, bool w)
+{
+    if (r->nraw > 0) {
+        raw_meta(r, r->nraw - 1)->wrap = w;
+    } else if (r->count > 0) {
+        struct sb_line *l = *sb_slot(r, r->count - 1);
+        if (l != &sb_empty_line)
+            l->line.wrapped = w;
+    }
+}
+#endif
+
 /* Whole rows moving (a scroll) take their line info along; a partial
  * move is left to libvterm, which reports it as damage. */
 static int cb_moverect(VTermRect dest, VTermRect src, void *user)
@@ -836,6 +864,17 @@ static int cb_moverect(VTermRect dest, VTermRect src, void *user)
 
     if (src.start_col != 0 || src.end_col != r->cols)
         return 0;
+#ifdef RENDER_HAVE_REFLOW
+    /* A scroll of the whole width from the top that pushed rows: the row
+     * now at the top followed the last of them (libvterm moved the line
+     * info before this call).  Rows pushed before that one in the same
+     * scroll lost theirs: they keep the guess. */
+    if (r->newest_pushed && dest.start_row == 0 && r->li.pushed > 0 &&
+        src.start_row == r->li.pushed) {
+        const VTermLineInfo *next = vterm_state_get_lineinfo(r->state, 0);
+        sb_set_newest_wrap(r, next != NULL && next->continuation);
+    }
+#endif
     lineinfo_move(&r->li, dest.start_row, src.start_row,
                   src.end_row - src.start_row);
     for (row = dest.start_row; row < dest.end_row; row++)

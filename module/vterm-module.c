@@ -987,6 +987,28 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
     return S.nil;
 }
 
+/* What the libvterm under this module can do beyond 0.1.4's baseline. */
+static emacs_value Fvterm_libvterm_features(emacs_env *env, ptrdiff_t nargs,
+                                            emacs_value *args, void *data)
+{
+    emacs_value items[3];
+    int n = 0;
+
+    (void)nargs;
+    (void)args;
+    (void)data;
+#ifdef RENDER_HAVE_FRAGMENTS
+    items[n++] = env->intern(env, "string-fragments");
+#endif
+#ifdef RENDER_HAVE_SB_CLEAR
+    items[n++] = env->intern(env, "scrollback-clear");
+#endif
+#ifdef RENDER_HAVE_REFLOW
+    items[n++] = env->intern(env, "reflow");
+#endif
+    return call(env, S.list, n, items);
+}
+
 static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
 {
@@ -1124,6 +1146,12 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "Ask conpty-proxy ID to resize to COLS x ROWS over its control "
           "channel.\nt when sent, nil when the channel cannot be reached."
           "\n\n(fn ID COLS ROWS)");
+    defun(env, "vterm--libvterm-features", 0, 0, Fvterm_libvterm_features,
+          "What the libvterm this module was built with adds to 0.1.4's:\n"
+          "a list of `string-fragments' (OSC strings split across reads),\n"
+          "`scrollback-clear' (CSI 3 J) and `reflow' (exact wrap marks,\n"
+          "lines rewrapped on resize)."
+          "\n\n(fn)");
     call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
     return 0;
 }

@@ -21,12 +21,12 @@ test-lisp-lint:
 	@$(ERT_RUN) -l tests/ert/run.el -f vterm-run-lint lisp-lint
 
 test-ert-0.1.4: $(MODULE) $(PROXY) $(ERT_CTL_PROBE)
-	@$(ERT_ENV) \
+	@$(ERT_ENV) VTERM_TEST_LIBVTERM=$(VTERM_SYS_VERSION) \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(MODULE)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.1.4
 
 test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
-	@$(ERT_ENV) \
+	@$(ERT_ENV) VTERM_TEST_LIBVTERM=0.3.3 \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(ERT_MODULE_033)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.3.3
 
@@ -60,5 +60,5 @@ CLEAN_FILES += $(ERT_ASAN_DIR)
 
 .PHONY: test-ert-asan
 test-ert-asan: $(ERT_ASAN_MODULE) $(PROXY) $(ERT_CTL_PROBE)
-	@CC=$(CC) EMACS=$(EMACS) $(ERT_ENV) \
+	@CC=$(CC) EMACS=$(EMACS) $(ERT_ENV) VTERM_TEST_LIBVTERM=0.3.3 \
 	  tests/ert/asan.sh ert-asan $(CURDIR)/$(ERT_ASAN_DIR)

@@ -156,6 +156,46 @@ Callbacks from the module are recorded in `vterm-module-test--output',
     (should (equal (buffer-string) "12\nfg\nxy"))
     (should-not (get-text-property 3 'vterm-line-wrap))))
 
+;; What the module under test can do depends on its libvterm: the
+;; suite says which one it built against (tests/ert/ert.mk).
+(declare-function vterm--libvterm-features "vterm-module")
+
+(defun vterm-module-test-has (feature)
+  "Non-nil when the module under test has FEATURE (`vterm--libvterm-features')."
+  (memq feature (vterm--libvterm-features)))
+
+(ert-deftest vterm-module-test-features-match-libvterm ()
+  "The module reports the features of the libvterm the suite built it with."
+  (let ((version (getenv "VTERM_TEST_LIBVTERM")))
+    (should (stringp version))
+    (should (equal (vterm--libvterm-features)
+                   (append (and (version<= "0.2" version)
+                                '(string-fragments scrollback-clear))
+                           (and (version<= "0.3" version) '(reflow)))))))
+
+(ert-deftest vterm-module-test-scrollback-wrap-marks ()
+  "Lines scrolled into the scrollback keep their wrap marks.
+A line exactly as wide as the screen did not wrap: libvterm 0.3 says
+so; with 0.1.4 a full row counts as wrapped."
+  (vterm-module-test-with (vt 2 5)
+    (vterm-module-test-feed vt "abcdefg\r\n12345\r\nlast\r\n")
+    (should (equal (buffer-string) "abcde\nfg\n12345\nlast\n"))
+    (should (get-text-property 6 'vterm-line-wrap))      ; after abcde
+    (should-not (get-text-property 9 'vterm-line-wrap))  ; after fg
+    (should (eq (and (get-text-property 15 'vterm-line-wrap) t)
+                (not (vterm-module-test-has 'reflow))))))
+
+(ert-deftest vterm-module-test-csi-3j-clears-scrollback ()
+  "CSI 3 J drops the scrollback where libvterm reports it (0.2 and later)."
+  (vterm-module-test-with (vt 2 10)
+    (vterm-module-test-feed vt "one\r\ntwo\r\nthree\r\nfour")
+    (should (equal (buffer-string) "one\ntwo\nthree\nfour"))
+    (vterm-module-test-feed vt "\e[3J")
+    (should (equal (buffer-string)
+                   (if (vterm-module-test-has 'scrollback-clear)
+                       "three\nfour"
+                     "one\ntwo\nthree\nfour")))))
+
 (ert-deftest vterm-module-test-alternate-screen-restores-text ()
   (vterm-module-test-with (vt 3 10)
     (vterm-module-test-feed vt "shell$ ")

@@ -7,6 +7,12 @@
 #include "../lib/check.h"
 #include "render.h"
 
+#ifdef RENDER_HAVE_REFLOW
+#define HAVE_REFLOW true
+#else
+#define HAVE_REFLOW false
+#endif
+
 #ifndef RENDER_SUITE
 #error "RENDER_SUITE must name the suite"
 #endif
@@ -444,6 +450,50 @@ TEST(wrapped_line_is_marked)
     CHECK(row(r, 0)->wrapped);
     CHECK(!row(r, 1)->wrapped);
     CHECK(!row(r, 2)->wrapped);
+    render_free(r);
+}
+
+/* Scrollback lines keep their wrap marks: copy mode joins them.  A line
+ * exactly as wide as the screen did not wrap; libvterm 0.1.4 does not
+ * say, and a full row there counts as wrapped. */
+TEST(scrollback_lines_keep_wrap_marks)
+{
+    struct render *r = make(2, 5, 100);
+    const struct render_line *l;
+    /* Pushed in order: "abcde" (wraps), "fg", "12345" (full, no wrap),
+     * "vwxyz" (wraps, pushed while the screen scrolls by one), "0". */
+    const bool wraps[] = {true, false, HAVE_REFLOW ? false : true, true, false};
+    const char *texts[] = {"abcde", "fg", "12345", "vwxyz", "0"};
+    int i;
+
+    put(r, "abcdefg\r\n12345\r\nvwxyz0\r\nlast\r\n");
+    CHECK(render_sb_pending(r) == 5);
+    for (i = 0; i < 5 && i < render_sb_pending(r); i++) {
+        l = render_sb_pending_line(r, i);
+        CHECK(l != NULL && l->len == strlen(texts[i]) &&
+              memcmp(l->text, texts[i], l->len) == 0);
+        if (l != NULL && l->wrapped != wraps[i]) {
+            fprintf(stderr, "  line %d (%s): wrapped %d\n", i, texts[i],
+                    l->wrapped);
+            CHECK(l->wrapped == wraps[i]);
+        }
+    }
+    render_free(r);
+
+    /* The same when the raw pool is full and lines are built as they
+     * are pushed (thousands of lines between two redraws). */
+    r = make(2, 5, 40000);
+    for (i = 0; i < 11000; i++)
+        put(r, "12345\r\nabcdefg\r\n");
+    CHECK(render_sb_pending(r) == 3 * 11000 - 1); /* "fg" stays on screen */
+    for (i = 0; i < render_sb_pending(r); i++) {
+        l = render_sb_pending_line(r, i);
+        if (l == NULL || l->wrapped != (i % 3 == 0 ? !HAVE_REFLOW : i % 3 == 1)) {
+            fprintf(stderr, "  line %d: wrong wrap mark\n", i);
+            CHECK(false);
+            break;
+        }
+    }
     render_free(r);
 }
 
@@ -1433,6 +1483,7 @@ int main(void)
     RUN(rep_repeats_the_last_character);
     RUN(damage_marks_only_touched_rows);
     RUN(wrapped_line_is_marked);
+    RUN(scrollback_lines_keep_wrap_marks);
     RUN(device_attribute_and_cursor_reports);
     RUN(keys_are_encoded);
     RUN(bracketed_paste_only_when_enabled);
