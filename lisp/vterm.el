@@ -168,6 +168,14 @@ A command line: the program and its arguments, separated by spaces."
   :type 'string
   :group 'vterm)
 
+(defcustom vterm-tramp-shells '(("docker" "/bin/sh"))
+  "Shells for terminals opened in a remote directory, by TRAMP method.
+A list of (METHOD SHELL): a terminal whose `default-directory' is a
+remote name with METHOD runs SHELL there; other methods run
+`vterm-shell'.  Only the native pty can open remote terminals."
+  :type '(repeat (list (string :tag "TRAMP method") (string :tag "Shell")))
+  :group 'vterm)
+
 (defcustom vterm-use-conpty-proxy (eq system-type 'windows-nt)
   "If non-nil, run the shell under conpty-proxy instead of a native pty.
 On Windows the proxy is always used; on POSIX it is optional."
@@ -202,6 +210,13 @@ renames the buffer with (format vterm-buffer-name-string TITLE)."
   "Minimum width of the terminal, in columns.
 A window narrower than this still gives the terminal this many columns."
   :type 'integer
+  :group 'vterm)
+
+(defcustom vterm-bookmark-check-dir t
+  "If non-nil, a vterm bookmark also takes its terminal to its directory.
+Jumping to a bookmark whose terminal still runs sends the shell a cd
+when it is somewhere else."
+  :type 'boolean
   :group 'vterm)
 
 (defcustom vterm-kill-buffer-on-exit t
@@ -477,6 +492,20 @@ keep their global meaning."
     (define-key map (kbd "C-c C-p") #'vterm-previous-prompt)
     (define-key map (kbd "C-c C-r") #'vterm-reset-cursor-point)
     (define-key map (kbd "C-c C-f") #'vterm-send-next-key)
+    ;; Keys emacs-libvterm users know: shell keys that would otherwise
+    ;; run their global commands (M-. is xref, C-\\ an input method).
+    (define-key map (kbd "M-.") #'vterm-send-meta-dot)
+    (define-key map (kbd "M-,") #'vterm-send-meta-comma)
+    (define-key map (kbd "C-\\") #'vterm-send-ctrl-slash)
+    (define-key map (kbd "C-]") #'vterm--self-insert)
+    (define-key map (kbd "M-<") #'vterm--self-insert)
+    (define-key map (kbd "M->") #'vterm--self-insert)
+    (define-key map (kbd "C-<backspace>") #'vterm-send-meta-backspace)
+    (define-key map (kbd "S-SPC") #'vterm-send-space)
+    (define-key map (kbd "C-l") #'vterm-clear)
+    ;; Shift with the page keys scrolls the buffer, as in emacs-libvterm.
+    (define-key map (kbd "S-<prior>") #'scroll-down-command)
+    (define-key map (kbd "S-<next>") #'scroll-up-command)
     (dolist (key '("<return>" "RET" "<tab>" "TAB" "<backtab>" "<backspace>"
                    "DEL" "<escape>" "<up>" "<down>" "<left>" "<right>"
                    "<home>" "<end>" "<prior>" "<next>" "<insert>" "<delete>"
@@ -484,7 +513,7 @@ keep their global meaning."
                    "S-<up>" "S-<down>" "S-<left>" "S-<right>"
                    "C-<up>" "C-<down>" "C-<left>" "C-<right>"
                    "M-<up>" "M-<down>" "M-<left>" "M-<right>"
-                   "S-<prior>" "S-<next>" "C-<return>" "S-<return>"
+                   "C-<home>" "C-<end>" "C-<return>" "S-<return>"
                    "<f1>" "<f2>" "<f3>" "<f4>" "<f5>" "<f6>" "<f7>" "<f8>"
                    "<f9>" "<f10>" "<f11>" "<f12>"))
       (define-key map (kbd key) #'vterm--self-insert))
@@ -541,14 +570,29 @@ keep their global meaning."
                           nil (memq 'meta mods) nil)
         (if (and (characterp event) (null (memq 'control mods))
                (null (memq 'meta mods)) (>= event ?\s) (/= event ?\d))
-          ;; A plain character, maybe shifted or non-ASCII: send it as is.
-          (vterm-send-key (char-to-string event))
+          ;; A plain character, maybe shifted or non-ASCII: send it as is,
+          ;; or what the input method makes of it.
+          (dolist (c (vterm--input-method-chars event))
+            (vterm-send-key (char-to-string c)))
         (let ((key (vterm--key-description basic)))
           (when (eq event 'backtab)
             (setq mods (cons 'shift mods)))
           (when key
             (vterm-send-key key (memq 'shift mods) (memq 'meta mods)
                             (memq 'control mods)))))))))
+
+(defun vterm--input-method-chars (char)
+  "Return what the input method gives for CHAR, a list of characters.
+Without an input method, CHAR alone.  The method runs as in a
+writable buffer (quail passes keys through in read-only ones); the
+text it shows while composing is its own and goes with it."
+  (if (not input-method-function)
+      (list char)
+    (let* ((buffer-read-only nil)
+           (inhibit-read-only t)
+           (inhibit-modification-hooks t)
+           (keys (funcall input-method-function char)))
+      (cl-remove-if-not #'characterp (if (listp keys) keys (list keys))))))
 
 (defun vterm-send-key (key &optional shift meta ctrl accept-proc-output)
   "Send KEY to the terminal, with modifiers SHIFT, META and CTRL.
@@ -624,31 +668,39 @@ KEY is a key sequence, or a string in the syntax of `kbd'."
 (vterm--define-sender vterm-send-home "<home>")
 (vterm--define-sender vterm-send-end "<end>")
 (vterm--define-sender vterm-send-insert "<insert>")
-(vterm--define-sender vterm-send-C-a "a" nil nil t)
-(vterm--define-sender vterm-send-C-b "b" nil nil t)
-(vterm--define-sender vterm-send-C-c "c" nil nil t)
-(vterm--define-sender vterm-send-C-d "d" nil nil t)
-(vterm--define-sender vterm-send-C-e "e" nil nil t)
-(vterm--define-sender vterm-send-C-f "f" nil nil t)
-(vterm--define-sender vterm-send-C-g "g" nil nil t)
-(vterm--define-sender vterm-send-C-h "h" nil nil t)
-(vterm--define-sender vterm-send-C-k "k" nil nil t)
-(vterm--define-sender vterm-send-C-l "l" nil nil t)
-(vterm--define-sender vterm-send-C-n "n" nil nil t)
-(vterm--define-sender vterm-send-C-p "p" nil nil t)
-(vterm--define-sender vterm-send-C-r "r" nil nil t)
-(vterm--define-sender vterm-send-C-s "s" nil nil t)
-(vterm--define-sender vterm-send-C-t "t" nil nil t)
-(vterm--define-sender vterm-send-C-u "u" nil nil t)
-(vterm--define-sender vterm-send-C-w "w" nil nil t)
-(vterm--define-sender vterm-send-C-y "y" nil nil t)
-(vterm--define-sender vterm-send-C-z "z" nil nil t)
+
+(defun vterm-send-stop ()
+  "Ask the tty to stop the program's output (XOFF, when flow control is on)."
+  (interactive)
+  (vterm-send-key "s" nil nil t))
+
+(defun vterm-send-start ()
+  "Let the program's output go on after `vterm-send-stop' (XON)."
+  (interactive)
+  (vterm-send-key "q" nil nil t))
+
+(vterm--define-sender vterm-send-meta-dot "." nil t)
+(vterm--define-sender vterm-send-meta-comma "," nil t)
+(vterm--define-sender vterm-send-ctrl-slash "\\" nil nil t)
 (vterm--define-sender vterm-send-C-_ "_" nil nil t)
-(vterm--define-sender vterm-send-M-b "b" nil t)
-(vterm--define-sender vterm-send-M-d "d" nil t)
-(vterm--define-sender vterm-send-M-f "f" nil t)
-(vterm--define-sender vterm-send-M-w "w" nil t)
-(vterm--define-sender vterm-send-M-y "y" nil t)
+
+(defmacro vterm--define-letter-senders ()
+  "Define a sender per letter for each modifier set emacs-libvterm has.
+Control, meta, meta with a capital letter and control-shift: the
+commands users bind, named vterm-send- and the key."
+  (cons 'progn
+        (cl-loop
+         for (prefix shift meta ctrl first) in '(("C-" nil nil t ?a)
+                                                 ("M-" nil t nil ?a)
+                                                 ("M-" nil t nil ?A)
+                                                 ("C-S-" t nil t ?a))
+         append (cl-loop
+                 for c from first to (+ first 25)
+                 collect `(vterm--define-sender
+                           ,(intern (format "vterm-send-%s%c" prefix c))
+                           ,(char-to-string c) ,shift ,meta ,ctrl)))))
+
+(vterm--define-letter-senders)
 (vterm--define-sender vterm-send-M-DEL "<backspace>" nil t)
 
 (defun vterm-undo ()
@@ -694,6 +746,87 @@ pasted."
       (kill-new text)
       (vterm-send-string text t))))
 
+;;;; Editing the command line
+
+(defun vterm-insert (&rest contents)
+  "Type CONTENTS, strings or characters, into the terminal as a paste.
+Like `insert' for the program in the terminal (a shell's command line)."
+  (vterm-send-string
+   (mapconcat (lambda (c) (if (characterp c) (char-to-string c) c))
+              contents "")
+   t))
+
+(defun vterm-check-proc (&optional buffer)
+  "Return non-nil if BUFFER (default: the current one) has a live terminal.
+BUFFER is a buffer or the name of one."
+  (let* ((buffer (get-buffer (or buffer (current-buffer))))
+         (proc (and buffer (get-buffer-process buffer))))
+    (and proc
+         (memq (process-status proc) '(run stop open listen connect))
+         (buffer-local-value 'vterm--term buffer)
+         t)))
+
+(defun vterm--on-cursor-line-p (&optional pos)
+  "Non-nil if POS (default: point) is on the cursor's line, after its prompt."
+  (let ((pos (or pos (point))))
+    (save-excursion
+      (vterm-reset-cursor-point)
+      (and (<= (line-beginning-position) pos (line-end-position))
+           (>= pos (or (vterm--prompt-end-at pos) (line-beginning-position)))))))
+
+(defun vterm--send-and-wait (key state)
+  "Send KEY; wait at most a second for the value of STATE to change.
+STATE is a function of no argument reading the buffer.  Return
+non-nil if it changed."
+  (let ((before (funcall state))
+        (deadline (+ (float-time) 1.0))
+        changed)
+    (vterm-send-key key)
+    (while (and (not changed) (< (float-time) deadline)
+                (process-live-p vterm--process))
+      (accept-process-output vterm--process 0.02 nil t)
+      (vterm--render)
+      (setq changed (not (equal before (funcall state)))))
+    changed))
+
+(defun vterm--cursor-position ()
+  "Return the buffer position of the terminal's cursor."
+  (save-excursion (vterm-reset-cursor-point)))
+
+(defun vterm--cursor-line ()
+  "Return the text of the terminal's cursor line."
+  (save-excursion
+    (vterm-reset-cursor-point)
+    (buffer-substring-no-properties (line-beginning-position)
+                                    (line-end-position))))
+
+(defun vterm-goto-char (pos)
+  "Move the terminal's cursor, and point, to POS on the command line.
+The program moves its cursor on the arrow keys it is sent (a shell's
+line editor does).  Return t on success; otherwise point is left where
+it was and the cursor goes back."
+  (when (and vterm--term (vterm--on-cursor-line-p) (vterm--on-cursor-line-p pos))
+    (let ((origin (point))
+          (start (vterm-reset-cursor-point)))
+      (while (and (/= (point) pos)
+                  (vterm--send-and-wait (if (< (point) pos) "<right>" "<left>")
+                                        #'vterm--cursor-position))
+        (vterm-reset-cursor-point))
+      (if (= (vterm-reset-cursor-point) pos)
+          t
+        (unless (= (point) start)
+          (vterm-goto-char start))
+        (goto-char origin)
+        nil))))
+
+(defun vterm-delete-region (start end)
+  "Delete the text between START and END on the terminal's command line.
+The cursor goes to START and the program is sent one delete key per
+character."
+  (when (and vterm--term (vterm-goto-char (min start end)))
+    (dotimes (_ (abs (- end start)))
+      (vterm--send-and-wait "<delete>" #'vterm--cursor-line))))
+
 ;;;; Module callbacks
 
 (defun vterm--flush-output (output)
@@ -728,25 +861,46 @@ The title is sanitized first (see `vterm--sanitize')."
     (rename-buffer (format vterm-buffer-name-string title) t))
   (run-hook-with-args 'vterm-set-title-functions title))
 
+(defun vterm--local-host-p (host)
+  "Non-nil if HOST (from a directory report) names this machine."
+  (let ((here (downcase (system-name)))
+        (host (downcase host)))
+    (or (member host '("" "localhost" "127.0.0.1" "::1"))
+        (string-equal host here)
+        (string-equal host (car (split-string here "\\."))))))
+
 (defun vterm--directory-from-report (report)
-  "Return the local directory named by REPORT, or nil.
-REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path."
-  (let ((path
-         (cond
-          ((string-match "\\`file://\\([^/]*\\)\\(/.*\\)\\'" report)
-           (vterm--unhex (match-string 2 report)))
-          ;; USER@HOST:DIR; DIR may start with a drive letter on Windows.
-          ((string-match "\\`[^/:@]*@[^/:@]*:\\(.+\\)\\'" report)
-           (match-string 1 report))
-          (t report))))
+  "Return the directory named by REPORT, or nil.
+REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path.
+A HOST other than this machine gives a remote (TRAMP) name, so the
+buffer follows a shell that went there with ssh."
+  (let (user host path)
+    (cond
+     ((string-match "\\`file://\\([^/]*\\)\\(/.*\\)\\'" report)
+      (setq host (match-string 1 report)
+            path (vterm--unhex (match-string 2 report))))
+     ;; USER@HOST:DIR; DIR may start with a drive letter on Windows.
+     ((string-match "\\`\\([^/:@]*\\)@\\([^/:@]*\\):\\(.+\\)\\'" report)
+      (setq user (match-string 1 report)
+            host (match-string 2 report)
+            path (match-string 3 report)))
+     (t (setq path report)))
     (when (and (eq system-type 'windows-nt)
                (string-match "\\`/\\([A-Za-z]:.*\\)" path))
       (setq path (match-string 1 path)))
-    ;; A path with control characters or bytes that are not UTF-8 is
+    ;; A name with control characters or bytes that are not UTF-8 is
     ;; not followed: changing it would name another directory.
-    (and (> (length path) 0)
-         (equal (vterm--sanitize path) path)
-         (file-name-as-directory path))))
+    (when (and (> (length path) 0)
+               (equal (vterm--sanitize path) path)
+               ;; Only a well-formed host goes into a TRAMP name.
+               (or (null host) (string-match-p "\\`[-A-Za-z0-9._]*\\'" host))
+               (or (null user) (equal (vterm--sanitize user) user)))
+      (file-name-as-directory
+       (if (or (null host) (vterm--local-host-p host))
+           path
+         ;; Method "-": TRAMP's default method (ssh, usually).
+         (format "/-:%s%s:%s" (if (> (length user) 0) (concat user "@") "")
+                 host path))))))
 
 (defun vterm--unhex (string)
   "Decode %XX escapes in STRING, which stand for UTF-8 bytes."
@@ -760,7 +914,9 @@ REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path."
 (defun vterm--set-directory (report)
   "Follow the shell to the directory in REPORT."
   (let ((dir (vterm--directory-from-report report)))
-    (when (and dir (file-directory-p dir))
+    ;; A remote directory is not checked: that would open a connection
+    ;; (and wait for it) at every prompt.
+    (when (and dir (or (file-remote-p dir) (file-directory-p dir)))
       (setq default-directory dir))))
 
 (defun vterm--get-pwd (&optional linenum)
@@ -1006,13 +1162,21 @@ a timer, so a burst of size changes sends one message."
       (list vterm-shell)
     (split-string-and-unquote vterm-shell)))
 
+(defun vterm--shell ()
+  "Return the shell command line for a new terminal here.
+In a remote `default-directory' it is the one `vterm-tramp-shells'
+gives for its method, if any."
+  (let ((method (file-remote-p default-directory 'method)))
+    (or (and method (cadr (assoc method vterm-tramp-shells)))
+        vterm-shell)))
+
 (defun vterm--posix-wrapper (cols rows)
   "Return the command to run the shell in a COLS x ROWS tty.
 It prepares the tty (sane modes, DEL as erase, size) first."
   (list "/bin/sh" "-c"
         (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
                         " 2>/dev/null; exec %s")
-                rows cols vterm-shell)))
+                rows cols (vterm--shell))))
 
 (defun vterm--start-process (cols rows)
   "Start the shell for the current buffer in a COLS x ROWS terminal."
@@ -1052,6 +1216,8 @@ It prepares the tty (sane modes, DEL as erase, size) first."
                   :name "vterm"
                   :buffer buffer
                   :command (vterm--posix-wrapper cols rows)
+                  ;; In a remote directory, TRAMP starts it there.
+                  :file-handler t
                   :connection-type 'pty
                   :coding 'binary
                   :filter #'vterm--filter
@@ -1161,6 +1327,9 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (setq-local auto-hscroll-mode nil)
     (setq-local show-trailing-whitespace nil)
     (setq-local bookmark-make-record-function #'vterm--bookmark-make-record)
+    (add-function :around (local 'filter-buffer-substring-function)
+                  #'vterm--buffer-substring-filter)
+    (setq next-error-function #'vterm-next-error-function)
     (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
     (vterm--start-process cols rows)))
 
@@ -1305,6 +1474,15 @@ redrawn while copy mode is on."
       (when vterm--term
         (vterm--invalidate)))))
 
+(defun vterm--buffer-substring-filter (filter start end delete)
+  "Copy START..END with FILTER, without wrapping newlines when asked.
+An `:around' advice of `filter-buffer-substring-function' in vterm
+buffers, so \\[kill-ring-save] copies what \\[vterm-copy-mode-done] does;
+DELETE is passed on."
+  (if (or delete (not vterm-copy-mode-remove-fake-newlines))
+      (funcall filter start end delete)
+    (vterm--filter-buffer-substring start end)))
+
 (defun vterm--set-fake-newlines-invisible (on)
   "Make the newlines the terminal added for wrapping invisible if ON."
   (let ((inhibit-read-only t)
@@ -1312,6 +1490,27 @@ redrawn while copy mode is on."
     (while (setq pos (text-property-any pos (point-max) 'vterm-line-wrap t))
       (put-text-property pos (1+ pos) 'invisible (and on t))
       (setq pos (1+ pos)))))
+
+(defun vterm--wrapped-newline-p (pos)
+  "Non-nil if the newline at POS was added by the terminal to wrap a line."
+  (and (eq (char-after pos) ?\n) (get-text-property pos 'vterm-line-wrap)))
+
+(defun vterm--logical-line-beginning ()
+  "Return where the line at point begins, across wrapping newlines."
+  (save-excursion
+    (beginning-of-line)
+    (while (and (not (bobp)) (vterm--wrapped-newline-p (1- (point))))
+      (forward-line -1))
+    (point)))
+
+(defun vterm--logical-line-end ()
+  "Return where the line at point ends, across wrapping newlines."
+  (save-excursion
+    (end-of-line)
+    (while (and (not (eobp)) (vterm--wrapped-newline-p (point)))
+      (forward-char 1)
+      (end-of-line))
+    (point)))
 
 (defun vterm--filter-buffer-substring (start end)
   "Return the text from START to END without wrapping newlines, if asked."
@@ -1330,21 +1529,47 @@ redrawn while copy mode is on."
 
 (defun vterm-copy-mode-done (&optional arg)
   "Copy the region, or the current line, to the kill ring; leave copy mode.
-With prefix ARG, copy only the current line's text after the prompt."
+Without a region the whole line is copied, joined across the newlines
+the terminal added to wrap it; `vterm-copy-exclude-prompt' says whether
+its prompt is left out, and a prefix ARG inverts that for this call."
   (interactive "P")
   (unless vterm-copy-mode
     (user-error "This command is effective only in vterm-copy-mode"))
   (let (start end)
     (if (use-region-p)
         (setq start (region-beginning) end (region-end))
-      (setq start (line-beginning-position) end (line-end-position))
-      (when (or arg vterm-copy-exclude-prompt)
+      (setq start (vterm--logical-line-beginning) end (vterm--logical-line-end))
+      (when (if arg (not vterm-copy-exclude-prompt) vterm-copy-exclude-prompt)
         (let ((prompt-end (vterm--prompt-end-at start)))
           (when prompt-end (setq start prompt-end)))))
     (kill-new (substring-no-properties
                (vterm--filter-buffer-substring start end)))
     (deactivate-mark)
     (vterm-copy-mode -1)))
+
+;;;; next-error
+
+(declare-function compilation-next-error-function "compile" (n &optional reset))
+
+;;;###autoload
+(defun vterm-next-error-function (n &optional reset)
+  "Visit the Nth next error message (previous if N is negative).
+The `next-error-function' of vterm buffers (also with
+`compilation-shell-minor-mode'): file names are relative to the
+directory the shell reported for the line, not to the buffer's
+current one.  RESET starts from the first error."
+  (interactive "p")
+  (require 'compile)
+  (let ((default-directory (or (vterm--get-pwd) default-directory)))
+    (compilation-next-error-function n reset)))
+
+(defun vterm--compilation-setup ()
+  "Keep `vterm-next-error-function' in vterm buffers.
+`compilation-shell-minor-mode' sets its own `next-error-function'."
+  (when (derived-mode-p 'vterm-mode)
+    (setq next-error-function #'vterm-next-error-function)))
+
+(add-hook 'compilation-shell-minor-mode-hook #'vterm--compilation-setup)
 
 ;;;; Bookmarks
 
@@ -1361,18 +1586,31 @@ With prefix ARG, copy only the current line's text after the prompt."
 
 ;;;###autoload
 (defun vterm-bookmark-handler (bookmark)
-  "Open a terminal in the directory saved in BOOKMARK."
+  "Go to the terminal saved in BOOKMARK, or open one there.
+A live vterm buffer of the bookmarked name is reused; otherwise a new
+terminal starts in the bookmarked directory (a buffer of that name in
+another mode is left alone).  With `vterm-bookmark-check-dir', a reused
+terminal whose shell is elsewhere is sent a cd."
   (require 'bookmark)
   (let* ((dir (bookmark-prop-get bookmark 'thisdir))
          (name (bookmark-prop-get bookmark 'buf-name))
          (buffer (get-buffer name)))
     (if (and buffer (with-current-buffer buffer (derived-mode-p 'vterm-mode)))
-        (set-buffer buffer)
-      (let ((default-directory dir))
-        (with-current-buffer (get-buffer-create name)
-          (setq default-directory dir)
-          (vterm-mode)
-          (setq buffer (current-buffer)))))
+        (with-current-buffer buffer
+          (when (and vterm-bookmark-check-dir dir
+                     (not (string-equal (file-name-as-directory default-directory)
+                                        (file-name-as-directory dir))))
+            (when (bound-and-true-p vterm-copy-mode)
+              (vterm-copy-mode -1))
+            (vterm-send-string (concat "cd " (shell-quote-argument
+                                              (or (file-remote-p dir 'localname)
+                                                  dir))))
+            (vterm-send-return)))
+      (setq buffer (generate-new-buffer name))
+      (with-current-buffer buffer
+        (when dir
+          (setq default-directory dir))
+        (vterm-mode)))
     (set-buffer buffer)))
 
 ;; The name emacs-libvterm stores in bookmark files.

@@ -149,6 +149,9 @@
 (ert-deftest vterm-security-directory-sanitized ()
   "Directory reports with control characters or bad UTF-8 are not followed."
   (let* ((base (file-name-as-directory (make-temp-file "vterm-sec-dir" t)))
+         ;; This host: a report from another one names a remote directory.
+         (osc7 (concat "\e]7;file://" (system-name)))
+         (osc51 (concat "\e]51;Au@" (system-name) ":"))
          (good (file-name-as-directory (expand-file-name "caf\u00e9" base)))
          (tricky (list (concat base "a\nb") (concat base "a\eb")
                        (concat base "a\u009bb"))))
@@ -158,19 +161,23 @@
         (vterm-security-with-vterm buf
           (let ((start (buffer-local-value 'default-directory buf)))
             (dolist (report
-                     (list (list "\e]7;file://host" base "a%0Ab\a")
-                           (list "\e]7;file://host" base "a%1Bb\a")
-                           (list "\e]7;file://host" base "a%C2%9Bb\a")
-                           (list "\e]7;file://host" base "a%FFb\a")
-                           (list "\e]51;Au@h:" base "a" #x9b "b\e\\")
-                           (list "\e]51;Au@h:" base "a" #xff "b\e\\")))
+                     (list (list osc7 base "a%0Ab\a")
+                           (list osc7 base "a%1Bb\a")
+                           (list osc7 base "a%C2%9Bb\a")
+                           (list osc7 base "a%FFb\a")
+                           (list osc51 base "a" #x9b "b\e\\")
+                           (list osc51 base "a" #xc2 #x9b "b\e\\")
+                           (list osc51 base "a" #xff "b\e\\")
+                           ;; Nor a remote name with one in the host.
+                           (list "\e]51;Au@el" #xc2 #x9b "se:" base "\e\\")
+                           (list "\e]7;file://el%1Bse" base "\a")))
               (apply #'vterm-security--feed buf report)
               (should (equal (buffer-local-value 'default-directory buf) start))
               (with-current-buffer buf
                 (goto-char (point-max))
                 (should-not (vterm--get-pwd))))
             ;; A clean report, percent-encoded UTF-8 included, is followed.
-            (vterm-security--feed buf "\e]7;file://host" base "caf%C3%A9\a")
+            (vterm-security--feed buf osc7 base "caf%C3%A9\a")
             (should (equal (buffer-local-value 'default-directory buf) good))))
       (delete-directory base t))))
 

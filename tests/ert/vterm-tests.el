@@ -907,9 +907,11 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-directory-report ()
   "Directory reports in the forms shells send are understood."
-  (should (equal (vterm--directory-from-report "user@host:/tmp/x")
+  (should (equal (vterm--directory-from-report
+                  (format "user@%s:/tmp/x" (system-name)))
                  "/tmp/x/"))
-  (should (equal (vterm--directory-from-report "file://host/tmp/a%20b")
+  (should (equal (vterm--directory-from-report
+                  (format "file://%s/tmp/a%%20b" (system-name)))
                  "/tmp/a b/"))
   (should (equal (vterm--directory-from-report "/var/") "/var/")))
 
