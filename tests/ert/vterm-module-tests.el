@@ -258,6 +258,17 @@ so; with 0.1.4 a full row counts as wrapped."
     (should (eq (plist-get (vterm-module-test-face-at 4) :strike-through) t))
     (should (eq (plist-get (vterm-module-test-face-at 5) :inverse-video) t))))
 
+(ert-deftest vterm-module-test-underline-styles ()
+  "Curly underline (SGR 4:3) is a wave; single and double are plain."
+  (vterm-module-test-with (vt 2 20)
+    (vterm-module-test-feed vt "\e[4:3mc\e[0;4:2md\e[0;21me\e[0;4:1ms\e[0;4:0mn")
+    (should (equal (plist-get (vterm-module-test-face-at 1) :underline)
+                   '(:style wave)))
+    (should (eq (plist-get (vterm-module-test-face-at 2) :underline) t))
+    (should (eq (plist-get (vterm-module-test-face-at 3) :underline) t))
+    (should (eq (plist-get (vterm-module-test-face-at 4) :underline) t))
+    (should-not (vterm-module-test-face-at 5))))
+
 (ert-deftest vterm-module-test-one-face-spec-per-combination ()
   "Equal attributes share one face object, and a run is one property."
   (vterm-module-test-with (vt 3 20)
@@ -352,6 +363,13 @@ so; with 0.1.4 a full row counts as wrapped."
                     (("<escape>") "\e")
                     (("<up>") "\e[A")
                     (("<left>" nil nil t) "\e[1;5D")
+                    (("<up>" t) "\e[1;2A")
+                    (("<right>" t t) "\e[1;4C")
+                    (("<home>" t nil t) "\e[1;6H")
+                    (("<tab>" t) "\e[Z")
+                    (("<delete>") "\e[3~")
+                    (("<prior>" nil nil t) "\e[5;5~")
+                    (("<f12>" t) "\e[24;2~")
                     (("<f1>") "\eOP")
                     (("<f5>") "\e[15~")
                     (("c" nil nil t) "\C-c")
@@ -361,6 +379,25 @@ so; with 0.1.4 a full row counts as wrapped."
       (apply #'vterm--update vt (car case))
       (should (equal (cons (car case) (vterm-module-test-output))
                      (cons (car case) (cadr case)))))))
+
+(ert-deftest vterm-module-test-scrollback-of-100000-lines ()
+  "A scrollback of 100000 lines keeps the newest 100000 in the buffer."
+  (vterm-module-test-with (vt 5 20 100000)
+    (dotimes (chunk 21)
+      (vterm--write-input
+       vt (mapconcat (lambda (i) (format "line %d\r\n" (+ (* chunk 5000) i)))
+                     (number-sequence 0 4999) ""))
+      (when (memq chunk '(3 20))
+        (vterm--redraw vt)))
+    (vterm--write-input vt "end")
+    (vterm--redraw vt)
+    ;; 105000 lines and "end": 5 rows, and the 100000 lines above them.
+    (should (= (count-lines (point-min) (point-max)) 100005))
+    (goto-char (point-min))
+    (should (looking-at "line 4996$"))
+    (goto-char (point-max))
+    (forward-line -1)
+    (should (looking-at "line 104999$"))))
 
 (ert-deftest vterm-module-test-bracketed-paste ()
   (vterm-module-test-with (vt 2 10)

@@ -15,6 +15,10 @@
  *   ctl_probe module-client-missing ID   the module's client against a
  *                                    session that does not exist must
  *                                    fail within its budget
+ *   ctl_probe module-client-stalled ID   the same against a server on
+ *                                    ID that never accepts and whose
+ *                                    listen backlog is full: fails, and
+ *                                    within its budget
  *   ctl_probe random ID N            N packets of random bytes (1-300
  *                                    long) on one connection, each must
  *                                    be answered "error ..."
@@ -288,12 +292,53 @@ static int cmd_module_client(const char *id, long n, bool expect)
     return 0;
 }
 
+/* A server at ID's socket that never accepts, its backlog filled by
+ * connections this process keeps open, and the module's client tried
+ * against it. */
+static int cmd_module_client_stalled(const char *id)
+{
+    char dir[CTL_NAME_MAX], path[CTL_NAME_MAX];
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int srv, held = 0, status;
+
+    if (ctl_socket_dir(getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"),
+                       (unsigned long)geteuid(), dir, sizeof dir) != CTL_OK ||
+        ctl_socket_dir_check(dir, true) != CTL_OK ||
+        channel_path(id, path, sizeof path) != 0)
+        return 1;
+    strcpy(addr.sun_path, path);
+    srv = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (srv < 0 || bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        listen(srv, 0) != 0) {
+        printf("stalled server: %s\n", strerror(errno));
+        return 1;
+    }
+    for (;;) {
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return 1;
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+            close(fd);
+            break; /* EAGAIN: the backlog is full */
+        }
+        if (++held > 64) {
+            printf("the backlog never filled\n");
+            return 1;
+        }
+    }
+    status = cmd_module_client(id, 20, false);
+    unlink(path);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "module-client") == 0)
         return cmd_module_client(argv[2], atol(argv[3]), true);
     if (argc == 3 && strcmp(argv[1], "module-client-missing") == 0)
         return cmd_module_client(argv[2], 1, false);
+    if (argc == 3 && strcmp(argv[1], "module-client-stalled") == 0)
+        return cmd_module_client_stalled(argv[2]);
     if (argc == 4 && strcmp(argv[1], "random") == 0)
         return cmd_random(argv[2], atol(argv[3]));
     if (argc >= 4 && strcmp(argv[1], "send") == 0)

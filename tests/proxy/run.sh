@@ -199,6 +199,13 @@ test_module_client() {
 }
 check "module's client: 1000 write-and-close resizes all applied; missing session fails fast" test_module_client
 
+test_module_client_stalled() {
+    local out
+    out=$("$PROBE" module-client-stalled "$(new_id)") || { echo "  $out"; return 1; }
+    echo "  $out"
+}
+check "module's client against a server that never accepts (backlog full): fails within 50 ms" test_module_client_stalled
+
 # CPU ticks (user + system) a process has used.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
