@@ -1076,8 +1076,11 @@ a timer, so a burst of size changes sends one message."
     ;; helper, without waiting for it.
     (let ((buffer (current-buffer))
           (proxy (vterm--find-proxy)))
+      ;; Said in the echo area: text put in the buffer while the terminal
+      ;; runs would be taken for screen rows by the next redraw.
       (if (not proxy)
-          (vterm--report "conpty-proxy not found; cannot resize")
+          (message "vterm: conpty-proxy not found; cannot resize to %dx%d"
+                   cols rows)
         (setq vterm--resize-helper
               (make-process
                :name "vterm-resize"

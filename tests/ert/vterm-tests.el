@@ -900,6 +900,16 @@ and its process are cleaned up afterwards."
     (should (= (cdr (vterm--window-size (list window)))
                (window-body-height window)))))
 
+(ert-deftest vterm-test-window-size-line-numbers ()
+  "Columns taken by line numbers are not the terminal's."
+  (let ((vterm-min-window-width 1)
+        (window (selected-window)))
+    (with-temp-buffer
+      (set-window-buffer window (current-buffer))
+      (let ((plain (car (vterm--window-size (list window)))))
+        (display-line-numbers-mode 1)
+        (should (< (car (vterm--window-size (list window))) plain))))))
+
 (ert-deftest vterm-test-min-window-width ()
   "`vterm-min-window-width' is a lower bound of the terminal width."
   (let ((vterm-min-window-width 500))
@@ -913,7 +923,61 @@ and its process are cleaned up afterwards."
   (should (equal (vterm--directory-from-report
                   (format "file://%s/tmp/a%%20b" (system-name)))
                  "/tmp/a b/"))
-  (should (equal (vterm--directory-from-report "/var/") "/var/")))
+  (should (equal (vterm--directory-from-report "/var/") "/var/"))
+  ;; Windows shells report drive letters, as /C:/... in file: URLs.
+  (let ((system-type 'windows-nt))
+    (should (equal (vterm--directory-from-report
+                    (format "file://%s/C:/Users/me" (system-name)))
+                   "C:/Users/me/"))
+    (should (equal (vterm--directory-from-report
+                    (format "me@%s:C:/Users/me" (system-name)))
+                   "C:/Users/me/"))))
+
+(ert-deftest vterm-test-windows-defaults ()
+  "On Windows the default shell is COMSPEC, run through the proxy."
+  (let ((system-type 'windows-nt)
+        (process-environment (cons "COMSPEC=C:\\Windows\\system32\\cmd.exe"
+                                   process-environment)))
+    (should (equal (eval (car (get 'vterm-shell 'standard-value)) t)
+                   "C:\\Windows\\system32\\cmd.exe"))
+    (should (eval (car (get 'vterm-use-conpty-proxy 'standard-value)) t))
+    ;; A shell with arguments is split; one that names a program is not.
+    (let ((vterm-shell "powershell.exe -NoLogo -NoProfile"))
+      (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
+        (should (equal (vterm--shell-argv)
+                       '("powershell.exe" "-NoLogo" "-NoProfile")))))
+    (let ((vterm-shell "C:/Program Files/PowerShell/7/pwsh.exe"))
+      (cl-letf (((symbol-function 'executable-find) (lambda (f) f)))
+        (should (equal (vterm--shell-argv) (list vterm-shell)))))))
+
+(ert-deftest vterm-test-proxy-found-beside-module ()
+  "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
+  (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))
+         (module (expand-file-name (concat "lib/vterm-module" module-file-suffix)
+                                   dir))
+         (vterm-conpty-proxy-path nil))
+    (unwind-protect
+        (progn
+          (make-directory (file-name-directory module))
+          (write-region "" nil module)
+          (let ((load-path (cons (file-name-directory module) load-path)))
+            ;; The build tree's layout: module/ and proxy/ side by side.
+            (make-directory (expand-file-name "proxy" dir))
+            (let ((proxy (expand-file-name "proxy/conpty-proxy" dir)))
+              (write-region "" nil proxy)
+              (set-file-modes proxy #o755)
+              (should (equal (file-truename (vterm--find-proxy))
+                             (file-truename proxy))))
+            ;; A package: both in one directory, which wins.
+            (let ((proxy (expand-file-name "lib/conpty-proxy" dir)))
+              (write-region "" nil proxy)
+              (set-file-modes proxy #o755)
+              (should (equal (file-truename (vterm--find-proxy))
+                             (file-truename proxy))))
+            ;; The option wins over both.
+            (let ((vterm-conpty-proxy-path vterm-test-proxy))
+              (should (equal (vterm--find-proxy) vterm-test-proxy)))))
+      (delete-directory dir t))))
 
 (ert-deftest vterm-test-buffer-names ()
   "`vterm' with a number or a string names the buffer as emacs-libvterm does."
@@ -967,6 +1031,38 @@ and its process are cleaned up afterwards."
                       (insert-file-contents log)
                       (re-search-forward "resize 55 21 hr=0x00000000" nil t)))))
       (delete-file log))))
+
+(ert-deftest vterm-test-proxy-resize-helper-failures ()
+  "A failing resize helper is reported; a missing proxy too; nothing waits."
+  (should (file-executable-p vterm-test-proxy))
+  (let ((helper (make-temp-file "vterm-helper" nil ".sh"
+                                "#!/bin/sh\necho \"no such session\" >&2\nexit 1\n"))
+        (messages nil))
+    (set-file-modes helper #o755)
+    (unwind-protect
+        (vterm-test-with-vterm t buf
+          (cl-letf (((symbol-function 'vterm--conpty-resize-pipe)
+                     (lambda (&rest _) nil))
+                    ((symbol-function 'message)
+                     (lambda (fmt &rest args)
+                       (push (apply #'format fmt args) messages))))
+            (cl-letf (((symbol-function 'vterm--find-proxy) (lambda () helper)))
+              (with-current-buffer buf (vterm--request-resize 55 21))
+              (should (vterm-test-wait
+                       (lambda () (cl-some (lambda (m) (string-match-p
+                                                        "resize to 55x21 failed: no such session"
+                                                        m))
+                                           messages)))))
+            (cl-letf (((symbol-function 'vterm--find-proxy) (lambda () nil)))
+              (with-current-buffer buf (vterm--request-resize 60 22))
+              (should (vterm-test-wait
+                       (lambda () (member "vterm: conpty-proxy not found; cannot resize to 60x22"
+                                          messages))))))
+          ;; The screen is the terminal's alone: nothing was put in it.
+          (vterm-test-type buf "echo still-here")
+          (vterm-test-wait-for buf "^still-here\n\\$ \n")
+          (should (process-live-p (get-buffer-process buf))))
+      (delete-file helper))))
 
 (ert-deftest vterm-test-proxy-resize-trace ()
   "A resize through the module's control channel is applied by the proxy."
