@@ -4,6 +4,7 @@
  *   win_session.c     the IOCP loop thread, session state, shutdown
  *   win_conpty.c      pseudo console, its pipes, the child process
  *   win_ctl_server.c  the message-mode control pipe (4 instances)
+ *   win_ctl_pipe.c    creating its instances: modes, a squatted name
  *   win_stdio.c       stdin reader thread, stdout writer thread + queue
  *   win_security.c    the DACL (current user + SYSTEM), random names
  *   win_error.c       reporting Win32 failures
@@ -118,6 +119,7 @@ struct win_pty {
     HANDLE out_r;   /* ours: overlapped server end, ConPTY's output */
     HANDLE process; /* the child */
     DWORD pid;
+    HANDLE job;     /* kills the child when the proxy dies; never closed */
     HANDLE close_thread; /* ClosePseudoConsole runs here (rule 9) */
     HANDLE iocp;
 };
@@ -134,6 +136,22 @@ uint32_t win_pty_resize(void *pty, int cols, int rows);
 bool win_pty_close_async(struct win_pty *pty, HANDLE iocp);
 /* Close the handles left (the pipes must have no pending I/O). */
 void win_pty_free(struct win_pty *pty);
+
+/* ---- win_ctl_pipe.c -------------------------------------------------- */
+
+/* CreateNamedPipe's open mode and pipe mode for the control pipe: duplex,
+ * overlapped, messages, local clients only (PIPE_REJECT_REMOTE_CLIENTS);
+ * the FIRST instance with FILE_FLAG_FIRST_PIPE_INSTANCE. */
+DWORD win_ctl_open_mode(bool first);
+DWORD win_ctl_pipe_mode(void);
+/* One instance of the control pipe NAME (one of CTL_PIPE_INSTANCES);
+ * INVALID_HANDLE_VALUE with GetLastError() on failure. */
+HANDLE win_ctl_pipe_create(const char *name, bool first,
+                           SECURITY_ATTRIBUTES *sa);
+/* True when ERR, from creating the first instance, means the name exists
+ * already (another session, or a squatter): the proxy says so and exits
+ * instead of reporting a failed call. */
+bool win_ctl_name_taken(DWORD err);
 
 /* ---- win_ctl_server.c ------------------------------------------------ */
 

@@ -184,6 +184,36 @@ static BOOL WINAPI ignore_ctrl(DWORD type)
     return type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
 }
 
+/* A job that kills the child when the proxy dies: the last handle to it
+ * is ours, so it closes however the proxy ends (killed from the task
+ * manager, crashed), and the kernel ends the child then.  Without it the
+ * child's end depends on conhost noticing and on the child honouring
+ * CTRL_CLOSE_EVENT, and a child that does not lives on as an orphan.
+ * Only the child: JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK leaves what it
+ * starts outside the job, as a console closing does not end a program
+ * started from it with "start".  NULL (reported) when it cannot be made:
+ * the session runs all the same. */
+static HANDLE make_kill_job(void)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits;
+    HANDLE job = CreateJobObjectW(NULL, NULL);
+
+    if (job == NULL) {
+        win_fail("CreateJobObject");
+        return NULL;
+    }
+    memset(&limits, 0, sizeof limits);
+    limits.BasicLimitInformation.LimitFlags =
+        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
+    if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation,
+                                 &limits, sizeof limits)) {
+        win_fail("SetInformationJobObject");
+        CloseHandle(job);
+        return NULL;
+    }
+    return job;
+}
+
 static int start_child(struct win_pty *pty, const struct session_config *cfg)
 {
     STARTUPINFOEXW si;
@@ -232,16 +262,28 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
         win_fail("SetConsoleCtrlHandler (restore Ctrl-C)");
     if (!SetConsoleCtrlHandler(ignore_ctrl, TRUE))
         win_fail("SetConsoleCtrlHandler (ignore in proxy)");
-    /* Inherit nothing (FALSE); our environment and working directory. */
+    pty->job = make_kill_job();
+    /* Inherit nothing (FALSE); our environment and working directory.
+     * Suspended until it is in the job, so that nothing it starts
+     * escapes before. */
     if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE,
-                        EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
-                        &si.StartupInfo, &pi)) {
+                        EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED, NULL,
+                        NULL, &si.StartupInfo, &pi)) {
         DWORD err = GetLastError();
         char text[256];
         fprintf(stderr, "conpty-proxy: cannot start %s: error %lu (%s)\n",
                 cfg->argv[0], (unsigned long)err,
                 win_strerror(err, text, sizeof text));
         ret = PROXY_EXIT_START;
+        goto out;
+    }
+    if (pty->job != NULL && !AssignProcessToJobObject(pty->job, pi.hProcess))
+        win_fail("AssignProcessToJobObject");
+    if (ResumeThread(pi.hThread) == (DWORD)-1) {
+        win_fail("ResumeThread");
+        TerminateProcess(pi.hProcess, PROXY_EXIT_FAILURE);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
         goto out;
     }
     CloseHandle(pi.hThread);
@@ -341,5 +383,6 @@ void win_pty_free(struct win_pty *pty)
     pty->process = NULL;
     /* The close thread and the pseudo console are left alone: the thread
      * may still be inside ClosePseudoConsole when a bounded wait gave up,
-     * and the process is about to exit. */
+     * and the process is about to exit.  So is the job: its handle closes
+     * with the process, ending the child should it still run. */
 }

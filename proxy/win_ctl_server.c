@@ -19,8 +19,6 @@
 
 #include "trace.h"
 
-enum { CTL_PIPE_BUFFER = 4096 };
-
 enum inst_state {
     INST_LISTENING,  /* ConnectNamedPipe pending */
     INST_CONNECTED,  /* a client; a read or a write pending */
@@ -291,26 +289,17 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
     srv->ctx = ctx;
     for (int i = 0; i < CTL_PIPE_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
-        DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
 
-        /* The first instance must create the name: if it exists, someone
-         * squats it and could read what clients send. */
-        if (i == 0)
-            open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
         in->srv = srv;
         in->index = i;
         in->state = INST_DEAD;
         win_op_init(&in->connect, WIN_OP_CTL_CONNECT, in);
         win_op_init(&in->read, WIN_OP_CTL_READ, in);
         win_op_init(&in->write, WIN_OP_CTL_WRITE, in);
-        in->pipe = CreateNamedPipeA(
-            srv->name, open_mode,
-            PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
-                PIPE_REJECT_REMOTE_CLIENTS,
-            CTL_PIPE_INSTANCES, CTL_PIPE_BUFFER, CTL_PIPE_BUFFER, 0, &sec->sa);
+        in->pipe = win_ctl_pipe_create(srv->name, i == 0, &sec->sa);
         if (in->pipe == INVALID_HANDLE_VALUE) {
             DWORD err = GetLastError();
-            if (i == 0 && (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY))
+            if (i == 0 && win_ctl_name_taken(err))
                 fprintf(stderr,
                         "conpty-proxy: control pipe %s exists already "
                         "(another session, or someone squatting it)\n",

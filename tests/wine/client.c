@@ -5,6 +5,14 @@
  *                                code): exit 0 when it returns true
  *   client ping ID               "ping\n" -> expects "pong\n"
  *   client abuse ID              the abuse list; prints PASS/FAIL lines
+ *   client vanish ID HOW N       N connections that write part of a
+ *                                message (HOW "partial": no newline) or
+ *                                the start of one (HOW "oversize": 64
+ *                                KiB) and close at once without reading;
+ *                                the last one ends the process instead
+ *   client storm ID THREADS N    THREADS concurrent clients sending N
+ *                                resizes each: exit 0 when all were
+ *                                written
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -19,17 +27,9 @@
 
 #include "control.h"
 #include "ctl_client.h"
+#include "wine_test.h"
 
 static char pipe_name[CTL_NAME_MAX];
-static int failures;
-
-static void result(bool ok, const char *what)
-{
-    printf("%s %s\n", ok ? "PASS" : "FAIL", what);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
 
 /* Open the control pipe (waiting while busy, up to MS). */
 static HANDLE open_pipe(DWORD ms)
@@ -139,6 +139,97 @@ static DWORD WINAPI flood_main(void *arg)
     return 0;
 }
 
+enum { FLOOD_MAX_THREADS = 64 };
+
+/* THREADS concurrent clients, COUNT resizes each: true when every one
+ * was written. */
+static bool flood(const char *id, int threads, int count)
+{
+    struct flood f[FLOOD_MAX_THREADS];
+    HANDLE t[FLOOD_MAX_THREADS];
+    int total = 0;
+
+    if (threads < 1 || threads > FLOOD_MAX_THREADS)
+        return false;
+    for (int i = 0; i < threads; i++) {
+        f[i].id = id;
+        f[i].count = count;
+        f[i].ok = 0;
+        t[i] = CreateThread(NULL, 0, flood_main, &f[i], 0, NULL);
+        if (t[i] == NULL) {
+            fprintf(stderr, "CreateThread: %lu\n", (unsigned long)GetLastError());
+            ExitProcess(3);
+        }
+    }
+    if (WaitForMultipleObjects((DWORD)threads, t, TRUE, 240000) != WAIT_OBJECT_0) {
+        fprintf(stderr, "flood: threads still running\n");
+        ExitProcess(3);
+    }
+    for (int i = 0; i < threads; i++) {
+        total += f[i].ok;
+        CloseHandle(t[i]);
+    }
+    if (total != threads * count)
+        fprintf(stderr, "flood: %d of %d written\n", total, threads * count);
+    return total == threads * count;
+}
+
+/* COUNT clients vanish mid-message (see the usage above). */
+static int vanish(const char *how, int count)
+{
+    static char big[64 << 10];
+    /* A pending write may complete after its handle is closed: every one
+     * keeps its OVERLAPPED for the life of the process. */
+    static OVERLAPPED ov[256];
+    bool oversize = strcmp(how, "oversize") == 0;
+    const char *msg = oversize ? big : "resize 12";
+    DWORD len = oversize ? (DWORD)sizeof big : 9;
+
+    if ((!oversize && strcmp(how, "partial") != 0) || count < 1 ||
+        count > (int)(sizeof ov / sizeof ov[0]))
+        return 2;
+    memset(big, 'r', sizeof big);
+    for (int i = 0; i < count; i++) {
+        HANDLE h = open_pipe(3000);
+        DWORD err;
+        if (h == INVALID_HANDLE_VALUE)
+            return 1;
+        if (!WriteFile(h, msg, len, NULL, &ov[i]) &&
+            (err = GetLastError()) != ERROR_IO_PENDING) {
+            fprintf(stderr, "WriteFile: %lu\n", (unsigned long)err);
+            return 1;
+        }
+        /* The last one is closed by the process's exit, its write
+         * perhaps still pending. */
+        if (i < count - 1)
+            CloseHandle(h);
+    }
+    return 0;
+}
+
+/* GetNamedPipeInfo on our end: a message pipe with CTL_PIPE_INSTANCES
+ * instances at most. */
+static bool check_pipe_info(void)
+{
+    HANDLE h = open_pipe(3000);
+    DWORD flags = 0, out = 0, in = 0, max = 0;
+    bool ok;
+
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    ok = GetNamedPipeInfo(h, &flags, &out, &in, &max);
+    if (!ok)
+        fprintf(stderr, "GetNamedPipeInfo: %lu\n", (unsigned long)GetLastError());
+    CloseHandle(h);
+    if (ok && (flags != (PIPE_CLIENT_END | PIPE_TYPE_MESSAGE) ||
+               max != CTL_PIPE_INSTANCES)) {
+        fprintf(stderr, "GetNamedPipeInfo: flags 0x%lx, %lu instances\n",
+                (unsigned long)flags, (unsigned long)max);
+        ok = false;
+    }
+    return ok;
+}
+
 /* The control pipe's DACL: exactly two allow entries, the current user
  * and SYSTEM (never the default DACL that lets Everyone read). */
 static bool check_dacl(void)
@@ -203,26 +294,28 @@ static int abuse(const char *id)
     DWORD n, err;
     bool ok;
 
-    result(ping(), "control: ping answered pong");
-    result(check_dacl(), "control: pipe DACL grants only the user and SYSTEM");
+    wt_result(ping(), "control: ping answered pong");
+    wt_result(check_dacl(), "control: pipe DACL grants only the user and SYSTEM");
+    wt_result(check_pipe_info(),
+           "control: GetNamedPipeInfo: a message pipe of 4 instances");
 
     memset(big, 'a', sizeof big);
     big[sizeof big - 1] = '\n';
-    result(ask(big, sizeof big, "error "), "control: 64 KiB message -> error");
+    wt_result(ask(big, sizeof big, "error "), "control: 64 KiB message -> error");
     /* One byte over CTL_MSG_MAX: ERROR_MORE_DATA in the proxy. */
     memset(big, 'x', CTL_MSG_MAX);
     big[CTL_MSG_MAX] = '\n';
-    result(ask(big, CTL_MSG_MAX + 1, "error "),
+    wt_result(ask(big, CTL_MSG_MAX + 1, "error "),
            "control: 65-byte message -> error");
 
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 37 + 200);
-    result(ask(junk, sizeof junk, "error "), "control: binary junk -> error");
-    result(ask("hello\n", 6, "error "), "control: unknown verb -> error");
-    result(ask("resize 0 10\n", 12, "error "), "control: size 0 -> error");
-    result(ask("resize 40000 10\n", 16, "error "), "control: size 40000 -> error");
-    result(ask("ping", 4, "error "), "control: missing newline -> error");
-    result(ask("", 0, "error "), "control: empty message -> error");
+    wt_result(ask(junk, sizeof junk, "error "), "control: binary junk -> error");
+    wt_result(ask("hello\n", 6, "error "), "control: unknown verb -> error");
+    wt_result(ask("resize 0 10\n", 12, "error "), "control: size 0 -> error");
+    wt_result(ask("resize 40000 10\n", 16, "error "), "control: size 40000 -> error");
+    wt_result(ask("ping", 4, "error "), "control: missing newline -> error");
+    wt_result(ask("", 0, "error "), "control: empty message -> error");
 
     /* Several messages on one connection. */
     h = open_pipe(3000);
@@ -232,7 +325,7 @@ static int abuse(const char *id)
              strcmp(buf, "pong\n") == 0;
     if (h != INVALID_HANDLE_VALUE)
         CloseHandle(h);
-    result(ok, "control: three pings on one connection");
+    wt_result(ok, "control: three pings on one connection");
 
     /* Connect and close without writing; write and close without reading
      * (what the module does). */
@@ -243,24 +336,24 @@ static int abuse(const char *id)
         if (ok)
             CloseHandle(h);
     }
-    result(ok, "control: 100 x connect-close");
+    wt_result(ok, "control: 100 x connect-close");
     n = 0;
     for (int i = 0; i < 1000; i++)
         if (ctl_client_send_resize(id, 90 + i % 20, 30, 3000))
             n++;
-    result(n == 1000, "control: 1000 x ctl_client resize (write, close)");
+    wt_result(n == 1000, "control: 1000 x ctl_client resize (write, close)");
 
     /* A silent client is dropped after 5 s; others are served meanwhile. */
     silent = open_pipe(3000);
     {
         ULONGLONG t0 = GetTickCount64();
         bool served = ping();
-        result(silent != INVALID_HANDLE_VALUE && served,
+        wt_result(silent != INVALID_HANDLE_VALUE && served,
                "control: ping served while a silent client is connected");
         if (silent != INVALID_HANDLE_VALUE) {
             err = io(silent, false, buf, sizeof buf - 1, &n, 9000);
             ULONGLONG waited = GetTickCount64() - t0;
-            result(err != 0 && err != WAIT_TIMEOUT && waited >= 4000 &&
+            wt_result(err != 0 && err != WAIT_TIMEOUT && waited >= 4000 &&
                        waited <= 8000,
                    "control: silent client dropped after about 5 s");
             if (!(err != 0 && err != WAIT_TIMEOUT))
@@ -270,34 +363,15 @@ static int abuse(const char *id)
         }
     }
 
-    /* 8 concurrent clients, 1000 resizes each. */
-    {
-        struct flood f[8];
-        HANDLE t[8];
-        int total = 0;
-        for (int i = 0; i < 8; i++) {
-            f[i].id = id;
-            f[i].count = 1000;
-            f[i].ok = 0;
-            t[i] = CreateThread(NULL, 0, flood_main, &f[i], 0, NULL);
-        }
-        WaitForMultipleObjects(8, t, TRUE, 240000);
-        for (int i = 0; i < 8; i++) {
-            total += f[i].ok;
-            CloseHandle(t[i]);
-        }
-        if (total != 8000)
-            fprintf(stderr, "flood: %d of 8000 written\n", total);
-        result(total == 8000, "control: 8 concurrent clients x 1000 resizes");
-    }
-    result(ping(), "control: still answering after the abuse");
-    return failures == 0 ? 0 : 1;
+    wt_result(flood(id, 8, 1000), "control: 8 concurrent clients x 1000 resizes");
+    wt_result(ping(), "control: still answering after the abuse");
+    return wt_failures == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3 || ctl_pipe_name(argv[2], pipe_name, sizeof pipe_name) != CTL_OK) {
-        fprintf(stderr, "usage: client resize|ping|abuse ID ...\n");
+        fprintf(stderr, "usage: client resize|ping|abuse|vanish|storm ID ...\n");
         return 2;
     }
     if (strcmp(argv[1], "resize") == 0 && argc == 5)
@@ -309,6 +383,10 @@ int main(int argc, char **argv)
         return ping() ? 0 : 1;
     if (strcmp(argv[1], "abuse") == 0)
         return abuse(argv[2]);
+    if (strcmp(argv[1], "vanish") == 0 && argc == 5)
+        return vanish(argv[3], atoi(argv[4]));
+    if (strcmp(argv[1], "storm") == 0 && argc == 5)
+        return flood(argv[2], atoi(argv[3]), atoi(argv[4])) ? 0 : 1;
     fprintf(stderr, "client: unknown mode %s\n", argv[1]);
     return 2;
 }

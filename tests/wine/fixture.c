@@ -9,6 +9,12 @@
  *   fixture exit N        print BYE, exit with code N
  *   fixture lines N K     print N numbered lines (see line_text), then
  *                         "END", exit with code K
+ *   fixture hold N EVENT  print N numbered lines and "HELD", leave the
+ *                         console (FreeConsole), set the named event
+ *                         EVENT, then sleep until killed
+ *   fixture stream EVENT  print numbered lines until the named event
+ *                         EVENT is set, then "COUNT <n>" (lines printed),
+ *                         then go on as "echo"
  *   fixture env VAR       print "ENV:<value of VAR>" and "CWD:<cwd>", exit 0
  *   fixture raw           console input in raw mode: print READY, then
  *                         "RAW:<hex>" for each byte read; "q" exits 0
@@ -84,26 +90,81 @@ static int echo_mode(void)
     }
 }
 
-static int lines_mode(long count, int code)
-{
-    static char buf[1 << 16];
-    size_t used = 0;
+/* Numbered lines (see wt_line_text) batched into large console writes. */
+static char lines_buf[1 << 16];
+static size_t lines_used;
 
-    for (long i = 0; i < count; i++) {
+static void flush_lines(void)
+{
+    put(lines_buf, lines_used);
+    lines_used = 0;
+}
+
+static void put_lines(long from, long to)
+{
+    for (long i = from; i < to; i++) {
         char line[WT_LINE_MAX + 3];
         size_t n = wt_line_text(i, line, sizeof line);
         memcpy(line + n, "\r\n", 2);
         n += 2;
-        if (used + n > sizeof buf) {
-            put(buf, used);
-            used = 0;
-        }
-        memcpy(buf + used, line, n);
-        used += n;
+        if (lines_used + n > sizeof lines_buf)
+            flush_lines();
+        memcpy(lines_buf + lines_used, line, n);
+        lines_used += n;
     }
-    put(buf, used);
+    flush_lines();
+}
+
+static int lines_mode(long count, int code)
+{
+    put_lines(0, count);
     puts_con("END\r\n");
     return code;
+}
+
+static HANDLE open_event(const char *name)
+{
+    HANDLE ev = OpenEventA(EVENT_MODIFY_STATE | SYNCHRONIZE, FALSE, name);
+
+    if (ev == NULL)
+        ExitProcess(95);
+    return ev;
+}
+
+/* The event tells the driver that everything before it was written: what
+ * it does next (kill us or the proxy) must not lose any of it. */
+static int hold_mode(long count, const char *event)
+{
+    HANDLE ev = open_event(event);
+
+    put_lines(0, count);
+    puts_con("HELD\r\n");
+    /* Detached, the console's end cannot end us: only a job can. */
+    CloseHandle(con_in);
+    CloseHandle(con_out);
+    if (!FreeConsole())
+        ExitProcess(96);
+    SetEvent(ev);
+    Sleep(INFINITE);
+    return 0;
+}
+
+static int stream_mode(const char *event)
+{
+    HANDLE ev = open_event(event);
+    char out[32];
+    long n = 0;
+
+    /* Paced batches, small enough to stop soon after the event: what
+     * matters is that output flows for as long as the driver wants, not
+     * how much of it (a fast conhost would relay gigabytes). */
+    while (WaitForSingleObject(ev, 20) != WAIT_OBJECT_0) {
+        put_lines(n, n + 200);
+        n += 200;
+    }
+    snprintf(out, sizeof out, "COUNT %ld\r\n", n);
+    puts_con(out);
+    return echo_mode();
 }
 
 static int env_mode(const char *var)
@@ -172,6 +233,10 @@ int main(int argc, char **argv)
     }
     if (argc >= 4 && strcmp(argv[1], "lines") == 0)
         return lines_mode(atol(argv[2]), atoi(argv[3]));
+    if (argc >= 4 && strcmp(argv[1], "hold") == 0)
+        return hold_mode(atol(argv[2]), argv[3]);
+    if (argc >= 3 && strcmp(argv[1], "stream") == 0)
+        return stream_mode(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "env") == 0)
         return env_mode(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "raw") == 0)

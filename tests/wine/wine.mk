@@ -5,21 +5,29 @@ WINE_TEST_DIR := $(BUILD)/tests/wine
 WINE_TEST_CFLAGS := $(WIN_CFLAGS) -Imodule -Itests/wine
 WINE_TEST_LIBS := -static -static-libgcc
 WINE_TEST_BINS := $(WINE_TEST_DIR)/driver.exe $(WINE_TEST_DIR)/fixture.exe \
-                  $(WINE_TEST_DIR)/client.exe
+                  $(WINE_TEST_DIR)/client.exe $(WINE_TEST_DIR)/unit.exe
 
-$(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h
+$(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h \
+                             $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(WINE_TEST_LIBS)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS)
 
 $(WINE_TEST_DIR)/fixture.exe: tests/wine/fixture.c tests/wine/wine_test.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(WINE_TEST_LIBS)
 
-$(WINE_TEST_DIR)/client.exe: tests/wine/client.c module/ctl_client.c \
+$(WINE_TEST_DIR)/client.exe: tests/wine/client.c tests/wine/wine_test.h module/ctl_client.c \
                              module/ctl_client.h $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ tests/wine/client.c \
 	          module/ctl_client.c $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -ladvapi32
+
+# The proxy's control-pipe creation, linked alone (see unit.c for why).
+$(WINE_TEST_DIR)/unit.exe: tests/wine/unit.c tests/wine/wine_test.h $(BUILD)/obj/win/proxy/win_ctl_pipe.o \
+                           $(PROXY_HDRS)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< \
+	          $(BUILD)/obj/win/proxy/win_ctl_pipe.o $(WINE_TEST_LIBS)
 
 SUITES += wine
 TEST_BUILDS += $(WIN_PROXY) $(WINE_TEST_BINS)

@@ -1,0 +1,42 @@
+/* win_ctl_pipe.c -- how an instance of the control pipe is created, and
+ * what it means when the first one cannot be (DESIGN.md, "Transport").
+ * Kept apart from the server, with no dependencies, so that a test can
+ * link it alone: Wine can make neither a remote client nor a squatted
+ * name refuse the first instance, so the modes and the decision are
+ * checked directly. */
+#include "win_backend.h"
+
+enum { CTL_PIPE_BUFFER = 4096 };
+
+DWORD win_ctl_open_mode(bool first)
+{
+    DWORD mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+
+    /* The first instance must create the name: if it exists, someone
+     * squats it and could read what clients send. */
+    if (first)
+        mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+    return mode;
+}
+
+DWORD win_ctl_pipe_mode(void)
+{
+    return PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+           PIPE_REJECT_REMOTE_CLIENTS;
+}
+
+HANDLE win_ctl_pipe_create(const char *name, bool first,
+                           SECURITY_ATTRIBUTES *sa)
+{
+    return CreateNamedPipeA(name, win_ctl_open_mode(first),
+                            win_ctl_pipe_mode(), CTL_PIPE_INSTANCES,
+                            CTL_PIPE_BUFFER, CTL_PIPE_BUFFER, 0, sa);
+}
+
+bool win_ctl_name_taken(DWORD err)
+{
+    /* ERROR_ACCESS_DENIED: FILE_FLAG_FIRST_PIPE_INSTANCE and the name
+     * exists.  ERROR_PIPE_BUSY: it exists with no instance to spare (a
+     * running session has all of its instances). */
+    return err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY;
+}
