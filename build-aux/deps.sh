@@ -11,7 +11,7 @@ libvterm_debian_version=0.3.3-3
 
 packages="gcc make pkg-config dpkg-dev emacs-nox libvterm-dev
 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 tmux
-elpa-package-lint valgrind clang libclang-rt-14-dev procps less"
+elpa-package-lint valgrind clang libclang-rt-14-dev procps less zsh fish"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -748,7 +748,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-yank-pop ()
   "`vterm-yank-pop' takes the last paste back and pastes an earlier kill."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (kill-new "first-kill")
     (kill-new "second-kill")
@@ -765,7 +765,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-prompt-marks ()
   "With the bash script, prompts are marked: navigation and copy mode use them."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (let ((dir (file-name-as-directory (make-temp-file "vterm-pwd" t)))
         (start-dir nil))
     (unwind-protect
@@ -809,7 +809,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-directory-tracking ()
   "With the bash script, `default-directory' follows cd."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (let ((dir (file-name-as-directory (make-temp-file "vterm-cd" t))))
     (unwind-protect
         (vterm-test-with-bash buf
@@ -821,7 +821,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-title ()
   "With the bash script, the title names the directory."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (let ((titles nil))
     (vterm-test-with-bash buf
       (with-current-buffer buf
@@ -834,7 +834,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-vterm-cmd ()
   "With the bash script, vterm_cmd calls functions in `vterm-eval-cmds'."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (let ((got nil))
     (vterm-test-with-bash buf
       (with-current-buffer buf
@@ -847,7 +847,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-vterm-clear ()
   "`vterm-clear' clears the screen (C-l to readline)."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "echo old-text")
     (vterm-test-wait-for buf "^old-text$")
@@ -858,7 +858,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-vterm-clear-scrollback-too ()
   "With `vterm-clear-scrollback-when-clearing', `vterm-clear' drops scrollback."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "seq 1 200")
     (vterm-test-wait-for buf "^200$")
@@ -869,7 +869,7 @@ and its process are cleaned up afterwards."
 
 (ert-deftest vterm-test-bash-clear ()
   "With the bash script, clear also drops the scrollback."
-  (skip-unless (executable-find "bash"))
+  (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "seq 1 200")
     (vterm-test-wait-for buf "^200$")
