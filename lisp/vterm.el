@@ -277,7 +277,10 @@ Each element is (NAME FUNCTION); only these can be called."
   :group 'vterm)
 
 (defcustom vterm-ignore-blink-cursor t
-  "If non-nil, ignore requests from programs to blink the cursor."
+  "If non-nil, ignore requests from programs to blink the cursor.
+When nil, a terminal turns `blink-cursor-mode' on or off as its
+program asks (a terminal starts blinking, as xterm does); that mode is
+global, so every window follows."
   :type 'boolean
   :group 'vterm)
 

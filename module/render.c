@@ -73,6 +73,7 @@ struct render {
     bool *dirty; /* per screen row */
     struct lineinfo li;
     bool cursor_visible;
+    bool cursor_blink, blink_pending; /* see render_take_cursor_blink */
     bool altscreen;
     bool alt_used; /* the alternate screen has been shown */
 
@@ -929,6 +930,10 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
     switch (prop) {
     case VTERM_PROP_CURSORVISIBLE:
         r->cursor_visible = val->boolean != 0;
+        break;
+    case VTERM_PROP_CURSORBLINK:
+        r->cursor_blink = val->boolean != 0;
+        r->blink_pending = true;
         break;
     case VTERM_PROP_ALTSCREEN:
         r->altscreen = val->boolean != 0;
@@ -1978,6 +1983,15 @@ const char *render_take_directory(struct render *r)
         return NULL;
     r->dir_pending = false;
     return r->dir.data;
+}
+
+bool render_take_cursor_blink(struct render *r, bool *blink)
+{
+    if (!r->blink_pending)
+        return false;
+    r->blink_pending = false;
+    *blink = r->cursor_blink;
+    return true;
 }
 
 const char *render_directory(const struct render *r)

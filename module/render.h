@@ -108,6 +108,9 @@ const char *render_take_output(struct render *r, size_t *len);
  * call on R. */
 const char *render_take_title(struct render *r);
 const char *render_take_directory(struct render *r);
+/* Whether the program asked for a blinking cursor (DECSCUSR, mode 12),
+ * if it asked anything since the last call: true with *BLINK set. */
+bool render_take_cursor_blink(struct render *r, bool *blink);
 /* The last directory seen (not consumed), or NULL. */
 const char *render_directory(const struct render *r);
 /* The directory the shell reported on LINE or, failing that, the nearest

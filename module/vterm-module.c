@@ -41,7 +41,8 @@ static struct {
         point_max, line_end_position, put_text_property, fboundp,
         face_foreground, face_background, make_local_variable, set,
         kill_local_variable, cursor_type, list, default_, facep, equal;
-    emacs_value flush_output, set_title, set_directory, eval, set_selection;
+    emacs_value flush_output, set_title, set_directory, eval, set_selection,
+        blink_cursor_mode;
     emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
         k_inverse_video, k_strike_through, k_style, bold, italic, wave;
     emacs_value color_faces[16];
@@ -239,6 +240,7 @@ static void dispatch(emacs_env *env, struct term *t)
     size_t len;
     const char *out = render_take_output(t->r, &len);
     const char *s;
+    bool blink;
 
     if (len > 0) {
         call1(env, S.flush_output, bytes_value(env, out, len));
@@ -253,6 +255,15 @@ static void dispatch(emacs_env *env, struct term *t)
     s = render_take_directory(t->r);
     if (s != NULL && fboundp(env, S.set_directory))
         call1(env, S.set_directory, text_value(env, s, strlen(s)));
+    if (failed(env))
+        return;
+    /* As emacs-libvterm: unless ignored, the program's cursor blinking
+     * turns `blink-cursor-mode' on or off (it is global in Emacs). */
+    if (render_take_cursor_blink(t->r, &blink) && !t->ignore_blink_cursor &&
+        fboundp(env, S.blink_cursor_mode))
+        call1(env, S.blink_cursor_mode, env->make_integer(env, blink ? 1 : -1));
+    if (failed(env))
+        return;
     dispatch_requests(env, t);
 }
 
@@ -1088,6 +1099,7 @@ static void init_symbols(emacs_env *env)
     S.flush_output = global_intern(env, "vterm--flush-output");
     S.set_title = global_intern(env, "vterm--set-title");
     S.set_directory = global_intern(env, "vterm--set-directory");
+    S.blink_cursor_mode = global_intern(env, "blink-cursor-mode");
     S.eval = global_intern(env, "vterm--eval");
     S.set_selection = global_intern(env, "vterm--set-selection");
     S.k_foreground = global_intern(env, ":foreground");

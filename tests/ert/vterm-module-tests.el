@@ -204,6 +204,26 @@ so; with 0.1.4 a full row counts as wrapped."
     (vterm-module-test-feed vt "\e[?1049l")
     (should (equal (buffer-string) "shell$ \n\n"))))
 
+(ert-deftest vterm-module-test-cursor-blink ()
+  "The program's cursor blinking drives `blink-cursor-mode' unless ignored."
+  (let ((calls nil))
+    (cl-letf (((symbol-function 'blink-cursor-mode)
+               (lambda (arg) (push arg calls))))
+      ;; IGNORE-BLINK-CURSOR nil: followed.
+      (vterm-module-test-with (vt 2 10 100 nil nil nil nil)
+        (setq calls nil)
+        (vterm-module-test-feed vt "\e[?12l")
+        (should (equal calls '(-1)))
+        (vterm-module-test-feed vt "\e[1 q")
+        (should (equal calls '(1 -1)))
+        (vterm-module-test-feed vt "\e[2 q")
+        (should (equal calls '(-1 1 -1))))
+      ;; IGNORE-BLINK-CURSOR t, the default: never touched.
+      (setq calls nil)
+      (vterm-module-test-with (vt 2 10 100 nil nil nil t)
+        (vterm-module-test-feed vt "\e[?12l\e[1 q")
+        (should-not calls)))))
+
 (ert-deftest vterm-module-test-cursor-visibility ()
   (vterm-module-test-with (vt 2 10)
     (vterm-module-test-feed vt "\e[?25l")
