@@ -1443,18 +1443,20 @@ is nil), also clear the scrollback."
       (when found (goto-char found)))))
 
 (defun vterm-beginning-of-line ()
-  "Move point to the start of the line, after the prompt if there is one."
+  "Move point to the start of the line, after the prompt if there is one.
+A line the terminal wrapped counts as one: its start is on the first
+row."
   (interactive)
-  (let ((end (vterm--prompt-end-at (point))))
+  (let* ((bol (vterm--logical-line-beginning))
+         (end (vterm--prompt-end-at bol)))
     (if (and end (> (point) end))
         (goto-char end)
-      (beginning-of-line))))
+      (goto-char bol))))
 
 (defun vterm-end-of-line ()
-  "Move point to the end of the line; return the new point."
+  "Move point to the end of the line, across wraps; return the new point."
   (interactive)
-  (end-of-line)
-  (point))
+  (goto-char (vterm--logical-line-end)))
 
 ;;;; Copy mode
 

@@ -182,6 +182,21 @@
       (should (equal (copy-line '(4) t) (concat "$ " command)))
       (should (equal (copy-line nil nil) (concat "$ " command)))
       (should (equal (copy-line '(4) nil) command)))
+    ;; Line motion in copy mode treats the wrapped line as one.
+    (with-current-buffer buf
+      (vterm-copy-mode 1)
+      (goto-char (point-max))
+      (re-search-backward "^wrapx")
+      (forward-line 1)
+      (vterm-end-of-line)
+      (should (looking-back "xend" (line-beginning-position)))
+      (vterm-beginning-of-line)
+      (should (looking-at "wrapx"))
+      (re-search-backward "^\\$ echo wrap")
+      (forward-line 1)
+      (vterm-beginning-of-line)
+      (should (looking-at "echo wrap"))
+      (vterm-copy-mode -1))
     ;; kill-ring-save in the buffer drops the wrapping newlines too.
     (with-current-buffer buf
       (vterm-copy-mode 1)
