@@ -936,6 +936,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         r->blink_pending = true;
         break;
     case VTERM_PROP_ALTSCREEN:
+        /* Damage still held belongs to the screen being left. */
+        vterm_screen_flush_damage(r->screen);
         r->altscreen = val->boolean != 0;
         r->alt_used = r->alt_used || r->altscreen;
         lineinfo_set_alt(&r->li, r->altscreen);
@@ -1063,6 +1065,9 @@ static void handle_osc(struct render *r, int command, const char *payload,
             set_directory(r, payload + 1, len - 1);
         else
             set_directory(r, payload, len);
+        /* The prompt's own cells first: their damage, held back by row
+         * merging, would otherwise land after the mark and erase it. */
+        vterm_screen_flush_damage(r->screen);
         vterm_state_get_cursorpos(r->state, &pos);
         lineinfo_mark(&r->li, pos.row, pos.col, prompt, render_directory(r));
     } else if (command == 51 && len >= 1 && payload[0] == 'E') {
@@ -1223,6 +1228,12 @@ struct render *render_new(const struct render_options *opt)
     vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
     vterm_screen_set_unrecognised_fallbacks(r->screen, &fallbacks, r);
     vterm_screen_enable_altscreen(r->screen, 1);
+    /* Damage by row, not by cell: a callback per row touched instead of
+     * one per character (measured: 8 % fewer instructions for plain text,
+     * 6 % for coloured).  libvterm flushes it before every scroll; the
+     * render core before a prompt mark, a screen switch and at the end of
+     * each write, where line info must see it in order. */
+    vterm_screen_set_damage_merge(r->screen, VTERM_DAMAGE_ROW);
 #ifdef RENDER_HAVE_REFLOW
     vterm_screen_enable_reflow(r->screen, true);
 #endif

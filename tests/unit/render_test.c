@@ -1131,6 +1131,25 @@ TEST(prompt_mark_goes_when_its_cells_are_overwritten)
     render_free(r);
 }
 
+/* The same in single writes, where libvterm holds damage back by row:
+ * the mark must still see the prompt's cells before it, and what
+ * overwrites them after it, before a screen switch too. */
+TEST(prompt_marks_in_one_write_see_the_damage_in_order)
+{
+    struct render *r = make(3, 20, 100);
+
+    put(r, "out $ " PROMPT_END("/tmp") "cmd\b\b\bxyz");
+    CHECK(prompt_chars(r, 0) == 6);
+    put(r, "\r$ " PROMPT_END("/tmp") "cmd\r(search): ");
+    CHECK(prompt_chars(r, 0) == 0);
+    put(r, "\r$ " PROMPT_END("/tmp") "\rXY\033[?1049h\033[Halt");
+    put(r, "\033[?1049l");
+    CHECK(prompt_chars(r, 0) == 0);
+    put(r, "\r$ " PROMPT_END("/tmp") "\033[?1049h\033[Halt\033[?1049l");
+    CHECK(prompt_chars(r, 0) == 2);
+    render_free(r);
+}
+
 TEST(prompt_mark_scrolls_with_its_line_into_the_scrollback)
 {
     struct render *r = make(3, 20, 100);
@@ -1500,6 +1519,7 @@ int main(void)
     RUN(random_input_keeps_invariants);
     RUN(prompt_is_marked_where_the_shell_says);
     RUN(prompt_mark_goes_when_its_cells_are_overwritten);
+    RUN(prompt_marks_in_one_write_see_the_damage_in_order);
     RUN(prompt_mark_scrolls_with_its_line_into_the_scrollback);
     RUN(alternate_screen_has_no_prompts_and_keeps_the_primary_ones);
     RUN(directory_of_each_line);
