@@ -806,9 +806,11 @@ non-nil if it changed."
 (defun vterm-goto-char (pos)
   "Move the terminal's cursor, and point, to POS on the command line.
 The program moves its cursor on the arrow keys it is sent (a shell's
-line editor does).  Return t on success; otherwise point is left where
-it was and the cursor goes back."
-  (when (and vterm--term (vterm--on-cursor-line-p) (vterm--on-cursor-line-p pos))
+line editor does).  Return t on success; otherwise (POS off that line,
+or in copy mode) point is left where it was and the cursor goes back."
+  ;; Not in copy mode: the buffer is frozen there, the cursor not shown.
+  (when (and vterm--term (not (bound-and-true-p vterm-copy-mode))
+             (vterm--on-cursor-line-p) (vterm--on-cursor-line-p pos))
     (let ((origin (point))
           (start (vterm-reset-cursor-point)))
       (while (and (/= (point) pos)

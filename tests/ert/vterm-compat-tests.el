@@ -148,6 +148,10 @@
       (let ((here (point)))
         (should-not (vterm-goto-char (point-min)))
         (should (= (point) here)))
+      ;; So is any in copy mode, where the buffer does not follow.
+      (vterm-copy-mode 1)
+      (should-not (vterm-goto-char (1- (point))))
+      (vterm-copy-mode -1)
       (vterm-send-return))
     (vterm-test-wait-for buf "^acdef$")))
 
