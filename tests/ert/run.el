@@ -52,6 +52,8 @@
     ;; tests/ert/asan.sh) is not for the shells and proxies tests start.
     (setenv "LD_PRELOAD" nil)
     (add-to-list 'load-path (expand-file-name "lisp" vterm-run-top) t)
+    ;; The test files require vterm-tests.el, the shared helpers.
+    (add-to-list 'load-path (expand-file-name "tests/ert" vterm-run-top) t)
     (condition-case err
         (require 'vterm)
       (error (message "Cannot load vterm: %S" err)

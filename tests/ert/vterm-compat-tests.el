@@ -16,12 +16,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm)
-(require 'vterm-tests
-         (expand-file-name "vterm-tests"
-                           (file-name-directory
-                            (or (bound-and-true-p byte-compile-current-file)
-                                load-file-name
-                                buffer-file-name))))
+(require 'vterm-tests)
 
 ;;;; Names and keys
 
@@ -111,24 +106,10 @@
 
 ;;;; Editing the command line
 
-(defmacro vterm-compat-with-bash (var &rest body)
-  "Run BODY with VAR a vterm running bash (its line editor), on a pty."
-  (declare (indent 1))
-  `(let* ((process-environment (vterm-test-environment))
-          (vterm-shell "bash --norc --noprofile")
-          (vterm-use-conpty-proxy nil)
-          (,var (vterm (generate-new-buffer-name "vterm-compat"))))
-     (unwind-protect
-         (progn
-           (vterm-test-wait-for ,var vterm-test-prompt-regexp)
-           ,@body)
-       (let ((kill-buffer-query-functions nil))
-         (when (buffer-live-p ,var) (kill-buffer ,var))))))
-
 (ert-deftest vterm-compat-insert-goto-char-delete-region ()
   "`vterm-goto-char', `vterm-insert' and `vterm-delete-region' edit the line."
   (should (executable-find "bash"))
-  (vterm-compat-with-bash buf
+  (vterm-test-with-bash buf
     (with-current-buffer buf
       (vterm-send-string "echo abcdef")
       (vterm-test-wait-for buf "^\\$ echo abcdef$")

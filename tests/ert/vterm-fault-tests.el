@@ -26,12 +26,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm)
-(require 'vterm-tests
-         (expand-file-name "vterm-tests"
-                           (file-name-directory
-                            (or (bound-and-true-p byte-compile-current-file)
-                                load-file-name
-                                buffer-file-name))))
+(require 'vterm-tests)
 
 (defvar vterm-fault-ctl-probe
   (or (getenv "VTERM_TEST_CTL_PROBE")

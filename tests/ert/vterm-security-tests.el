@@ -16,12 +16,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm)
-(require 'vterm-tests
-         (expand-file-name "vterm-tests"
-                           (file-name-directory
-                            (or (bound-and-true-p byte-compile-current-file)
-                                load-file-name
-                                buffer-file-name))))
+(require 'vterm-tests)
 
 (defun vterm-security--bytes (&rest parts)
   "Concatenate PARTS (strings and byte values) into a unibyte string."

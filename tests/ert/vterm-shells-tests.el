@@ -15,12 +15,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm)
-(require 'vterm-tests
-         (expand-file-name "vterm-tests"
-                           (file-name-directory
-                            (or (bound-and-true-p byte-compile-current-file)
-                                load-file-name
-                                buffer-file-name))))
+(require 'vterm-tests)
 
 (defconst vterm-shells-test-shells
   '((bash "bash --norc --noprofile" "emacs-vterm-bash.sh"

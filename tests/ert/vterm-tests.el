@@ -724,7 +724,7 @@ and its process are cleaned up afterwards."
       (should (string-match-p "libvterm-dev" (cadr err)))
       (should (string-match-p "mingw-w64-ucrt-x86_64-libvterm" (cadr err))))))
 
-;;;; Shell integration (bash)
+;;;; bash with its integration script (the scripts themselves: vterm-shells-tests.el)
 
 (defmacro vterm-test-with-bash (var &rest body)
   "Run BODY with VAR a vterm running bash with the integration script."
@@ -807,44 +807,6 @@ and its process are cleaned up afterwards."
           (should (equal (current-kill 0) "echo two")))
       (delete-directory dir t))))
 
-(ert-deftest vterm-test-bash-directory-tracking ()
-  "With the bash script, `default-directory' follows cd."
-  (should (executable-find "bash"))
-  (let ((dir (file-name-as-directory (make-temp-file "vterm-cd" t))))
-    (unwind-protect
-        (vterm-test-with-bash buf
-          (vterm-test-type buf (format "cd %s" dir))
-          (should (vterm-test-wait
-                   (lambda () (equal (buffer-local-value 'default-directory buf)
-                                     dir)))))
-      (delete-directory dir t))))
-
-(ert-deftest vterm-test-bash-title ()
-  "With the bash script, the title names the directory."
-  (should (executable-find "bash"))
-  (let ((titles nil))
-    (vterm-test-with-bash buf
-      (with-current-buffer buf
-        (setq-local vterm-set-title-functions
-                    (list (lambda (title) (push title titles)))))
-      (vterm-test-type buf "cd /")
-      (should (vterm-test-wait
-               (lambda () (cl-some (lambda (title) (string-suffix-p ":/" title))
-                                   titles)))))))
-
-(ert-deftest vterm-test-bash-vterm-cmd ()
-  "With the bash script, vterm_cmd calls functions in `vterm-eval-cmds'."
-  (should (executable-find "bash"))
-  (let ((got nil))
-    (vterm-test-with-bash buf
-      (with-current-buffer buf
-        (setq-local vterm-eval-cmds
-                    (list (list "vterm-test-fn"
-                                (lambda (&rest args) (setq got args))))))
-      (vterm-test-type buf "vterm_cmd vterm-test-fn 'a \"quoted\" b' 'back\\slash'")
-      (should (vterm-test-wait (lambda () got)))
-      (should (equal got '("a \"quoted\" b" "back\\slash"))))))
-
 (ert-deftest vterm-test-bash-vterm-clear ()
   "`vterm-clear' clears the screen (C-l to readline)."
   (should (executable-find "bash"))
@@ -866,18 +828,6 @@ and its process are cleaned up afterwards."
       (with-current-buffer buf (vterm-clear)))
     (should (vterm-test-wait
              (lambda () (not (string-match-p "^1$" (vterm-test-screen buf))))))))
-
-(ert-deftest vterm-test-bash-clear ()
-  "With the bash script, clear also drops the scrollback."
-  (should (executable-find "bash"))
-  (vterm-test-with-bash buf
-    (vterm-test-type buf "seq 1 200")
-    (vterm-test-wait-for buf "^200$")
-    (vterm-test-wait-for buf "^1$")
-    (vterm-test-type buf "clear")
-    (should (vterm-test-wait
-             (lambda () (not (string-match-p "^[0-9]+$"
-                                             (vterm-test-screen buf))))))))
 
 ;;;; Pure functions and the proxy path specifically
 
