@@ -57,6 +57,8 @@
 (declare-function vterm--conpty-resize-pipe "vterm-module")
 (declare-function vterm--clear-scrollback "vterm-module")
 (declare-function vterm--get-pwd-raw "vterm-module")
+(declare-function vterm--start-parse-thread "vterm-module")
+(declare-function vterm--parse-thread-woke "vterm-module")
 
 (defconst vterm--lisp-directory
   (file-name-directory (or load-file-name buffer-file-name default-directory))
@@ -315,6 +317,15 @@ Otherwise use `term-prompt-regexp'."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-parse-in-thread t
+  "If non-nil, terminal output is parsed in a thread of the module's own.
+Emacs then reads the next output while the last is parsed, instead of
+doing both in turn (a large output scrolls by faster).  It needs Emacs
+28 and POSIX threads; elsewhere output is parsed as it arrives.  Takes
+effect for new terminals."
+  :type 'boolean
+  :group 'vterm)
+
 (defcustom vterm-read-process-output-max (* 64 1024)
   "Lower bound for `read-process-output-max' while a vterm runs.
 Larger reads make bulk output faster; a smaller global value is
@@ -431,6 +442,8 @@ raised to this when a terminal starts."
 (defvar-local vterm--resize-helper nil
   "The running `conpty-proxy resize' fallback process, if any.")
 (defvar-local vterm--title nil "Last title set by the shell.")
+(defvar-local vterm--wakeup nil
+  "The pipe process the parse thread wakes this buffer through, or nil.")
 (defvar-local vterm--copy-saved-point nil
   "Point before copy mode was entered.")
 
@@ -985,6 +998,11 @@ Lisp strings or separated by spaces."
 
 (defun vterm--render ()
   "Render the terminal into the current buffer and show its screen."
+  (when vterm--wakeup
+    ;; What the parse thread got from the output so far (titles,
+    ;; replies, requests) first, as the filter does without it; a
+    ;; request may switch buffers.
+    (save-current-buffer (vterm--parse-thread-woke vterm--term)))
   (let ((inhibit-read-only t)
         (inhibit-modification-hooks t)
         (buffer-undo-list t)
@@ -1300,7 +1318,10 @@ is killed if it is still there a few seconds later."
                               (when (process-live-p proc)
                                 (delete-process proc)))))
     (dolist (timer (list vterm--redraw-timer vterm--resize-timer))
-      (when timer (cancel-timer timer)))))
+      (when timer (cancel-timer timer)))
+    ;; The parse thread goes with the terminal, when it is collected.
+    (when vterm--wakeup
+      (delete-process vterm--wakeup))))
 
 ;;;; The mode
 
@@ -1339,7 +1360,32 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
                   #'vterm--buffer-substring-filter)
     (setq next-error-function #'vterm-next-error-function)
     (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
+    (vterm--start-parse-thread-maybe)
     (vterm--start-process cols rows)))
+
+(defun vterm--start-parse-thread-maybe ()
+  "Parse this terminal's output in a thread, if `vterm-parse-in-thread'."
+  (when (and vterm-parse-in-thread (fboundp 'vterm--start-parse-thread)
+             (fboundp 'make-pipe-process))
+    (let* ((buffer (current-buffer))
+           (pipe (make-pipe-process
+                  :name "vterm-wakeup" :buffer nil :noquery t
+                  :coding 'binary
+                  :filter (lambda (_proc _bytes) (vterm--parse-thread-woke-up buffer)))))
+      (if (vterm--start-parse-thread vterm--term pipe)
+          (setq vterm--wakeup pipe)
+        (delete-process pipe)))))
+
+(defun vterm--parse-thread-woke-up (buffer)
+  "The parse thread of BUFFER's terminal parsed more: take it, redraw."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (when vterm--term
+        (vterm--parse-thread-woke vterm--term)
+        ;; After the end the sentinel drew the last screen (with all the
+        ;; output: a redraw waits for the thread) and reported below it.
+        (when (process-live-p vterm--process)
+          (vterm--invalidate))))))
 
 (add-hook 'window-size-change-functions #'vterm--window-size-change)
 

@@ -12,8 +12,10 @@ include module/libvterm.mk
 # The render core: what the unit tests, fuzzers and benchmarks build too.
 RENDER_SRC := module/render.c module/lineinfo.c
 RENDER_HDR := module/render.h module/lineinfo.h
-MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c
-MODULE_HDR := $(RENDER_HDR) module/ctl_client.h protocol/control.h module/module.mk
+MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c \
+              module/parse_worker.c
+MODULE_HDR := $(RENDER_HDR) module/ctl_client.h module/parse_worker.h \
+              protocol/control.h module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include
 EMACS_MODULE_H ?= /usr/include/emacs-module.h
@@ -34,7 +36,7 @@ ifeq ($(OS),Windows_NT)
   MODULE_HIDE_LIBS :=
 else
   VTERM_SYS_LIBS = $(shell $(PKG_CONFIG) --libs vterm)
-  MODULE_LDFLAGS := -shared
+  MODULE_LDFLAGS := -shared -pthread
 endif
 
 MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/module/%.o,$(MODULE_SRC))

@@ -1996,6 +1996,12 @@ const char *render_take_directory(struct render *r)
     return r->dir.data;
 }
 
+bool render_has_news(const struct render *r)
+{
+    return r->out.len > 0 || r->has_title || r->dir_pending ||
+           r->blink_pending || r->req_off < r->reqs.len;
+}
+
 bool render_take_cursor_blink(struct render *r, bool *blink)
 {
     if (!r->blink_pending)

@@ -108,6 +108,9 @@ const char *render_take_output(struct render *r, size_t *len);
  * call on R. */
 const char *render_take_title(struct render *r);
 const char *render_take_directory(struct render *r);
+/* True when anything above (output, title, directory, cursor blinking)
+ * or a request (render_next_request) waits to be taken. */
+bool render_has_news(const struct render *r);
 /* Whether the program asked for a blinking cursor (DECSCUSR, mode 12),
  * if it asked anything since the last call: true with *BLINK set. */
 bool render_take_cursor_blink(struct render *r, bool *blink);

@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "ctl_client.h"
+#include "parse_worker.h"
 #include "render.h"
 
 /* Only these two are exported: everything else, libvterm included, stays
@@ -64,6 +65,9 @@ struct term {
     bool cursor_visible;
     bool disable_bold, disable_underline, disable_inverse;
     bool ignore_blink_cursor, bold_highbright;
+    /* Parses output in a thread of its own, when vterm.el started one
+     * (vterm--start-parse-thread); NULL: on Emacs's thread. */
+    struct parse_worker *worker;
 };
 
 /* ---- small helpers ---- */
@@ -748,6 +752,8 @@ static void term_finalize(void *p)
 {
     struct term *t = p;
 
+    if (t->worker != NULL)
+        parse_worker_stop(t->worker);
     render_free(t->r);
     free(t);
 }
@@ -789,9 +795,94 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
     (void)data;
     if (t == NULL || (bytes = string_bytes(env, args[1], &len)) == NULL)
         return S.nil;
+    if (t->worker != NULL) {
+        /* What the worker makes of it comes with its wake-up. */
+        if (!parse_worker_push(t->worker, bytes, (size_t)len))
+            signal_error(env, "vterm: out of memory");
+        free(bytes);
+        return S.nil;
+    }
     render_write(t->r, bytes, (size_t)len);
     free(bytes);
     dispatch(env, t);
+    return S.nil;
+}
+
+/* ---- the parse thread ---- */
+
+/* A Lisp function whose first argument is a terminal, and which uses its
+ * render core: with a parse thread it runs with the core held (after
+ * everything queued is parsed). */
+struct held_fn {
+    emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *, void *);
+};
+
+static emacs_value held_call(emacs_env *env, ptrdiff_t nargs,
+                             emacs_value *args, void *data)
+{
+    const struct held_fn *h = data;
+    struct term *t = NULL;
+    emacs_value result;
+
+    if (nargs > 0 && env->get_user_finalizer(env, args[0]) == term_finalize)
+        t = env->get_user_ptr(env, args[0]);
+    if (failed(env))
+        return S.nil;
+    if (t == NULL || t->worker == NULL)
+        return h->fn(env, nargs, args, NULL);
+    parse_worker_acquire(t->worker);
+    result = h->fn(env, nargs, args, NULL);
+    parse_worker_release(t->worker);
+    return result;
+}
+
+/* Emacs 28's channels: a pipe process the worker writes a byte to. */
+#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 && !defined(_WIN32)
+#define HAVE_OPEN_CHANNEL 1
+#include <unistd.h>
+#endif
+
+static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
+                                             emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL)
+        return S.nil;
+    if (t->worker != NULL)
+        return S.t;
+#ifdef HAVE_OPEN_CHANNEL
+    if ((size_t)env->size >= sizeof(struct emacs_env_28)) {
+        int fd = env->open_channel(env, args[1]);
+
+        if (failed(env) || fd < 0)
+            return S.nil;
+        t->worker = parse_worker_start(t->r, fd);
+        if (t->worker == NULL) {
+            close(fd);
+            return S.nil;
+        }
+        return S.t;
+    }
+#endif
+    return S.nil;
+}
+
+static emacs_value Fvterm_parse_thread_woke(emacs_env *env, ptrdiff_t nargs,
+                                            emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t != NULL && t->worker != NULL) {
+        parse_worker_woken(t->worker);
+        parse_worker_acquire(t->worker);
+        dispatch(env, t);
+        parse_worker_release(t->worker);
+    }
     return S.nil;
 }
 
@@ -1061,6 +1152,16 @@ static void defun(emacs_env *env, const char *name, ptrdiff_t min,
     call(env, env->intern(env, "defalias"), 2, args);
 }
 
+/* The same for a function run with its terminal held (held_call). */
+static void defun_held(emacs_env *env, const char *name, ptrdiff_t min,
+                       ptrdiff_t max, struct held_fn *h, const char *doc)
+{
+    emacs_value f = env->make_function(env, min, max, held_call, doc, h);
+    emacs_value args[2] = {env->intern(env, name), f};
+
+    call(env, env->intern(env, "defalias"), 2, args);
+}
+
 static void init_symbols(emacs_env *env)
 {
     static const char *const colors[8] = {"black", "red",     "green",
@@ -1120,6 +1221,13 @@ static void init_symbols(emacs_env *env)
     }
 }
 
+static struct held_fn held_update = {Fvterm_update},
+                      held_redraw = {Fvterm_redraw},
+                      held_set_size = {Fvterm_set_size},
+                      held_reset_point = {Fvterm_reset_point},
+                      held_clear_scrollback = {Fvterm_clear_scrollback},
+                      held_get_pwd_raw = {Fvterm_get_pwd_raw};
+
 MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
 {
     emacs_env *env;
@@ -1136,19 +1244,19 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "DISABLE-INVERSE-VIDEO IGNORE-BLINK-CURSOR SET-BOLD-HIGHTBRIGHT)");
     defun(env, "vterm--write-input", 2, 2, Fvterm_write_input,
           "Feed process output STRING to terminal VTERM.\n\n(fn VTERM STRING)");
-    defun(env, "vterm--update", 1, 5, Fvterm_update,
+    defun_held(env, "vterm--update", 1, 5, &held_update,
           "Send KEY with modifiers to VTERM; output goes to "
           "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
-    defun(env, "vterm--redraw", 1, 1, Fvterm_redraw,
+    defun_held(env, "vterm--redraw", 1, 1, &held_redraw,
           "Render VTERM into the current buffer.\n\n(fn VTERM)");
-    defun(env, "vterm--set-size", 3, 3, Fvterm_set_size,
+    defun_held(env, "vterm--set-size", 3, 3, &held_set_size,
           "Resize VTERM.\n\n(fn VTERM ROWS COLS)");
-    defun(env, "vterm--reset-point", 1, 1, Fvterm_reset_point,
+    defun_held(env, "vterm--reset-point", 1, 1, &held_reset_point,
           "Move point to VTERM's cursor and return it.\n\n(fn VTERM)");
-    defun(env, "vterm--clear-scrollback", 1, 1, Fvterm_clear_scrollback,
+    defun_held(env, "vterm--clear-scrollback", 1, 1, &held_clear_scrollback,
           "Drop VTERM's scrollback; the next redraw removes it from the "
           "buffer.\n\n(fn VTERM)");
-    defun(env, "vterm--get-pwd-raw", 1, 2, Fvterm_get_pwd_raw,
+    defun_held(env, "vterm--get-pwd-raw", 1, 2, &held_get_pwd_raw,
           "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
           "With LINENUM, the one reported on that buffer line or the\n"
           "nearest line above it; otherwise, or when none is known, the\n"
@@ -1164,6 +1272,16 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "`scrollback-clear' (CSI 3 J) and `reflow' (exact wrap marks,\n"
           "lines rewrapped on resize)."
           "\n\n(fn)");
+    defun(env, "vterm--start-parse-thread", 2, 2, Fvterm_start_parse_thread,
+          "Parse VTERM's output in a thread of its own; t if started.\n"
+          "The thread wakes Emacs by writing to PIPE-PROCESS (from\n"
+          "`make-pipe-process'), whose filter must call\n"
+          "`vterm--parse-thread-woke'.  Needs Emacs 28 and POSIX threads;\n"
+          "nil otherwise, and output is parsed as it is written."
+          "\n\n(fn VTERM PIPE-PROCESS)");
+    defun(env, "vterm--parse-thread-woke", 1, 1, Fvterm_parse_thread_woke,
+          "Take what VTERM's parse thread produced (replies, titles, ...)."
+          "\n\n(fn VTERM)");
     call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
     return 0;
 }

@@ -33,3 +33,36 @@ test-render-0.1.4: $(RENDER_TEST_014)
 test-render-0.3.3: $(RENDER_TEST_033)
 	@mkdir -p $(BUILD)/results
 	$(RENDER_VALGRIND) $<
+
+# The parse thread (module/parse_worker.c) over the render core and the
+# system libvterm: under valgrind (suite parse-worker), and built with
+# ThreadSanitizer (suite parse-worker-tsan, clang), which fails on any
+# data race it sees.
+WORKER_TEST_SRC := tests/unit/parse_worker_test.c module/parse_worker.c $(RENDER_SRC)
+WORKER_TEST_DEPS := $(WORKER_TEST_SRC) $(RENDER_HDR) module/parse_worker.h \
+                    tests/lib/check.h
+WORKER_TEST := $(RENDER_TEST_DIR)/parse_worker_test
+WORKER_TEST_TSAN := $(RENDER_TEST_DIR)/parse_worker_test-tsan
+
+$(WORKER_TEST): $(WORKER_TEST_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(RENDER_TEST_CFLAGS) $(VTERM_SYS_CFLAGS) -pthread \
+	      -o $@ $(WORKER_TEST_SRC) $(VTERM_SYS_LIBS)
+
+$(WORKER_TEST_TSAN): $(WORKER_TEST_DEPS)
+	@mkdir -p $(@D)
+	clang $(PROJECT_CFLAGS) -Imodule -g -O1 -fsanitize=thread $(VTERM_SYS_CFLAGS) \
+	      '-DWORKER_SUITE="parse-worker-tsan"' -o $@ $(WORKER_TEST_SRC) \
+	      $(VTERM_SYS_LIBS)
+
+SUITES += parse-worker parse-worker-tsan
+TEST_BUILDS += $(WORKER_TEST) $(WORKER_TEST_TSAN)
+
+.PHONY: test-parse-worker test-parse-worker-tsan
+test-parse-worker: $(WORKER_TEST)
+	@mkdir -p $(BUILD)/results
+	$(RENDER_VALGRIND) $<
+
+test-parse-worker-tsan: $(WORKER_TEST_TSAN)
+	@mkdir -p $(BUILD)/results
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $<

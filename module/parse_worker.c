@@ -1,0 +1,233 @@
+/* parse_worker.c -- see parse_worker.h. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* pthread_sigmask */
+#endif
+#include "parse_worker.h"
+
+#ifdef _WIN32
+
+/* Windows: Emacs's channel is a descriptor of Emacs's C runtime, which
+ * the DLL may not share (DESIGN.md, "Module"); output is parsed on
+ * Emacs's thread there. */
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
+{
+    (void)r;
+    (void)notify_fd;
+    return NULL;
+}
+
+bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
+{
+    (void)w;
+    (void)bytes;
+    (void)len;
+    return false;
+}
+
+void parse_worker_acquire(struct parse_worker *w) { (void)w; }
+void parse_worker_release(struct parse_worker *w) { (void)w; }
+void parse_worker_woken(struct parse_worker *w) { (void)w; }
+void parse_worker_stop(struct parse_worker *w) { (void)w; }
+
+#else
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What the filter may queue before it waits for the worker: about 10 ms
+ * of libvterm's time, which a redraw may wait for. */
+enum { QUEUE_MAX = 256 * 1024 };
+
+struct parse_worker {
+    struct render *r;
+    int fd;
+    pthread_t thread;
+    pthread_mutex_t lock; /* everything below */
+    pthread_cond_t work;  /* bytes queued (and R free), or stop */
+    pthread_cond_t idle;  /* the queue drained and no batch in hand */
+    pthread_cond_t room;  /* the queue is below QUEUE_MAX */
+    char *queue, *spare;  /* spare: the last batch's buffer, reused */
+    size_t len, cap, spare_cap;
+    bool parsing;      /* the worker has a batch (and R) */
+    int held;          /* Emacs holds R; nested holds count */
+    bool wake_pending; /* a wake-up byte is on its way to Emacs */
+    bool stop;
+};
+
+static void *worker_main(void *arg)
+{
+    struct parse_worker *w = arg;
+
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        char *batch, *buf;
+        size_t blen, cap;
+        bool wake;
+
+        while (!w->stop && (w->len == 0 || w->held > 0))
+            pthread_cond_wait(&w->work, &w->lock);
+        if (w->stop)
+            break;
+        /* Take the whole queue; the filter fills the other buffer. */
+        batch = w->queue;
+        blen = w->len;
+        cap = w->cap;
+        w->queue = w->spare;
+        w->cap = w->spare_cap;
+        w->spare = NULL;
+        w->spare_cap = 0;
+        w->len = 0;
+        w->parsing = true;
+        pthread_cond_broadcast(&w->room);
+        pthread_mutex_unlock(&w->lock);
+
+        render_write(w->r, batch, blen);
+
+        pthread_mutex_lock(&w->lock);
+        w->parsing = false;
+        buf = batch;
+        if (w->spare == NULL) {
+            w->spare = buf;
+            w->spare_cap = cap;
+        } else {
+            free(buf);
+        }
+        /* Only news wakes Emacs: its redraws wait for the queue to drain
+         * (parse_worker_acquire) and need no wake-up; one per batch would
+         * make Emacs wait for every batch. */
+        wake = !w->wake_pending && render_has_news(w->r);
+        w->wake_pending = w->wake_pending || wake;
+        pthread_cond_broadcast(&w->idle);
+        if (wake) {
+            /* Outside the lock: Emacs may be slow to read.  A pipe it
+             * closed answers EPIPE, which is ignored (SIGPIPE is blocked
+             * in this thread). */
+            ssize_t n;
+            pthread_mutex_unlock(&w->lock);
+            do
+                n = write(w->fd, "w", 1);
+            while (n < 0 && errno == EINTR);
+            pthread_mutex_lock(&w->lock);
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
+{
+    struct parse_worker *w = calloc(1, sizeof *w);
+    sigset_t all, old;
+    int err;
+
+    if (w == NULL)
+        return NULL;
+    w->r = r;
+    w->fd = notify_fd;
+    if (pthread_mutex_init(&w->lock, NULL) != 0) {
+        free(w);
+        return NULL;
+    }
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->idle, NULL);
+    pthread_cond_init(&w->room, NULL);
+    /* Signals are Emacs's, on its own thread (SIGCHLD, SIGIO, ...): the
+     * worker blocks every one, SIGPIPE included. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    err = pthread_create(&w->thread, NULL, worker_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0) {
+        pthread_cond_destroy(&w->work);
+        pthread_cond_destroy(&w->idle);
+        pthread_cond_destroy(&w->room);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
+{
+    bool ok = true;
+
+    pthread_mutex_lock(&w->lock);
+    /* Not while Emacs holds R: a filter run from inside a held call
+     * (process-send-string reads output while it waits) would wait for
+     * a worker that waits for it. */
+    while (w->len >= QUEUE_MAX && w->held == 0 && !w->stop)
+        pthread_cond_wait(&w->room, &w->lock);
+    if (w->len + len > w->cap) {
+        size_t cap = w->cap ? w->cap : 64 * 1024;
+        char *p;
+
+        while (cap < w->len + len)
+            cap *= 2;
+        p = realloc(w->queue, cap);
+        if (p == NULL) {
+            ok = false;
+        } else {
+            w->queue = p;
+            w->cap = cap;
+        }
+    }
+    if (ok && len > 0) {
+        memcpy(w->queue + w->len, bytes, len);
+        w->len += len;
+        pthread_cond_signal(&w->work);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return ok;
+}
+
+void parse_worker_acquire(struct parse_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    /* A nested hold (a timer or filter run from inside a held call)
+     * takes R as it is: the outer one waited already. */
+    if (w->held == 0)
+        while (w->len > 0 || w->parsing)
+            pthread_cond_wait(&w->idle, &w->lock);
+    w->held++;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void parse_worker_release(struct parse_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    if (--w->held == 0 && w->len > 0)
+        pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void parse_worker_woken(struct parse_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->wake_pending = false;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void parse_worker_stop(struct parse_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_broadcast(&w->work);
+    pthread_cond_broadcast(&w->room);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    close(w->fd);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->idle);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->lock);
+    free(w->queue);
+    free(w->spare);
+    free(w);
+}
+
+#endif

@@ -1,0 +1,49 @@
+/* parse_worker.h -- feeding a render core from a thread of its own.
+ *
+ * Emacs runs process filters on its one thread: parsing output there
+ * adds libvterm's time to Emacs's own reading and garbage collection.
+ * A worker parses what the filter queued while Emacs goes on reading;
+ * Emacs takes the render core (for a redraw, a key, a resize) only
+ * once the queue is drained, so it always sees every byte it queued.
+ *
+ * The worker never calls Emacs.  After a batch that produced something
+ * for Emacs to take (replies to queries, a title, ...: render_has_news)
+ * it writes one byte to a file descriptor Emacs watches (a pipe
+ * process's channel), unless one is pending already.
+ *
+ * POSIX threads; parse_worker_start fails on other systems, and the
+ * caller parses on its own thread then.  Plain C, no Emacs types. */
+#ifndef PARSE_WORKER_H
+#define PARSE_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "render.h"
+
+struct parse_worker;
+
+/* Start a worker for R that wakes Emacs through NOTIFY_FD (which it
+ * owns from then on, and closes when stopped).  NULL on failure, with
+ * NOTIFY_FD left to the caller. */
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd);
+
+/* Queue LEN bytes of process output.  Waits while the queue is full
+ * (the worker is behind): Emacs then stops reading, and the program
+ * waits for the terminal, as it would without the worker.  False when
+ * out of memory (nothing queued). */
+bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len);
+
+/* Take R, once everything queued so far is parsed; give it back.  The
+ * worker parses nothing in between. */
+void parse_worker_acquire(struct parse_worker *w);
+void parse_worker_release(struct parse_worker *w);
+
+/* Emacs read the wake-up byte: the next batch writes another. */
+void parse_worker_woken(struct parse_worker *w);
+
+/* Stop the worker (it finishes the batch in hand), close its
+ * descriptor, free it.  R is left to the caller. */
+void parse_worker_stop(struct parse_worker *w);
+
+#endif /* PARSE_WORKER_H */

@@ -1,0 +1,274 @@
+/* parse_worker_test.c -- the parse thread (module/parse_worker.c): what
+ * it makes of output equals what the render core makes of it on one
+ * thread, news wakes Emacs and nothing else does, a held core never
+ * deadlocks a push, and stopping with output queued is clean.  Run under
+ * valgrind, and built with ThreadSanitizer as its own suite. */
+#define _POSIX_C_SOURCE 200809L
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/check.h"
+#include "parse_worker.h"
+
+#ifndef WORKER_SUITE
+#define WORKER_SUITE "parse-worker"
+#endif
+
+static struct render *make(int rows, int cols, int sb)
+{
+    struct render_options opt = {rows, cols, sb};
+    return render_new(&opt);
+}
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return rnd_state >> 8;
+}
+
+/* About LEN bytes of what shells print: words, colours, cursor moves,
+ * newlines, titles, wide characters. */
+static char *random_output(size_t len, size_t *out_len)
+{
+    static const char *const pieces[] = {
+        "hello ", "world ", "\r\n", "\033[1;31m", "\033[0m", "\033[42m",
+        "\033[2;5H", "\033[K", "\033[3A", "\t", "\xe4\xb8\xad", "\xc3\xa9",
+        "\033]2;title\007", "\033[?25l", "\033[?25h", "\033[J", "\b",
+        "\033[38;2;1;2;3mrgb", "\033[4mu\033[24m", "0123456789"};
+    char *buf = malloc(len + 64);
+    size_t n = 0;
+
+    while (buf != NULL && n < len) {
+        const char *p = pieces[rnd() % (sizeof pieces / sizeof *pieces)];
+        size_t k = strlen(p);
+        memcpy(buf + n, p, k);
+        n += k;
+    }
+    *out_len = n;
+    return buf;
+}
+
+static bool same_screen(struct render *a, struct render *b, int rows)
+{
+    struct render_cursor ca, cb;
+
+    for (int row = 0; row < rows; row++) {
+        const struct render_line *la, *lb;
+        char *copy;
+        bool same;
+
+        if (!render_get_row(a, row, 0, &la))
+            return false;
+        copy = malloc(la->len + 1);
+        if (copy == NULL)
+            return false;
+        memcpy(copy, la->text, la->len);
+        if (!render_get_row(b, row, 0, &lb)) {
+            free(copy);
+            return false;
+        }
+        same = la->len == lb->len && memcmp(copy, lb->text, la->len) == 0;
+        free(copy);
+        if (!same) {
+            fprintf(stderr, "  row %d differs\n", row);
+            return false;
+        }
+    }
+    render_get_cursor(a, &ca);
+    render_get_cursor(b, &cb);
+    return ca.row == cb.row && ca.col == cb.col &&
+           render_sb_pushes(a) == render_sb_pushes(b);
+}
+
+/* A pipe: [0] read by "Emacs", [1] the worker's. */
+static bool make_pipe(int fds[2])
+{
+    return pipe(fds) == 0;
+}
+
+/* Take everything the render core has for Emacs, as dispatch does. */
+static void take_news(struct render *r)
+{
+    struct render_request req;
+    size_t n;
+    bool blink;
+
+    render_take_output(r, &n);
+    render_take_title(r);
+    render_take_directory(r);
+    render_take_cursor_blink(r, &blink);
+    while (render_next_request(r, &req))
+        ;
+}
+
+static bool readable(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll(&p, 1, ms) == 1;
+}
+
+TEST(same_screen_as_on_one_thread)
+{
+    struct render *a = make(24, 80, 500), *b = make(24, 80, 500);
+    int fds[2];
+    struct parse_worker *w;
+    size_t len, off = 0;
+    char *out = random_output(400000, &len);
+
+    CHECK(a != NULL && b != NULL && out != NULL && make_pipe(fds));
+    w = parse_worker_start(b, fds[1]);
+    CHECK(w != NULL);
+    if (w == NULL || out == NULL) {
+        free(out);
+        return;
+    }
+    render_write(a, out, len);
+    /* The other in random pieces, looking at the screen now and then
+     * as a redraw would. */
+    while (off < len) {
+        size_t n = 1 + rnd() % 5000;
+        if (n > len - off)
+            n = len - off;
+        CHECK(parse_worker_push(w, out + off, n));
+        off += n;
+        if (rnd() % 8 == 0) {
+            const struct render_line *l;
+            parse_worker_acquire(w);
+            CHECK(render_get_row(b, (int)(rnd() % 24), 0, &l));
+            parse_worker_release(w);
+        }
+    }
+    parse_worker_acquire(w);
+    CHECK(same_screen(a, b, 24));
+    parse_worker_release(w);
+    parse_worker_stop(w);
+    close(fds[0]);
+    render_free(a);
+    render_free(b);
+    free(out);
+}
+
+TEST(only_news_wakes_emacs)
+{
+    struct render *r = make(5, 20, 10);
+    int fds[2];
+    struct parse_worker *w;
+    char byte;
+
+    CHECK(r != NULL && make_pipe(fds));
+    w = parse_worker_start(r, fds[1]);
+    CHECK(w != NULL);
+    if (w == NULL)
+        return;
+    /* A new terminal's news (the cursor's blinking, from its reset)
+     * taken first. */
+    parse_worker_acquire(w);
+    take_news(r);
+    parse_worker_release(w);
+    /* Plain text: nothing for Emacs to take, no wake-up (a redraw
+     * waits for the queue anyway). */
+    CHECK(parse_worker_push(w, "plain text\r\n", 12));
+    parse_worker_acquire(w); /* drained */
+    parse_worker_release(w);
+    CHECK(!readable(fds[0], 200));
+    /* A title is news. */
+    CHECK(parse_worker_push(w, "\033]2;t\007", 6));
+    CHECK(readable(fds[0], 10000));
+    CHECK(read(fds[0], &byte, 1) == 1);
+    /* One byte until Emacs says it woke, whatever comes meanwhile. */
+    CHECK(parse_worker_push(w, "\033[c", 3)); /* a reply */
+    parse_worker_acquire(w);
+    CHECK(render_has_news(r));
+    parse_worker_release(w);
+    CHECK(!readable(fds[0], 200));
+    parse_worker_woken(w);
+    parse_worker_acquire(w);
+    CHECK(render_take_title(r) != NULL);
+    {
+        size_t n;
+        render_take_output(r, &n);
+        CHECK(n > 0);
+    }
+    take_news(r);
+    CHECK(!render_has_news(r));
+    parse_worker_release(w);
+    CHECK(parse_worker_push(w, "\033]2;u\007", 6));
+    CHECK(readable(fds[0], 10000));
+    parse_worker_stop(w);
+    close(fds[0]);
+    render_free(r);
+}
+
+TEST(push_while_held_does_not_wait)
+{
+    struct render *r = make(5, 20, 10);
+    int fds[2];
+    struct parse_worker *w;
+    size_t len;
+    char *out = random_output(1 << 20, &len); /* past the queue bound */
+
+    CHECK(r != NULL && out != NULL && make_pipe(fds));
+    w = parse_worker_start(r, fds[1]);
+    CHECK(w != NULL);
+    if (w == NULL || out == NULL) {
+        free(out);
+        return;
+    }
+    parse_worker_acquire(w);
+    parse_worker_acquire(w); /* nested, as a timer inside a held call */
+    CHECK(parse_worker_push(w, out, len));
+    CHECK(parse_worker_push(w, "x", 1));
+    parse_worker_release(w);
+    parse_worker_release(w);
+    parse_worker_acquire(w); /* everything parsed now */
+    CHECK(render_sb_pushes(r) > 0);
+    parse_worker_release(w);
+    parse_worker_stop(w);
+    close(fds[0]);
+    render_free(r);
+    free(out);
+}
+
+TEST(stop_with_output_queued)
+{
+    struct render *r = make(5, 20, 10);
+    int fds[2];
+    struct parse_worker *w;
+    size_t len;
+    char *out = random_output(200000, &len);
+
+    CHECK(r != NULL && out != NULL && make_pipe(fds));
+    w = parse_worker_start(r, fds[1]);
+    CHECK(w != NULL);
+    if (w != NULL && out != NULL) {
+        for (int i = 0; i < 20; i++)
+            CHECK(parse_worker_push(w, out, len / 20));
+        parse_worker_stop(w);
+        /* Its descriptor is closed: the read end sees the end. */
+        {
+            char buf[16];
+            ssize_t n;
+            while ((n = read(fds[0], buf, sizeof buf)) > 0)
+                ;
+            CHECK(n == 0);
+        }
+    }
+    close(fds[0]);
+    render_free(r);
+    free(out);
+}
+
+int main(void)
+{
+    RUN(same_screen_as_on_one_thread);
+    RUN(only_news_wakes_emacs);
+    RUN(push_while_held_does_not_wait);
+    RUN(stop_with_output_queued);
+    return check_end(WORKER_SUITE);
+}
