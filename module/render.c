@@ -1583,10 +1583,15 @@ static bool rep_step(struct render *r, unsigned char c)
         }
         if (!r->esc_sent)
             scan_emit(r, "\033", 1);
-        if (c >= 0x30 && c <= 0x7e && c != ']' && c != 'P' && c != '_' &&
-            c != '^' && c != 'X') {
+        if (c >= 0x30 && c <= 0x7e &&
+            ((RENDER_APC_PM_SOS && r->esc_sent) ||
+             (c != ']' && c != 'P' && c != '_' && c != '^' && c != 'X'))) {
             /* A complete escape (ESC 8 restores a cursor saved before the
-             * screen shrank: 0.3.3 writes past its line info there). */
+             * screen shrank: 0.3.3 writes past its line info there).
+             * After intermediates libvterm 0.3 starts no string: ESC , P
+             * is an escape there, and what follows is text (taken for a
+             * DCS, it went unguarded: 0.3.3 then moved cells from outside
+             * its screen in insert mode). */
             scan_emit_byte(r, c);
             r->rep_state = REP_NORMAL;
             clamp_cursor(r);

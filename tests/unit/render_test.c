@@ -865,6 +865,29 @@ TEST(fuzz_osc_inside_dcs_parameters_after_other_bytes)
     }
 }
 
+/* After intermediates libvterm 0.3 starts no string: ESC , P is an
+ * escape and the text after it is printed.  The scanner took it for a
+ * DCS and let that text through unguarded; in insert mode near the end
+ * of a row 0.3.3 then moved cells from outside its screen. */
+TEST(fuzz_escape_with_intermediates_before_a_string_final)
+{
+    struct render *r = make(8, 16, 64);
+
+    put(r, "\xff");
+    put(r, "K");
+    put(r, "\xff");
+    put(r, "\033[4htl\x96\x96[9.\033,PoQrP\x96\xc2\xc2\x96Q");
+    CHECK(sane(r));
+    CHECK(writes_after(r));
+    render_free(r);
+    r = make(8, 16, 64);
+    put(r, "\033,Ptext\033(]more");
+    if (HAVE_REFLOW)
+        CHECK(row_is(r, 0, "textmore"));
+    CHECK(sane(r));
+    render_free(r);
+}
+
 TEST(fuzz_c1_characters_are_dropped)
 {
     struct render *r = make(8, 16, 64);
@@ -1533,6 +1556,7 @@ int main(void)
     RUN(fuzz_osc_inside_dcs_parameters);
     RUN(fuzz_osc_inside_dcs_parameters_after_other_bytes);
     RUN(fuzz_rep_after_intermediates_does_not_hang);
+    RUN(fuzz_escape_with_intermediates_before_a_string_final);
     RUN(fuzz_c1_characters_are_dropped);
     RUN(fuzz_c1_split_by_escape);
     RUN(fuzz_resize_after_decaln_keeps_cursor_on_screen);
