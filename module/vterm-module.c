@@ -13,6 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Emacs 28's channels (open_channel): a pipe process the parse thread
+ * writes a byte to. */
+#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 && !defined(_WIN32)
+#define HAVE_OPEN_CHANNEL 1
+#include <unistd.h>
+#endif
+
 #include "control.h"
 #include "ctl_client.h"
 #include "parse_worker.h"
@@ -826,8 +833,9 @@ static emacs_value held_call(emacs_env *env, ptrdiff_t nargs,
 
     if (nargs > 0 && env->get_user_finalizer(env, args[0]) == term_finalize)
         t = env->get_user_ptr(env, args[0]);
+    /* Not a terminal: FN says so, in its own words. */
     if (failed(env))
-        return S.nil;
+        env->non_local_exit_clear(env);
     if (t == NULL || t->worker == NULL)
         return h->fn(env, nargs, args, NULL);
     parse_worker_acquire(t->worker);
@@ -836,11 +844,6 @@ static emacs_value held_call(emacs_env *env, ptrdiff_t nargs,
     return result;
 }
 
-/* Emacs 28's channels: a pipe process the worker writes a byte to. */
-#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 && !defined(_WIN32)
-#define HAVE_OPEN_CHANNEL 1
-#include <unistd.h>
-#endif
 
 static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
