@@ -1,9 +1,7 @@
 /* win_ctl_pipe.c -- how an instance of the control pipe is created, and
  * what it means when the first one cannot be (DESIGN.md, "Transport").
  * Kept apart from the server, with no dependencies, so that a test can
- * link it alone: Wine can make neither a remote client nor a squatted
- * name refuse the first instance, so the modes and the decision are
- * checked directly. */
+ * link it alone and check the modes and the decision directly. */
 #include "win_backend.h"
 
 enum { CTL_PIPE_BUFFER = 4096 };
