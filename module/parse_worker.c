@@ -64,7 +64,7 @@ static void *worker_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        char *batch, *buf;
+        char *batch;
         size_t blen, cap;
         bool wake;
 
@@ -89,13 +89,8 @@ static void *worker_main(void *arg)
 
         pthread_mutex_lock(&w->lock);
         w->parsing = false;
-        buf = batch;
-        if (w->spare == NULL) {
-            w->spare = buf;
-            w->spare_cap = cap;
-        } else {
-            free(buf);
-        }
+        w->spare = batch; /* only this thread takes it, when it swaps */
+        w->spare_cap = cap;
         /* Only news wakes Emacs: its redraws wait for the queue to drain
          * (parse_worker_acquire) and need no wake-up; one per batch would
          * make Emacs wait for every batch. */

@@ -880,11 +880,10 @@ static emacs_value Fvterm_parse_thread_woke(emacs_env *env, ptrdiff_t nargs,
 
     (void)nargs;
     (void)data;
+    /* Held (held_call): no batch runs until the news is taken. */
     if (t != NULL && t->worker != NULL) {
         parse_worker_woken(t->worker);
-        parse_worker_acquire(t->worker);
         dispatch(env, t);
-        parse_worker_release(t->worker);
     }
     return S.nil;
 }
@@ -1143,26 +1142,27 @@ static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
 
 /* ---- init ---- */
 
+static void defalias(emacs_env *env, const char *name, emacs_value f)
+{
+    emacs_value args[2] = {env->intern(env, name), f};
+
+    call(env, env->intern(env, "defalias"), 2, args);
+}
+
 static void defun(emacs_env *env, const char *name, ptrdiff_t min,
                   ptrdiff_t max,
                   emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *,
                                     void *),
                   const char *doc)
 {
-    emacs_value f = env->make_function(env, min, max, fn, doc, NULL);
-    emacs_value args[2] = {env->intern(env, name), f};
-
-    call(env, env->intern(env, "defalias"), 2, args);
+    defalias(env, name, env->make_function(env, min, max, fn, doc, NULL));
 }
 
 /* The same for a function run with its terminal held (held_call). */
 static void defun_held(emacs_env *env, const char *name, ptrdiff_t min,
                        ptrdiff_t max, struct held_fn *h, const char *doc)
 {
-    emacs_value f = env->make_function(env, min, max, held_call, doc, h);
-    emacs_value args[2] = {env->intern(env, name), f};
-
-    call(env, env->intern(env, "defalias"), 2, args);
+    defalias(env, name, env->make_function(env, min, max, held_call, doc, h));
 }
 
 static void init_symbols(emacs_env *env)
@@ -1229,7 +1229,8 @@ static struct held_fn held_update = {Fvterm_update},
                       held_set_size = {Fvterm_set_size},
                       held_reset_point = {Fvterm_reset_point},
                       held_clear_scrollback = {Fvterm_clear_scrollback},
-                      held_get_pwd_raw = {Fvterm_get_pwd_raw};
+                      held_get_pwd_raw = {Fvterm_get_pwd_raw},
+                      held_parse_thread_woke = {Fvterm_parse_thread_woke};
 
 MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
 {
@@ -1282,7 +1283,7 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "`vterm--parse-thread-woke'.  Needs Emacs 28 and POSIX threads;\n"
           "nil otherwise, and output is parsed as it is written."
           "\n\n(fn VTERM PIPE-PROCESS)");
-    defun(env, "vterm--parse-thread-woke", 1, 1, Fvterm_parse_thread_woke,
+    defun_held(env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
           "Take what VTERM's parse thread produced (replies, titles, ...)."
           "\n\n(fn VTERM)");
     call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
