@@ -1377,15 +1377,12 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
         (delete-process pipe)))))
 
 (defun vterm--parse-thread-woke-up (buffer)
-  "The parse thread of BUFFER's terminal parsed more: take it, redraw."
+  "The parse thread of BUFFER's terminal has news: take it.
+The redraw was asked for by the filter that queued the output."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
       (when vterm--term
-        (vterm--parse-thread-woke vterm--term)
-        ;; After the end the sentinel drew the last screen (with all the
-        ;; output: a redraw waits for the thread) and reported below it.
-        (when (process-live-p vterm--process)
-          (vterm--invalidate))))))
+        (vterm--parse-thread-woke vterm--term)))))
 
 (add-hook 'window-size-change-functions #'vterm--window-size-change)
 
@@ -1573,10 +1570,10 @@ DELETE is passed on."
   (let ((text (buffer-substring start end)))
     (if (not vterm-copy-mode-remove-fake-newlines)
         text
-      (let ((i 0) (parts nil) (from 0))
-        (while (< i (length text))
-          (when (and (eq (aref text i) ?\n)
-                     (get-text-property i 'vterm-line-wrap text))
+      ;; From wrap mark to wrap mark, not character by character.
+      (let ((parts nil) (from 0) (i 0) (len (length text)))
+        (while (setq i (text-property-any i len 'vterm-line-wrap t text))
+          (when (eq (aref text i) ?\n)
             (push (substring text from i) parts)
             (setq from (1+ i)))
           (setq i (1+ i)))
