@@ -611,26 +611,34 @@ static bool raw_reserve(struct render *r, int cols)
     return true;
 }
 
-/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded
- * with blanks in the default colours. */
 static void cell_from_attrs(const struct render *r, const struct render_attrs *a,
                             VTermScreenCell *cell);
 
+/* Cells FROM.. of a popped line COLS wide: blanks in the default colours. */
+static void pad_blank_cells(const struct render *r, VTermScreenCell *cells,
+                            int from, int cols)
+{
+    struct render_attrs blank;
+
+    memset(&blank, 0, sizeof blank);
+    for (; from < cols; from++) {
+        memset(&cells[from], 0, sizeof cells[from]);
+        cell_from_attrs(r, &blank, &cells[from]);
+        cells[from].width = 1;
+    }
+}
+
+/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded. */
 static void raw_to_cells(const struct render *r, const VTermScreenCell *src,
                          int ncols, int cols, VTermScreenCell *cells)
 {
-    struct render_attrs blank;
     int col, n = ncols < cols ? ncols : cols;
 
     memcpy(cells, src, (size_t)n * sizeof *cells);
-    memset(&blank, 0, sizeof blank);
-    for (col = n; col < cols; col++) {
-        memset(&cells[col], 0, sizeof cells[col]);
-        cell_from_attrs(r, &blank, &cells[col]);
-    }
+    pad_blank_cells(r, cells, n, cols);
     /* libvterm steps over the cells by width: never 0, and a wide cell
      * cut off at the edge is narrowed (as sb_line_to_cells does). */
-    for (col = 0; col < cols; col++)
+    for (col = 0; col < n; col++)
         if (cells[col].width != 2 || col + 1 == cols)
             cells[col].width = 1;
 }
@@ -738,7 +746,6 @@ static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
     const unsigned char *text = (const unsigned char *)l->line.text;
     size_t off = 0;
     int col = 0, k, run = 0;
-    struct render_attrs blank;
 
     memset(cells, 0, (size_t)cols * sizeof *cells);
     for (k = 0; k < l->ncells && col < cols; k++) {
@@ -760,11 +767,7 @@ static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
         off += n;
         col += cell->width;
     }
-    memset(&blank, 0, sizeof blank);
-    for (; col < cols; col++) {
-        cell_from_attrs(r, &blank, &cells[col]);
-        cells[col].width = 1;
-    }
+    pad_blank_cells(r, cells, col, cols);
     /* Continuation halves of wide cells: libvterm skips them by width but
      * give them a sane width anyway. */
     for (col = 0; col < cols; col++)
