@@ -297,7 +297,7 @@ static int abuse(const char *id)
     wt_result(ping(), "control: ping answered pong");
     wt_result(check_dacl(), "control: pipe DACL grants only the user and SYSTEM");
     wt_result(check_pipe_info(),
-           "control: GetNamedPipeInfo: a message pipe of 4 instances");
+              "control: GetNamedPipeInfo: a message pipe of 4 instances");
 
     memset(big, 'a', sizeof big);
     big[sizeof big - 1] = '\n';
@@ -306,7 +306,7 @@ static int abuse(const char *id)
     memset(big, 'x', CTL_MSG_MAX);
     big[CTL_MSG_MAX] = '\n';
     wt_result(ask(big, CTL_MSG_MAX + 1, "error "),
-           "control: 65-byte message -> error");
+              "control: 65-byte message -> error");
 
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 37 + 200);
@@ -349,13 +349,13 @@ static int abuse(const char *id)
         ULONGLONG t0 = GetTickCount64();
         bool served = ping();
         wt_result(silent != INVALID_HANDLE_VALUE && served,
-               "control: ping served while a silent client is connected");
+                  "control: ping served while a silent client is connected");
         if (silent != INVALID_HANDLE_VALUE) {
             err = io(silent, false, buf, sizeof buf - 1, &n, 9000);
             ULONGLONG waited = GetTickCount64() - t0;
             wt_result(err != 0 && err != WAIT_TIMEOUT && waited >= 4000 &&
                        waited <= 8000,
-                   "control: silent client dropped after about 5 s");
+                      "control: silent client dropped after about 5 s");
             if (!(err != 0 && err != WAIT_TIMEOUT))
                 fprintf(stderr, "silent client: err %lu after %llu ms\n",
                         (unsigned long)err, (unsigned long long)waited);

@@ -434,13 +434,13 @@ static void check_idle(const char *name, DWORD ms, long long max)
     long long before, after;
 
     wt_result(unix_pid > 0, "%s: found the proxy's Unix process (%ld)", name,
-           unix_pid);
+              unix_pid);
     before = proc_cpu_ticks(unix_pid);
     Sleep(ms);
     after = proc_cpu_ticks(unix_pid);
     wt_result(before >= 0 && after >= 0 && after - before <= max,
-           "%s: proxy used %lld ticks of CPU in %lu ms idle (at most %lld)",
-           name, after - before, (unsigned long)ms, max);
+              "%s: proxy used %lld ticks of CPU in %lu ms idle (at most %lld)",
+              name, after - before, (unsigned long)ms, max);
 }
 
 /* The fixture running inside the proxy P (a child of the proxy), opened
@@ -523,11 +523,11 @@ static void scenario_basic(void)
     mark = out_len(&p);
     send_text(&p, "size\r");
     wt_result(wait_for(&p, "SIZE 80 25", mark, 15000),
-           "basic: child sees the 80x25 console from the command line");
+              "basic: child sees the 80x25 console from the command line");
 
     snprintf(args, sizeof args, "resize %s 100 40", id);
     wt_result(run_client(args, 10000) == 0,
-           "basic: ctl_client_send_resize wrote resize 100 40");
+              "basic: ctl_client_send_resize wrote resize 100 40");
 
     /* The helper: 0 on "ok"; 1 on an error answer (Wine's E_NOTIMPL);
      * the runner checks the trace line. */
@@ -537,19 +537,19 @@ static void scenario_basic(void)
         snprintf(args, sizeof args, "resize %s 90 30", id);
         code = run_program(proxy_path, args, 10000);
         wt_result(code == 0 || code == 1,
-               "basic: conpty-proxy resize got an answer (exit %ld)", code);
+                  "basic: conpty-proxy resize got an answer (exit %ld)", code);
         snprintf(args, sizeof args, "resize no-such-%s 90 30", id);
         t0 = GetTickCount64();
         code = run_program(proxy_path, args, 10000);
         wt_result(code == 1 && GetTickCount64() - t0 < 3000,
-               "basic: conpty-proxy resize to no session fails at once (exit %ld)",
-               code);
+                  "basic: conpty-proxy resize to no session fails at once (exit %ld)",
+                  code);
     }
 
     mark = out_len(&p);
     send_text(&p, "\xc3\xa9t\xc3\xa9\r"); /* UTF-8 in and out: "été" */
     wt_result(wait_for(&p, "ECHO:\xc3\xa9t\xc3\xa9", mark, 15000),
-           "basic: UTF-8 input comes back as UTF-8");
+              "basic: UTF-8 input comes back as UTF-8");
 
     send_text(&p, "exit 7\r");
     code = wait_exit(&p, 15000);
@@ -574,12 +574,12 @@ static void scenario_exitcode(void)
         ULONGLONG t0 = GetTickCount64();
         code = wait_exit(&p, 15000);
         wt_result(code >= 0 && GetTickCount64() - t0 <= 2000,
-               "exitcode: proxy exits within 2 s of the child (%llu ms)",
-               (unsigned long long)(GetTickCount64() - t0));
+                  "exitcode: proxy exits within 2 s of the child (%llu ms)",
+                  (unsigned long long)(GetTickCount64() - t0));
     }
     wt_result(code == 42, "exitcode: exit code 42 propagated (got %ld)", code);
     wt_result(wait_eof(&p, 5000) && wait_for(&p, "BYE", 0, 0),
-           "exitcode: output written before exit arrives");
+              "exitcode: output written before exit arrives");
     finish_proxy(&p);
 }
 
@@ -606,16 +606,16 @@ static void scenario_stdin_eof(void)
     p.in_w = NULL;
     code = wait_exit(&p, 10000);
     wt_result(code >= 0 && GetTickCount64() - t0 <= 2000,
-           "stdin-eof: proxy exits within 2 s of stdin EOF (%llu ms, code %ld)",
-           (unsigned long long)(GetTickCount64() - t0), code);
+              "stdin-eof: proxy exits within 2 s of stdin EOF (%llu ms, code %ld)",
+              (unsigned long long)(GetTickCount64() - t0), code);
     if (child != NULL) {
         /* The proxy waits for the child's exit before its own. */
         wt_result(WaitForSingleObject(child, 0) == WAIT_OBJECT_0,
-               "stdin-eof: the child is gone when the proxy has exited");
+                  "stdin-eof: the child is gone when the proxy has exited");
         GetExitCodeProcess(child, &child_code);
         wt_result(child_code != STILL_ACTIVE && code == (long)child_code,
-               "stdin-eof: the proxy's exit code %ld is the child's (%lu)",
-               code, (unsigned long)child_code);
+                  "stdin-eof: the proxy's exit code %ld is the child's (%lu)",
+                  code, (unsigned long)child_code);
         if (child_code == STILL_ACTIVE)
             TerminateProcess(child, 255);
         CloseHandle(child);
@@ -625,11 +625,24 @@ static void scenario_stdin_eof(void)
     finish_proxy(&p);
 }
 
+/* A proxy that must refuse to run: exit code WANT, and NEEDLE in what it
+ * printed. */
+static void expect_refusal(struct proc *p, const char *name, long want,
+                           const char *needle)
+{
+    long code = wait_exit(p, 30000);
+
+    wt_result(code == want, "%s: the proxy exits %ld (got %ld)", name, want,
+              code);
+    wait_eof(p, 5000);
+    wt_result(wait_for(p, needle, 0, 0), "%s: its message says \"%s\"", name,
+              needle);
+}
+
 static void scenario_start_fail(void)
 {
     struct proc p;
     char args[256];
-    long code;
 
     snprintf(args, sizeof args, "new %s 80 25 no-such-program-%lu.exe", id,
              (unsigned long)GetTickCount());
@@ -637,19 +650,13 @@ static void scenario_start_fail(void)
         wt_result(false, "start-fail: proxy started");
         return;
     }
-    code = wait_exit(&p, 30000);
-    wt_result(code == 127, "start-fail: exit 127 for a missing program (got %ld)",
-           code);
-    wait_eof(&p, 5000);
-    wt_result(wait_for(&p, "no-such-program", 0, 0),
-           "start-fail: the message names the program");
+    expect_refusal(&p, "start-fail", 127, "no-such-program");
     finish_proxy(&p);
 }
 
 static void scenario_squat(void)
 {
     struct proc a, b;
-    long code;
 
     if (!start_fixture(&a, 80, 25, "echo")) {
         wt_result(false, "squat: first proxy started");
@@ -661,12 +668,8 @@ static void scenario_squat(void)
         finish_proxy(&a);
         return;
     }
-    code = wait_exit(&b, 30000);
-    wt_result(code == 1, "squat: a second session with the same id fails (got %ld)",
-           code);
-    wait_eof(&b, 5000);
-    wt_result(wait_for(&b, "exists already", 0, 0),
-           "squat: the message says the pipe exists");
+    /* A second session with the same id. */
+    expect_refusal(&b, "squat", 1, "exists already");
     finish_proxy(&b);
     send_text(&a, "exit 0\r");
     wt_result(wait_exit(&a, 15000) == 0, "squat: the first session is unharmed");
@@ -721,8 +724,8 @@ static void check_hwm(const char *name)
     long kib = proc_hwm_kib(find_unix_pid());
 
     wt_result(kib > 0 && kib < STALL_HWM_KIB,
-           "%s: proxy's peak memory (VmHWM) %ld KiB is under the 4 MiB queue "
-           "bound + 16 MiB", name, kib);
+              "%s: proxy's peak memory (VmHWM) %ld KiB is under the 4 MiB queue "
+              "bound + 16 MiB", name, kib);
 }
 
 static void scenario_big(long count, bool stall)
@@ -746,7 +749,7 @@ static void scenario_big(long count, bool stall)
         Sleep(1000);
         snprintf(args, sizeof args, "ping %s", id);
         wt_result(run_client(args, 4000) == 0,
-               "stall: ping answered while stdout is not read");
+                  "stall: ping answered while stdout is not read");
         waited = GetTickCount64() - t0;
         Sleep(waited < STALL_MS ? (DWORD)(STALL_MS - waited) : 0);
         /* The queue is at its fullest now. */
@@ -759,8 +762,8 @@ static void scenario_big(long count, bool stall)
     seen = bad = 0;
     ok = check_lines(&p, count, &seen, &bad);
     wt_result(ok,
-           "%s: %ld lines (%zu bytes) complete and in order (%ld seen, %ld bad)",
-           name, count, out_len(&p), seen, bad);
+              "%s: %ld lines (%zu bytes) complete and in order (%ld seen, %ld bad)",
+              name, count, out_len(&p), seen, bad);
     wt_result(wait_for(&p, "END", 0, 0), "%s: END marker arrived", name);
     finish_proxy(&p);
 }
@@ -782,7 +785,7 @@ static void scenario_abuse(void)
     mark = out_len(&p);
     send_text(&p, "still-alive\r");
     wt_result(wait_for(&p, "ECHO:still-alive", mark, 15000),
-           "abuse: child alive and relayed after the abuse");
+              "abuse: child alive and relayed after the abuse");
     send_text(&p, "exit 5\r");
     wt_result(wait_exit(&p, 15000) == 5, "abuse: proxy exits cleanly afterwards");
     finish_proxy(&p);
@@ -836,15 +839,15 @@ static void scenario_child_kill(void)
     CloseHandle(child);
     code = wait_exit(&p, 15000);
     wt_result(code == 77 && GetTickCount64() - t0 <= 3000,
-           "child-kill: proxy exits within 3 s with the killed child's code 77 "
-           "(got %ld after %llu ms)",
-           code, (unsigned long long)(GetTickCount64() - t0));
+              "child-kill: proxy exits within 3 s with the killed child's code 77 "
+              "(got %ld after %llu ms)",
+              code, (unsigned long long)(GetTickCount64() - t0));
     wt_result(wait_eof(&p, 5000), "child-kill: stdout reaches EOF");
     ok = check_lines(&p, HOLD_LINES, &seen, &bad) && wait_for(&p, "HELD", 0, 0);
     wt_result(ok,
-           "child-kill: all output written before the kill arrived (%ld of %d "
-           "lines, %ld bad)",
-           seen, HOLD_LINES, bad);
+              "child-kill: all output written before the kill arrived (%ld of %d "
+              "lines, %ld bad)",
+              seen, HOLD_LINES, bad);
     finish_proxy(&p);
 }
 
@@ -871,8 +874,8 @@ static void scenario_proxy_kill(void)
     t0 = GetTickCount64();
     gone = WaitForSingleObject(child, ORPHAN_MS) == WAIT_OBJECT_0;
     wt_result(gone, "proxy-kill: the child is gone within %d ms of the proxy's "
-           "death (%llu ms)",
-           ORPHAN_MS, (unsigned long long)(GetTickCount64() - t0));
+              "death (%llu ms)",
+              ORPHAN_MS, (unsigned long long)(GetTickCount64() - t0));
     if (!gone)
         TerminateProcess(child, 255);
     CloseHandle(child);
@@ -907,8 +910,8 @@ static void scenario_vanish(void)
         }
     }
     wt_result(failed == 0,
-           "vanish: %d clients vanished mid-message (%d processes, %d failed)",
-           2 * VANISH_RUNS * VANISH_PER_RUN, 2 * VANISH_RUNS, failed);
+              "vanish: %d clients vanished mid-message (%d processes, %d failed)",
+              2 * VANISH_RUNS * VANISH_PER_RUN, 2 * VANISH_RUNS, failed);
     snprintf(args, sizeof args, "ping %s", id);
     wt_result(run_client(args, 10000) == 0, "vanish: ping answered afterwards");
     /* A size no other test sends: run.sh finds its line in the trace log. */
@@ -917,7 +920,7 @@ static void scenario_vanish(void)
     mark = out_len(&p);
     send_text(&p, "after-vanish\r");
     wt_result(wait_for(&p, "ECHO:after-vanish", mark, 15000),
-           "vanish: output still relayed afterwards");
+              "vanish: output still relayed afterwards");
     check_idle("vanish", 2000, 9);
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "vanish: exits cleanly");
@@ -948,17 +951,17 @@ static void scenario_storm(void)
     snprintf(args, sizeof args, "storm %s %d %d", id, STORM_CLIENTS, STORM_EACH);
     code = run_client(args, 240000);
     wt_result(code == 0, "storm: %d clients x %d resizes all written (exit %ld)",
-           STORM_CLIENTS, STORM_EACH, code);
+              STORM_CLIENTS, STORM_EACH, code);
     wt_result(out_len(&p) > mark + (64 << 10),
-           "storm: output streamed during the storm (%zu bytes)",
-           out_len(&p) - mark);
+              "storm: output streamed during the storm (%zu bytes)",
+              out_len(&p) - mark);
     SetEvent(ev);
     CloseHandle(ev);
     ok = wait_for(&p, "READY", 0, 60000) && output_number(&p, "COUNT ", &count);
     wt_result(ok, "storm: the fixture stopped streaming (%ld lines)", count);
     ok = ok && check_lines(&p, count, &seen, &bad);
     wt_result(ok, "storm: %ld lines complete and in order (%ld seen, %ld bad)",
-           count, seen, bad);
+              count, seen, bad);
     Sleep(500); /* the last answers and disconnects */
     check_idle("storm", 2000, 9);
     send_text(&p, "exit 0\r");
@@ -978,7 +981,6 @@ static void scenario_squatter(void)
     char name[CTL_NAME_MAX];
     HANDLE squat;
     struct proc p;
-    long code;
 
     if (ctl_pipe_name(id, name, sizeof name) != CTL_OK) {
         wt_result(false, "squatter: pipe name for %s", id);
@@ -989,7 +991,7 @@ static void scenario_squatter(void)
                              4096, 4096, 0, NULL);
     if (squat == INVALID_HANDLE_VALUE) {
         wt_result(false, "squatter: created %s (error %lu)", name,
-               (unsigned long)GetLastError());
+                  (unsigned long)GetLastError());
         return;
     }
     if (!start_fixture(&p, 80, 25, "echo")) {
@@ -997,14 +999,9 @@ static void scenario_squatter(void)
         CloseHandle(squat);
         return;
     }
-    code = wait_exit(&p, 30000);
-    wt_result(code == 1, "squatter: the proxy refuses a squatted name (exit %ld)",
-           code);
-    wait_eof(&p, 5000);
-    wt_result(wait_for(&p, "exists already", 0, 0),
-           "squatter: the message says the pipe exists already");
+    expect_refusal(&p, "squatter", 1, "exists already");
     wt_result(!wait_for(&p, "READY", 0, 0),
-           "squatter: no child was started on a squatted name");
+              "squatter: no child was started on a squatted name");
     finish_proxy(&p);
     CloseHandle(squat);
 }
@@ -1056,7 +1053,7 @@ static void scenario_env(void)
     wt_result(wait_for(&p, want, 0, 0), "env: the child sees the proxy's environment");
     snprintf(want, sizeof want, "CWD:%s", cwd);
     wt_result(wait_for(&p, want, 0, 0),
-           "env: the child runs in the proxy's working directory");
+              "env: the child runs in the proxy's working directory");
     if (wt_failures)
         dump_output(&p);
     finish_proxy(&p);
@@ -1078,12 +1075,12 @@ static void scenario_raw(void)
     mark = out_len(&p);
     send_text(&p, "a");
     wt_result(wait_for(&p, "RAW:61", mark, 15000),
-           "raw: a byte written to stdin reaches the console input");
+              "raw: a byte written to stdin reaches the console input");
     /* A tab and a capital: unprocessed input, byte for byte. */
     mark = out_len(&p);
     send_text(&p, "\tZ");
     wt_result(wait_for(&p, "RAW:09", mark, 15000) && wait_for(&p, "RAW:5a", mark, 15000),
-           "raw: tab and 'Z' reach the console input unprocessed");
+              "raw: tab and 'Z' reach the console input unprocessed");
     send_text(&p, "q");
     wt_result(wait_exit(&p, 15000) == 0, "raw: exits cleanly");
     if (wt_failures)
@@ -1109,8 +1106,8 @@ static void scenario_stdout_close(void)
     CloseHandle(p.out_r);
     code = wait_exit(&p, 15000);
     wt_result(code >= 0 && GetTickCount64() - t0 <= 3000,
-           "stdout-close: proxy exits within 3 s of stdout closing (%llu ms, code %ld)",
-           (unsigned long long)(GetTickCount64() - t0), code);
+              "stdout-close: proxy exits within 3 s of stdout closing (%llu ms, code %ld)",
+              (unsigned long long)(GetTickCount64() - t0), code);
     if (code < 0)
         TerminateProcess(p.process, 255);
     CloseHandle(p.in_w);

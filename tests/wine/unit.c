@@ -32,20 +32,20 @@ static void check_modes(void)
     DWORD first = win_ctl_open_mode(true), other = win_ctl_open_mode(false);
 
     wt_result(pipe & PIPE_REJECT_REMOTE_CLIENTS,
-           "unit: the control pipe rejects remote clients (pipe mode 0x%lx)",
-           (unsigned long)pipe);
+              "unit: the control pipe rejects remote clients (pipe mode 0x%lx)",
+              (unsigned long)pipe);
     wt_result((pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_NOWAIT)) ==
                (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE),
-           "unit: message type, message read mode, blocking (PIPE_WAIT)");
+              "unit: message type, message read mode, blocking (PIPE_WAIT)");
     wt_result((first & ~(DWORD)FILE_FLAG_FIRST_PIPE_INSTANCE) == other &&
                (first & FILE_FLAG_FIRST_PIPE_INSTANCE) &&
                !(other & FILE_FLAG_FIRST_PIPE_INSTANCE),
-           "unit: only the first instance asks to be the first "
-           "(open modes 0x%lx, 0x%lx)",
-           (unsigned long)first, (unsigned long)other);
+              "unit: only the first instance asks to be the first "
+              "(open modes 0x%lx, 0x%lx)",
+              (unsigned long)first, (unsigned long)other);
     wt_result((other & (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED)) ==
                (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED),
-           "unit: duplex and overlapped");
+              "unit: duplex and overlapped");
 }
 
 static void check_name_taken(void)
@@ -64,9 +64,9 @@ static void check_name_taken(void)
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         wt_result(win_ctl_name_taken(cases[i].err) == cases[i].taken,
-               "unit: error %lu (%s) %s", (unsigned long)cases[i].err,
-               cases[i].why,
-               cases[i].taken ? "means squatted: exit with \"exists already\""
+                  "unit: error %lu (%s) %s", (unsigned long)cases[i].err,
+                  cases[i].why,
+                  cases[i].taken ? "means squatted: exit with \"exists already\""
                               : "is reported as a failed call");
 }
 
@@ -90,10 +90,10 @@ static void check_instances(void)
          flags == (PIPE_SERVER_END | PIPE_TYPE_MESSAGE) &&
          max == CTL_PIPE_INSTANCES;
     wt_result(ok,
-           "unit: GetNamedPipeInfo: server end of a message pipe, %lu "
-           "instances (flags 0x%lx, buffers %lu/%lu)",
-           (unsigned long)max, (unsigned long)flags, (unsigned long)out,
-           (unsigned long)in);
+              "unit: GetNamedPipeInfo: server end of a message pipe, %lu "
+              "instances (flags 0x%lx, buffers %lu/%lu)",
+              (unsigned long)max, (unsigned long)flags, (unsigned long)out,
+              (unsigned long)in);
     second = win_ctl_pipe_create(name, false, NULL);
     wt_result(second != INVALID_HANDLE_VALUE, "unit: a further instance created");
     if (second != INVALID_HANDLE_VALUE)
