@@ -1099,11 +1099,9 @@ a timer, so a burst of size changes sends one message."
     ;; helper, without waiting for it.
     (let ((buffer (current-buffer))
           (proxy (vterm--find-proxy)))
-      ;; Said in the echo area: text put in the buffer while the terminal
-      ;; runs would be taken for screen rows by the next redraw.
       (if (not proxy)
-          (message "vterm: conpty-proxy not found; cannot resize to %dx%d"
-                   cols rows)
+          (vterm--report (format "conpty-proxy not found; cannot resize to %dx%d"
+                                 cols rows))
         (setq vterm--resize-helper
               (make-process
                :name "vterm-resize"
@@ -1137,11 +1135,15 @@ a timer, so a burst of size changes sends one message."
               (run-with-timer 0 nil #'vterm--send-pending-size buffer))))))
 
 (defun vterm--report (text)
-  "Show TEXT at the end of the current vterm buffer."
-  (let ((inhibit-read-only t))
-    (save-excursion
-      (goto-char (point-max))
-      (insert (propertize (concat "\n[" text "]\n") 'face 'warning)))))
+  "Show TEXT at the end of the current vterm buffer.
+While its terminal still runs, TEXT goes to the echo area instead: in
+the buffer the next redraw would take it for screen rows."
+  (if (process-live-p vterm--process)
+      (message "vterm: %s" text)
+    (let ((inhibit-read-only t))
+      (save-excursion
+        (goto-char (point-max))
+        (insert (propertize (concat "\n[" text "]\n") 'face 'warning))))))
 
 ;;;; Process
 
