@@ -1280,8 +1280,11 @@ It prepares the tty (sane modes, DEL as erase, size) first."
             (setq vterm--resize-timer nil))
           (when vterm--term
             (vterm--render))))
-      (run-hook-with-args 'vterm-exit-functions
-                          (and (buffer-live-p buffer) buffer) event)
+      ;; In the process's buffer, so that its local hook value counts.
+      (if (buffer-live-p buffer)
+          (with-current-buffer buffer
+            (run-hook-with-args 'vterm-exit-functions buffer event))
+        (run-hook-with-args 'vterm-exit-functions nil event))
       (when (buffer-live-p buffer)
         (with-current-buffer buffer
           (if vterm-kill-buffer-on-exit

@@ -337,6 +337,27 @@ static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
            same_color(&a->fg, &b->fg) && same_color(&a->bg, &b->bg);
 }
 
+/* A single-width blank: a space or an empty cell, nothing combined. */
+static bool cell_blank(const VTermScreenCell *cell)
+{
+    return (cell->chars[0] == 0 || cell->chars[0] == ' ') &&
+           cell->chars[1] == 0 && cell->width == 1;
+}
+
+/* True when a blank cell with attributes B draws exactly what one with
+ * RUN's attributes would: they differ at most in what only a glyph shows
+ * (foreground, bold, italic, blink), and neither is reversed, which
+ * would paint the foreground as background.  Such a blank joins RUN:
+ * `ls --color' and the like reset the colour before each separating
+ * space, and every separate run is a text property in Emacs. */
+static bool blank_draws_as(const struct render_attrs *run,
+                           const struct render_attrs *b)
+{
+    return !run->reverse && !b->reverse && run->underline == b->underline &&
+           run->strike == b->strike && run->conceal == b->conceal &&
+           memcmp(&run->bg, &b->bg, sizeof b->bg) == 0;
+}
+
 static int visible_end(const VTermScreenCell *cells, int ncols)
 {
     while (ncols > 0 && cell_invisible(&cells[ncols - 1]))
@@ -382,6 +403,7 @@ static bool build_line(const struct render *r, struct line_builder *lb,
     int end = visible_end(cells, ncols), col, i;
     struct render_run *run = NULL;
     const VTermScreenCell *pen = NULL; /* the cell RUN's attributes came from */
+    const VTermScreenCell *joined = NULL; /* a blank that joined RUN */
     struct render_attrs a;
 
     if (min_cols > end)
@@ -406,13 +428,25 @@ static bool build_line(const struct render *r, struct line_builder *lb,
 
         /* Runs of cells with the same pen are the rule: convert once. */
         if (pen == NULL || !same_pen(pen, cell)) {
-            convert_attrs(r, cell, &a);
-            if (run == NULL || memcmp(&run->attrs, &a, sizeof a) != 0) {
-                if (!add_run(lb, line, &a))
-                    return false;
-                run = &(*lb->runs)[line->nruns - 1];
+            bool blank = cell_blank(cell);
+
+            if (blank && joined != NULL && same_pen(joined, cell)) {
+                /* Like the blank before it: part of RUN. */
+            } else {
+                convert_attrs(r, cell, &a);
+                if (run != NULL && memcmp(&run->attrs, &a, sizeof a) == 0) {
+                    pen = cell;
+                } else if (run != NULL && blank &&
+                           blank_draws_as(&run->attrs, &a)) {
+                    joined = cell;
+                } else {
+                    if (!add_run(lb, line, &a))
+                        return false;
+                    run = &(*lb->runs)[line->nruns - 1];
+                    pen = cell;
+                    joined = NULL;
+                }
             }
-            pen = cell;
         }
         if (c == 0 || c == (uint32_t)-1) {
             /* Blank (or a stray wide-char continuation): one space. */

@@ -13,7 +13,8 @@
 ;; "<passed> <failed>".  Emacs exits non-zero when anything failed.
 ;;
 ;; `vterm-run-ert' loads lisp/vterm.el and every tests/ert/*-tests.el and
-;; runs all their tests.  The directory given with -L comes first in
+;; runs all their tests, or those whose names match the regexp in the
+;; environment variable VTERM_TEST_SELECTOR.  The directory given with -L comes first in
 ;; `load-path', so it decides which vterm-module is tested.
 ;;
 ;; `vterm-run-lint' counts one check per file and kind: byte-compilation
@@ -67,7 +68,7 @@
           (load file nil t)
         (error (message "Cannot load %s: %S" file err)
                (setq failed-to-load (1+ failed-to-load)))))
-    (let* ((stats (ert-run-tests-batch t))
+    (let* ((stats (ert-run-tests-batch (or (getenv "VTERM_TEST_SELECTOR") t)))
            (passed (ert-stats-completed-expected stats))
            (failed (+ (ert-stats-completed-unexpected stats)
                       ;; A skipped test did not show the behaviour works.

@@ -140,9 +140,7 @@ is killed and every marked process checked gone afterwards."
             (,var (vterm (generate-new-buffer-name "vterm-fault"))))
        (unwind-protect
            (progn ,@body)
-         (when (buffer-live-p ,var)
-           (let ((kill-buffer-query-functions nil))
-             (kill-buffer ,var)))
+         (vterm-test-end-session ,var)
          ;; Whatever the test did, the session must be gone in the end.
          (should-not (vterm-fault--no-orphans))))))
 

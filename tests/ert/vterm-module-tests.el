@@ -292,11 +292,25 @@ so; with 0.1.4 a full row counts as wrapped."
 (ert-deftest vterm-module-test-one-face-spec-per-combination ()
   "Equal attributes share one face object, and a run is one property."
   (vterm-module-test-with (vt 3 20)
-    (vterm-module-test-feed vt "\e[1;32mab\e[0m \e[1;32mcd\e[0m\r\n\e[1;32mef")
+    (vterm-module-test-feed vt "\e[1;32mab\e[0m-\e[1;32mcd\e[0m\r\n\e[1;32mef")
     (should (eq (vterm-module-test-face-at 1) (vterm-module-test-face-at 4)))
     (should (eq (vterm-module-test-face-at 1)
                 (vterm-module-test-face-at (vterm-module-test-pos 2 0))))
     (should (= (next-single-property-change 1 'face) 3))))
+
+(ert-deftest vterm-module-test-blank-takes-the-face-before-it ()
+  "A blank that looks the same either way shares the run before it."
+  (vterm-module-test-with (vt 3 20)
+    ;; Only the foreground differs: the space joins "ab" (one property).
+    (vterm-module-test-feed vt "\e[1;32mab\e[0m cd\r\n")
+    (should (eq (vterm-module-test-face-at 3) (vterm-module-test-face-at 1)))
+    (should (= (next-single-property-change 1 'face) 4))
+    (should-not (vterm-module-test-face-at 4))
+    ;; A background shows on a blank: the space keeps its own (none).
+    (vterm-module-test-feed vt "\e[42mab\e[0m cd")
+    (let ((row (vterm-module-test-pos 2 0)))
+      (should (vterm-module-test-face-at row))
+      (should-not (vterm-module-test-face-at (+ row 2))))))
 
 (ert-deftest vterm-module-test-disable-switches ()
   (vterm-module-test-with (vt 2 20 100 t t t)

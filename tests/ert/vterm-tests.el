@@ -78,6 +78,24 @@
         "PS1=$ "
         "LANG=C.UTF-8")))
 
+;; A session's sentinel runs some time after its buffer is killed.
+;; Were a test to end before that, the sentinel would run in the next
+;; test, calling that test's `vterm-exit-functions'.
+(defun vterm-test-end-session (buffer)
+  "Kill BUFFER if live; wait until its process has ended and its sentinel ran."
+  (when (buffer-live-p buffer)
+    (let ((proc (get-buffer-process buffer))
+          (sentinel-ran nil)
+          (kill-buffer-query-functions nil))
+      (when proc
+        (add-function :after (process-sentinel proc)
+                      (lambda (process _event)
+                        (unless (process-live-p process)
+                          (setq sentinel-ran t)))))
+      (kill-buffer buffer)
+      (when proc
+        (vterm-test-wait (lambda () sentinel-ran) 5)))))
+
 (defmacro vterm-test-with-vterm (use-proxy var &rest body)
   "Run BODY with VAR bound to a new vterm buffer running /bin/sh.
 USE-PROXY non-nil runs the shell through conpty-proxy.  The buffer
@@ -94,12 +112,7 @@ and its process are cleaned up afterwards."
          (progn
            (vterm-test-wait-for ,var vterm-test-prompt-regexp)
            ,@body)
-       (when (buffer-live-p ,var)
-         (let ((proc (get-buffer-process ,var))
-               (kill-buffer-query-functions nil))
-           (kill-buffer ,var)
-           (when proc
-             (vterm-test-wait (lambda () (not (process-live-p proc))) 5)))))))
+       (vterm-test-end-session ,var))))
 
 (defmacro vterm-test-deftest (name doc var &rest body)
   "Define NAME/pty and NAME/proxy: DOC, BODY with VAR a vterm buffer."
@@ -253,7 +266,8 @@ and its process are cleaned up afterwards."
                             (cadr (car calls))))))
 
 (vterm-test-deftest vterm-test-exit-keep
-  "With `vterm-kill-buffer-on-exit' nil the buffer stays, with a message."
+  "With `vterm-kill-buffer-on-exit' nil the buffer stays, with a message.
+The buffer's local `vterm-exit-functions' run whichever buffer is current."
   buf
   (let ((called nil))
     (with-current-buffer buf
@@ -261,7 +275,8 @@ and its process are cleaned up afterwards."
       (setq-local vterm-exit-functions
                   (list (lambda (b _e) (setq called b)))))
     (vterm-test-type buf "echo bye; exit 0")
-    (vterm-test-wait (lambda () called))
+    (with-temp-buffer
+      (vterm-test-wait (lambda () called)))
     (should (eq called buf))
     (should (buffer-live-p buf))
     (should-not (process-live-p (get-buffer-process buf)))

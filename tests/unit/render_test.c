@@ -95,12 +95,12 @@ TEST(runs_split_on_attribute_changes)
     struct render *r = make(2, 20, 0);
     const struct render_line *l;
 
-    put(r, "a\033[1;31mbc\033[0m d");
+    put(r, "a\033[1;31mbc\033[0m-d");
     l = row(r, 0);
     CHECK(l != NULL && l->nruns == 3);
     CHECK(run_text(l, 0, "a"));
     CHECK(run_text(l, 1, "bc"));
-    CHECK(run_text(l, 2, " d"));
+    CHECK(run_text(l, 2, "-d"));
     CHECK(l->runs[0].attrs.fg.kind == RENDER_COLOR_DEFAULT);
     CHECK(!l->runs[0].attrs.bold);
     CHECK(l->runs[1].attrs.bold);
@@ -109,6 +109,55 @@ TEST(runs_split_on_attribute_changes)
     CHECK(l->runs[1].attrs.bg.kind == RENDER_COLOR_DEFAULT);
     CHECK(!l->runs[2].attrs.bold);
     render_free(r);
+}
+
+/* A blank that draws the same as the run before it joins that run. */
+TEST(blanks_join_the_run_they_look_like)
+{
+    static const struct {
+        const char *input;
+        const char *runs[3];
+    } cases[] = {
+        /* Only the foreground or bold differs: nothing a blank shows. */
+        {"\033[31mab\033[0m c", {"ab ", "c"}},
+        {"\033[1;32mab\033[0m   c", {"ab   ", "c"}},
+        {"\033[3;33mab\033[0;1m c", {"ab ", "c"}},
+        /* Reverse video shows the foreground as background. */
+        {"\033[7mab\033[0m c", {"ab", " c"}},
+        {"\033[31mab\033[0;7m c", {"ab", " c"}},
+        /* Background, underline and strike-through show on a blank. */
+        {"\033[31mab\033[0;44m c", {"ab", " c"}},
+        {"\033[4mab\033[0m c", {"ab", " c"}},
+        {"\033[9mab\033[0m c", {"ab", " c"}},
+        {"\033[31mab\033[0;4m c", {"ab", " c"}},
+        /* Only blanks join: a letter starts its own run. */
+        {"\033[31mab\033[0mc d", {"ab", "c d"}},
+    };
+    size_t i;
+    int j;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct render *r = make(2, 20, 0);
+        const struct render_line *l;
+        int want = 0;
+
+        put(r, cases[i].input);
+        l = row(r, 0);
+        while (want < 3 && cases[i].runs[want] != NULL)
+            want++;
+        CHECK(l != NULL && l->nruns == want);
+        for (j = 0; l != NULL && j < want && j < l->nruns; j++)
+            CHECK(run_text(l, j, cases[i].runs[j]));
+        if (l == NULL || l->nruns != want ||
+            (want > 0 && !run_text(l, 0, cases[i].runs[0])))
+            fprintf(stderr, "  case %zu: %s\n", i, cases[i].input + 1);
+        /* The letter after a joined blank keeps its own attributes. */
+        if (l != NULL && i == 0 && l->nruns == 2) {
+            CHECK(l->runs[0].attrs.fg.kind == RENDER_COLOR_INDEXED);
+            CHECK(l->runs[1].attrs.fg.kind == RENDER_COLOR_DEFAULT);
+        }
+        render_free(r);
+    }
 }
 
 TEST(every_attribute)
@@ -1500,6 +1549,7 @@ int main(void)
 {
     RUN(plain_text_and_cursor);
     RUN(runs_split_on_attribute_changes);
+    RUN(blanks_join_the_run_they_look_like);
     RUN(every_attribute);
     RUN(colours_indexed_palette_and_truecolour);
     RUN(trailing_blanks_trimmed_but_not_coloured_ones);
