@@ -235,7 +235,8 @@ event string of the process sentinel."
 
 (defcustom vterm-timer-delay 0.1
   "Seconds between arrival of output and redraw of the buffer.
-Output arriving in that time is drawn at once.  nil redraws at once."
+Output arriving in that time is drawn at once; output that keeps
+arriving is drawn every that many seconds.  nil redraws at once."
   :type '(choice (const :tag "Immediately" nil) number)
   :group 'vterm)
 
@@ -432,6 +433,8 @@ raised to this when a terminal starts."
 (defvar-local vterm--proxy-id nil
   "Control-channel id of this buffer's conpty-proxy, or nil for a native pty.")
 (defvar-local vterm--redraw-timer nil "Pending redraw timer.")
+(defvar-local vterm--redraw-due nil
+  "When the last redraw timer was due to run (a `float-time'), or nil.")
 (defvar-local vterm--redraw-immediately nil
   "Non-nil when output should be drawn without the usual delay.")
 (defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
@@ -984,9 +987,24 @@ Lisp strings or separated by spaces."
     (setq vterm--redraw-timer
           (run-with-timer 0 nil #'vterm--delayed-redraw (current-buffer))))
    ((null vterm--redraw-timer)
-    (setq vterm--redraw-timer
-          (run-with-timer vterm-timer-delay nil #'vterm--delayed-redraw
-                          (current-buffer))))))
+    (let ((now (float-time)))
+      (setq vterm--redraw-due
+            (vterm--next-redraw-due now vterm--redraw-due vterm-timer-delay))
+      (setq vterm--redraw-timer
+            (run-with-timer (- vterm--redraw-due now) nil
+                            #'vterm--delayed-redraw (current-buffer)))))))
+
+(defun vterm--next-redraw-due (now last-due delay)
+  "Return when to redraw for output arriving at NOW.
+LAST-DUE is when the previous redraw was due (nil: none yet), DELAY
+is `vterm-timer-delay'.  Output that keeps arriving is drawn every
+DELAY seconds, counted from the previous redraw's due time and not
+from the first output after it (which would add the redraw's own
+time, and the timer's lateness, to every period); output after a
+longer pause waits DELAY."
+  (if (and last-due (< now (+ last-due delay)))
+      (+ last-due delay)
+    (+ now delay)))
 
 (defun vterm--delayed-redraw (buffer)
   "Redraw BUFFER from its terminal."

@@ -470,6 +470,22 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
         (let ((kill-buffer-query-functions nil))
           (kill-buffer b2))))))
 
+(ert-deftest vterm-test-redraw-cadence ()
+  "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
+The period counts from the previous redraw's due time, whatever the
+redraw itself took; after a pause, output waits the whole delay."
+  (cl-flet ((due (now last-due) (vterm--next-redraw-due now last-due 0.1))
+            (near (a b) (< (abs (- a b)) 1e-9)))
+    ;; The first output waits the delay.
+    (should (near (due 10.0 nil) 10.1))
+    ;; Output 30 ms after a redraw due at 10.1: drawn at 10.2, not 10.23.
+    (should (near (due 10.13 10.1) 10.2))
+    ;; Just before the next period ends: still that period.
+    (should (near (due 10.199 10.1) 10.2))
+    ;; After a pause as long as the delay or longer: the whole delay.
+    (should (near (due 10.2 10.1) 10.3))
+    (should (near (due 12.0 10.1) 12.1))))
+
 (vterm-test-deftest vterm-test-buffer-name-string
   "`vterm-buffer-name-string' renames the buffer from the title."
   buf
