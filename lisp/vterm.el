@@ -236,7 +236,9 @@ event string of the process sentinel."
 (defcustom vterm-timer-delay 0.1
   "Seconds between arrival of output and redraw of the buffer.
 Output arriving in that time is drawn at once; output that keeps
-arriving is drawn every that many seconds.  nil redraws at once."
+arriving is drawn every that many seconds.  With the parse thread
+\(`vterm-parse-in-thread'), output that stops is drawn about 20 ms
+after it stopped, without waiting that long.  nil redraws at once."
   :type '(choice (const :tag "Immediately" nil) number)
   :group 'vterm)
 
@@ -321,7 +323,8 @@ Otherwise use `term-prompt-regexp'."
 (defcustom vterm-parse-in-thread t
   "If non-nil, terminal output is parsed in a thread of the module's own.
 Emacs then reads the next output while the last is parsed, instead of
-doing both in turn (a large output scrolls by faster).  It needs Emacs
+doing both in turn (a large output scrolls by faster), and output is
+drawn as soon as it stops (see `vterm-timer-delay').  It needs Emacs
 28 and POSIX threads; elsewhere output is parsed as it arrives.  Takes
 effect for new terminals."
   :type 'boolean
@@ -1401,11 +1404,18 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
 
 (defun vterm--parse-thread-woke-up (buffer)
   "The parse thread of BUFFER's terminal has news: take it.
-The redraw was asked for by the filter that queued the output."
+The redraw was asked for by the filter that queued the output; when
+the output has stopped, it is drawn now rather than at the timer."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (when vterm--term
-        (vterm--parse-thread-woke vterm--term)))))
+      (when (and vterm--term
+                 (vterm--parse-thread-woke vterm--term)
+                 vterm--redraw-timer)
+        (cancel-timer vterm--redraw-timer)
+        ;; The period of redraws (`vterm--next-redraw-due') counts
+        ;; from this one.
+        (setq vterm--redraw-due (float-time))
+        (vterm--delayed-redraw buffer)))))
 
 (add-hook 'window-size-change-functions #'vterm--window-size-change)
 

@@ -26,7 +26,14 @@ bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
 
 void parse_worker_acquire(struct parse_worker *w) { (void)w; }
 void parse_worker_release(struct parse_worker *w) { (void)w; }
-void parse_worker_woken(struct parse_worker *w) { (void)w; }
+void parse_worker_drawn(struct parse_worker *w) { (void)w; }
+
+bool parse_worker_woken(struct parse_worker *w)
+{
+    (void)w;
+    return false;
+}
+
 void parse_worker_stop(struct parse_worker *w) { (void)w; }
 
 #else
@@ -36,6 +43,7 @@ void parse_worker_stop(struct parse_worker *w) { (void)w; }
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* What the filter may queue before it waits for the worker: about 10 ms
@@ -55,8 +63,61 @@ struct parse_worker {
     bool parsing;      /* the worker has a batch (and R) */
     int held;          /* Emacs holds R; nested holds count */
     bool wake_pending; /* a wake-up byte is on its way to Emacs */
+    bool undrawn;      /* parsed output Emacs has not drawn */
+    bool quiet;        /* output stopped with some of it undrawn */
     bool stop;
 };
+
+/* Write the wake-up byte unless one is on its way.  Called and returns
+ * with the lock held; writes outside it (Emacs may be slow to read).  A
+ * pipe Emacs closed answers EPIPE, which is ignored (SIGPIPE is blocked
+ * in this thread). */
+static void wake_emacs(struct parse_worker *w)
+{
+    ssize_t n;
+
+    if (w->wake_pending)
+        return;
+    w->wake_pending = true;
+    pthread_mutex_unlock(&w->lock);
+    do
+        n = write(w->fd, "w", 1);
+    while (n < 0 && errno == EINTR);
+    pthread_mutex_lock(&w->lock);
+}
+
+/* Wait (lock held) until there is a batch to take, or a stop.  With
+ * output parsed but not drawn, and Emacs not holding R, the wait is
+ * timed: nothing more for PARSE_WORKER_QUIET_MS means the output
+ * stopped, and Emacs is woken to draw it now rather than at its redraw
+ * timer.  A hold starts the quiet time again. */
+static void wait_for_work(struct parse_worker *w)
+{
+    struct timespec deadline;
+    bool timed = false;
+
+    while (!w->stop && (w->len == 0 || w->held > 0)) {
+        if (!w->undrawn || w->held > 0) {
+            timed = false;
+            pthread_cond_wait(&w->work, &w->lock);
+            continue;
+        }
+        if (!timed) {
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            deadline.tv_nsec += PARSE_WORKER_QUIET_MS * 1000000L;
+            deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+            deadline.tv_nsec %= 1000000000L;
+            timed = true;
+        }
+        if (pthread_cond_timedwait(&w->work, &w->lock, &deadline) ==
+                ETIMEDOUT &&
+            w->len == 0 && w->held == 0 && w->undrawn && !w->stop) {
+            w->undrawn = false;
+            w->quiet = true;
+            wake_emacs(w);
+        }
+    }
+}
 
 static void *worker_main(void *arg)
 {
@@ -66,10 +127,8 @@ static void *worker_main(void *arg)
     for (;;) {
         char *batch;
         size_t blen, cap;
-        bool wake;
 
-        while (!w->stop && (w->len == 0 || w->held > 0))
-            pthread_cond_wait(&w->work, &w->lock);
+        wait_for_work(w);
         if (w->stop)
             break;
         /* Take the whole queue; the filter fills the other buffer. */
@@ -89,25 +148,15 @@ static void *worker_main(void *arg)
 
         pthread_mutex_lock(&w->lock);
         w->parsing = false;
+        w->undrawn = true;
         w->spare = batch; /* only this thread takes it, when it swaps */
         w->spare_cap = cap;
-        /* Only news wakes Emacs: its redraws wait for the queue to drain
-         * (parse_worker_acquire) and need no wake-up; one per batch would
-         * make Emacs wait for every batch. */
-        wake = !w->wake_pending && render_has_news(w->r);
-        w->wake_pending = w->wake_pending || wake;
         pthread_cond_broadcast(&w->idle);
-        if (wake) {
-            /* Outside the lock: Emacs may be slow to read.  A pipe it
-             * closed answers EPIPE, which is ignored (SIGPIPE is blocked
-             * in this thread). */
-            ssize_t n;
-            pthread_mutex_unlock(&w->lock);
-            do
-                n = write(w->fd, "w", 1);
-            while (n < 0 && errno == EINTR);
-            pthread_mutex_lock(&w->lock);
-        }
+        /* News wakes Emacs at once; drawing waits for the redraw timer,
+         * or for the output to stop (wait_for_work).  A wake-up per
+         * batch would make Emacs wait for every batch. */
+        if (render_has_news(w->r))
+            wake_emacs(w);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -127,7 +176,14 @@ struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
         free(w);
         return NULL;
     }
-    pthread_cond_init(&w->work, NULL);
+    /* The quiet time is measured on the monotonic clock. */
+    {
+        pthread_condattr_t attr;
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->work, &attr);
+        pthread_condattr_destroy(&attr);
+    }
     pthread_cond_init(&w->idle, NULL);
     pthread_cond_init(&w->room, NULL);
     /* Signals are Emacs's, on its own thread (SIGCHLD, SIGIO, ...): the
@@ -195,16 +251,29 @@ void parse_worker_acquire(struct parse_worker *w)
 void parse_worker_release(struct parse_worker *w)
 {
     pthread_mutex_lock(&w->lock);
-    if (--w->held == 0 && w->len > 0)
+    /* Also with nothing queued: the quiet time starts again. */
+    if (--w->held == 0)
         pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->lock);
 }
 
-void parse_worker_woken(struct parse_worker *w)
+void parse_worker_drawn(struct parse_worker *w)
 {
     pthread_mutex_lock(&w->lock);
-    w->wake_pending = false;
+    w->undrawn = false;
     pthread_mutex_unlock(&w->lock);
+}
+
+bool parse_worker_woken(struct parse_worker *w)
+{
+    bool quiet;
+
+    pthread_mutex_lock(&w->lock);
+    w->wake_pending = false;
+    quiet = w->quiet;
+    w->quiet = false;
+    pthread_mutex_unlock(&w->lock);
+    return quiet;
 }
 
 void parse_worker_stop(struct parse_worker *w)

@@ -6,10 +6,12 @@
  * Emacs takes the render core (for a redraw, a key, a resize) only
  * once the queue is drained, so it always sees every byte it queued.
  *
- * The worker never calls Emacs.  After a batch that produced something
- * for Emacs to take (replies to queries, a title, ...: render_has_news)
- * it writes one byte to a file descriptor Emacs watches (a pipe
- * process's channel), unless one is pending already.
+ * The worker never calls Emacs.  It writes one byte to a file
+ * descriptor Emacs watches (a pipe process's channel), unless one is
+ * pending already, after a batch that produced something for Emacs to
+ * take (replies to queries, a title, ...: render_has_news), and when the
+ * output stops: everything queued is parsed, some of it is not drawn
+ * yet, and nothing more came for PARSE_WORKER_QUIET_MS.
  *
  * POSIX threads; parse_worker_start fails on other systems, and the
  * caller parses on its own thread then.  Plain C, no Emacs types. */
@@ -22,6 +24,11 @@
 #include "render.h"
 
 struct parse_worker;
+
+/* How long no output means the output stopped: longer than Emacs's
+ * garbage collections in batch (about 10 ms here), far below the 100 ms
+ * of its redraw timer. */
+#define PARSE_WORKER_QUIET_MS 20
 
 /* Start a worker for R that wakes Emacs through NOTIFY_FD (which it
  * owns from then on, and closes when stopped).  NULL on failure, with
@@ -39,8 +46,13 @@ bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len);
 void parse_worker_acquire(struct parse_worker *w);
 void parse_worker_release(struct parse_worker *w);
 
-/* Emacs read the wake-up byte: the next batch writes another. */
-void parse_worker_woken(struct parse_worker *w);
+/* Emacs drew R (while holding it): the output parsed so far is shown. */
+void parse_worker_drawn(struct parse_worker *w);
+
+/* Emacs read the wake-up byte: the next batch writes another.  True
+ * when the output stopped (since the last call) with some of it not
+ * drawn: Emacs should draw it now. */
+bool parse_worker_woken(struct parse_worker *w);
 
 /* Stop the worker (it finishes the batch in hand), close its
  * descriptor, free it.  R is left to the caller. */

@@ -877,15 +877,16 @@ static emacs_value Fvterm_parse_thread_woke(emacs_env *env, ptrdiff_t nargs,
                                             emacs_value *args, void *data)
 {
     struct term *t = get_term(env, args[0]);
+    bool quiet = false;
 
     (void)nargs;
     (void)data;
     /* Held (held_call): no batch runs until the news is taken. */
     if (t != NULL && t->worker != NULL) {
-        parse_worker_woken(t->worker);
+        quiet = parse_worker_woken(t->worker);
         dispatch(env, t);
     }
-    return S.nil;
+    return quiet ? S.t : S.nil;
 }
 
 static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
@@ -895,8 +896,12 @@ static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
 
     (void)nargs;
     (void)data;
-    if (t != NULL)
+    if (t != NULL) {
         redraw(env, t);
+        /* Held: everything parsed is in the buffer now. */
+        if (t->worker != NULL && !failed(env))
+            parse_worker_drawn(t->worker);
+    }
     return S.nil;
 }
 
@@ -1284,7 +1289,8 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "nil otherwise, and output is parsed as it is written."
           "\n\n(fn VTERM PIPE-PROCESS)");
     defun_held(env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
-          "Take what VTERM's parse thread produced (replies, titles, ...)."
+          "Take what VTERM's parse thread produced (replies, titles, ...).\n"
+          "Return t when its output stopped with some of it not drawn yet."
           "\n\n(fn VTERM)");
     call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
     return 0;

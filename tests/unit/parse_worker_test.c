@@ -1,8 +1,9 @@
 /* parse_worker_test.c -- the parse thread (module/parse_worker.c): what
  * it makes of output equals what the render core makes of it on one
- * thread, news wakes Emacs and nothing else does, a held core never
- * deadlocks a push, and stopping with output queued is clean.  Run under
- * valgrind, and built with ThreadSanitizer as its own suite. */
+ * thread, news and output that stops undrawn wake Emacs and nothing
+ * else does, a held core never deadlocks a push, and stopping with
+ * output queued is clean.  Run under valgrind, and built with
+ * ThreadSanitizer as its own suite. */
 #define _POSIX_C_SOURCE 200809L
 #include <poll.h>
 #include <stdint.h>
@@ -171,12 +172,13 @@ TEST(only_news_wakes_emacs)
     parse_worker_acquire(w);
     take_news(r);
     parse_worker_release(w);
-    /* Plain text: nothing for Emacs to take, no wake-up (a redraw
-     * waits for the queue anyway). */
+    /* Plain text, drawn (a redraw waits for the queue anyway): nothing
+     * for Emacs to take, no wake-up. */
     CHECK(parse_worker_push(w, "plain text\r\n", 12));
     parse_worker_acquire(w); /* drained */
+    parse_worker_drawn(w);
     parse_worker_release(w);
-    CHECK(!readable(fds[0], 200));
+    CHECK(!readable(fds[0], 10 * PARSE_WORKER_QUIET_MS));
     /* A title is news. */
     CHECK(parse_worker_push(w, "\033]2;t\007", 6));
     CHECK(readable(fds[0], 10000));
@@ -200,6 +202,63 @@ TEST(only_news_wakes_emacs)
     parse_worker_release(w);
     CHECK(parse_worker_push(w, "\033]2;u\007", 6));
     CHECK(readable(fds[0], 10000));
+    parse_worker_stop(w);
+    close(fds[0]);
+    render_free(r);
+}
+
+/* Output that stops with some of it undrawn wakes Emacs to draw it. */
+TEST(output_that_stops_wakes_emacs)
+{
+    struct render *r = make(5, 20, 10);
+    int fds[2];
+    struct parse_worker *w;
+    char byte;
+
+    CHECK(r != NULL && make_pipe(fds));
+    w = parse_worker_start(r, fds[1]);
+    CHECK(w != NULL);
+    if (w == NULL)
+        return;
+    parse_worker_acquire(w);
+    take_news(r);
+    parse_worker_release(w);
+    CHECK(!parse_worker_woken(w));
+    /* Parsed, not drawn, nothing more: a wake-up that says so. */
+    CHECK(parse_worker_push(w, "plain text\r\n", 12));
+    CHECK(readable(fds[0], 10000));
+    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(parse_worker_woken(w));
+    CHECK(!parse_worker_woken(w)); /* once */
+    /* While Emacs holds the core, the output has not stopped for it:
+     * no wake-up however long the hold. */
+    CHECK(parse_worker_push(w, "more\r\n", 6));
+    parse_worker_acquire(w);
+    CHECK(!readable(fds[0], 5 * PARSE_WORKER_QUIET_MS));
+    parse_worker_release(w);
+    /* Released undrawn: the quiet time runs again, and ends. */
+    CHECK(readable(fds[0], 10000));
+    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(parse_worker_woken(w));
+    /* News and the output's end in one wake-up byte: both known. */
+    CHECK(parse_worker_push(w, "\033]2;t\007", 6));
+    CHECK(readable(fds[0], 10000));
+    CHECK(read(fds[0], &byte, 1) == 1);
+    parse_worker_acquire(w);
+    CHECK(render_take_title(r) != NULL);
+    parse_worker_release(w);
+    {
+        /* The quiet wake-up comes later, or found the byte pending. */
+        int ms = 0;
+        bool quiet = false;
+        while (!quiet && ms < 10000) {
+            if (readable(fds[0], 50))
+                CHECK(read(fds[0], &byte, 1) == 1);
+            quiet = parse_worker_woken(w);
+            ms += 50;
+        }
+        CHECK(quiet);
+    }
     parse_worker_stop(w);
     close(fds[0]);
     render_free(r);
@@ -268,6 +327,7 @@ int main(void)
 {
     RUN(same_screen_as_on_one_thread);
     RUN(only_news_wakes_emacs);
+    RUN(output_that_stops_wakes_emacs);
     RUN(push_while_held_does_not_wait);
     RUN(stop_with_output_queued);
     return check_end(WORKER_SUITE);
