@@ -470,6 +470,17 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
         (let ((kill-buffer-query-functions nil))
           (kill-buffer b2))))))
 
+(vterm-test-deftest vterm-test-stopped-output-drawn-early
+  "With the parse thread, output that stops is drawn before the timer."
+  buf
+  (with-current-buffer buf
+    (should vterm--wakeup)              ; the parse thread runs
+    (setq-local vterm-timer-delay 60))
+  ;; The keys' echo is drawn at once; the output comes a second later,
+  ;; and a minute of timer delay would hide it past the wait.
+  (vterm-test-type buf "sleep 1; echo early-$((6*7))")
+  (vterm-test-wait-for buf "^early-42$" 20))
+
 (ert-deftest vterm-test-redraw-cadence ()
   "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
 The period counts from the previous redraw's due time, whatever the
