@@ -348,11 +348,12 @@ static bool update_named(emacs_env *env, emacs_value *slot, emacs_value value)
     return changed;
 }
 
-/* Make sure named colour IDX is current (see `named'). */
-static void check_named(emacs_env *env, const struct render *r, int idx)
+/* Make sure named colour IDX is current (see `named').  PALETTE: the
+ * terminal's own 16 colours, for when the faces are not defined. */
+static void check_named(emacs_env *env, const struct render_color *palette,
+                        int idx)
 {
     emacs_value args[3], fg, bg;
-    struct render_color rgb = {RENDER_COLOR_RGB, 0, 0, 0, 0};
     bool changed;
 
     if (named.checked & (1u << idx))
@@ -367,8 +368,7 @@ static void check_named(emacs_env *env, const struct render *r, int idx)
     } else {
         /* Faces not defined (module used without vterm.el): libvterm's
          * own palette. */
-        render_palette_rgb(r, idx, &rgb.r, &rgb.g, &rgb.b);
-        fg = bg = hex_color(env, &rgb);
+        fg = bg = hex_color(env, &palette[idx]);
     }
     if (failed(env))
         return;
@@ -447,7 +447,8 @@ static size_t attrs_hash(const struct render_attrs *a)
 
 /* The face spec for A: from the cache, or built and cached (as a global
  * reference) while there is room. */
-static emacs_value face_for(emacs_env *env, const struct render *r,
+static emacs_value face_for(emacs_env *env,
+                            const struct render_color *palette,
                             const struct render_attrs *a)
 {
     size_t h = attrs_hash(a), i;
@@ -455,9 +456,9 @@ static emacs_value face_for(emacs_env *env, const struct render *r,
     emacs_value spec;
 
     if (a->fg.kind == RENDER_COLOR_INDEXED)
-        check_named(env, r, a->fg.idx & 15);
+        check_named(env, palette, a->fg.idx & 15);
     if (a->bg.kind == RENDER_COLOR_INDEXED)
-        check_named(env, r, a->bg.idx & 15);
+        check_named(env, palette, a->bg.idx & 15);
     if (failed(env))
         return S.nil;
     for (i = 0; i < 16; i++) {
@@ -594,7 +595,7 @@ static void text_line(struct text *x, const struct term *t,
 /* Insert X at point, then put its properties on the buffer text: putting
  * them on the string first would have insert copy every interval again
  * (measured: a third fewer GCs per redraw on SGR-heavy output). */
-static void text_insert(emacs_env *env, const struct render *r,
+static void text_insert(emacs_env *env, const struct render_color *palette,
                         struct text *x)
 {
     emacs_value args[4];
@@ -618,7 +619,7 @@ static void text_insert(emacs_env *env, const struct render *r,
         switch (p->kind) {
         case PROP_FACE:
             args[2] = S.face;
-            args[3] = face_for(env, r, &p->attrs);
+            args[3] = face_for(env, palette, &p->attrs);
             break;
         case PROP_WRAP:
             args[2] = S.vterm_line_wrap;
@@ -635,6 +636,114 @@ static void text_insert(emacs_env *env, const struct render *r,
 
 /* ---- redraw ---- */
 
+/* A redraw in two steps: plan_redraw takes what changed from the render
+ * core (held from the parse thread, no Lisp), apply_plan puts it in the
+ * buffer (Lisp only, the parse thread going on meanwhile). */
+
+struct row_update {
+    int row;
+    bool wrapped; /* the row's newline gets the wrap mark */
+    struct text text;
+};
+
+struct redraw_plan {
+    int rows;
+    int evicted;     /* shown scrollback lines to drop from the top */
+    bool all;        /* replace popped scrollback and the whole screen */
+    int popped;      /* all: shown lines taken back onto the screen */
+    int pending;     /* all: scrollback lines added */
+    struct text all_text;     /* all: pending scrollback, then every row */
+    struct row_update *changed; /* otherwise: the rows to rewrite */
+    int nchanged;
+    int cursor_row, cursor_chars; /* characters before it on its row */
+    bool cursor_visible;
+    struct render_color palette[16]; /* for faces without vterm.el */
+    bool oom;
+};
+
+static void plan_free(struct redraw_plan *p)
+{
+    int i;
+
+    text_free(&p->all_text);
+    for (i = 0; i < p->nchanged; i++)
+        text_free(&p->changed[i].text);
+    free(p->changed);
+}
+
+/* Append row ROW to X (the cursor's row keeps its blanks up to it). */
+static bool row_text(struct term *t, struct text *x, int row, int rows,
+                     const struct render_cursor *cur, bool newline,
+                     bool *wrapped)
+{
+    const struct render_line *line;
+    int min_cols = row == cur->row ? cur->col : 0;
+
+    if (!render_get_row(t->r, row, min_cols, &line))
+        return false;
+    text_line(x, t, line, newline && row + 1 < rows);
+    if (wrapped != NULL)
+        *wrapped = line->wrapped;
+    return true;
+}
+
+static void plan_redraw(struct term *t, struct redraw_plan *p)
+{
+    struct render_cursor cur;
+    int rows, cols, row, i, dirty = 0;
+
+    memset(p, 0, sizeof *p);
+    render_get_size(t->r, &rows, &cols);
+    render_get_cursor(t->r, &cur);
+    p->rows = rows;
+    p->evicted = render_sb_evicted(t->r);
+    if (p->evicted > t->sb_shown)
+        p->evicted = t->sb_shown;
+    for (row = 0; row < rows; row++)
+        dirty += render_row_dirty(t->r, row);
+    p->all = t->screen_lines != rows || render_sb_pending(t->r) > 0 ||
+             render_sb_popped(t->r) > 0 || dirty > rows / 2;
+    if (p->all) {
+        p->popped = render_sb_popped(t->r);
+        if (p->popped > t->sb_shown - p->evicted)
+            p->popped = t->sb_shown - p->evicted;
+        p->pending = render_sb_pending(t->r);
+        for (i = 0; i < p->pending; i++)
+            text_line(&p->all_text, t, render_sb_pending_line(t->r, i), true);
+        for (row = 0; row < rows && !p->oom; row++)
+            p->oom = !row_text(t, &p->all_text, row, rows, &cur, true, NULL);
+        p->oom = p->oom || p->all_text.oom;
+    } else {
+        /* The cursor's old and new rows too: trailing blanks up to the
+         * cursor are kept only on its row. */
+        p->changed = calloc((size_t)rows, sizeof *p->changed);
+        p->oom = p->changed == NULL;
+        for (row = 0; row < rows && !p->oom; row++) {
+            struct row_update *u;
+
+            if (!render_row_dirty(t->r, row) && row != cur.row &&
+                row != t->cursor_row)
+                continue;
+            u = &p->changed[p->nchanged++];
+            u->row = row;
+            p->oom = !row_text(t, &u->text, row, rows, &cur, false,
+                               &u->wrapped) || u->text.oom;
+        }
+    }
+    p->cursor_row = cur.row;
+    p->cursor_chars = render_chars_before(t->r, cur.row, cur.col);
+    p->cursor_visible = cur.visible;
+    for (i = 0; i < 16; i++) {
+        p->palette[i].kind = RENDER_COLOR_RGB;
+        render_palette_rgb(t->r, i, &p->palette[i].r, &p->palette[i].g,
+                           &p->palette[i].b);
+    }
+    if (p->oom)
+        return; /* nothing taken: the next redraw tries again */
+    render_sb_taken(t->r);
+    render_clear_dirty(t->r);
+}
+
 /* Move point to the start of the line BACK lines above the last one. */
 static void goto_from_end(emacs_env *env, int back)
 {
@@ -642,140 +751,95 @@ static void goto_from_end(emacs_env *env, int back)
     call1(env, S.forward_line, env->make_integer(env, -back));
 }
 
-/* Drop scrollback lines evicted by the limit (or cleared) from the top. */
-static void delete_evicted(emacs_env *env, struct term *t)
+/* Point to the cursor (CHARS characters into screen row ROW of ROWS),
+ * and the cursor shown or hidden. */
+static void move_cursor(emacs_env *env, struct term *t, int rows, int row,
+                        int chars, bool visible)
 {
-    int n = render_sb_evicted(t->r);
+    goto_from_end(env, rows - 1 - row);
+    call1(env, S.forward_char, env->make_integer(env, chars));
+    if (visible != t->cursor_visible) {
+        /* Hidden: a local nil cursor-type; shown: the user's own again. */
+        if (visible) {
+            call1(env, S.kill_local_variable, S.cursor_type);
+        } else {
+            call2(env, S.set, call1(env, S.make_local_variable, S.cursor_type),
+                  S.nil);
+        }
+        t->cursor_visible = visible;
+    }
+}
 
-    if (n <= 0 || t->sb_shown == 0)
+/* Drop N scrollback lines (evicted by the limit, or cleared) from the top. */
+static void delete_evicted(emacs_env *env, struct term *t, int n)
+{
+    if (n <= 0)
         return;
-    if (n > t->sb_shown)
-        n = t->sb_shown;
     call1(env, S.goto_char, call0(env, S.point_min));
     call1(env, S.forward_line, env->make_integer(env, n));
     call2(env, S.delete_region, call0(env, S.point_min), call0(env, S.point));
     t->sb_shown -= n;
 }
 
-static void row_text(struct term *t, struct text *x, int row, int rows,
-                     const struct render_cursor *cur)
-{
-    const struct render_line *line;
-    int min_cols = row == cur->row ? cur->col : 0;
-
-    if (!render_get_row(t->r, row, min_cols, &line)) {
-        x->oom = true;
-        return;
-    }
-    text_line(x, t, line, row + 1 < rows);
-}
-
 /* Replace the popped scrollback lines and the whole screen region with
  * the pending scrollback (one batch) and every screen row. */
-static void redraw_all(emacs_env *env, struct term *t, int rows,
-                       const struct render_cursor *cur)
+static void apply_all(emacs_env *env, struct term *t, struct redraw_plan *p)
 {
-    int popped = render_sb_popped(t->r), pending = render_sb_pending(t->r);
-    struct text x = {0};
-    int i;
-
-    if (popped > t->sb_shown)
-        popped = t->sb_shown;
     if (t->screen_lines == 0 && t->sb_shown == 0) {
         call2(env, S.delete_region, call0(env, S.point_min),
               call0(env, S.point_max));
     } else {
-        goto_from_end(env, t->screen_lines - 1 + popped);
+        goto_from_end(env, t->screen_lines - 1 + p->popped);
         call2(env, S.delete_region, call0(env, S.point), call0(env, S.point_max));
     }
-    for (i = 0; i < pending; i++)
-        text_line(&x, t, render_sb_pending_line(t->r, i), true);
-    for (i = 0; i < rows; i++)
-        row_text(t, &x, i, rows, cur);
     if (!failed(env))
-        text_insert(env, t->r, &x);
-    text_free(&x);
-    t->sb_shown += pending - popped;
-    t->screen_lines = rows;
+        text_insert(env, p->palette, &p->all_text);
+    t->sb_shown += p->pending - p->popped;
+    t->screen_lines = p->rows;
 }
 
 /* Rewrite one screen row in place. */
-static void redraw_row(emacs_env *env, struct term *t, int row, int rows,
-                       const struct render_cursor *cur)
+static void apply_row(emacs_env *env, const struct redraw_plan *p,
+                      struct row_update *u)
 {
-    struct text x = {0};
-    const struct render_line *line;
+    int rows = p->rows;
 
-    goto_from_end(env, rows - 1 - row);
-    if (!render_get_row(t->r, row, row == cur->row ? cur->col : 0, &line)) {
-        signal_error(env, "vterm: out of memory");
-        return;
-    }
-    text_line(&x, t, line, false);
+    goto_from_end(env, rows - 1 - u->row);
     call2(env, S.delete_region, call0(env, S.point),
           call0(env, S.line_end_position));
-    text_insert(env, t->r, &x);
-    text_free(&x);
-    if (row + 1 < rows && !failed(env)) {
+    text_insert(env, p->palette, &u->text);
+    if (u->row + 1 < rows && !failed(env)) {
         /* The newline after it stays: its wrap mark may have changed. */
         emacs_value args[4];
         args[0] = call0(env, S.point);
         args[1] = env->make_integer(env, env->extract_integer(env, args[0]) + 1);
         args[2] = S.vterm_line_wrap;
-        args[3] = line->wrapped ? S.t : S.nil;
+        args[3] = u->wrapped ? S.t : S.nil;
         call(env, S.put_text_property, 4, args);
     }
 }
 
-static void place_cursor(emacs_env *env, struct term *t, int rows,
-                         const struct render_cursor *cur)
+static void apply_plan(emacs_env *env, struct term *t, struct redraw_plan *p)
 {
-    int chars = render_chars_before(t->r, cur->row, cur->col);
+    int i;
 
-    goto_from_end(env, rows - 1 - cur->row);
-    call1(env, S.forward_char, env->make_integer(env, chars));
-    if (cur->visible != t->cursor_visible) {
-        /* Hidden: a local nil cursor-type; shown: the user's own again. */
-        if (cur->visible) {
-            call1(env, S.kill_local_variable, S.cursor_type);
-        } else {
-            call2(env, S.set, call1(env, S.make_local_variable, S.cursor_type),
-                  S.nil);
-        }
-        t->cursor_visible = cur->visible;
+    if (p->oom) {
+        signal_error(env, "vterm: out of memory");
+        return;
     }
-}
-
-static void redraw(emacs_env *env, struct term *t)
-{
-    struct render_cursor cur;
-    int rows, cols, row, dirty = 0;
-    bool all;
-
-    render_get_size(t->r, &rows, &cols);
-    render_get_cursor(t->r, &cur);
     named.checked = 0; /* face colours are looked up again */
-    delete_evicted(env, t);
-    for (row = 0; row < rows; row++)
-        dirty += render_row_dirty(t->r, row);
-    all = t->screen_lines != rows || render_sb_pending(t->r) > 0 ||
-          render_sb_popped(t->r) > 0 || dirty > rows / 2;
-    if (all) {
-        redraw_all(env, t, rows, &cur);
+    delete_evicted(env, t, p->evicted);
+    if (p->all) {
+        apply_all(env, t, p);
     } else {
-        /* The cursor's old and new rows too: trailing blanks up to the
-         * cursor are kept only on its row. */
-        for (row = 0; row < rows && !failed(env); row++)
-            if (render_row_dirty(t->r, row) || row == cur.row ||
-                row == t->cursor_row)
-                redraw_row(env, t, row, rows, &cur);
+        for (i = 0; i < p->nchanged && !failed(env); i++)
+            apply_row(env, p, &p->changed[i]);
     }
     if (failed(env))
         return;
-    render_sb_taken(t->r);
-    render_clear_dirty(t->r);
-    t->cursor_row = cur.row;
-    place_cursor(env, t, rows, &cur);
+    t->cursor_row = p->cursor_row;
+    move_cursor(env, t, p->rows, p->cursor_row, p->cursor_chars,
+                p->cursor_visible);
 }
 
 /* ---- Lisp functions ---- */
@@ -919,14 +983,23 @@ static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
 {
     struct term *t = get_term(env, args[0]);
 
+    struct redraw_plan plan;
+
     (void)nargs;
     (void)data;
-    if (t != NULL) {
-        redraw(env, t);
-        /* Held: everything parsed is in the buffer now. */
-        if (t->worker != NULL && !failed(env))
+    if (t == NULL)
+        return S.nil;
+    /* The core is held only while the plan is taken from it. */
+    if (t->worker != NULL)
+        parse_worker_acquire(t->worker);
+    plan_redraw(t, &plan);
+    if (t->worker != NULL) {
+        if (!plan.oom)
             parse_worker_drawn(t->worker);
+        parse_worker_release(t->worker);
     }
+    apply_plan(env, t, &plan);
+    plan_free(&plan);
     return S.nil;
 }
 
@@ -951,15 +1024,14 @@ static emacs_value Fvterm_reset_point(emacs_env *env, ptrdiff_t nargs,
 {
     struct term *t = get_term(env, args[0]);
     struct render_cursor cur;
-    int rows, cols;
 
     (void)nargs;
     (void)data;
     if (t == NULL || t->screen_lines == 0)
         return S.nil;
-    render_get_size(t->r, &rows, &cols);
     render_get_cursor(t->r, &cur);
-    place_cursor(env, t, t->screen_lines, &cur);
+    move_cursor(env, t, t->screen_lines, cur.row,
+                render_chars_before(t->r, cur.row, cur.col), cur.visible);
     return call0(env, S.point);
 }
 
@@ -1255,7 +1327,6 @@ static void init_symbols(emacs_env *env)
 }
 
 static struct held_fn held_update = {Fvterm_update},
-                      held_redraw = {Fvterm_redraw},
                       held_set_size = {Fvterm_set_size},
                       held_reset_point = {Fvterm_reset_point},
                       held_clear_scrollback = {Fvterm_clear_scrollback},
@@ -1281,7 +1352,8 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
     defun_held(env, "vterm--update", 1, 5, &held_update,
           "Send KEY with modifiers to VTERM; output goes to "
           "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
-    defun_held(env, "vterm--redraw", 1, 1, &held_redraw,
+    /* It holds the core itself, while it takes what to draw. */
+    defun(env, "vterm--redraw", 1, 1, Fvterm_redraw,
           "Render VTERM into the current buffer.\n\n(fn VTERM)");
     defun_held(env, "vterm--set-size", 3, 3, &held_set_size,
           "Resize VTERM.\n\n(fn VTERM ROWS COLS)");
