@@ -155,23 +155,34 @@ TEST(same_screen_as_on_one_thread)
     free(out);
 }
 
+/* A worker for a new 5x20 terminal *R whose own news (the cursor's
+ * blinking, from its reset) is taken; NULL on failure. */
+static struct parse_worker *start_quiet(struct render **r, int fds[2])
+{
+    struct parse_worker *w;
+
+    *r = make(5, 20, 10);
+    if (*r == NULL || !make_pipe(fds))
+        return NULL;
+    w = parse_worker_start(*r, fds[1]);
+    if (w == NULL)
+        return NULL;
+    parse_worker_acquire(w);
+    take_news(*r);
+    parse_worker_release(w);
+    return w;
+}
+
 TEST(only_news_wakes_emacs)
 {
-    struct render *r = make(5, 20, 10);
+    struct render *r;
     int fds[2];
-    struct parse_worker *w;
+    struct parse_worker *w = start_quiet(&r, fds);
     char byte;
 
-    CHECK(r != NULL && make_pipe(fds));
-    w = parse_worker_start(r, fds[1]);
     CHECK(w != NULL);
     if (w == NULL)
         return;
-    /* A new terminal's news (the cursor's blinking, from its reset)
-     * taken first. */
-    parse_worker_acquire(w);
-    take_news(r);
-    parse_worker_release(w);
     /* Plain text, drawn (a redraw waits for the queue anyway): nothing
      * for Emacs to take, no wake-up. */
     CHECK(parse_worker_push(w, "plain text\r\n", 12));
@@ -210,19 +221,14 @@ TEST(only_news_wakes_emacs)
 /* Output that stops with some of it undrawn wakes Emacs to draw it. */
 TEST(output_that_stops_wakes_emacs)
 {
-    struct render *r = make(5, 20, 10);
+    struct render *r;
     int fds[2];
-    struct parse_worker *w;
+    struct parse_worker *w = start_quiet(&r, fds);
     char byte;
 
-    CHECK(r != NULL && make_pipe(fds));
-    w = parse_worker_start(r, fds[1]);
     CHECK(w != NULL);
     if (w == NULL)
         return;
-    parse_worker_acquire(w);
-    take_news(r);
-    parse_worker_release(w);
     CHECK(!parse_worker_woken(w));
     /* Parsed, not drawn, nothing more: a wake-up that says so. */
     CHECK(parse_worker_push(w, "plain text\r\n", 12));
