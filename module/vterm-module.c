@@ -79,30 +79,6 @@ struct term {
 
 /* ---- small helpers ---- */
 
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#include <stdint.h>
-
-/* The AddressSanitizer build (suite ert-asan), in an Emacs that is not
- * instrumented.  No frame is live below the current one, so whatever
- * poisoning the shadow still shows there is left over; Emacs's own
- * frames, which carry no redzones, go there when Lisp is called, and
- * the libc calls Emacs makes on them are checked (seen once in about
- * ten runs: a memcpy in Emacs reported as stack-buffer-underflow on its
- * own stack).  Clear the shadow of the stack below before calling in. */
-enum { ASAN_STACK_WINDOW = 256 * 1024 };
-
-static __attribute__((noinline)) void clear_stack_shadow_below(void)
-{
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-
-    __asan_unpoison_memory_region((void *)(here - ASAN_STACK_WINDOW),
-                                  ASAN_STACK_WINDOW);
-}
-#else
-#define clear_stack_shadow_below() ((void)0)
-#endif
-
 static emacs_value global_intern(emacs_env *env, const char *name)
 {
     return env->make_global_ref(env, env->intern(env, name));
@@ -111,7 +87,6 @@ static emacs_value global_intern(emacs_env *env, const char *name)
 static emacs_value call(emacs_env *env, emacs_value fn, ptrdiff_t n,
                         emacs_value *args)
 {
-    clear_stack_shadow_below();
     return env->funcall(env, fn, n, args);
 }
 
