@@ -9,10 +9,12 @@
 /* Windows: Emacs's channel is a descriptor of Emacs's C runtime, which
  * the DLL may not share (DESIGN.md, "Module"); output is parsed on
  * Emacs's thread there. */
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
+                                        int quiet_ms)
 {
     (void)r;
     (void)notify_fd;
+    (void)quiet_ms;
     return NULL;
 }
 
@@ -53,6 +55,7 @@ enum { QUEUE_MAX = 256 * 1024 };
 struct parse_worker {
     struct render *r;
     int fd;
+    int quiet_ms; /* no output that long: it stopped */
     pthread_t thread;
     pthread_mutex_t lock; /* everything below */
     pthread_cond_t work;  /* bytes queued (and R free), or stop */
@@ -88,7 +91,7 @@ static void wake_emacs(struct parse_worker *w)
 
 /* Wait (lock held) until there is a batch to take, or a stop.  With
  * output parsed but not drawn, and Emacs not holding R, the wait is
- * timed: nothing more for PARSE_WORKER_QUIET_MS means the output
+ * timed: nothing more for the quiet time means the output
  * stopped, and Emacs is woken to draw it now rather than at its redraw
  * timer.  A hold starts the quiet time again. */
 static void wait_for_work(struct parse_worker *w)
@@ -104,7 +107,8 @@ static void wait_for_work(struct parse_worker *w)
         }
         if (!timed) {
             clock_gettime(CLOCK_MONOTONIC, &deadline);
-            deadline.tv_nsec += PARSE_WORKER_QUIET_MS * 1000000L;
+            deadline.tv_sec += w->quiet_ms / 1000;
+            deadline.tv_nsec += (w->quiet_ms % 1000) * 1000000L;
             deadline.tv_sec += deadline.tv_nsec / 1000000000L;
             deadline.tv_nsec %= 1000000000L;
             timed = true;
@@ -162,7 +166,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
+                                        int quiet_ms)
 {
     struct parse_worker *w = calloc(1, sizeof *w);
     sigset_t all, old;
@@ -172,6 +177,7 @@ struct parse_worker *parse_worker_start(struct render *r, int notify_fd)
         return NULL;
     w->r = r;
     w->fd = notify_fd;
+    w->quiet_ms = quiet_ms;
     if (pthread_mutex_init(&w->lock, NULL) != 0) {
         free(w);
         return NULL;

@@ -11,7 +11,7 @@
  * pending already, after a batch that produced something for Emacs to
  * take (replies to queries, a title, ...: render_has_news), and when the
  * output stops: everything queued is parsed, some of it is not drawn
- * yet, and nothing more came for PARSE_WORKER_QUIET_MS.
+ * yet, and nothing more came for the worker's quiet time.
  *
  * POSIX threads; parse_worker_start fails on other systems, and the
  * caller parses on its own thread then.  Plain C, no Emacs types. */
@@ -25,15 +25,16 @@
 
 struct parse_worker;
 
-/* How long no output means the output stopped: longer than Emacs's
- * garbage collections in batch (about 10 ms here), far below the 100 ms
- * of its redraw timer. */
+/* How long no output means the output stopped (the quiet time Emacs's
+ * worker uses): longer than Emacs's garbage collections in batch (about
+ * 10 ms here), far below the 100 ms of its redraw timer. */
 #define PARSE_WORKER_QUIET_MS 20
 
 /* Start a worker for R that wakes Emacs through NOTIFY_FD (which it
- * owns from then on, and closes when stopped).  NULL on failure, with
- * NOTIFY_FD left to the caller. */
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd);
+ * owns from then on, and closes when stopped), QUIET_MS after output
+ * stops.  NULL on failure, with NOTIFY_FD left to the caller. */
+struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
+                                        int quiet_ms);
 
 /* Queue LEN bytes of process output.  Waits while the queue is full
  * (the worker is behind): Emacs then stops reading, and the program

@@ -926,7 +926,7 @@ static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
 
         if (failed(env) || fd < 0)
             return S.nil;
-        t->worker = parse_worker_start(t->r, fd);
+        t->worker = parse_worker_start(t->r, fd, PARSE_WORKER_QUIET_MS);
         if (t->worker == NULL) {
             close(fd);
             return S.nil;
