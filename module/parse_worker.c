@@ -166,6 +166,18 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Everything but the thread and the descriptor. */
+static void worker_free(struct parse_worker *w)
+{
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->idle);
+    pthread_cond_destroy(&w->room);
+    pthread_mutex_destroy(&w->lock);
+    free(w->queue);
+    free(w->spare);
+    free(w);
+}
+
 struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
                                         int quiet_ms)
 {
@@ -199,11 +211,7 @@ struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
     err = pthread_create(&w->thread, NULL, worker_main, w);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err != 0) {
-        pthread_cond_destroy(&w->work);
-        pthread_cond_destroy(&w->idle);
-        pthread_cond_destroy(&w->room);
-        pthread_mutex_destroy(&w->lock);
-        free(w);
+        worker_free(w);
         return NULL;
     }
     return w;
@@ -291,13 +299,7 @@ void parse_worker_stop(struct parse_worker *w)
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
     close(w->fd);
-    pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->idle);
-    pthread_cond_destroy(&w->room);
-    pthread_mutex_destroy(&w->lock);
-    free(w->queue);
-    free(w->spare);
-    free(w);
+    worker_free(w);
 }
 
 #endif

@@ -426,26 +426,22 @@ static bool build_line(const struct render *r, struct line_builder *lb,
         size_t n = 0;
         int nchars = 0;
 
-        /* Runs of cells with the same pen are the rule: convert once. */
-        if (pen == NULL || !same_pen(pen, cell)) {
-            bool blank = cell_blank(cell);
-
-            if (blank && joined != NULL && same_pen(joined, cell)) {
-                /* Like the blank before it: part of RUN. */
+        /* Runs of cells with the same pen are the rule: convert once (a
+         * blank like one that joined RUN joins it too). */
+        if ((pen == NULL || !same_pen(pen, cell)) &&
+            !(joined != NULL && cell_blank(cell) && same_pen(joined, cell))) {
+            convert_attrs(r, cell, &a);
+            if (run != NULL && memcmp(&run->attrs, &a, sizeof a) == 0) {
+                pen = cell;
+            } else if (run != NULL && cell_blank(cell) &&
+                       blank_draws_as(&run->attrs, &a)) {
+                joined = cell;
             } else {
-                convert_attrs(r, cell, &a);
-                if (run != NULL && memcmp(&run->attrs, &a, sizeof a) == 0) {
-                    pen = cell;
-                } else if (run != NULL && blank &&
-                           blank_draws_as(&run->attrs, &a)) {
-                    joined = cell;
-                } else {
-                    if (!add_run(lb, line, &a))
-                        return false;
-                    run = &(*lb->runs)[line->nruns - 1];
-                    pen = cell;
-                    joined = NULL;
-                }
+                if (!add_run(lb, line, &a))
+                    return false;
+                run = &(*lb->runs)[line->nruns - 1];
+                pen = cell;
+                joined = NULL;
             }
         }
         if (c == 0 || c == (uint32_t)-1) {

@@ -957,7 +957,6 @@ static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
                                  emacs_value *args, void *data)
 {
     struct term *t = get_term(env, args[0]);
-
     struct redraw_plan plan;
 
     (void)nargs;

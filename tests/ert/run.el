@@ -14,8 +14,8 @@
 ;;
 ;; `vterm-run-ert' loads lisp/vterm.el and every tests/ert/*-tests.el and
 ;; runs all their tests, or those whose names match the regexp in the
-;; environment variable VTERM_TEST_SELECTOR.  The directory given with -L comes first in
-;; `load-path', so it decides which vterm-module is tested.
+;; environment variable VTERM_TEST_SELECTOR.  The directory given with -L
+;; comes first in `load-path', so it decides which vterm-module is tested.
 ;;
 ;; `vterm-run-lint' counts one check per file and kind: byte-compilation
 ;; with warnings as errors, checkdoc, and package-lint (when installed).
