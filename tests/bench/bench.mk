@@ -11,10 +11,10 @@ BENCH_DIR := $(BUILD)/tests/bench
 BENCH_TOOL := $(BENCH_DIR)/benchtool
 BENCH_WIN := $(BENCH_DIR)/winbench.exe
 
-$(BENCH_TOOL): tests/bench/benchtool.c $(RENDER_SRC) $(RENDER_HDR) \
+$(BENCH_TOOL): tests/bench/benchtool.c $(RENDER_SRC) $(RENDER_HDR) proxy/queue.h \
                module/ctl_client.c module/ctl_client.h $(PROTOCOL_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_GNU_SOURCE $(CFLAGS) -Imodule $(VTERM_SYS_CFLAGS) \
+	$(CC) $(PROJECT_CFLAGS) -D_GNU_SOURCE $(CFLAGS) -Imodule -Iproxy $(VTERM_SYS_CFLAGS) \
 	      -o $@ tests/bench/benchtool.c $(RENDER_SRC) module/ctl_client.c \
 	      $(PROTOCOL_OBJ) $(VTERM_SYS_LIBS)
 

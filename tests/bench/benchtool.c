@@ -35,6 +35,7 @@
 #include <vterm.h>
 
 #include "ctl_client.h"
+#include "queue.h"
 #include "render.h"
 
 extern char **environ;
@@ -536,6 +537,7 @@ static int cmd_stall(int argc, char **argv)
     }
     proc_stat(s.pid, &ps);
     printf("stall_hwm_kb %ld\n", ps.hwm_kb);
+    printf("stall_queue_bound_kb %d\n", QUEUE_HIGH_WATER >> 10);
     /* Then read everything: the session must deliver all of it. */
     char buf[65536];
     long long total = 0;

@@ -115,11 +115,14 @@ END {
         row("idle vterm buffer (Emacs process), 10 s", "n/a", "< 0.1% CPU", "")
 
     # 5. Memory
-    if (has("stall_hwm_kb"))
+    if (has("stall_hwm_kb")) {
+        bound = v["stall_queue_bound_kb"] / 1024
         row("proxy VmHWM, stalled reader, 100 MB pending",
             sprintf("%.1f MiB (then %.0f MB delivered)", v["stall_hwm_kb"] / 1024,
-            v["stall_delivered_mb"]), "<= 4 + 8 = 12 MiB",
-            v["stall_hwm_kb"] <= 12 * 1024 ? 1 : 0)
+            v["stall_delivered_mb"]),
+            sprintf("<= %g + 8 = %g MiB", bound, bound + 8),
+            v["stall_hwm_kb"] <= (bound + 8) * 1024 ? 1 : 0)
+    }
     if (has("sbmem_bytes"))
         row("render core, 100000 lines of scrollback",
             sprintf("%.1f MiB (%.0f B/line)", v["sbmem_bytes"] / 1048576,

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "queue.h"
 #include "wine_test.h"
 
 static const char *proxy_path, *fixture_path, *client_path, *id;
@@ -715,7 +716,7 @@ static bool check_lines(struct proc *p, long count, long *seen, long *bad)
 enum {
     STALL_MS = 10000,
     /* The stall's peak memory bound: the queue's plus Wine's own. */
-    STALL_HWM_KIB = (4 + 16) << 10
+    STALL_HWM_KIB = (QUEUE_HIGH_WATER >> 10) + (16 << 10)
 };
 
 /* The proxy's peak memory (VmHWM) is within the queue's bound. */
@@ -724,8 +725,8 @@ static void check_hwm(const char *name)
     long kib = proc_hwm_kib(find_unix_pid());
 
     wt_result(kib > 0 && kib < STALL_HWM_KIB,
-              "%s: proxy's peak memory (VmHWM) %ld KiB is under the 4 MiB queue "
-              "bound + 16 MiB", name, kib);
+              "%s: proxy's peak memory (VmHWM) %ld KiB is under the %d KiB "
+              "queue bound + 16 MiB", name, kib, QUEUE_HIGH_WATER >> 10);
 }
 
 static void scenario_big(long count, bool stall)

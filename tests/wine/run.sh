@@ -95,10 +95,9 @@ scenario raw 90
 scenario stdout-close 90
 scenario idle 90
 scenario big 300 50000
-# 12 MiB, three times the 4 MiB queue: the 10 s stall must engage
-# backpressure, and an unbounded queue would take the proxy's VmHWM past
-# its bound.  DESIGN.md measured Wine's conhost at 0.2-0.5 MB/s, at which
-# 10 s would not fill the queue; this machine's relays several MB/s.
+# 12 MiB, far past the queue's bound: the 10 s stall must engage
+# backpressure (even Wine's conhost at 0.2 MB/s relays 2 MB in 10 s), and
+# an unbounded queue would take the proxy's VmHWM past its bound.
 scenario stall 300 12
 log="$T/stall.log"
 check "trace log: backpressure on, then off, during the stall" \
