@@ -1735,6 +1735,19 @@ static bool rep_step(struct render *r, unsigned char c)
     }
 }
 
+/* CSI finals that cannot take the cursor off the screen. */
+static bool keeps_cursor_in(char final)
+{
+    switch (final) {
+    case '@': case 'A': case 'B': case 'C': case 'D': case 'E': case 'F':
+    case 'G': case 'H': case 'J': case 'K': case 'L': case 'M': case 'P':
+    case 'S': case 'T': case 'X': case 'd': case 'f': case 'm':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* The length of the CSI at BYTES (an ESC) when it is one the scanner
  * would pass on exactly as it stands, else 0: no leader or intermediate,
  * at most CSI_ARGS arguments of at most ARG_MAX and 5 digits (what the
@@ -1762,9 +1775,7 @@ static size_t plain_csi_len(const char *bytes, size_t len)
             digits = 0;
             v = 0;
         } else {
-            return c != '\0' && strchr("@ABCDEFGHJKLMPSTXdfm", c) != NULL
-                       ? i + 1
-                       : 0;
+            return keeps_cursor_in(c) ? i + 1 : 0;
         }
     }
     return 0; /* incomplete: the scanner holds it across writes */
@@ -1868,8 +1879,18 @@ static void feed_held(struct render *r, const char *bytes, size_t len)
     size_t i, start = 0;
 
     for (i = 0; i < len; i++) {
-        int before = r->osc_state;
-        bool done = osc_step(r, (unsigned char)bytes[i]);
+        int before;
+        bool done;
+
+        if (r->osc_state == OSC_NORMAL) {
+            /* Outside a string only an ESC changes anything. */
+            const char *esc = memchr(bytes + i, 0x1b, len - i);
+            if (esc == NULL)
+                break;
+            i = (size_t)(esc - bytes);
+        }
+        before = r->osc_state;
+        done = osc_step(r, (unsigned char)bytes[i]);
 
         if (before == OSC_ESC && r->osc_state == OSC_STRING && i > start) {
             /* A string starts at the ESC before this byte (unless that
