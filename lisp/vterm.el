@@ -988,14 +988,14 @@ Lisp strings or separated by spaces."
     (when vterm--redraw-timer
       (cancel-timer vterm--redraw-timer))
     (setq vterm--redraw-timer
-          (run-with-timer 0 nil #'vterm--delayed-redraw (current-buffer))))
+          (run-with-timer 0 nil #'vterm--delayed-redraw (current-buffer) t)))
    ((null vterm--redraw-timer)
     (let ((now (float-time)))
       (setq vterm--redraw-due
             (vterm--next-redraw-due now vterm--redraw-due vterm-timer-delay))
       (setq vterm--redraw-timer
             (run-with-timer (- vterm--redraw-due now) nil
-                            #'vterm--delayed-redraw (current-buffer)))))))
+                            #'vterm--delayed-redraw (current-buffer) t))))))
 
 (defun vterm--next-redraw-due (now last-due delay)
   "Return when to redraw for output arriving at NOW.
@@ -1009,16 +1009,20 @@ longer pause waits DELAY."
       (+ last-due delay)
     (+ now delay)))
 
-(defun vterm--delayed-redraw (buffer)
-  "Redraw BUFFER from its terminal."
+(defun vterm--delayed-redraw (buffer &optional streaming)
+  "Redraw BUFFER from its terminal.
+STREAMING non-nil: the redraw timer's, while output may still come in."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
       (setq vterm--redraw-timer nil)
       (when (and vterm--term (not (bound-and-true-p vterm-copy-mode)))
-        (vterm--render)))))
+        (vterm--render streaming)))))
 
-(defun vterm--render ()
-  "Render the terminal into the current buffer and show its screen."
+(defun vterm--render (&optional streaming)
+  "Render the terminal into the current buffer and show its screen.
+STREAMING non-nil (the redraw timer's): scrollback lines that are new
+since the last redraw may wait, up to a second, while the screen is
+drawn; the parse thread has them drawn once the output stops."
   (when vterm--wakeup
     ;; What the parse thread got from the output so far (titles,
     ;; replies, requests) first, as the filter does without it; a
@@ -1028,7 +1032,7 @@ longer pause waits DELAY."
         (inhibit-modification-hooks t)
         (buffer-undo-list t)
         (rows (or (cdr vterm--size) 24)))
-    (vterm--redraw vterm--term)
+    (vterm--redraw vterm--term streaming)
     ;; The text mirrors the terminal; there is nothing to save.
     (set-buffer-modified-p nil)
     (let ((pt (point)))
@@ -1404,14 +1408,13 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
 
 (defun vterm--parse-thread-woke-up (buffer)
   "The parse thread of BUFFER's terminal has news: take it.
-The redraw was asked for by the filter that queued the output; when
-the output has stopped, it is drawn now rather than at the timer."
+When the output has stopped with some of it not drawn (the redraw
+timer's, or scrollback a redraw left for later), it is drawn now."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (when (and vterm--term
-                 (vterm--parse-thread-woke vterm--term)
-                 vterm--redraw-timer)
-        (cancel-timer vterm--redraw-timer)
+      (when (and vterm--term (vterm--parse-thread-woke vterm--term))
+        (when vterm--redraw-timer
+          (cancel-timer vterm--redraw-timer))
         ;; The period of redraws (`vterm--next-redraw-due') counts
         ;; from this one.
         (setq vterm--redraw-due (float-time))
@@ -1550,6 +1553,10 @@ redrawn while copy mode is on."
              (user-error "Vterm-copy-mode works in vterm buffers only"))
     (if vterm-copy-mode
         (progn
+          (when vterm--term
+            ;; All the output so far, scrollback a redraw left included.
+            (let ((vterm-copy-mode nil))
+              (vterm--render)))
           (setq vterm--copy-saved-point (point))
           (use-local-map nil)
           (when vterm-copy-mode-remove-fake-newlines

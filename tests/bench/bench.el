@@ -87,11 +87,21 @@ The result is (SECONDS GC-SECONDS GCS LINES), or nil on a timeout."
                       (count-lines (point-min) (point-max))))))
         (setq vterm-bench-await nil)))))
 
-(defun vterm-bench-throughput (tag proxy file reps)
-  "Median of REPS runs of `vterm-bench-throughput-once'; print as TAG."
-  (let* ((size (file-attribute-size (file-attributes file)))
-         (runs (cl-loop repeat reps
-                        collect (vterm-bench-throughput-once proxy file))))
+(defun vterm-bench-throughput (cases reps)
+  "Print the median of REPS runs of each of CASES, (TAG PROXY FILE).
+The cases take turns, so that a change in the machine's speed while
+they run (this one's drifts by 10% within minutes) touches all alike."
+  (let ((runs (make-vector (length cases) nil)))
+    (dotimes (_ reps)
+      (cl-loop for (_tag proxy file) in cases for i from 0
+               do (push (vterm-bench-throughput-once proxy file)
+                        (aref runs i))))
+    (cl-loop for (tag _proxy file) in cases for i from 0
+             do (vterm-bench-throughput-report tag file (aref runs i)))))
+
+(defun vterm-bench-throughput-report (tag file runs)
+  "Print the median of RUNS of `vterm-bench-throughput-once' for FILE as TAG."
+  (let ((size (file-attribute-size (file-attributes file))))
     (if (memq nil runs)
         (vterm-bench-out (concat tag "_mbps") "%s" "timeout")
       (let* ((sorted (sort runs (lambda (a b) (< (car a) (car b)))))
@@ -274,11 +284,11 @@ share is the difference."
     (when (member "throughput" only)
       (vterm-bench-floor "floor_pty" 'pty plain)
       (vterm-bench-floor "floor_pipe" 'pipe plain)
-      (let ((reps (vterm-bench-n "BENCH_REPS" 3)))
-        (vterm-bench-throughput "tp_pty_plain" nil plain reps)
-        (vterm-bench-throughput "tp_pty_sgr" nil sgr reps)
-        (vterm-bench-throughput "tp_proxy_plain" t plain reps)
-        (vterm-bench-throughput "tp_proxy_sgr" t sgr reps)))
+      (vterm-bench-throughput `(("tp_pty_plain" nil ,plain)
+                                ("tp_proxy_plain" t ,plain)
+                                ("tp_pty_sgr" nil ,sgr)
+                                ("tp_proxy_sgr" t ,sgr))
+                              (vterm-bench-n "BENCH_REPS" 5)))
     (when (member "echo" only)
       (vterm-bench-echo "echo_pty" nil (vterm-bench-n "BENCH_ECHO_N" 500))
       (vterm-bench-echo "echo_proxy" t (vterm-bench-n "BENCH_ECHO_N" 500)))

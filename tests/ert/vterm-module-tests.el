@@ -64,6 +64,13 @@ Callbacks from the module are recorded in `vterm-module-test--output',
     (vterm--write-input term s))
   (vterm--redraw term))
 
+(defun vterm-module-test-wait (pred)
+  "Process events until PRED returns non-nil, at most 10 seconds."
+  (let ((deadline (+ (float-time) 10)))
+    (while (and (not (funcall pred)) (< (float-time) deadline))
+      (accept-process-output nil 0.02))
+    (funcall pred)))
+
 (defun vterm-module-test-output ()
   "All output the terminal produced so far, as one unibyte string."
   (apply #'concat (reverse vterm-module-test--output)))
@@ -376,6 +383,73 @@ so; with 0.1.4 a full row counts as wrapped."
     ;; Scrolling goes on from there: l4 is the new scrollback.
     (vterm-module-test-feed vt "\r\nl6")
     (should (equal (buffer-string) "l4\nl5\nl6"))))
+
+;;;; The parse thread
+
+(defmacro vterm-module-test-with-thread (spec &rest body)
+  "Run BODY as `vterm-module-test-with' does, the terminal's output parsed
+by a parse thread.  SPEC is (VAR ROWS COLS SB-SIZE WOKEN): WOKEN is a
+variable set to t when the thread writes its wake-up byte."
+  (declare (indent 1))
+  (let ((woken (nth 4 spec)))
+    `(vterm-module-test-with ,(butlast spec)
+       (let* ((,woken nil)
+              (pipe (make-pipe-process
+                     :name "vterm-test-wakeup" :noquery t :coding 'binary
+                     :filter (lambda (_proc _bytes) (setq ,woken t)))))
+         (unwind-protect
+             (progn
+               (should (vterm--start-parse-thread ,(car spec) pipe))
+               ,@body)
+           (delete-process pipe))))))
+
+(ert-deftest vterm-module-test-streaming-redraw-defers-new-scrollback ()
+  "While output streams in, the timer's redraw draws the screen only.
+Scrollback lines new since the last complete redraw wait (at most a
+second), the parse thread wakes Emacs once the output stops, and a
+redraw that is not the timer's draws them."
+  (vterm-module-test-with-thread (vt 3 10 100 woken)
+    ;; The first redraw has no complete one a second before it.
+    (vterm--write-input vt (vterm-module-test-lines 4))
+    (vterm--redraw vt t)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4"))
+    (vterm--write-input vt (concat "\r\n" (vterm-module-test-lines 7 5)))
+    (vterm--redraw vt t)
+    ;; l2..l4 went to the scrollback: left for later, the screen drawn.
+    (should (equal (buffer-string) "l1\nl5\nl6\nl7"))
+    (should (= (point) (point-max)))
+    ;; Still undrawn: once the output has stopped, the thread says so.
+    (setq woken nil)
+    (should (vterm-module-test-wait (lambda () woken)))
+    (should (vterm--parse-thread-woke vt))
+    (vterm--redraw vt)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6\nl7"))
+    ;; Everything drawn: no more wake-ups for it.
+    (setq woken nil)
+    (accept-process-output nil 0.2)
+    (should-not (and woken (vterm--parse-thread-woke vt)))
+    (vterm--write-input vt (concat "\r\n" (vterm-module-test-lines 8 8)))
+    (vterm--redraw vt t)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl6\nl7\nl8"))
+    ;; A second after the last complete redraw, the timer's draws it all.
+    (vterm--write-input vt (concat "\r\n" (vterm-module-test-lines 9 9)))
+    (sleep-for 1.1)
+    (vterm--redraw vt t)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6\nl7\nl8\nl9"))))
+
+(ert-deftest vterm-module-test-deferred-scrollback-keeps-the-limit ()
+  "Lines evicted while scrollback waited are dropped when it is drawn."
+  (vterm-module-test-with-thread (vt 3 10 4 woken)
+    (vterm--write-input vt (vterm-module-test-lines 6))
+    (vterm--redraw vt)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl4\nl5\nl6"))
+    (vterm--write-input vt (concat "\r\n" (vterm-module-test-lines 12 7)))
+    (vterm--redraw vt t)
+    (should (equal (buffer-string) "l1\nl2\nl3\nl10\nl11\nl12"))
+    (vterm--redraw vt)
+    ;; The last 4 lines of scrollback, then the screen.
+    (should (equal (buffer-string) "l6\nl7\nl8\nl9\nl10\nl11\nl12"))
+    (ignore woken)))
 
 ;;;; Output to the process, keys
 

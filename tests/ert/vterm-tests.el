@@ -481,6 +481,39 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
   (vterm-test-type buf "sleep 1; echo early-$((6*7))")
   (vterm-test-wait-for buf "^early-42$" 20))
 
+(defun vterm-test-write-lines (buffer prefix n)
+  "Write N lines PREFIX1..PREFIXN to BUFFER's terminal as if the shell had."
+  (with-current-buffer buffer
+    (vterm--write-input vterm--term
+                        (mapconcat (lambda (k) (format "\r\n%s%d" prefix k))
+                                   (number-sequence 1 n) ""))))
+
+(ert-deftest vterm-test-deferred-scrollback-drawn ()
+  "Scrollback a streaming redraw left for later is drawn when output stops,
+without a redraw timer pending, and when copy mode starts."
+  (vterm-test-with-vterm nil buf
+    (with-current-buffer buf
+      (should vterm--wakeup)              ; the parse thread runs
+      (setq-local vterm-timer-delay 60)
+      (vterm--render)
+      ;; Output that stops: the wake-up draws what the timer's redraw left.
+      (vterm-test-write-lines buf "woke-" 60)
+      (vterm--render t)
+      (should (string-match-p "^woke-60$" (vterm-test-screen buf)))
+      (should-not (string-match-p "^woke-1$" (vterm-test-screen buf)))
+      (should-not vterm--redraw-timer)
+      (vterm-test-wait-for buf "^woke-1$")
+      ;; Copy mode shows all the output so far.
+      (vterm--render)
+      (vterm-test-write-lines buf "copy-" 60)
+      (vterm--render t)
+      (should-not (string-match-p "^copy-1$" (vterm-test-screen buf)))
+      (unwind-protect
+          (progn
+            (vterm-copy-mode 1)
+            (should (string-match-p "^copy-1$" (vterm-test-screen buf))))
+        (vterm-copy-mode -1)))))
+
 (ert-deftest vterm-test-redraw-cadence ()
   "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
 The period counts from the previous redraw's due time, whatever the
