@@ -111,13 +111,13 @@ END {
         share = v["idle_emacs_cpu_ms"] - v["idle_emacs_base_cpu_ms"]
         pct = share / (10 * v["idle_emacs_secs"])
         row("idle Emacs process, 10 s, no vterm buffer",
-            sprintf("%.1f ms CPU, %d wake-ups", v["idle_emacs_base_cpu_ms"],
-            v["idle_emacs_base_wakeups"]), "", "")
+            sprintf("%.1f ms CPU, %.1f wake-ups (mean of 2)",
+            v["idle_emacs_base_cpu_ms"], v["idle_emacs_base_wakeups"]), "", "")
         row("idle Emacs process, 10 s, idle vterm buffer",
             sprintf("%.1f ms CPU, %d wake-ups", v["idle_emacs_cpu_ms"],
             v["idle_emacs_wakeups"]), "", "")
         row("  the vterm buffer's share",
-            sprintf("%.1f ms CPU (%.3f%%), %+d wake-ups", share, pct,
+            sprintf("%.1f ms CPU (%.3f%%), %+.1f wake-ups", share, pct,
             v["idle_emacs_wakeups"] - v["idle_emacs_base_wakeups"]), "< 0.1% CPU",
             pct < 0.1 ? 1 : 0)
     } else
