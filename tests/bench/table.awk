@@ -49,6 +49,8 @@ END {
                     ">= 60% of ceiling", ratio >= 0.6 ? 1 : 0)
                 row("  GC during it", sprintf("%.2f s (%d%%), %d GCs", v[k "_gc_secs"],
                     v[k "_gc_pct"], v[k "_gcs"]), "", "")
+                row("  last line shown, then all scrollback", sprintf("%.3f s, %.3f s",
+                    v[k "_secs"], v[k "_full_secs"]), "", "")
             } else
                 row("cat 12 MB " kind ", " path ", Emacs", "n/a", ">= 60% of ceiling", "")
         }
