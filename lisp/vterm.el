@@ -324,9 +324,11 @@ Otherwise use `term-prompt-regexp'."
   "If non-nil, terminal output is parsed in a thread of the module's own.
 Emacs then reads the next output while the last is parsed, instead of
 doing both in turn (a large output scrolls by faster), and output is
-drawn as soon as it stops (see `vterm-timer-delay').  It needs Emacs
-28 and POSIX threads; elsewhere output is parsed as it arrives.  Takes
-effect for new terminals."
+drawn as soon as it stops (see `vterm-timer-delay').  While output
+keeps coming, redraws show the screen and add the lines that scrolled
+off it to the buffer at most a second later, or once the output stops.
+It needs Emacs 28 and POSIX threads; elsewhere output is parsed as it
+arrives.  Takes effect for new terminals."
   :type 'boolean
   :group 'vterm)
 
