@@ -1557,8 +1557,7 @@ redrawn while copy mode is on."
         (progn
           (when vterm--term
             ;; All the output so far, scrollback a redraw left included.
-            (let ((vterm-copy-mode nil))
-              (vterm--render)))
+            (vterm--render))
           (setq vterm--copy-saved-point (point))
           (use-local-map nil)
           (when vterm-copy-mode-remove-fake-newlines

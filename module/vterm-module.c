@@ -632,7 +632,7 @@ struct redraw_plan {
     int evicted;     /* shown scrollback lines to drop from the top */
     bool all;        /* replace popped scrollback and the whole screen */
     int popped;      /* all: shown lines taken back onto the screen */
-    int pending;     /* all: scrollback lines added */
+    int pending;     /* scrollback lines added (0 when deferred) */
     struct text all_text;     /* all: pending scrollback, then every row */
     struct row_update *changed; /* otherwise: the rows to rewrite */
     int nchanged;
@@ -675,25 +675,29 @@ static void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
 {
     struct render_cursor cur;
     int rows, cols, row, i, dirty = 0;
+    int popped = render_sb_popped(t->r), pending = render_sb_pending(t->r);
 
     memset(p, 0, sizeof *p);
     render_get_size(t->r, &rows, &cols);
     render_get_cursor(t->r, &cur);
     p->rows = rows;
-    p->deferred = defer_sb && render_sb_pending(t->r) > 0 &&
-                  t->screen_lines == rows && render_sb_popped(t->r) == 0;
-    p->evicted = p->deferred ? 0 : render_sb_evicted(t->r);
-    if (p->evicted > t->sb_shown)
-        p->evicted = t->sb_shown;
+    p->deferred = defer_sb && pending > 0 && t->screen_lines == rows &&
+                  popped == 0;
+    if (!p->deferred) {
+        p->evicted = render_sb_evicted(t->r);
+        if (p->evicted > t->sb_shown)
+            p->evicted = t->sb_shown;
+        p->pending = pending;
+    }
     for (row = 0; row < rows; row++)
         dirty += render_row_dirty(t->r, row);
-    p->all = t->screen_lines != rows || render_sb_popped(t->r) > 0 ||
-             (render_sb_pending(t->r) > 0 && !p->deferred) || dirty > rows / 2;
+    p->all = t->screen_lines != rows || popped > 0 || p->pending > 0 ||
+             dirty > rows / 2;
     if (p->all) {
-        p->popped = render_sb_popped(t->r);
+        /* At most what is shown of the scrollback. */
+        p->popped = popped;
         if (p->popped > t->sb_shown - p->evicted)
             p->popped = t->sb_shown - p->evicted;
-        p->pending = p->deferred ? 0 : render_sb_pending(t->r);
         for (i = 0; i < p->pending; i++)
             text_line(&p->all_text, t, render_sb_pending_line(t->r, i), true);
         for (row = 0; row < rows && !p->oom; row++)
@@ -970,33 +974,34 @@ static emacs_value Fvterm_redraw(emacs_env *env, ptrdiff_t nargs,
 {
     struct term *t = get_term(env, args[0]);
     struct redraw_plan plan;
-    double now;
+    double now = 0;
     bool defer_sb = false;
 
     (void)data;
     if (t == NULL)
         return S.nil;
-    now = env->extract_float(env, call0(env, S.float_time));
-    if (failed(env))
-        return S.nil;
     /* Output streaming in turns the whole scrollback over between two
      * redraws: drawing it every time was a tenth of the time of 12 MB
-     * of coloured output.  The parse thread's wake-up when the output
-     * stops (the core stays undrawn) draws it, or at the latest a
-     * redraw SB_DEFER_MAX_S after the last complete one. */
-    if (t->worker != NULL && nargs > 1 && env->is_not_nil(env, args[1]))
-        defer_sb = now - t->sb_drawn_at < SB_DEFER_MAX_S;
-    /* The core is held only while the plan is taken from it. */
-    if (t->worker != NULL)
+     * of coloured output.  With the parse thread, whose wake-up when
+     * the output stops draws it (the core stays undrawn), it may wait
+     * until a redraw SB_DEFER_MAX_S after the last complete one. */
+    if (t->worker != NULL) {
+        now = env->extract_float(env, call0(env, S.float_time));
+        if (failed(env))
+            return S.nil;
+        defer_sb = nargs > 1 && env->is_not_nil(env, args[1]) &&
+                   now - t->sb_drawn_at < SB_DEFER_MAX_S;
+        /* The core is held only while the plan is taken from it. */
         parse_worker_acquire(t->worker);
+    }
     plan_redraw(t, &plan, defer_sb);
     if (t->worker != NULL) {
-        if (!plan.oom && !plan.deferred)
+        if (!plan.oom && !plan.deferred) {
             parse_worker_drawn(t->worker);
+            t->sb_drawn_at = now;
+        }
         parse_worker_release(t->worker);
     }
-    if (!plan.oom && !plan.deferred)
-        t->sb_drawn_at = now;
     apply_plan(env, t, &plan);
     plan_free(&plan);
     return S.nil;
