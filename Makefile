@@ -4,7 +4,7 @@
 #   make windows    cross-built vterm-module.dll and conpty-proxy.exe
 #   make deps       install what the build and the tests need (Debian)
 #   make test       deps, both builds, every test suite
-#   make run        deps, build, then emacs -Q -nw with a vterm buffer
+#   make run        what running needs, build, then emacs -Q -nw with a vterm
 #   make fuzz       fuzz each target for FUZZ_SECONDS (default 600)
 #   make bench      benchmarks against the libvterm ceiling
 #   make clean
@@ -48,12 +48,16 @@ WIN_DIR := $(BUILD)/windows
 WIN_MODULE := $(WIN_DIR)/vterm-module.dll
 WIN_PROXY := $(WIN_DIR)/conpty-proxy.exe
 
-.PHONY: all windows deps test run clean
+.PHONY: all windows deps deps-run test run clean
 all: $(MODULE) $(PROXY)
 windows: $(WIN_MODULE) $(WIN_PROXY)
 
 deps:
 	@./build-aux/deps.sh
+
+# What "make run" needs: the native build and Emacs, no test tools.
+deps-run:
+	@./build-aux/deps.sh run
 
 # Suites run in this order; each is a target "test-<name>" defined by a
 # fragment, which prints its own "<name>: N passed, N failed" line and
@@ -70,7 +74,7 @@ test: deps
 	@$(MAKE) --no-print-directory all windows test-builds
 	@./build-aux/run-suites.sh $(SUITES)
 
-run: deps
+run: deps-run
 	@$(MAKE) --no-print-directory all
 	@./build-aux/run-emacs.sh
 

@@ -2,6 +2,10 @@
 # Install what the build and the tests need on Debian/Ubuntu, and fetch the
 # libvterm 0.3.3 source used by the Windows build and the 0.3.3 test build.
 # Idempotent: does nothing when everything is already there.
+#
+# Usage: deps.sh [run]   with "run" (make run), only what building the
+# native module and proxy and running Emacs need: no test tools, no
+# package index download when those are installed, no libvterm source.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,9 +13,18 @@ src_dir="$top/build/deps"
 libvterm_version=0.3.3
 libvterm_debian_version=0.3.3-3
 
-packages="gcc make pkg-config dpkg-dev emacs-nox libvterm-dev
-gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 tmux
-elpa-package-lint valgrind clang libclang-rt-14-dev procps less zsh fish"
+run_packages="gcc make pkg-config emacs-nox libvterm-dev"
+# elpa-vterm: emacs-libvterm's vterm.el, whose public names the compat
+# tests check; elpa-evil: the editing state evil-collection builds on.
+test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
+wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
+zsh fish vim-tiny elpa-vterm elpa-evil"
+
+if [ "${1:-}" = run ]; then
+    packages=$run_packages
+else
+    packages="$run_packages $test_packages"
+fi
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -27,7 +40,9 @@ done
 
 srcs_file=/etc/apt/sources.list.d/vterm-libvterm-src.sources
 need_source=no
-[ -f "$src_dir/libvterm-$libvterm_version/include/vterm.h" ] || need_source=yes
+if [ "${1:-}" != run ]; then
+    [ -f "$src_dir/libvterm-$libvterm_version/include/vterm.h" ] || need_source=yes
+fi
 
 if [ -n "$missing" ] || [ "$need_source" = yes ]; then
     if [ "$need_source" = yes ] && [ ! -f "$srcs_file" ]; then
