@@ -981,6 +981,23 @@ Lisp strings or separated by spaces."
 
 ;;;; Redraw
 
+(defmacro vterm--quit-as-key (&rest body)
+  "Run BODY; a \[keyboard-quit] typed meanwhile is then read as a key.
+Filters and timers run with quitting inhibited, so \[keyboard-quit]
+typed while they work (a flood of output keeps them busy) only sets
+`quit-flag', and Emacs may signal it where no command expects it:
+the redisplay that follows, which leaves a minibuffer open with
+\"[Quit]\" in it.  When Emacs is waiting for input (idle), the flag
+becomes the key it stands for, as it does when nothing is busy."
+  (declare (indent 0) (debug t))
+  `(prog1 (progn ,@body)
+     (when (and (eq quit-flag t) (current-idle-time))
+       (setq quit-flag nil)
+       (setq unread-command-events
+             (append unread-command-events
+                     ;; The quit character (C-g unless changed).
+                     (list (nth 3 (current-input-mode))))))))
+
 (defun vterm--invalidate ()
   "Schedule a redraw of the current buffer."
   (cond
@@ -1018,13 +1035,16 @@ STREAMING non-nil: the redraw timer's, while output may still come in."
     (with-current-buffer buffer
       (setq vterm--redraw-timer nil)
       (when (and vterm--term (not (bound-and-true-p vterm-copy-mode)))
-        (vterm--render streaming)))))
+        (vterm--quit-as-key
+          (vterm--render streaming))))))
 
-(defun vterm--render (&optional streaming)
+(defun vterm--render (&optional streaming keep-view)
   "Render the terminal into the current buffer and show its screen.
 STREAMING non-nil (the redraw timer's): scrollback lines that are new
 since the last redraw may wait, up to a second, while the screen is
-drawn; the parse thread has them drawn once the output stops."
+drawn; the parse thread has them drawn once the output stops.
+KEEP-VIEW non-nil: point and the windows stay on the text they show
+\(copy mode starts where the user is looking)."
   (when vterm--wakeup
     ;; What the parse thread got from the output so far (titles,
     ;; replies, requests) first, as the filter does without it; a
@@ -1034,19 +1054,43 @@ drawn; the parse thread has them drawn once the output stops."
         (inhibit-modification-hooks t)
         (buffer-undo-list t)
         (rows (or (cdr vterm--size) 24)))
-    (vterm--redraw vterm--term streaming)
+    (if keep-view
+        (vterm--keeping-view (lambda () (vterm--redraw vterm--term streaming)))
+      (vterm--redraw vterm--term streaming))
     ;; The text mirrors the terminal; there is nothing to save.
     (set-buffer-modified-p nil)
-    (let ((pt (point)))
-      (dolist (window (get-buffer-window-list (current-buffer) nil t))
-        (set-window-point window pt)
-        ;; Show the whole screen: the window starts at its first row.
-        (set-window-start window
-                          (save-excursion
-                            (goto-char (point-max))
-                            (forward-line (- 1 rows))
-                            (line-beginning-position))
-                          t)))))
+    (when display-line-numbers
+      ;; More lines may have widened the numbers, narrowing the text.
+      (vterm--resize-to-windows))
+    (unless keep-view
+      (let ((pt (point)))
+        (dolist (window (get-buffer-window-list (current-buffer) nil t))
+          (set-window-point window pt)
+          ;; Show the whole screen: the window starts at its first row.
+          (set-window-start window
+                            (save-excursion
+                              (goto-char (point-max))
+                              (forward-line (- 1 rows))
+                              (line-beginning-position))
+                            t))))))
+
+(defun vterm--keeping-view (draw)
+  "Call DRAW, then put point and each window's start and point back.
+They follow the text they were on (markers), so lines drawn after
+them, or above them, do not move the view."
+  (let ((point (copy-marker (point)))
+        (views (mapcar (lambda (window)
+                         (list window (copy-marker (window-start window))
+                               (copy-marker (window-point window))))
+                       (get-buffer-window-list (current-buffer) nil t))))
+    (funcall draw)
+    (goto-char point)
+    (set-marker point nil)
+    (pcase-dolist (`(,window ,start ,wpoint) views)
+      (set-window-start window start t)
+      (set-window-point window wpoint)
+      (set-marker start nil)
+      (set-marker wpoint nil))))
 
 ;;;; Size
 
@@ -1066,13 +1110,42 @@ column a text terminal keeps for the continuation glyph."
 (defun vterm--window-adjust-process-window-size (process windows)
   "Resize the terminal of PROCESS for WINDOWS; return nil.
 Used as the process's `adjust-window-size-function'; the size is
-sent by vterm itself (coalesced), so Emacs has nothing to do."
+sent by vterm itself, so Emacs has nothing to do.  Emacs calls this
+while it redisplays, where a timer set would wait for the next input
+or the next other timer (seconds, in a quiet session): the size goes
+to the process, and the terminal is drawn at it, at once."
   (let ((buffer (process-buffer process)))
     (when (buffer-live-p buffer)
       (with-current-buffer buffer
         (let ((size (vterm--window-size windows)))
-          (vterm--request-resize (car size) (cdr size))))))
+          (vterm--request-resize (car size) (cdr size))
+          (vterm--resize-now)))))
   nil)
+
+(defun vterm--resize-to-windows (&optional buffer)
+  "Resize the terminal of BUFFER (default: current) to its windows, now.
+For changes of the text area that are not changes of the window's
+size: text scaling, line numbers shown or their width grown."
+  (with-current-buffer (or buffer (current-buffer))
+    (let ((windows (get-buffer-window-list (current-buffer) nil t)))
+      (when (and windows (process-live-p vterm--process))
+        (vterm--window-adjust-process-window-size vterm--process windows)))))
+
+(defun vterm--resize-to-windows-soon ()
+  "Resize the terminal to its windows after the next redisplay.
+Line numbers take their width in redisplay, so a mode that turns
+them on is measured after it."
+  (run-with-timer 0 nil #'vterm--resize-to-windows (current-buffer)))
+
+(defun vterm--resize-now ()
+  "Send the pending size to the process and draw a pending redraw now."
+  (when vterm--resize-timer
+    (cancel-timer vterm--resize-timer)
+    (setq vterm--resize-timer nil))
+  (vterm--send-pending-size (current-buffer))
+  (when vterm--redraw-timer
+    (cancel-timer vterm--redraw-timer)
+    (vterm--delayed-redraw (current-buffer))))
 
 (defun vterm--window-size-change (&rest _)
   "Resize the terminals shown in the selected frame's windows."
@@ -1088,7 +1161,8 @@ sent by vterm itself (coalesced), so Emacs has nothing to do."
 (defun vterm--request-resize (cols rows)
   "Resize the terminal to COLS x ROWS, sending only the newest size.
 The terminal is resized at once; the process learns the size from
-a timer, so a burst of size changes sends one message."
+a timer, so a burst of size changes sends one message (window size
+changes send it at once: see `vterm--resize-now')."
   (let ((size (cons cols rows)))
     (unless (equal size vterm--size)
       (setq vterm--size size)
@@ -1157,9 +1231,9 @@ a timer, so a burst of size changes sends one message."
                      (string-trim (or (process-get proc 'output) "")))
           (vterm--report
            "conpty-proxy is gone; the terminal cannot be resized")))
-      (when (and vterm--pending-size (not vterm--resize-timer))
-        (setq vterm--resize-timer
-              (run-with-timer 0 nil #'vterm--send-pending-size buffer))))))
+      ;; Not from a timer: one set in a sentinel waits for the next
+      ;; event.
+      (vterm--resize-now))))
 
 (defun vterm--report (text)
   "Show TEXT at the end of the current vterm buffer.
@@ -1290,7 +1364,8 @@ It prepares the tty (sane modes, DEL as erase, size) first."
     (when (buffer-live-p buffer)
       (with-current-buffer buffer
         (when vterm--term
-          (vterm--write-input vterm--term input)
+          (vterm--quit-as-key
+            (vterm--write-input vterm--term input))
           (vterm--invalidate))))))
 
 (defun vterm--sentinel (process event)
@@ -1392,6 +1467,8 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
                   #'vterm--buffer-substring-filter)
     (setq next-error-function #'vterm-next-error-function)
     (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
+    (dolist (hook '(text-scale-mode-hook display-line-numbers-mode-hook))
+      (add-hook hook #'vterm--resize-to-windows-soon nil t))
     (vterm--start-parse-thread-maybe)
     (vterm--start-process cols rows)))
 
@@ -1556,8 +1633,9 @@ redrawn while copy mode is on."
     (if vterm-copy-mode
         (progn
           (when vterm--term
-            ;; All the output so far, scrollback a redraw left included.
-            (vterm--render))
+            ;; All the output so far, scrollback a redraw left included,
+            ;; with the view where the user scrolled it.
+            (vterm--render nil t))
           (setq vterm--copy-saved-point (point))
           (use-local-map nil)
           (when vterm-copy-mode-remove-fake-newlines

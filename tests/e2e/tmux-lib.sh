@@ -87,7 +87,10 @@ resize() {
 # window with a vterm running /bin/sh (prompt "$ "); INIT-LISP runs
 # before the vterm opens.  Waits for the prompt.
 e2e_start() {
+    # No deferred native compilation: its subprocess's output would wake
+    # Emacs at random, as nothing does in a settled session.
     cat > "$e2e_work/init.el" <<EOF
+(setq native-comp-deferred-compilation nil)
 (setq vterm-shell "/bin/sh")
 (setq vterm-use-conpty-proxy $e2e_proxy)
 (setq vterm-conpty-proxy-path "$e2e_top/proxy/conpty-proxy")
@@ -102,20 +105,25 @@ EOF
     wait_for '^\$ ?$' 20
 }
 
-e2e_stop() { tm kill-server >/dev/null 2>&1; }
+e2e_stop() {
+    tm kill-server >/dev/null 2>&1
+    e2e_tty=
+}
 
 # emacs_pid: the pid of the Emacs in the tmux pane.
 emacs_pid() { tm display-message -p -t e2e '#{pane_pid}'; }
 
-# shell_tty: the tty of the shell vterm started (the Emacs's child, or
-# the proxy's child), read from /proc.
-shell_tty() {
+# find_tty: set e2e_tty to the tty of the shell vterm started (the
+# Emacs's child, or the proxy's child), read from /proc; once a session.
+e2e_tty=
+find_tty() {
+    [ -n "$e2e_tty" ] && [ -e "$e2e_tty" ] && return 0
     _e=$(emacs_pid)
     for _p in $(ps -o pid= --ppid "$_e") \
               $(for _c in $(ps -o pid= --ppid "$_e"); do
                     ps -o pid= --ppid "$_c"; done); do
         if [ "$(ps -o comm= -p "$_p")" = sh ]; then
-            readlink "/proc/$_p/fd/0"
+            e2e_tty=$(readlink "/proc/$_p/fd/0")
             return 0
         fi
     done
@@ -124,15 +132,15 @@ shell_tty() {
 
 # tty_size_is ROWS COLS: the shell's tty has that size, read from outside.
 tty_size_is() {
-    _t=$(shell_tty) || return 1
-    [ "$(stty -F "$_t" size 2>/dev/null)" = "$1 $2" ]
+    find_tty || return 1
+    [ "$(stty -F "$e2e_tty" size 2>/dev/null)" = "$1 $2" ]
 }
 
-# expect_tty_size ROWS COLS [SECONDS]: wait for it; on failure say what
-# it was.
+# expect_tty_size ROWS COLS [SECONDS]: wait for it (5 s); on failure say
+# what it was.
 expect_tty_size() {
     if wait_true "${3:-5}" tty_size_is "$1" "$2"; then return 0; fi
-    _t=$(shell_tty)
-    echo "--- the shell's tty $_t is $(stty -F "$_t" size 2>&1), not $1 $2" >&2
+    find_tty
+    echo "--- the shell's tty $e2e_tty is $(stty -F "$e2e_tty" size 2>&1), not $1 $2" >&2
     return 1
 }

@@ -1,0 +1,146 @@
+#!/bin/sh
+# The user's path in a real "emacs -Q -nw" under tmux (tests/e2e/tmux-lib.sh):
+# every change of the window's text area reaches the shell's tty with
+# nothing typed afterwards, read from outside with stty -F; copy mode
+# starts where the user scrolled; C-g quits the minibuffer during a
+# flood of output.
+#
+# Usage (from the top of the checkout): tests/e2e/tmux-user.sh [SUITE]
+# Environment: as tests/e2e/tmux-lib.sh (VTERM_E2E_PROXY=1: conpty-proxy).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/suite.sh
+suite_begin "${1:-e2e-user}"
+. tests/e2e/tmux-lib.sh
+
+if ! command -v tmux >/dev/null 2>&1; then
+    fail "tmux is installed (make deps)"
+    suite_end
+    exit 1
+fi
+
+# The terminal gets the window's body: the frame less the menu bar, mode
+# line and echo area, and one column less (the continuation glyph's).
+cols=120
+rows=40
+seq 1 500 > "$e2e_work/long.txt"
+seq 1 2000000 > "$e2e_work/big.txt"
+
+check "vterm shows the shell prompt" e2e_start "$cols" "$rows"
+check "the shell's tty starts at the window's size" expect_tty_size 37 119
+
+# A resize with nothing typed after it, at the prompt: the shell is
+# idle, Emacs is idle, nobody presses a key.  Emacs takes the new size
+# at once; a resize sent from a timer set then waited for whatever
+# woke Emacs next (measured before the fix: 0.2, 2.2, 7.2 and 76 s for
+# four resizes in a row), so each is given 2 s, not the usual 5.
+for size in "100 30" "120 40" "90 25" "120 40"; do
+    set -- $size
+    resize "$1" "$2"
+    check "resize to $1x$2 at the prompt: the tty follows with no key pressed" \
+        expect_tty_size $(($2 - 3)) $(($1 - 1)) 2
+done
+
+# In less: the tty follows, and less redraws with the new page size.
+type_line "less $e2e_work/long.txt"
+check "less shows its first page" wait_for '^36$'
+resize 100 30
+check "resize in less: the tty follows with no key pressed" \
+    expect_tty_size 27 99 2
+check "less redraws a page of the new size (26 lines)" wait_gone '^36$' 5
+check "less's new page ends at line 26" wait_for '^26$' 5
+resize 120 40
+check "resize back in less: the tty follows" expect_tty_size 37 119 2
+check "less's page is 36 lines again" wait_for '^36$' 5
+keys q
+check "less quits" wait_for '^\$ ?$' 5
+
+# Window commands are keys too; nothing is typed after them.
+keys C-x 2
+check "C-x 2: the tty gets the upper window's rows" expect_tty_size 18 119
+keys C-x 1
+check "C-x 1: the tty gets the whole frame back" expect_tty_size 37 119
+keys C-x 3
+check "C-x 3: the tty gets the left window's columns (less its divider)" \
+    expect_tty_size 37 58
+keys C-x 1
+check "C-x 1 after C-x 3: the columns come back" expect_tty_size 37 119
+
+# Line numbers narrow the text area without changing the window.
+tty_cols_below() {
+    find_tty || return 1
+    _c=$(stty -F "$e2e_tty" size | cut -d' ' -f2)
+    [ "$_c" -lt "$1" ]
+}
+keys M-x
+type_line "display-line-numbers-mode"
+check "line numbers on: the tty loses their columns" \
+    wait_true 5 tty_cols_below 119
+keys M-x
+type_line "display-line-numbers-mode"
+check "line numbers off: the columns come back" expect_tty_size 37 119
+
+# The echo area growing shrinks the window above it.
+keys M-:
+type_line '(message "one\ntwo\nthree\nfour")'
+check "a four-line message: the tty loses three rows" expect_tty_size 34 119
+keys C-g
+check "the echo area shrinks back: so does the tty" expect_tty_size 37 119
+
+# A storm of resizes while output floods in: the tty ends at the size
+# the window ends at.
+type_line "cat $e2e_work/big.txt"
+sleep 0.3
+for size in "100 30" "80 20" "110 35" "90 25" "70 22" "112 24" "95 33"; do
+    # shellcheck disable=SC2086
+    resize $size
+    sleep 0.05
+done
+resize 120 40
+check "after a resize storm during output, the tty is the window's size" \
+    expect_tty_size 37 119 10
+keys C-c C-c
+check "the flood ends" wait_for '^\$ ?$' 30
+
+# Copy mode starts where the user is looking.
+type_line "clear; seq 1 3000"
+check "seq's output is drawn" wait_for '^3000$' 10
+keys S-PPage
+sleep 0.2
+keys S-PPage
+top_line() { screen | sed -n 2p; }
+check "S-PgUp twice scrolls back (the top line is $(top_line))" \
+    wait_gone '^3000$' 5
+scrolled=$(top_line)
+keys C-c C-t
+check "copy mode is on" wait_for 'VTermCopy' 5
+check "copy mode starts at the scrolled position (top line $scrolled)" \
+    sh -c "[ \"\$(tmux -L '$e2e_sock' capture-pane -p -t e2e | sed -n 2p)\" = '$scrolled' ]"
+keys C-c C-t
+check "copy mode is off" wait_gone 'VTermCopy' 5
+
+# C-g quits the minibuffer whatever the output rate: M-x, then C-g, while
+# a flood of output keeps Emacs busy; the prompt must be gone each time.
+quits=0
+for try in 1 2 3 4 5 6 7 8; do
+    type_line "cat $e2e_work/big.txt"
+    sleep 0.5
+    keys M-x
+    sleep 0.3
+    keys C-g
+    sleep 0.5
+    if screen | tail -n 1 | grep -q 'M-x'; then
+        echo "--- try $try: the minibuffer stayed open: $(screen | tail -n 1)" >&2
+        keys C-g
+        sleep 0.3
+    else
+        quits=$((quits + 1))
+    fi
+    keys C-c C-c
+    wait_for '^\$ ?$' 30 >/dev/null
+done
+check "C-g during a flood quit the M-x prompt in $quits of 8 tries" \
+    [ "$quits" -eq 8 ]
+
+e2e_stop
+suite_end
