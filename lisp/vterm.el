@@ -1117,9 +1117,10 @@ to the process, and the terminal is drawn at it, at once."
   (let ((buffer (process-buffer process)))
     (when (buffer-live-p buffer)
       (with-current-buffer buffer
-        (let ((size (vterm--window-size windows)))
+        (let ((size (vterm--window-size windows))
+              (before vterm--size))
           (vterm--request-resize (car size) (cdr size))
-          (vterm--resize-now)))))
+          (vterm--resize-now (not (equal before vterm--size)))))))
   nil)
 
 (defun vterm--resize-to-windows (&optional buffer)
@@ -1137,13 +1138,13 @@ Line numbers take their width in redisplay, so a mode that turns
 them on is measured after it."
   (run-with-timer 0 nil #'vterm--resize-to-windows (current-buffer)))
 
-(defun vterm--resize-now ()
-  "Send the pending size to the process and draw a pending redraw now."
+(defun vterm--resize-now (&optional redraw)
+  "Send the pending size to the process now; with REDRAW, draw now too."
   (when vterm--resize-timer
     (cancel-timer vterm--resize-timer)
     (setq vterm--resize-timer nil))
   (vterm--send-pending-size (current-buffer))
-  (when vterm--redraw-timer
+  (when (and redraw vterm--redraw-timer)
     (cancel-timer vterm--redraw-timer)
     (vterm--delayed-redraw (current-buffer))))
 
