@@ -966,7 +966,10 @@ hops); another host gets TRAMP's default method, /-:HOST:."
                ;; Only a well-formed host goes into a TRAMP name.
                (or (null host) (string-match-p "\\`[-A-Za-z0-9._]*\\'" host))
                (or (null user) (equal (vterm--sanitize user) user)))
-      (let ((prefix (and host (vterm--remote-prefix-for user host))))
+      (let ((prefix (and host (vterm--remote-prefix-for user host)))
+            ;; Only a slash to add: TRAMP is not asked (a method this
+            ;; Emacs does not know would be an error).
+            (file-name-handler-alist nil))
         (file-name-as-directory
          (cond
           ;; A shell TRAMP started (on another host, or as another user
@@ -994,8 +997,10 @@ hops, as the buffer's directory has them."
          (prefix (ignore-errors (file-remote-p dir)))
          ;; Without the port (host#port).
          (dir-host (and prefix (car (split-string
-                                     (or (file-remote-p dir 'host) "") "#"))))
-         (dir-user (and prefix (file-remote-p dir 'user))))
+                                     (or (ignore-errors (file-remote-p dir 'host))
+                                         "")
+                                     "#"))))
+         (dir-user (and prefix (ignore-errors (file-remote-p dir 'user)))))
     (when (and dir-host (> (length dir-host) 0)
                (vterm--same-host-p host dir-host)
                (or (= (length user) 0) (null dir-user)
@@ -1333,6 +1338,9 @@ gives for its method, or for any method (t); `vterm-shell' otherwise."
 
 (defalias 'vterm--get-shell #'vterm--shell
   "The name emacs-libvterm gives the function that picks the shell.")
+
+(defalias 'vterm--tramp-get-shell #'vterm--tramp-shell
+  "The name emacs-libvterm gives the function that reads `vterm-tramp-shells'.")
 
 (defun vterm--posix-wrapper (cols rows)
   "Return the command to run the shell in a COLS x ROWS tty.
