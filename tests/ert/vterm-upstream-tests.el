@@ -119,7 +119,11 @@ lists.  Also the names emacs-libvterm added after Debian's copy."
                   (member d vterm-upstream-left-out)
                   (vterm-upstream--defined-p (car d) (cdr d)))
         (push d missing)))
-    (should (equal (nreverse missing) nil))
+    (setq missing (nreverse missing))
+    ;; Every one, not the few ERT's report prints.
+    (dolist (d missing)
+      (message "missing here: %s %s" (car d) (cdr d)))
+    (should (equal missing nil))
     ;; Public names are never left out.
     (should-not (cl-intersection (mapcar #'cdr public)
                                  (mapcar (lambda (x) (if (consp x) (cdr x) x))
@@ -297,6 +301,32 @@ Return (STDOUT STDERR EXIT-STATUS)."
       (select-window start)
       (delete-other-windows start)
       (when buf (vterm-test-end-session buf)))))
+
+(ert-deftest vterm-upstream-internal-opens ()
+  "`vterm--internal' opens a terminal with the display function packages give it."
+  (let* ((process-environment (vterm-test-environment))
+         (vterm-shell "/bin/sh")
+         (vterm-use-conpty-proxy nil)
+         (shown nil)
+         (name (generate-new-buffer-name "vterm-internal"))
+         (buf (vterm--internal (lambda (b) (setq shown b)
+                                 (pop-to-buffer-same-window b))
+                               name)))
+    (unwind-protect
+        (progn
+          (should (eq shown buf))
+          (should (equal (buffer-name buf) name))
+          (should (with-current-buffer buf (derived-mode-p 'vterm-mode)))
+          (vterm-test-wait-for buf vterm-test-prompt-regexp))
+      (vterm-test-end-session buf))))
+
+(ert-deftest vterm-upstream-define-key ()
+  "`vterm-define-key' defines the sender of its key, with the key's modifiers."
+  (should (equal (macroexpand-1 '(vterm-define-key "C-S-b"))
+                 '(vterm--define-sender vterm-send-C-S-b "b" t nil t)))
+  (should (equal (macroexpand-1 '(vterm-define-key "M-A"))
+                 '(vterm--define-sender vterm-send-M-A "A" t t nil)))
+  (should (get 'vterm-define-key 'byte-obsolete-info)))
 
 ;;;; What evil-collection's vterm bindings use
 
