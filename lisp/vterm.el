@@ -1976,10 +1976,12 @@ terminal whose shell is elsewhere is sent a cd."
    vterm-color-bright-yellow vterm-color-bright-blue
    vterm-color-bright-magenta vterm-color-bright-cyan
    vterm-color-bright-white]
-  "The faces of the 16 named colours, by colour number.
-For code that reads it (`vterm--get-color' does).  The module draws
-with the faces vterm-color-black ... vterm-color-bright-white by
-name: change a colour by customizing its face, not this vector.")
+  "The faces of the 16 named colours, by colour number (0 to 15).
+Text in colour N takes the foreground (or, for its cells, the
+background) of face N.  The faces vterm-color-black ...
+vterm-color-bright-white are the usual way to change a colour; this
+vector swaps in other faces.  A value that is not a vector of 16
+faces is ignored.")
 
 (defun vterm--get-color (index &rest args)
   "Return the colour of number INDEX (0 to 15), a colour name.

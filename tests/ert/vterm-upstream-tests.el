@@ -177,6 +177,26 @@ lists.  Also the names emacs-libvterm added after Debian's copy."
                 (vterm-test-end-session b2)))))
       (set-face-foreground 'vterm-color-bright-red old))))
 
+(defface vterm-upstream-test-red '((t :foreground "#0a0b0c"))
+  "A face for `vterm-upstream-color-palette'."
+  :group 'vterm)
+
+(vterm-test-deftest vterm-upstream-color-palette
+  "`vterm-color-palette' gives the faces of the named colours."
+  buf
+  (let ((vterm-color-palette (copy-sequence vterm-color-palette)))
+    (aset vterm-color-palette 1 'vterm-upstream-test-red)
+    (vterm-test-type buf "printf '\\033[31mpal-text\\033[0m\\n'")
+    (vterm-test-wait-for buf "^pal-text$")
+    (should (vterm-test-face-has (vterm-test-face-at buf "^pal-text$")
+                                 :foreground "#0a0b0c")))
+  ;; Back to the face vterm-color-red for new text.
+  (vterm-test-type buf "printf '\\033[31mred-again\\033[0m\\n'")
+  (vterm-test-wait-for buf "^red-again$")
+  (should (vterm-test-face-has (vterm-test-face-at buf "^red-again$")
+                               :foreground (face-foreground 'vterm-color-red
+                                                            nil 'default))))
+
 (ert-deftest vterm-upstream-module-cmake-args ()
   "`vterm-module-cmake-args' is accepted, says it is ignored, and is."
   (should (custom-variable-p 'vterm-module-cmake-args))
