@@ -218,9 +218,15 @@ lists.  Also the names emacs-libvterm added after Debian's copy."
 ;;;; The module is loaded by (require 'vterm)
 
 (defun vterm-upstream--emacs (args form)
-  "Run `emacs -Q --batch' with ARGS, then evaluate FORM.
+  "Run `emacs -Q --batch' with ARGS, then evaluate FORM (in a new Emacs).
 Return (STDOUT STDERR EXIT-STATUS)."
-  (let ((err (make-temp-file "vterm-up-err")))
+  (let ((err (make-temp-file "vterm-up-err"))
+        ;; Under ert-asan the module needs the sanitizer runtime that
+        ;; run.el keeps from the shells: this is an Emacs, give it back.
+        (process-environment
+         (append (cl-remove-if-not (lambda (v) (string-prefix-p "LD_PRELOAD=" v))
+                                   initial-environment)
+                 process-environment)))
     (unwind-protect
         (with-temp-buffer
           (let ((status (apply #'call-process
