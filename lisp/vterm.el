@@ -144,6 +144,12 @@ it.  This package builds with make instead; its arguments are
     (message "vterm-module built in %s" dir)
     t))
 
+(defvar vterm--module-declined nil
+  "Non-nil while the command in which the user declined the build runs.
+Loading vterm.el asks, and so does \[vterm]; when \[vterm] loads
+vterm.el (an autoload), the answer given to the first question holds
+for the second.  A timer clears it once that command is over.")
+
 (defun vterm--load-module ()
   "Load vterm-module, offering to build it when it is missing."
   (unless (featurep 'vterm-module)
@@ -157,8 +163,15 @@ it.  This package builds with make instead; its arguments are
     (unless (locate-library "vterm-module")
       (if (or vterm-always-compile-module
               (and (not noninteractive)
-                   (y-or-n-p
-                    "Vterm needs `vterm-module' to work.  Compile it now? ")))
+                   (not vterm--module-declined)
+                   (or (y-or-n-p
+                        "Vterm needs `vterm-module' to work.  Compile it now? ")
+                       (progn
+                         (setq vterm--module-declined t)
+                         (run-at-time 0 nil (lambda ()
+                                              (setq vterm--module-declined
+                                                    nil)))
+                         nil))))
           (progn
             (vterm-module-compile)
             (dolist (dir (vterm--module-directories))
