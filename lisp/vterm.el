@@ -88,6 +88,17 @@ parent in a source checkout (where vterm.el lives in lisp/)."
   :type '(repeat string)
   :group 'vterm)
 
+(defcustom vterm-module-cmake-args ""
+  "Accepted for configurations written for emacs-libvterm, and ignored.
+emacs-libvterm builds its module with CMake and passes this string to
+it.  This package builds with make instead; its arguments are
+`vterm-module-make-args'."
+  :type 'string
+  :group 'vterm)
+
+(defvar vterm-install-buffer-name "*vterm-module-compile*"
+  "Name of the buffer that shows the output of `vterm-module-compile'.")
+
 (defconst vterm--install-hint
   (concat
    "vterm needs a C compiler, make, pkg-config and libvterm to build its "
@@ -107,7 +118,7 @@ parent in a source checkout (where vterm.el lives in lisp/)."
                   (error "Cannot find the vterm Makefile near %s"
                          vterm--lisp-directory)))
          (default-directory dir)
-         (buf (get-buffer-create "*vterm-module-compile*"))
+         (buf (get-buffer-create vterm-install-buffer-name))
          (status nil))
     (with-current-buffer buf
       (let ((inhibit-read-only t))
@@ -133,6 +144,12 @@ parent in a source checkout (where vterm.el lives in lisp/)."
     (message "vterm-module built in %s" dir)
     t))
 
+(defvar vterm--module-declined nil
+  "Non-nil while the command in which the user declined the build runs.
+Loading vterm.el asks, and so does \[vterm]; when \[vterm] loads
+vterm.el (an autoload), the answer given to the first question holds
+for the second.  A timer clears it once that command is over.")
+
 (defun vterm--load-module ()
   "Load vterm-module, offering to build it when it is missing."
   (unless (featurep 'vterm-module)
@@ -146,8 +163,15 @@ parent in a source checkout (where vterm.el lives in lisp/)."
     (unless (locate-library "vterm-module")
       (if (or vterm-always-compile-module
               (and (not noninteractive)
-                   (y-or-n-p
-                    "Vterm needs `vterm-module' to work.  Compile it now? ")))
+                   (not vterm--module-declined)
+                   (or (y-or-n-p
+                        "Vterm needs `vterm-module' to work.  Compile it now? ")
+                       (progn
+                         (setq vterm--module-declined t)
+                         (run-at-time 0 nil (lambda ()
+                                              (setq vterm--module-declined
+                                                    nil)))
+                         nil))))
           (progn
             (vterm-module-compile)
             (dolist (dir (vterm--module-directories))
@@ -170,12 +194,28 @@ A command line: the program and its arguments, separated by spaces."
   :type 'string
   :group 'vterm)
 
-(defcustom vterm-tramp-shells '(("docker" "/bin/sh"))
+(defcustom vterm-tramp-shells
+  '(("ssh" login-shell) ("scp" login-shell) ("docker" "/bin/sh"))
   "Shells for terminals opened in a remote directory, by TRAMP method.
-A list of (METHOD SHELL): a terminal whose `default-directory' is a
-remote name with METHOD runs SHELL there; other methods run
-`vterm-shell'.  Only the native pty can open remote terminals."
-  :type '(repeat (list (string :tag "TRAMP method") (string :tag "Shell")))
+A list of (METHOD SHELL [FALLBACK]): a terminal whose
+`default-directory' is a remote name with METHOD runs SHELL there.
+METHOD t applies to the methods that have no entry of their own.
+
+SHELL is a command line, or the symbol `login-shell': the login
+shell of the remote user, as `getent passwd' on the remote host
+gives it (GNU/Linux and the BSDs have getent; macOS does not).
+When that cannot be found, FALLBACK runs; without FALLBACK the
+entry of METHOD t, if any, then `vterm-shell'.  Methods without an
+entry run `vterm-shell'.  Only the native pty can open remote
+terminals."
+  :type '(repeat
+          (cons (choice (string :tag "TRAMP method")
+                        (const :tag "Any other method" t))
+                (choice (list :tag "Shell" (string :tag "Command line"))
+                        (list :tag "Login shell" (const login-shell))
+                        (list :tag "Login shell, else"
+                              (const login-shell)
+                              (string :tag "Fallback command line")))))
   :group 'vterm)
 
 (defcustom vterm-use-conpty-proxy (eq system-type 'windows-nt)
@@ -266,6 +306,9 @@ Each element is (NAME FUNCTION); only these can be called."
   :type '(alist :key-type string :value-type (list function))
   :group 'vterm)
 
+(defvaralias 'vterm-disable-bold 'vterm-disable-bold-font
+  "emacs-libvterm's other name for `vterm-disable-bold-font'.")
+
 (defcustom vterm-disable-bold-font nil
   "If non-nil, do not show bold text in bold."
   :type 'boolean
@@ -289,8 +332,12 @@ global, so every window follows."
   :type 'boolean
   :group 'vterm)
 
-(defcustom vterm-set-bold-hightbright nil
-  "If non-nil, show bold text in the bright colour variants."
+(define-obsolete-variable-alias 'vterm-set-bold-hightbright
+  'vterm-set-bold-highbright "0.1.0")
+
+(defcustom vterm-set-bold-highbright nil
+  "If non-nil, show bold text in the bright colour variants.
+Takes effect for new terminals."
   :type 'boolean
   :group 'vterm)
 
@@ -304,10 +351,16 @@ global, so every window follows."
   :type 'boolean
   :group 'vterm)
 
+(define-obsolete-variable-alias 'vterm-clear-scrollback
+  'vterm-clear-scrollback-when-clearing "0.1.0")
+
 (defcustom vterm-clear-scrollback-when-clearing nil
   "If non-nil, `vterm-clear' also clears the scrollback."
   :type 'boolean
   :group 'vterm)
+
+(define-obsolete-variable-alias 'vterm-use-vterm-prompt
+  'vterm-use-vterm-prompt-detection-method "0.1.0")
 
 (defcustom vterm-use-vterm-prompt-detection-method t
   "If non-nil, find prompts by the marks the shell integration leaves.
@@ -440,6 +493,8 @@ raised to this when a terminal starts."
 (defvar-local vterm--redraw-timer nil "Pending redraw timer.")
 (defvar-local vterm--redraw-due nil
   "When the last redraw timer was due to run (a `float-time'), or nil.")
+(define-obsolete-variable-alias 'vterm--redraw-immididately
+  'vterm--redraw-immediately "0.1.0")
 (defvar-local vterm--redraw-immediately nil
   "Non-nil when output should be drawn without the usual delay.")
 (defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
@@ -899,7 +954,10 @@ The title is sanitized first (see `vterm--sanitize')."
   "Return the directory named by REPORT, or nil.
 REPORT is \"file://HOST/PATH\", \"USER@HOST:PATH\" or a plain path.
 A HOST other than this machine gives a remote (TRAMP) name, so the
-buffer follows a shell that went there with ssh."
+buffer follows a shell that went there with ssh: when HOST (and USER,
+if both say) is that of a remote `default-directory', the name keeps
+its method and the rest of its prefix (/ssh:HOST:, /sudo:..., multiple
+hops); another host gets TRAMP's default method, /-:HOST:."
   (let (user host path)
     (cond
      ((string-match "\\`file://\\([^/]*\\)\\(/.*\\)\\'" report)
@@ -921,12 +979,46 @@ buffer follows a shell that went there with ssh."
                ;; Only a well-formed host goes into a TRAMP name.
                (or (null host) (string-match-p "\\`[-A-Za-z0-9._]*\\'" host))
                (or (null user) (equal (vterm--sanitize user) user)))
-      (file-name-as-directory
-       (if (or (null host) (vterm--local-host-p host))
-           path
-         ;; Method "-": TRAMP's default method (ssh, usually).
-         (format "/-:%s%s:%s" (if (> (length user) 0) (concat user "@") "")
-                 host path))))))
+      (let ((prefix (and host (vterm--remote-prefix-for user host)))
+            ;; Only a slash to add: TRAMP is not asked (a method this
+            ;; Emacs does not know would be an error).
+            (file-name-handler-alist nil))
+        (file-name-as-directory
+         (cond
+          ;; A shell TRAMP started (on another host, or as another user
+          ;; here with sudo) reports from where the buffer is.
+          (prefix (concat prefix path))
+          ((or (null host) (vterm--local-host-p host)) path)
+          ;; Method "-": TRAMP's default method (ssh, usually).
+          (t (format "/-:%s%s:%s" (if (> (length user) 0) (concat user "@") "")
+                     host path))))))))
+
+(defun vterm--same-host-p (a b)
+  "Non-nil if host names A and B name the same host, as far as they say.
+Case does not count, and a name without a domain matches one with."
+  (let ((a (downcase a)) (b (downcase b)))
+    (or (string-equal a b)
+        (string-equal (car (split-string a "\\.")) b)
+        (string-equal a (car (split-string b "\\."))))))
+
+(defun vterm--remote-prefix-for (user host)
+  "Return the remote prefix of `default-directory' if it is on HOST, or nil.
+USER, when the report and the name both have one, must match too.
+The prefix is what `file-remote-p' returns: method, user, host and
+hops, as the buffer's directory has them."
+  (let* ((dir default-directory)
+         (prefix (ignore-errors (file-remote-p dir)))
+         ;; Without the port (host#port).
+         (dir-host (and prefix (car (split-string
+                                     (or (ignore-errors (file-remote-p dir 'host))
+                                         "")
+                                     "#"))))
+         (dir-user (and prefix (ignore-errors (file-remote-p dir 'user)))))
+    (when (and dir-host (> (length dir-host) 0)
+               (vterm--same-host-p host dir-host)
+               (or (= (length user) 0) (null dir-user)
+                   (string-equal user dir-user)))
+      (substring-no-properties prefix))))
 
 (defun vterm--unhex (string)
   "Decode %XX escapes in STRING, which stand for UTF-8 bytes."
@@ -1292,13 +1384,51 @@ the buffer the next redraw would take it for screen rows."
       (list vterm-shell)
     (split-string-and-unquote vterm-shell)))
 
+(defun vterm--remote-login-shell ()
+  "Return the login shell of the user of remote `default-directory', or nil.
+It is the last field of the user's passwd entry, which getent gives
+whatever the name service (files, LDAP, ...); $LOGNAME names the user
+TRAMP logged in as, which the file name may not say."
+  (ignore-errors
+    (with-temp-buffer
+      (when (eq 0 (process-file-shell-command "getent passwd \"$LOGNAME\""
+                                              nil t nil))
+        (let ((lines (split-string (buffer-string) "\n" t "[ \t\r]+")))
+          ;; Anything but one entry (no $LOGNAME, a login banner) is
+          ;; not trusted.
+          (when (= (length lines) 1)
+            (let ((fields (split-string (car lines) ":")))
+              (when (and (= (length fields) 7)
+                         (string-match-p "\\`/[^ \t]*\\'" (nth 6 fields)))
+                (nth 6 fields)))))))))
+
+(defun vterm--tramp-shell (method)
+  "Return the shell `vterm-tramp-shells' names for METHOD, or nil.
+METHOD is a TRAMP method name, or t for the entry of any method.
+A `login-shell' entry asks the remote host (see
+`vterm--remote-login-shell'), and gives its fallback if that fails."
+  (let* ((spec (cdr (assoc method vterm-tramp-shells)))
+         (shell (car spec)))
+    ;; Also \='login-shell, as a configuration may quote it in a quoted list.
+    (if (or (eq shell 'login-shell) (equal shell ''login-shell))
+        (or (vterm--remote-login-shell) (cadr spec))
+      shell)))
+
 (defun vterm--shell ()
   "Return the shell command line for a new terminal here.
 In a remote `default-directory' it is the one `vterm-tramp-shells'
-gives for its method, if any."
-  (let ((method (file-remote-p default-directory 'method)))
-    (or (and method (cadr (assoc method vterm-tramp-shells)))
+gives for its method, or for any method (t); `vterm-shell' otherwise."
+  (let ((method (ignore-errors (file-remote-p default-directory 'method))))
+    (or (and method
+             (or (vterm--tramp-shell method)
+                 (vterm--tramp-shell t)))
         vterm-shell)))
+
+(defalias 'vterm--get-shell #'vterm--shell
+  "The name emacs-libvterm gives the function that picks the shell.")
+
+(defalias 'vterm--tramp-get-shell #'vterm--tramp-shell
+  "The name emacs-libvterm gives the function that reads `vterm-tramp-shells'.")
 
 (defun vterm--posix-wrapper (cols rows)
   "Return the command to run the shell in a COLS x ROWS tty.
@@ -1441,6 +1571,13 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
 \\{vterm-mode-map}"
   (vterm--load-module)
   (buffer-disable-undo)
+  ;; A .dir-locals.el may set `vterm-environment' for the terminals
+  ;; started under it (only that variable is taken from it).
+  (hack-dir-local-variables)
+  (let ((env (assq 'vterm-environment dir-local-variables-alist)))
+    (when env
+      (setq-local vterm-environment (cdr env))))
+  (add-hook 'change-major-mode-hook #'vterm--refuse-major-mode-change nil t)
   (let* ((window (or (get-buffer-window (current-buffer))
                      (selected-window)))
          (size (vterm--window-size (list window)))
@@ -1454,7 +1591,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
                                   vterm-disable-underline
                                   vterm-disable-inverse-video
                                   vterm-ignore-blink-cursor
-                                  vterm-set-bold-hightbright))
+                                  vterm-set-bold-highbright))
     (setq buffer-read-only t)
     (setq-local scroll-conservatively 101)
     (setq-local scroll-margin 0)
@@ -1472,6 +1609,14 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
       (add-hook hook #'vterm--resize-to-windows-soon nil t))
     (vterm--start-parse-thread-maybe)
     (vterm--start-process cols rows)))
+
+(defun vterm--refuse-major-mode-change ()
+  "Refuse to leave `vterm-mode' while the terminal's process is alive.
+On `change-major-mode-hook': another major mode would drop the
+terminal's state while its shell goes on running, with nothing to
+show its output; once the process has ended the mode may change."
+  (when (and (derived-mode-p 'vterm-mode) (process-live-p vterm--process))
+    (user-error "Cannot change the major mode of a running vterm buffer")))
 
 (defun vterm--start-parse-thread-maybe ()
   "Parse this terminal's output in a thread, if `vterm-parse-in-thread'."
@@ -1516,6 +1661,9 @@ other ARG: a new buffer."
 
 (defun vterm--open (arg display)
   "Open the vterm buffer for ARG with DISPLAY, a function of one buffer."
+  ;; Before any buffer is made: without the module, say so (or build
+  ;; it) instead of leaving an empty buffer in `vterm-mode'.
+  (vterm--load-module)
   (let ((buffer (vterm--get-buffer arg)))
     (funcall display buffer)
     (with-current-buffer buffer
@@ -1534,9 +1682,17 @@ string, the name of a new buffer.  Return the buffer."
 
 ;;;###autoload
 (defun vterm-other-window (&optional arg)
-  "Open a terminal in another window, as `vterm' does with ARG."
+  "Open a terminal in another window, as `vterm' does with ARG.
+The buffer is shown with `pop-to-buffer': a window already showing
+it (the selected one included) is reused, as in emacs-libvterm."
   (interactive "P")
-  (vterm--open (if (consp arg) t arg) #'switch-to-buffer-other-window))
+  (vterm--open (if (consp arg) t arg) #'pop-to-buffer))
+
+(defun vterm--internal (display &optional arg)
+  "Open the vterm buffer for prefix ARG, shown with DISPLAY; return it.
+emacs-libvterm's name for what `vterm' and `vterm-other-window' do;
+packages call it with their own DISPLAY function of one buffer."
+  (vterm--open (if (consp arg) t arg) display))
 
 ;;;; Clearing and point
 
@@ -1618,6 +1774,90 @@ row."
   "Move point to the end of the line, across wraps; return the new point."
   (interactive)
   (goto-char (vterm--logical-line-end)))
+
+;; The functions below have the names and meaning emacs-libvterm gives
+;; them: evil-collection's vterm bindings (I A x X d D c C s S ^ $) and
+;; other packages are built on them.
+
+(defun vterm--get-beginning-of-line (&optional pos)
+  "Return where the line at POS (default: point) begins, across wraps.
+A line the terminal wrapped over several rows begins on its first row."
+  (save-excursion
+    (when pos (goto-char pos))
+    (vterm--logical-line-beginning)))
+
+(defun vterm--get-end-of-line (&optional pos)
+  "Return where the line at POS (default: point) ends, across wraps.
+A line the terminal wrapped over several rows ends on its last row."
+  (save-excursion
+    (when pos (goto-char pos))
+    (vterm--logical-line-end)))
+
+(defun vterm--prompt-tracking-enabled-p ()
+  "Return non-nil if the shell integration has marked a prompt here.
+The scripts in etc/ mark where each prompt ends; without them
+prompts are found with `term-prompt-regexp'."
+  (and (text-property-not-all (point-min) (point-max) 'vterm-prompt nil) t))
+
+(defun vterm--get-prompt-point ()
+  "Return the end of the prompt of the line at point: its command's start.
+The prompt is the last one that ends on this line (wrapped rows count
+as one line) or before it.  Prompts are the marked ones when
+`vterm-use-vterm-prompt-detection-method' is on and the shell marks
+them (see `vterm--prompt-tracking-enabled-p'); then nil if no prompt
+ends before.  Otherwise the last match of `term-prompt-regexp', or,
+with no match, the beginning of the line."
+  (let ((eol (vterm--get-end-of-line)))
+    (if (and vterm-use-vterm-prompt-detection-method
+             (vterm--prompt-tracking-enabled-p))
+        (if (and (> eol (point-min)) (get-text-property (1- eol) 'vterm-prompt))
+            ;; The line ends within a prompt: the command is empty.
+            eol
+          ;; Where the last run of prompt text before EOL stops.
+          (let ((end (previous-single-property-change eol 'vterm-prompt)))
+            (and end (> end (point-min))
+                 (get-text-property (1- end) 'vterm-prompt)
+                 end)))
+      (save-excursion
+        (goto-char eol)
+        (if (and (boundp 'term-prompt-regexp)
+                 (re-search-backward (symbol-value 'term-prompt-regexp) nil t))
+            (match-end 0)
+          (vterm--get-beginning-of-line))))))
+
+(defun vterm--at-prompt-p ()
+  "Return non-nil if point is at the end of the prompt of its line."
+  (eql (point) (vterm--get-prompt-point)))
+
+(defun vterm--get-cursor-point ()
+  "Return the buffer position of the terminal's cursor, or nil."
+  (when vterm--term
+    (vterm--cursor-position)))
+
+(defun vterm-cursor-in-command-buffer-p (&optional pos)
+  "Non-nil if POS is in the command being typed at the prompt.
+That is: POS (default: the terminal's cursor) is at or after the end
+of the prompt on the cursor's line (see `vterm--get-prompt-point');
+nil when there is no prompt there."
+  (when vterm--term
+    (save-excursion
+      (vterm-reset-cursor-point)
+      (let ((prompt (vterm--get-prompt-point)))
+        (and prompt
+             (<= prompt (or pos (vterm--get-cursor-point)))
+             t)))))
+
+(defun vterm-mouse-set-point (event &optional promote-to-region)
+  "Set point where mouse EVENT clicked, as `mouse-set-point' does.
+A click below the terminal's text (nothing but blanks after it)
+puts point back on the cursor instead.  PROMOTE-TO-REGION is passed
+on."
+  (interactive "e\np")
+  (mouse-set-point event promote-to-region)
+  (when (and vterm--term
+             (not (bound-and-true-p vterm-copy-mode))
+             (save-excursion (skip-chars-forward " \t\n") (eobp)))
+    (vterm-reset-cursor-point)))
 
 ;;;; Copy mode
 
@@ -1789,6 +2029,120 @@ terminal whose shell is elsewhere is sent a cd."
 ;; The name emacs-libvterm stores in bookmark files.
 ;;;###autoload
 (defalias 'vterm--bookmark-handler #'vterm-bookmark-handler)
+
+;;;; Other names of emacs-libvterm
+
+;; Every public name of emacs-libvterm's vterm.el exists here, so that
+;; configurations and packages written for it load and work (the test
+;; vterm-compat-upstream-names checks them).  Of its internal names
+;; (vterm--...), those that packages and configurations call are
+;; defined (`vterm--get-prompt-point', `vterm--get-end-of-line',
+;; `vterm--get-beginning-of-line', `vterm--at-prompt-p',
+;; `vterm--get-cursor-point', `vterm--prompt-tracking-enabled-p',
+;; `vterm--get-shell', `vterm--internal', `vterm--get-directory',
+;; `vterm--get-color', `vterm--bookmark-handler', ...).  Left out, as
+;; parts of its implementation that nothing outside it uses, or that
+;; have no counterpart here:
+;; - state of its renderer and copy mode: `vterm--linenum-remapping',
+;;   `vterm--undecoded-bytes', `vterm--copy-mode-fake-newlines',
+;;   `vterm--insert-function', `vterm--delete-char-function',
+;;   `vterm--delete-region-function' (its evil advice hooks), the
+;;   variable `vterm--prompt-tracking-enabled-p' (a cache; the
+;;   function of that name is defined);
+;; - callbacks of its module, whose interface differs from this one's:
+;;   `vterm--delete-lines', `vterm--goto-line', `vterm--forward-char',
+;;   `vterm--backward-char', `vterm--delete-region', `vterm--insert',
+;;   `vterm--delete-char', `vterm--get-margin-width',
+;;   `vterm--text-scale-mode', `vterm--selection-clipboard',
+;;   `vterm--selection-primary';
+;; - steps of its copy mode and key handling: `vterm--enter-copy-mode',
+;;   `vterm--exit-copy-mode', `vterm--remove-fake-newlines',
+;;   `vterm--reinsert-fake-newlines', `vterm--self-insert-meta',
+;;   `vterm--translate-event-to-args';
+;; - `vterm-module--cmake-is-available': the module is built with make.
+
+(defvar vterm-color-palette
+  [vterm-color-black vterm-color-red vterm-color-green vterm-color-yellow
+   vterm-color-blue vterm-color-magenta vterm-color-cyan vterm-color-white
+   vterm-color-bright-black vterm-color-bright-red vterm-color-bright-green
+   vterm-color-bright-yellow vterm-color-bright-blue
+   vterm-color-bright-magenta vterm-color-bright-cyan
+   vterm-color-bright-white]
+  "The faces of the 16 named colours, by colour number (0 to 15).
+Text in colour N takes the foreground (or, for its cells, the
+background) of face N.  The faces vterm-color-black ...
+vterm-color-bright-white are the usual way to change a colour; this
+vector swaps in other faces.  A value that is not a vector of 16
+faces is ignored.")
+
+(defun vterm--get-color (index &rest args)
+  "Return the colour of number INDEX (0 to 15), a colour name.
+INDEX -1 is the default colour.  ARGS may hold `:foreground' (the
+foreground of the face, else its background), `:underline' and
+`:inverse-video' (the default colour of such cells comes from
+`vterm-color-underline' and `vterm-color-inverse-video')."
+  (let ((fg (memq :foreground args)))
+    (funcall (if fg #'face-foreground #'face-background)
+             (cond ((and (integerp index) (<= 0 index 15))
+                    (aref vterm-color-palette index))
+                   ((and (eql index -1) fg (memq :underline args))
+                    'vterm-color-underline)
+                   ((and (eql index -1) (not fg) (memq :inverse-video args))
+                    'vterm-color-inverse-video)
+                   (t 'default))
+             nil 'default)))
+
+(defun vterm--get-directory (report)
+  "Return the directory a shell's REPORT names, or nil.
+Like `vterm--directory-from-report', but a local directory that does
+not exist gives nil."
+  (let ((dir (and report (vterm--directory-from-report report))))
+    (and dir (or (file-remote-p dir) (file-directory-p dir)) dir)))
+
+(defconst vterm-control-seq-regexp
+  (concat
+   ;; Control characters a terminal acts on.
+   "[\0\a\b\t\n\r\016\017]\\|"
+   "\e\\(?:"
+   ;; CSI: parameters, intermediates, final byte.
+   "\\[[0-?]*[ -/]*[@-~]\\|"
+   ;; OSC, ended by BEL or ST.
+   "\\][^\a\e]*\\(?:\a\\|\e\\\\\\)\\|"
+   ;; Other escape sequences: intermediates, final byte.
+   "[ -/]*[0-~]\\)")
+  "Regexp matching one control sequence in terminal output.
+libvterm parses the output here; this is for code written for
+emacs-libvterm, whose process filter used such a regexp.")
+
+(defconst vterm-control-seq-prefix-regexp "[\032\e]"
+  "Regexp matching what starts a control sequence not complete yet.")
+
+(defmacro vterm-define-key (key)
+  "Define the command vterm-send-KEY, which sends KEY to the terminal.
+KEY is a string of modifier prefixes (C-, M-, S-), then one
+character; a capital letter means shift."
+  (let ((char (substring key -1))
+        (case-fold-search nil))
+    `(vterm--define-sender ,(intern (concat "vterm-send-" key)) ,char
+                           ,(and (or (string-match-p "S-" key)
+                                     (string-match-p "[A-Z]\\'" key))
+                                 t)
+                           ,(and (string-match-p "M-" key) t)
+                           ,(and (string-match-p "C-" key) t))))
+(make-obsolete 'vterm-define-key 'vterm-send-key "0.1.0")
+
+;;;; Loading the module
+
+;; As in emacs-libvterm, the module is loaded with this file: code
+;; written for it calls `vterm--new' and the other functions of the
+;; module after (require 'vterm).  A missing module is built if
+;; `vterm-always-compile-module' says so or the user agrees.  If it
+;; cannot be loaded, requiring vterm still succeeds, with a message;
+;; M-x vterm then offers to build it again, or says what is wrong.
+;; (Byte-compiling this file does not run this.)
+(condition-case err
+    (vterm--load-module)
+  (error (message "vterm: %s" (error-message-string err))))
 
 (provide 'vterm)
 

@@ -58,6 +58,7 @@ static struct {
     emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
         k_inverse_video, k_strike_through, k_style, bold, italic, wave;
     emacs_value color_faces[16];
+    emacs_value boundp, symbol_value, vectorp, color_palette;
 } S;
 
 /* Face specs by attributes, shared by every terminal (global references
@@ -328,6 +329,21 @@ static bool update_named(emacs_env *env, emacs_value *slot, emacs_value value)
     return changed;
 }
 
+/* The face of named colour IDX: element IDX of `vterm-color-palette'
+ * when that is a vector of 16, else the face vterm-color-NAME. */
+static emacs_value color_face(emacs_env *env, int idx)
+{
+    emacs_value palette;
+
+    if (!env->is_not_nil(env, call1(env, S.boundp, S.color_palette)))
+        return S.color_faces[idx];
+    palette = call1(env, S.symbol_value, S.color_palette);
+    if (failed(env) || !env->is_not_nil(env, call1(env, S.vectorp, palette)) ||
+        env->vec_size(env, palette) != 16)
+        return S.color_faces[idx];
+    return env->vec_get(env, palette, idx);
+}
+
 /* Make sure named colour IDX is current (see `named').  PALETTE: the
  * terminal's own 16 colours, for when the faces are not defined. */
 static void check_named(emacs_env *env, const struct render_color *palette,
@@ -339,7 +355,9 @@ static void check_named(emacs_env *env, const struct render_color *palette,
     if (named.checked & (1u << idx))
         return;
     named.checked |= 1u << idx;
-    args[0] = S.color_faces[idx];
+    args[0] = color_face(env, idx);
+    if (failed(env))
+        return;
     args[1] = S.nil;
     args[2] = S.default_;
     if (env->is_not_nil(env, call1(env, S.facep, args[0]))) {
@@ -1306,6 +1324,10 @@ static void init_symbols(emacs_env *env)
     S.list = global_intern(env, "list");
     S.default_ = global_intern(env, "default");
     S.facep = global_intern(env, "facep");
+    S.boundp = global_intern(env, "boundp");
+    S.symbol_value = global_intern(env, "symbol-value");
+    S.vectorp = global_intern(env, "vectorp");
+    S.color_palette = global_intern(env, "vterm-color-palette");
     S.equal = global_intern(env, "equal");
     S.flush_output = global_intern(env, "vterm--flush-output");
     S.set_title = global_intern(env, "vterm--set-title");
