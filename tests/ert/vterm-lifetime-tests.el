@@ -83,14 +83,18 @@ bounded by `vterm-lifetime-test-watchdog'.  Return the number of
 USE-PROXY is passed on.  Stops after `vterm-lifetime-test-max-spins'."
   (let ((file (vterm-lifetime-test--output-file))
         (spins 0)
-        (runs 0))
+        (runs 0)
+        (most 0))
     (unwind-protect
         (while (and (< runs vterm-lifetime-test-runs) (< spins vterm-lifetime-test-max-spins))
           (setq runs (1+ runs))
-          (unless (vterm-lifetime-test--wait-for-sentinel use-proxy file)
-            (setq spins (1+ spins))))
+          (let ((calls (vterm-lifetime-test--wait-for-sentinel use-proxy file)))
+            (if calls
+                (setq most (max most calls))
+              (setq spins (1+ spins)))))
       (delete-file file))
-    (message "sentinel wait: %d of %d runs spun" spins runs)
+    (message "sentinel wait: %d of %d runs spun; at most %d calls in the others"
+             spins runs most)
     spins))
 
 (ert-deftest vterm-lifetime-test-sentinel-wait/pty ()
@@ -101,6 +105,211 @@ USE-PROXY is passed on.  Stops after `vterm-lifetime-test-max-spins'."
   "Waiting with `accept-process-output' until the sentinel ran ends."
   (should (file-executable-p vterm-test-proxy))
   (should (= (vterm-lifetime-test--spins t) 0)))
+
+;;;; Threads and terminals go at once
+
+(defun vterm-lifetime-test--threads ()
+  "Return the number of threads of this Emacs."
+  (length (directory-files "/proc/self/task" nil "\\`[0-9]+\\'")))
+
+(defmacro vterm-lifetime-test--without-gc (&rest body)
+  "Run BODY with no garbage collection; fail if one ran anyway."
+  (declare (indent 0))
+  `(let ((gc-cons-threshold most-positive-fixnum)
+         (gc-cons-percentage 1.0)
+         (gcs gcs-done))
+     (prog1 (progn ,@body)
+       (should (= gcs gcs-done)))))
+
+(defun vterm-lifetime-test--start (use-proxy n)
+  "Start N vterms running /bin/sh (through the proxy if USE-PROXY).
+Return their buffers once each shows its prompt."
+  (let ((process-environment (vterm-test-environment))
+        (vterm-shell "/bin/sh")
+        (vterm-use-conpty-proxy use-proxy)
+        (vterm-conpty-proxy-path vterm-test-proxy)
+        (vterm-parse-in-thread t)
+        (buffers nil))
+    (dotimes (_ n)
+      (push (vterm (generate-new-buffer-name "vterm-lifetime")) buffers))
+    (dolist (buffer buffers)
+      (vterm-test-wait-for buffer vterm-test-prompt-regexp)
+      ;; This Emacs and module can run the parse thread.
+      (should (buffer-local-value 'vterm--wakeup buffer)))
+    buffers))
+
+(defun vterm-lifetime-test--kill-buffers (use-proxy)
+  "Killing vterm buffers ends their parse threads at once (USE-PROXY)."
+  (let ((before (vterm-lifetime-test--threads))
+        (buffers nil))
+    (unwind-protect
+        (vterm-lifetime-test--without-gc
+          (setq buffers (vterm-lifetime-test--start use-proxy 4))
+          (should (= (vterm-lifetime-test--threads) (+ before 4)))
+          (let ((kill-buffer-query-functions nil))
+            (dolist (buffer buffers)
+              (kill-buffer buffer)))
+          (should (= (vterm-lifetime-test--threads) before)))
+      (mapc #'vterm-test-end-session buffers))))
+
+(ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/pty ()
+  "Killing vterm buffers ends their parse threads, without a GC."
+  (vterm-lifetime-test--kill-buffers nil))
+
+(ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/proxy ()
+  "Killing vterm buffers ends their parse threads, without a GC."
+  (should (file-executable-p vterm-test-proxy))
+  (vterm-lifetime-test--kill-buffers t))
+
+(defun vterm-lifetime-test--process-exit (use-proxy)
+  "A process that exits ends its parse thread at once (USE-PROXY).
+The buffer stays with its last screen, and what it offers without a
+terminal still works."
+  (let ((before (vterm-lifetime-test--threads))
+        (vterm-kill-buffer-on-exit nil)
+        (buffers nil)
+        (done 0))
+    (unwind-protect
+        (vterm-lifetime-test--without-gc
+          (setq buffers (vterm-lifetime-test--start use-proxy 3))
+          (should (= (vterm-lifetime-test--threads) (+ before 3)))
+          (let ((terms (mapcar (lambda (b) (buffer-local-value 'vterm--term b))
+                               buffers)))
+            (dolist (buffer buffers)
+              (add-function :after (process-sentinel (get-buffer-process buffer))
+                            (lambda (process _event)
+                              (unless (process-live-p process)
+                                (setq done (1+ done)))))
+              (vterm-test-type buffer "echo last words; exit"))
+            (should (vterm-test-wait (lambda () (= done 3))))
+            (should (= (vterm-lifetime-test--threads) before))
+            (dolist (buffer buffers)
+              (should (buffer-live-p buffer))
+              (should (string-match-p "^last words$" (vterm-test-screen buffer)))
+              (with-current-buffer buffer
+                (should-not vterm--term)
+                (should-not vterm--wakeup)
+                ;; Functions of the buffer: harmless without a terminal.
+                (should-not (vterm--get-pwd))
+                (vterm-reset-cursor-point)
+                (vterm-clear-scrollback)
+                (vterm-send-string "ignored")
+                (vterm--request-resize 50 10)
+                (vterm-copy-mode 1)
+                (goto-char (point-min))
+                (should (search-forward "last words" nil t))
+                (vterm-copy-mode -1)))
+            ;; The terminal objects: a clear error, never a crash.
+            (dolist (term terms)
+              (should (equal (cadr (should-error (vterm--redraw term)))
+                             "vterm: not a live terminal (freed by vterm--free)"))
+              (should-error (vterm--write-input term "x"))
+              (should-error (vterm--update term "a"))
+              (should-error (vterm--set-size term 5 5))
+              (should-error (vterm--get-pwd-raw term 1))
+              (should-not (vterm--free term)))))
+      (let ((kill-buffer-query-functions nil))
+        (mapc #'kill-buffer buffers)))))
+
+(ert-deftest vterm-lifetime-test-exit-ends-thread/pty ()
+  "A process that exits ends its parse thread and frees its terminal."
+  (vterm-lifetime-test--process-exit nil))
+
+(ert-deftest vterm-lifetime-test-exit-ends-thread/proxy ()
+  "A process that exits ends its parse thread and frees its terminal."
+  (should (file-executable-p vterm-test-proxy))
+  (vterm-lifetime-test--process-exit t))
+
+;;;; vterm--free itself
+
+(defmacro vterm-lifetime-test--with-thread (var &rest body)
+  "Run BODY in a temporary buffer, VAR a 5x20 terminal with a parse thread."
+  (declare (indent 1))
+  `(with-temp-buffer
+     (let* ((,var (vterm--new 5 20 100))
+            (pipe (make-pipe-process :name "vterm-lifetime-wakeup" :noquery t
+                                     :coding 'binary
+                                     :filter #'ignore)))
+       (unwind-protect
+           (progn
+             (should (vterm--start-parse-thread ,var pipe))
+             ,@body)
+         (vterm--free ,var)
+         (delete-process pipe)))))
+
+(ert-deftest vterm-lifetime-test-free ()
+  "`vterm--free' ends the thread at once; the object stays safe."
+  (let ((before (vterm-lifetime-test--threads)))
+    (vterm-lifetime-test--with-thread vt
+      (should (= (vterm-lifetime-test--threads) (1+ before)))
+      ;; Output still queued is dropped with it.
+      (vterm--write-input vt (make-string 100000 ?x))
+      (should (vterm--free vt))
+      (should (= (vterm-lifetime-test--threads) before))
+      (dolist (call (list (lambda () (vterm--redraw vt))
+                          (lambda () (vterm--write-input vt "x"))
+                          (lambda () (vterm--update vt "a"))
+                          (lambda () (vterm--set-size vt 3 3))
+                          (lambda () (vterm--reset-point vt))
+                          (lambda () (vterm--clear-scrollback vt))
+                          (lambda () (vterm--get-pwd-raw vt))
+                          (lambda () (vterm--parse-thread-woke vt))
+                          (lambda () (vterm--parse-thread-busy vt))
+                          (lambda () (vterm--stop-parse-thread vt))
+                          (lambda () (vterm--start-parse-thread vt nil))))
+        (should (string-match-p "not a live terminal"
+                                (cadr (should-error (funcall call))))))
+      (should-not (vterm--free vt))
+      (should-error (vterm--free 'not-a-terminal)))
+    ;; The finalizer of a freed terminal, and of one never freed.
+    (vterm--new 5 20 100)
+    (garbage-collect)))
+
+(ert-deftest vterm-lifetime-test-free-from-a-callback ()
+  "Freed from Lisp the module calls, a terminal goes when the call returns."
+  (let ((before (vterm-lifetime-test--threads)))
+    (vterm-lifetime-test--with-thread vt
+      (cl-letf (((symbol-function 'vterm--flush-output)
+                 (lambda (_bytes)
+                   (should (vterm--free vt))
+                   ;; Dead for Lisp at once; its core is still in use.
+                   (should-error (vterm--redraw vt))
+                   (should (= (vterm-lifetime-test--threads) (1+ before))))))
+        ;; Key input and a query reply: both sent from inside the call.
+        (vterm--update vt "a")
+        (should (= (vterm-lifetime-test--threads) before))
+        (should-error (vterm--write-input vt "\e[c"))))))
+
+(ert-deftest vterm-lifetime-test-stop-parse-thread ()
+  "`vterm--stop-parse-thread' parses what is queued, then parses in Emacs."
+  (let ((before (vterm-lifetime-test--threads))
+        (titles nil))
+    (vterm-lifetime-test--with-thread vt
+      (cl-letf (((symbol-function 'vterm--set-title)
+                 (lambda (title) (push title titles)))
+                ((symbol-function 'vterm--flush-output) #'ignore))
+        (vterm--write-input vt "\e]2;queued\aone\r\n")
+        (should (vterm--stop-parse-thread vt))
+        (should (= (vterm-lifetime-test--threads) before))
+        ;; What it had is parsed, and its news taken.
+        (should (equal titles '("queued")))
+        (should-not (vterm--stop-parse-thread vt))
+        (should-not (vterm--parse-thread-busy vt))
+        (vterm--write-input vt "two")
+        (vterm--redraw vt)
+        (should (string-match-p "\\`one\ntwo" (buffer-string)))
+        ;; From a callback of a call: when that returns.
+        (vterm--free vt)))
+    (vterm-lifetime-test--with-thread vt
+      (cl-letf (((symbol-function 'vterm--flush-output)
+                 (lambda (_bytes)
+                   (should (vterm--stop-parse-thread vt))
+                   (should (= (vterm-lifetime-test--threads) (1+ before))))))
+        (vterm--update vt "a")
+        (should (= (vterm-lifetime-test--threads) before))
+        (vterm--write-input vt "three")
+        (vterm--redraw vt)
+        (should (string-match-p "three" (buffer-string)))))))
 
 (provide 'vterm-lifetime-tests)
 
