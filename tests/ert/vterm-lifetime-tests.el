@@ -220,6 +220,30 @@ terminal still works."
   (should (file-executable-p vterm-test-proxy))
   (vterm-lifetime-test--process-exit t))
 
+;;;; Idle means idle
+
+(ert-deftest vterm-lifetime-test-idle-no-watch-timer ()
+  "Once output stops, no wake-up watch timer is left running."
+  (let* ((buffers (vterm-lifetime-test--start nil 1))
+         (checks 0)
+         (count (lambda (&rest _) (setq checks (1+ checks)))))
+    (advice-add 'vterm--wakeup-watch :before count)
+    (unwind-protect
+        (let ((buffer (car buffers)))
+          (vterm-test-type buffer "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done")
+          (vterm-test-wait-for buffer "^line 1999\n\\$ ")
+          ;; The quiet time (20 ms) and a few watch periods.
+          (accept-process-output nil 0.5)
+          (should (> checks 0))
+          (setq checks 0)
+          (should-not (buffer-local-value 'vterm--wakeup-watch-timer buffer))
+          (should-not (cl-find #'vterm--wakeup-watch timer-list
+                               :key #'timer--function))
+          (accept-process-output nil 0.3)
+          (should (= checks 0)))
+      (advice-remove 'vterm--wakeup-watch count)
+      (mapc #'vterm-test-end-session buffers))))
+
 ;;;; vterm--free itself
 
 (defmacro vterm-lifetime-test--with-thread (var &rest body)
