@@ -59,6 +59,9 @@
 (declare-function vterm--get-pwd-raw "vterm-module")
 (declare-function vterm--start-parse-thread "vterm-module")
 (declare-function vterm--parse-thread-woke "vterm-module")
+(declare-function vterm--stop-parse-thread "vterm-module")
+(declare-function vterm--parse-thread-busy "vterm-module")
+(declare-function vterm--free "vterm-module")
 
 (defconst vterm--lisp-directory
   (file-name-directory (or load-file-name buffer-file-name default-directory))
@@ -507,6 +510,8 @@ raised to this when a terminal starts."
 (defvar-local vterm--title nil "Last title set by the shell.")
 (defvar-local vterm--wakeup nil
   "The pipe process the parse thread wakes this buffer through, or nil.")
+(defvar-local vterm--wakeup-watch-timer nil
+  "Timer that sees the wake-up pipe read after output, or nil.")
 (defvar-local vterm--copy-saved-point nil
   "Point before copy mode was entered.")
 
@@ -1497,7 +1502,8 @@ It prepares the tty (sane modes, DEL as erase, size) first."
         (when vterm--term
           (vterm--quit-as-key
             (vterm--write-input vterm--term input))
-          (vterm--invalidate))))))
+          (vterm--invalidate)
+          (vterm--watch-wakeup))))))
 
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
@@ -1523,6 +1529,9 @@ It prepares the tty (sane modes, DEL as erase, size) first."
           (if vterm-kill-buffer-on-exit
               (let ((kill-buffer-query-functions nil))
                 (kill-buffer buffer))
+            ;; The buffer keeps the last screen as text; the terminal
+            ;; (its parse thread, its state) goes now.
+            (vterm--release)
             (vterm--report (format "Process %s %s%s" (process-name process)
                                    (string-trim event)
                                    (vterm--exit-explanation process)))))))))
@@ -1557,9 +1566,21 @@ is killed if it is still there a few seconds later."
                                 (delete-process proc)))))
     (dolist (timer (list vterm--redraw-timer vterm--resize-timer))
       (when timer (cancel-timer timer)))
-    ;; The parse thread goes with the terminal, when it is collected.
-    (when vterm--wakeup
-      (delete-process vterm--wakeup))))
+    (vterm--release)))
+
+(defun vterm--release ()
+  "Free this buffer's terminal now: stop its parse thread, drop its state.
+The buffer's text stays; `vterm--term' is nil from then on."
+  (when vterm--wakeup-watch-timer
+    (cancel-timer vterm--wakeup-watch-timer)
+    (setq vterm--wakeup-watch-timer nil))
+  (when vterm--term
+    (when (fboundp 'vterm--free)
+      (vterm--free vterm--term))
+    (setq vterm--term nil))
+  (when vterm--wakeup
+    (delete-process vterm--wakeup)
+    (setq vterm--wakeup nil)))
 
 ;;;; The mode
 
@@ -1630,6 +1651,43 @@ show its output; once the process has ended the mode may change."
       (if (vterm--start-parse-thread vterm--term pipe)
           (setq vterm--wakeup pipe)
         (delete-process pipe)))))
+
+(defconst vterm--wakeup-watch-delay 0.05
+  "Seconds between the checks of `vterm--wakeup-watch'.")
+
+(defun vterm--watch-wakeup ()
+  "See that the wake-up pipe is read once the parse thread is done.
+Called for output.  A wake-up byte left unread when the process ends
+keeps Emacs from running sentinels while a Lisp program waits with
+`accept-process-output' on that process (the wait returns at once,
+again and again: a sentinel runs only when no process has input
+pending); timers still run there."
+  (when (and vterm--wakeup (null vterm--wakeup-watch-timer))
+    (setq vterm--wakeup-watch-timer
+          (run-with-timer vterm--wakeup-watch-delay nil
+                          #'vterm--wakeup-watch (current-buffer)))))
+
+(defun vterm--wakeup-watch (buffer)
+  "Read BUFFER's wake-up pipe if the parse thread is done with its output.
+Once the process has ended, stop the thread (it parses what it has
+first) and drop the pipe.  While the thread may still wake Emacs,
+look again later."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--wakeup-watch-timer nil)
+      (when (and vterm--wakeup vterm--term)
+        (cond
+         ((not (process-live-p vterm--process))
+          (vterm--stop-parse-thread vterm--term)
+          (delete-process vterm--wakeup)
+          (setq vterm--wakeup nil)
+          ;; What it parsed last is drawn by the sentinel, or now.
+          (vterm--invalidate))
+         ((vterm--parse-thread-busy vterm--term)
+          (vterm--watch-wakeup))
+         (t
+          ;; Every byte it wrote is in the pipe: take them.
+          (accept-process-output vterm--wakeup 0 nil 0)))))))
 
 (defun vterm--parse-thread-woke-up (buffer)
   "The parse thread of BUFFER's terminal has news: take it.

@@ -36,11 +36,19 @@ bool parse_worker_woken(struct parse_worker *w)
     return false;
 }
 
+bool parse_worker_busy(struct parse_worker *w)
+{
+    (void)w;
+    return false;
+}
+
+void parse_worker_finish(struct parse_worker *w) { (void)w; }
 void parse_worker_stop(struct parse_worker *w) { (void)w; }
 
 #else
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -71,10 +79,14 @@ struct parse_worker {
     bool stop;
 };
 
-/* Write the wake-up byte unless one is on its way.  Called and returns
- * with the lock held; writes outside it (Emacs may be slow to read).  A
- * pipe Emacs closed answers EPIPE, which is ignored (SIGPIPE is blocked
- * in this thread). */
+/* Write the wake-up byte unless one is on its way.  Called with the
+ * lock held, and writes under it: once parse_worker_busy says false,
+ * or a hold began after a batch, every byte the worker wrote is in the
+ * pipe for Emacs to read (vterm.el drains it so: a byte left unread
+ * when the process ends keeps Emacs from running sentinels).  The
+ * descriptor is non-blocking: a full pipe (EAGAIN) has bytes for Emacs
+ * already.  A pipe Emacs closed answers EPIPE, which is ignored
+ * (SIGPIPE is blocked in this thread). */
 static void wake_emacs(struct parse_worker *w)
 {
     ssize_t n;
@@ -82,11 +94,9 @@ static void wake_emacs(struct parse_worker *w)
     if (w->wake_pending)
         return;
     w->wake_pending = true;
-    pthread_mutex_unlock(&w->lock);
     do
         n = write(w->fd, "w", 1);
     while (n < 0 && errno == EINTR);
-    pthread_mutex_lock(&w->lock);
 }
 
 /* Wait (lock held) until there is a batch to take, or a stop.  With
@@ -189,6 +199,14 @@ struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
         return NULL;
     w->r = r;
     w->fd = notify_fd;
+    /* Emacs never writes to its end: the flag is the worker's alone. */
+    {
+        int flags = fcntl(notify_fd, F_GETFL);
+        if (flags < 0 || fcntl(notify_fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            free(w);
+            return NULL;
+        }
+    }
     w->quiet_ms = quiet_ms;
     if (pthread_mutex_init(&w->lock, NULL) != 0) {
         free(w);
@@ -290,9 +308,23 @@ bool parse_worker_woken(struct parse_worker *w)
     return quiet;
 }
 
-void parse_worker_stop(struct parse_worker *w)
+bool parse_worker_busy(struct parse_worker *w)
+{
+    bool busy;
+
+    pthread_mutex_lock(&w->lock);
+    busy = w->len > 0 || w->parsing || w->undrawn;
+    pthread_mutex_unlock(&w->lock);
+    return busy;
+}
+
+static void stop_and_free(struct parse_worker *w, bool finish)
 {
     pthread_mutex_lock(&w->lock);
+    /* Not while Emacs holds R: the worker would wait for it. */
+    if (finish && w->held == 0)
+        while (w->len > 0 || w->parsing)
+            pthread_cond_wait(&w->idle, &w->lock);
     w->stop = true;
     pthread_cond_broadcast(&w->work);
     pthread_cond_broadcast(&w->room);
@@ -301,5 +333,9 @@ void parse_worker_stop(struct parse_worker *w)
     close(w->fd);
     worker_free(w);
 }
+
+void parse_worker_finish(struct parse_worker *w) { stop_and_free(w, true); }
+
+void parse_worker_stop(struct parse_worker *w) { stop_and_free(w, false); }
 
 #endif

@@ -55,8 +55,19 @@ void parse_worker_drawn(struct parse_worker *w);
  * drawn: Emacs should draw it now. */
 bool parse_worker_woken(struct parse_worker *w);
 
+/* True while the worker may still write a wake-up byte without more
+ * output pushed: output is queued or being parsed, or parsed and not
+ * drawn (the quiet time's wake-up is to come).  False: every byte it
+ * wrote is in the pipe already. */
+bool parse_worker_busy(struct parse_worker *w);
+
 /* Stop the worker (it finishes the batch in hand), close its
- * descriptor, free it.  R is left to the caller. */
+ * descriptor, free it.  R is left to the caller.  Output still queued
+ * is dropped. */
 void parse_worker_stop(struct parse_worker *w);
+
+/* The same once the output queued so far is parsed (unless Emacs holds
+ * R: then it is dropped); R then has all of it. */
+void parse_worker_finish(struct parse_worker *w);
 
 #endif /* PARSE_WORKER_H */

@@ -81,6 +81,13 @@ struct term {
      * (vterm--start-parse-thread); NULL: on Emacs's thread. */
     struct parse_worker *worker;
     double sb_drawn_at; /* float-time of the last redraw with no deferral */
+    /* Lifetime (term_call, vterm--free): the Lisp functions running with
+     * this terminal, nested through the Lisp they call; what is to go
+     * once the outermost returns. */
+    int busy;
+    bool dead;        /* vterm--free was called: no more calls */
+    bool free_due;    /* ... and the core goes when busy drops to 0 */
+    bool finish_due;  /* vterm--stop-parse-thread waits for busy too */
 };
 
 /* ---- small helpers ---- */
@@ -172,8 +179,8 @@ static struct term *get_term(emacs_env *env, emacs_value v)
 
     if (failed(env))
         return NULL;
-    if (t == NULL || t->r == NULL) {
-        signal_error(env, "vterm: not a live terminal");
+    if (t == NULL || t->r == NULL || t->dead) {
+        signal_error(env, "vterm: not a live terminal (freed by vterm--free)");
         return NULL;
     }
     return t;
@@ -853,13 +860,26 @@ static void apply_plan(emacs_env *env, struct term *t, struct redraw_plan *p)
 
 /* ---- Lisp functions ---- */
 
+/* The thread and the core of T go; T itself stays for its Lisp object
+ * (whose finalizer frees it), and says it is dead (get_term). */
+static void term_release(struct term *t)
+{
+    if (t->worker != NULL)
+        parse_worker_stop(t->worker);
+    t->worker = NULL;
+    render_free(t->r);
+    t->r = NULL;
+    t->dead = true;
+    t->free_due = false;
+    t->finish_due = false;
+}
+
 static void term_finalize(void *p)
 {
     struct term *t = p;
 
-    if (t->worker != NULL)
-        parse_worker_stop(t->worker);
-    render_free(t->r);
+    if (t->r != NULL)
+        term_release(t);
     free(t);
 }
 
@@ -915,33 +935,51 @@ static emacs_value Fvterm_write_input(emacs_env *env, ptrdiff_t nargs,
 
 /* ---- the parse thread ---- */
 
-/* A Lisp function whose first argument is a terminal, and which uses its
- * render core: with a parse thread it runs with the core held (after
- * everything queued is parsed). */
+/* A Lisp function whose first argument is a terminal.  It may call Lisp
+ * (process output, titles, vterm-eval-cmds, timers run while
+ * process-send-string waits), which may free the terminal or stop its
+ * parse thread: that waits until the outermost such function returns
+ * (busy), so none has its core freed under it.  With HOLD and a parse
+ * thread, the function runs with the core held (after everything
+ * queued is parsed). */
 struct held_fn {
     emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *, void *);
+    bool hold;
 };
 
-static emacs_value held_call(emacs_env *env, ptrdiff_t nargs,
+static void finish_parse_thread(emacs_env *env, struct term *t);
+
+static emacs_value term_call(emacs_env *env, ptrdiff_t nargs,
                              emacs_value *args, void *data)
 {
     const struct held_fn *h = data;
     struct term *t = NULL;
+    struct parse_worker *held = NULL;
     emacs_value result;
 
     if (nargs > 0 && env->get_user_finalizer(env, args[0]) == term_finalize)
         t = env->get_user_ptr(env, args[0]);
-    /* Not a terminal: FN says so, in its own words. */
+    /* Not a terminal, or a dead one: FN says so, in its own words. */
     if (failed(env))
         env->non_local_exit_clear(env);
-    if (t == NULL || t->worker == NULL)
+    if (t == NULL || t->r == NULL || t->dead)
         return h->fn(env, nargs, args, NULL);
-    parse_worker_acquire(t->worker);
+    t->busy++;
+    if (h->hold && t->worker != NULL) {
+        held = t->worker;
+        parse_worker_acquire(held);
+    }
     result = h->fn(env, nargs, args, NULL);
-    parse_worker_release(t->worker);
+    if (held != NULL)
+        parse_worker_release(held);
+    if (--t->busy == 0) {
+        if (t->free_due)
+            term_release(t);
+        else if (t->finish_due)
+            finish_parse_thread(env, t);
+    }
     return result;
 }
-
 
 static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
@@ -969,6 +1007,79 @@ static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
     }
 #endif
     return S.nil;
+}
+
+/* The parse thread goes once everything queued is parsed; what it
+ * produced (replies, titles, ...) is taken now, as the filter does
+ * without a thread.  The terminal parses on Emacs's thread from then
+ * on. */
+static void finish_parse_thread(emacs_env *env, struct term *t)
+{
+    t->finish_due = false;
+    if (t->worker == NULL)
+        return;
+    parse_worker_finish(t->worker);
+    t->worker = NULL;
+    if (!failed(env)) {
+        t->busy++;
+        dispatch(env, t);
+        if (--t->busy == 0 && t->free_due)
+            term_release(t);
+    }
+}
+
+static emacs_value Fvterm_stop_parse_thread(emacs_env *env, ptrdiff_t nargs,
+                                            emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL || t->worker == NULL)
+        return S.nil;
+    /* Called from Lisp run by another function with this terminal (a
+     * timer run while process-send-string waits): when that returns. */
+    if (t->busy > 1)
+        t->finish_due = true;
+    else
+        finish_parse_thread(env, t);
+    return S.t;
+}
+
+static emacs_value Fvterm_parse_thread_busy(emacs_env *env, ptrdiff_t nargs,
+                                            emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    return t != NULL && t->worker != NULL && parse_worker_busy(t->worker)
+               ? S.t
+               : S.nil;
+}
+
+/* Not through term_call: it is what that waits for. */
+static emacs_value Fvterm_free(emacs_env *env, ptrdiff_t nargs,
+                               emacs_value *args, void *data)
+{
+    struct term *t;
+
+    (void)nargs;
+    (void)data;
+    if (env->get_user_finalizer(env, args[0]) != term_finalize) {
+        if (!failed(env))
+            signal_error(env, "vterm: not a terminal");
+        return S.nil;
+    }
+    t = env->get_user_ptr(env, args[0]);
+    if (failed(env) || t == NULL || t->dead)
+        return S.nil;
+    t->dead = true;
+    if (t->busy > 0)
+        t->free_due = true;
+    else
+        term_release(t);
+    return S.t;
 }
 
 static emacs_value Fvterm_parse_thread_woke(emacs_env *env, ptrdiff_t nargs,
@@ -1282,11 +1393,11 @@ static void defun(emacs_env *env, const char *name, ptrdiff_t min,
     defalias(env, name, env->make_function(env, min, max, fn, doc, NULL));
 }
 
-/* The same for a function run with its terminal held (held_call). */
+/* The same for a function of a terminal (term_call). */
 static void defun_held(emacs_env *env, const char *name, ptrdiff_t min,
                        ptrdiff_t max, struct held_fn *h, const char *doc)
 {
-    defalias(env, name, env->make_function(env, min, max, held_call, doc, h));
+    defalias(env, name, env->make_function(env, min, max, term_call, doc, h));
 }
 
 static void init_symbols(emacs_env *env)
@@ -1353,12 +1464,21 @@ static void init_symbols(emacs_env *env)
     }
 }
 
-static struct held_fn held_update = {Fvterm_update},
-                      held_set_size = {Fvterm_set_size},
-                      held_reset_point = {Fvterm_reset_point},
-                      held_clear_scrollback = {Fvterm_clear_scrollback},
-                      held_get_pwd_raw = {Fvterm_get_pwd_raw},
-                      held_parse_thread_woke = {Fvterm_parse_thread_woke};
+static struct held_fn held_update = {Fvterm_update, true},
+                      held_set_size = {Fvterm_set_size, true},
+                      held_reset_point = {Fvterm_reset_point, true},
+                      held_clear_scrollback = {Fvterm_clear_scrollback, true},
+                      held_get_pwd_raw = {Fvterm_get_pwd_raw, true},
+                      held_parse_thread_woke = {Fvterm_parse_thread_woke, true},
+                      /* These hold the core themselves, or need not. */
+                      held_write_input = {Fvterm_write_input, false},
+                      held_redraw = {Fvterm_redraw, false},
+                      held_start_parse_thread = {Fvterm_start_parse_thread,
+                                                 false},
+                      held_stop_parse_thread = {Fvterm_stop_parse_thread,
+                                                false},
+                      held_parse_thread_busy = {Fvterm_parse_thread_busy,
+                                                false};
 
 MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
 {
@@ -1374,13 +1494,13 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "Create a terminal of ROWS x COLS keeping SB-SIZE scrollback lines."
           "\n\n(fn ROWS COLS SB-SIZE &optional DISABLE-BOLD DISABLE-UNDERLINE "
           "DISABLE-INVERSE-VIDEO IGNORE-BLINK-CURSOR SET-BOLD-HIGHTBRIGHT)");
-    defun(env, "vterm--write-input", 2, 2, Fvterm_write_input,
+    defun_held(env, "vterm--write-input", 2, 2, &held_write_input,
           "Feed process output STRING to terminal VTERM.\n\n(fn VTERM STRING)");
     defun_held(env, "vterm--update", 1, 5, &held_update,
           "Send KEY with modifiers to VTERM; output goes to "
           "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
     /* It holds the core itself, while it takes what to draw. */
-    defun(env, "vterm--redraw", 1, 2, Fvterm_redraw,
+    defun_held(env, "vterm--redraw", 1, 2, &held_redraw,
           "Render VTERM into the current buffer.\n"
           "STREAMING non-nil (a redraw while output may still come in):\n"
           "scrollback lines new since the last redraw may be left for a\n"
@@ -1409,7 +1529,8 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "`scrollback-clear' (CSI 3 J) and `reflow' (exact wrap marks,\n"
           "lines rewrapped on resize)."
           "\n\n(fn)");
-    defun(env, "vterm--start-parse-thread", 2, 2, Fvterm_start_parse_thread,
+    defun_held(env, "vterm--start-parse-thread", 2, 2,
+               &held_start_parse_thread,
           "Parse VTERM's output in a thread of its own; t if started.\n"
           "The thread wakes Emacs by writing to PIPE-PROCESS (from\n"
           "`make-pipe-process'), whose filter must call\n"
@@ -1419,6 +1540,24 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
     defun_held(env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
           "Take what VTERM's parse thread produced (replies, titles, ...).\n"
           "Return t when its output stopped with some of it not drawn yet."
+          "\n\n(fn VTERM)");
+    defun_held(env, "vterm--stop-parse-thread", 1, 1, &held_stop_parse_thread,
+          "Stop VTERM's parse thread once the output it has is parsed.\n"
+          "What that output produced (replies, titles, ...) is taken now;\n"
+          "VTERM parses on Emacs's thread from then on, and its wake-up\n"
+          "pipe process gets nothing more.  t if it had a thread."
+          "\n\n(fn VTERM)");
+    defun_held(env, "vterm--parse-thread-busy", 1, 1, &held_parse_thread_busy,
+          "Non-nil while VTERM's parse thread may still write a wake-up\n"
+          "byte without more output: output is queued, or parsed and not\n"
+          "drawn.  nil: every byte it wrote is in the pipe already."
+          "\n\n(fn VTERM)");
+    defun(env, "vterm--free", 1, 1, Fvterm_free,
+          "Release VTERM now: stop its parse thread and free its state.\n"
+          "Later calls with VTERM signal an error (\"not a live terminal\");\n"
+          "freeing it again does nothing.  Called from Lisp that a function\n"
+          "of VTERM runs, it happens when that function returns.\n"
+          "t if VTERM was live."
           "\n\n(fn VTERM)");
     call1(env, env->intern(env, "provide"), env->intern(env, "vterm-module"));
     return 0;

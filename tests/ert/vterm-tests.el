@@ -816,7 +816,9 @@ redraw itself took; after a pause, output waits the whole delay."
                                           "lisp/etc/emacs-vterm-bash.sh"
                                           vterm-test-top)))
            (vterm-test-type ,var "echo sourced")
-           (vterm-test-wait-for ,var "^sourced$")
+           ;; The prompt after it: keys typed before it reach a tty in
+           ;; cooked mode, not readline (C-_ echoed as ^_, not undo).
+           (vterm-test-wait-for ,var "^sourced\n\\$ ")
            ,@body)
        (let ((kill-buffer-query-functions nil))
          (when (buffer-live-p ,var) (kill-buffer ,var))))))

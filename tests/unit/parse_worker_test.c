@@ -336,6 +336,76 @@ TEST(stop_with_output_queued)
     free(out);
 }
 
+/* parse_worker_finish parses everything queued before the worker goes:
+ * the core then shows what one parsed on Emacs's thread does. */
+TEST(finish_parses_what_is_queued)
+{
+    struct render *r = make(5, 20, 10), *ref = make(5, 20, 10);
+    int fds[2];
+    struct parse_worker *w;
+    size_t len;
+    char *out = random_output(200000, &len);
+
+    CHECK(r != NULL && ref != NULL && out != NULL && make_pipe(fds));
+    w = parse_worker_start(r, fds[1], PARSE_WORKER_QUIET_MS);
+    CHECK(w != NULL);
+    if (w != NULL && out != NULL && ref != NULL) {
+        for (int i = 0; i < 20; i++)
+            CHECK(parse_worker_push(w, out + i * (len / 20), len / 20));
+        parse_worker_finish(w);
+        render_write(ref, out, 20 * (len / 20));
+        CHECK(same_screen(r, ref, 5));
+        {
+            char buf[16];
+            ssize_t n;
+            while ((n = read(fds[0], buf, sizeof buf)) > 0)
+                ;
+            CHECK(n == 0);
+        }
+    }
+    close(fds[0]);
+    render_free(r);
+    render_free(ref);
+    free(out);
+}
+
+/* Busy while a wake-up may come without more output; once not, the
+ * bytes it wrote are in the pipe (Emacs drains it then). */
+TEST(not_busy_means_every_byte_written)
+{
+    struct render *r;
+    int fds[2];
+    struct parse_worker *w = start_quiet(&r, fds, QUIET_TEST_MS);
+    char byte;
+    int ms = 0;
+
+    CHECK(w != NULL);
+    if (w == NULL)
+        return;
+    CHECK(!parse_worker_busy(w));
+    CHECK(parse_worker_push(w, "plain text\r\n", 12));
+    CHECK(parse_worker_busy(w)); /* queued, parsing or undrawn */
+    while (parse_worker_busy(w) && ms < 10000) {
+        poll(NULL, 0, 10);
+        ms += 10;
+    }
+    CHECK(!parse_worker_busy(w));
+    /* The quiet time's wake-up is there already. */
+    CHECK(readable(fds[0], 0));
+    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(parse_worker_woken(w));
+    /* Drawn output: nothing more to come. */
+    CHECK(parse_worker_push(w, "more\r\n", 6));
+    parse_worker_acquire(w);
+    parse_worker_drawn(w);
+    parse_worker_release(w);
+    CHECK(!parse_worker_busy(w));
+    CHECK(!readable(fds[0], 2 * QUIET_TEST_MS));
+    parse_worker_stop(w);
+    close(fds[0]);
+    render_free(r);
+}
+
 int main(void)
 {
     RUN(same_screen_as_on_one_thread);
@@ -343,5 +413,7 @@ int main(void)
     RUN(output_that_stops_wakes_emacs);
     RUN(push_while_held_does_not_wait);
     RUN(stop_with_output_queued);
+    RUN(finish_parses_what_is_queued);
+    RUN(not_busy_means_every_byte_written);
     return check_end(WORKER_SUITE);
 }
