@@ -517,7 +517,9 @@ unbound, so they keep their global meaning."
           (unless (memq event vterm--function-keys-kept)
             (define-key map (vector event) #'vterm--self-insert)))))
     (dolist (key vterm--keypad-keys)
-      (define-key map (vector key) #'vterm--self-insert))
+      (define-key map (vector key) #'vterm--self-insert)
+      (define-key map (vector (event-convert-list (list 'meta key)))
+        #'vterm--self-insert))
     ;; ESC is the Meta prefix: M-x and ESC x are both looked up here.
     (define-key map (vector meta-prefix-char) esc)
     (dolist (exception exceptions)
@@ -564,7 +566,8 @@ unbound, so they keep their global meaning."
                      ("C-\\" . vterm-send-ctrl-slash)
                      ,@(mapcar (lambda (key) (cons key 'vterm--self-insert))
                                '("<return>" "<tab>" "<backtab>" "<backspace>"
-                                 "<escape>" "C-<return>" "S-<return>"
+                                 "<escape>" "M-<return>" "M-<tab>"
+                                 "M-<escape>" "M-<backtab>" "C-<return>" "S-<return>"
                                  "C-0" "C-1" "C-2" "C-3" "C-4" "C-5" "C-6"
                                  "C-7" "C-8" "C-9" "C-M-0" "C-M-1" "C-M-2"
                                  "C-M-3" "C-M-4" "C-M-5" "C-M-6" "C-M-7"
@@ -644,7 +647,7 @@ with their modifiers, encoded by libvterm."
         (vterm-send-key (char-to-string char) nil t nil))
        (t
         (let ((key (vterm--key-description (event-basic-type event))))
-          (when (eq event 'backtab)
+          (when (eq (event-basic-type event) 'backtab)
             (setq mods (cons 'shift mods)))
           (when key
             (vterm-send-key key (memq 'shift mods) meta
