@@ -481,11 +481,12 @@ function and cursor keys; bound, they would end those sequences
 before Emacs decodes them.")
 
 (defconst vterm--function-keys
-  '(up down left right home end prior next insert delete deletechar
-       f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12)
+  '(up down left right home end prior next insert insertchar delete
+       deletechar f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12)
   "Cursor, editing and function keys sent with any modifier.")
 
-(defconst vterm--function-keys-kept '(S-insert C-insert S-delete S-prior S-next)
+(defconst vterm--function-keys-kept
+  '(S-insert C-insert S-insertchar C-insertchar S-delete S-prior S-next)
   "Modified function keys left to Emacs, as emacs-libvterm leaves them.
 The clipboard keys paste, copy and cut; Shift with the page keys
 scrolls the buffer.")
@@ -606,6 +607,8 @@ unbound, so they keep their global meaning."
     (pcase event
       ('return "<return>") ('tab "<tab>") ('backspace "<backspace>")
       ('escape "<escape>") ('kp-enter "<return>") ('deletechar "<delete>")
+      ;; What a text terminal's Insert key is read as (terminfo kich1).
+      ('insertchar "<insert>")
       ('backtab "<tab>")
       (_ (format "<%s>" event))))))
 
