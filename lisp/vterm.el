@@ -534,17 +534,55 @@ raised to this when a terminal starts."
            (setcdr vterm-mode-map (cdr (vterm--build-mode-map)))))
   :group 'vterm)
 
+(defconst vterm--esc-unbound '(?O ?\[)
+  "Characters not bound after ESC in `vterm-mode-map'.
+ESC O and ESC [ begin the sequences a text terminal sends for
+function and cursor keys; bound, they would end those sequences
+before Emacs decodes them.")
+
+(defconst vterm--function-keys
+  '(up down left right home end prior next insert insertchar delete
+       deletechar f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12)
+  "Cursor, editing and function keys sent with any modifier.")
+
+(defconst vterm--function-keys-kept
+  '(S-insert C-insert S-insertchar C-insertchar S-delete S-prior S-next)
+  "Modified function keys left to Emacs, as emacs-libvterm leaves them.
+The clipboard keys paste, copy and cut; Shift with the page keys
+scrolls the buffer.")
+
+(defconst vterm--keypad-keys
+  '(kp-0 kp-1 kp-2 kp-3 kp-4 kp-5 kp-6 kp-7 kp-8 kp-9 kp-add kp-subtract
+         kp-multiply kp-divide kp-decimal kp-separator kp-equal kp-enter)
+  "Keypad keys, sent as keypad keys (application keypad mode applies).")
+
 (defun vterm--exclude-keys (map exceptions)
-  "Bind control and meta keys in MAP to send to the terminal.
-Keys in EXCEPTIONS (strings for `kbd') are left unbound so they
-keep their global meaning."
-  (let ((prefixes '("C-" "M-" "C-M-")))
-    (dolist (prefix prefixes)
-      (dolist (c (append (number-sequence ?a ?z) (number-sequence ?0 ?9)))
-        (let ((key (concat prefix (char-to-string c))))
-          (if (member key exceptions)
-              (define-key map (kbd key) nil)
-            (define-key map (kbd key) #'vterm--self-insert)))))
+  "Bind in MAP the keys that go to the terminal, but not EXCEPTIONS.
+Every ASCII character, ESC followed by one (the Meta form a text
+terminal sends) but for `vterm--esc-unbound', and the cursor,
+editing, function and keypad keys, plain and with C-, M-, S- and
+C-M-.  EXCEPTIONS are strings for `kbd'; those keys are left
+unbound, so they keep their global meaning."
+  (let ((esc (make-sparse-keymap)))
+    (dotimes (c 128)
+      (unless (eq c meta-prefix-char)
+        (define-key map (vector c) #'vterm--self-insert))
+      (unless (memq c vterm--esc-unbound)
+        (define-key esc (vector c) #'vterm--self-insert-meta)))
+    (dolist (key (append vterm--function-keys vterm--keypad-keys
+                         '(tab return backspace escape backtab)))
+      (define-key esc (vector key) #'vterm--self-insert-meta))
+    (dolist (key vterm--function-keys)
+      (dolist (mods '(() (control) (meta) (shift) (control meta)))
+        (let ((event (event-convert-list (append mods (list key)))))
+          (unless (memq event vterm--function-keys-kept)
+            (define-key map (vector event) #'vterm--self-insert)))))
+    (dolist (key vterm--keypad-keys)
+      (define-key map (vector key) #'vterm--self-insert)
+      (define-key map (vector (event-convert-list (list 'meta key)))
+        #'vterm--self-insert))
+    ;; ESC is the Meta prefix: M-x and ESC x are both looked up here.
+    (define-key map (vector meta-prefix-char) esc)
     (dolist (exception exceptions)
       (define-key map (kbd exception) nil))))
 
@@ -557,13 +595,6 @@ keep their global meaning."
     (define-key map [remap yank-pop] #'vterm-yank-pop)
     (define-key map [remap mouse-yank-primary] #'vterm-yank-primary)
     (define-key map [remap xterm-paste] #'vterm-xterm-paste)
-    (define-key map (kbd "C-SPC") #'vterm--self-insert)
-    (define-key map (kbd "C-@") #'vterm--self-insert)
-    (define-key map (kbd "C-_") #'vterm-undo)
-    (define-key map (kbd "C-/") #'vterm-undo)
-    (define-key map (kbd "M-DEL") #'vterm-send-meta-backspace)
-    (define-key map [M-backspace] #'vterm-send-meta-backspace)
-    (define-key map (kbd "C-q") #'vterm-send-next-key)
     (define-key map (kbd "C-c C-c") #'vterm-send-C-c)
     (define-key map (kbd "C-c C-d") #'vterm--self-insert)
     (define-key map (kbd "C-c C-z") #'vterm--self-insert)
@@ -576,31 +607,34 @@ keep their global meaning."
     (define-key map (kbd "C-c C-p") #'vterm-previous-prompt)
     (define-key map (kbd "C-c C-r") #'vterm-reset-cursor-point)
     (define-key map (kbd "C-c C-f") #'vterm-send-next-key)
-    ;; Keys emacs-libvterm users know: shell keys that would otherwise
-    ;; run their global commands (M-. is xref, C-\\ an input method).
-    (define-key map (kbd "M-.") #'vterm-send-meta-dot)
-    (define-key map (kbd "M-,") #'vterm-send-meta-comma)
-    (define-key map (kbd "C-\\") #'vterm-send-ctrl-slash)
-    (define-key map (kbd "C-]") #'vterm--self-insert)
-    (define-key map (kbd "M-<") #'vterm--self-insert)
-    (define-key map (kbd "M->") #'vterm--self-insert)
-    (define-key map (kbd "C-<backspace>") #'vterm-send-meta-backspace)
-    (define-key map (kbd "S-SPC") #'vterm-send-space)
     (define-key map (kbd "C-l") #'vterm-clear)
     ;; Shift with the page keys scrolls the buffer, as in emacs-libvterm.
     (define-key map (kbd "S-<prior>") #'scroll-down-command)
     (define-key map (kbd "S-<next>") #'scroll-up-command)
-    (dolist (key '("<return>" "RET" "<tab>" "TAB" "<backtab>" "<backspace>"
-                   "DEL" "<escape>" "<up>" "<down>" "<left>" "<right>"
-                   "<home>" "<end>" "<prior>" "<next>" "<insert>" "<delete>"
-                   "<deletechar>" "<kp-enter>"
-                   "S-<up>" "S-<down>" "S-<left>" "S-<right>"
-                   "C-<up>" "C-<down>" "C-<left>" "C-<right>"
-                   "M-<up>" "M-<down>" "M-<left>" "M-<right>"
-                   "C-<home>" "C-<end>" "C-<return>" "S-<return>"
-                   "<f1>" "<f2>" "<f3>" "<f4>" "<f5>" "<f6>" "<f7>" "<f8>"
-                   "<f9>" "<f10>" "<f11>" "<f12>"))
-      (define-key map (kbd key) #'vterm--self-insert))
+    ;; Keys with a command of their own, and keys the loops above leave
+    ;; out; an exception keeps its global meaning here too.
+    (pcase-dolist (`(,key . ,command)
+                   `(("C-SPC" . vterm--self-insert)
+                     ("S-SPC" . vterm-send-space)
+                     ("C-_" . vterm-undo)
+                     ("C-/" . vterm-undo)
+                     ("M-DEL" . vterm-send-meta-backspace)
+                     ("M-<backspace>" . vterm-send-meta-backspace)
+                     ("C-<backspace>" . vterm-send-meta-backspace)
+                     ;; M-. is xref and C-\\ an input method otherwise.
+                     ("M-." . vterm-send-meta-dot)
+                     ("M-," . vterm-send-meta-comma)
+                     ("C-\\" . vterm-send-ctrl-slash)
+                     ,@(mapcar (lambda (key) (cons key 'vterm--self-insert))
+                               '("<return>" "<tab>" "<backtab>" "<backspace>"
+                                 "<escape>" "M-<return>" "M-<tab>"
+                                 "M-<escape>" "M-<backtab>" "C-<return>" "S-<return>"
+                                 "C-0" "C-1" "C-2" "C-3" "C-4" "C-5" "C-6"
+                                 "C-7" "C-8" "C-9" "C-M-0" "C-M-1" "C-M-2"
+                                 "C-M-3" "C-M-4" "C-M-5" "C-M-6" "C-M-7"
+                                 "C-M-8" "C-M-9"))))
+      (unless (member key vterm-keymap-exceptions)
+        (define-key map (kbd key) command)))
     map))
 
 (defvar vterm-mode-map (vterm--build-mode-map)
@@ -633,36 +667,53 @@ keep their global meaning."
     (pcase event
       ('return "<return>") ('tab "<tab>") ('backspace "<backspace>")
       ('escape "<escape>") ('kp-enter "<return>") ('deletechar "<delete>")
+      ;; What a text terminal's Insert key is read as (terminfo kich1).
+      ('insertchar "<insert>")
       ('backtab "<tab>")
       (_ (format "<%s>" event))))))
 
 (defun vterm--self-insert ()
   "Send the key that invoked this command to the terminal."
   (interactive)
+  (vterm--send-event last-command-event nil))
+
+(defun vterm--self-insert-meta ()
+  "Send the key that invoked this command to the terminal, with Meta.
+Bound after ESC: a text terminal sends Meta with a key as ESC and
+the key, and Emacs reads ESC there as the Meta prefix."
+  (interactive)
+  (vterm--send-event last-command-event t))
+
+(defun vterm--send-event (event meta)
+  "Send input EVENT to the terminal; with META, as if Meta were held.
+A character, with the meta bit at most, goes as its ASCII (or
+Unicode) code: control characters as the byte they are (NUL for
+C-@, LF for C-j), as a terminal sends them.  Other keys go by name
+with their modifiers, encoded by libvterm."
   (when vterm--term
-    (let* ((event last-command-event)
-           (keys (this-command-keys-vector))
-           (n (length keys))
-           ;; A text terminal sends M-x as ESC x; the keymap lookup went
-           ;; through `esc-map' and the event itself has no meta bit.
-           (esc-meta (and (> n 1) (eq (aref keys (- n 2)) ?\e)
-                          (not (eq event ?\e))))
-           (mods (append (and esc-meta '(meta)) (event-modifiers event)))
-           (basic (event-basic-type event)))
-      (if (and (characterp event) (memq event '(?\r ?\t ?\d ?\e)))
-          (vterm-send-key (vterm--key-description event)
-                          nil (memq 'meta mods) nil)
-        (if (and (characterp event) (null (memq 'control mods))
-               (null (memq 'meta mods)) (>= event ?\s) (/= event ?\d))
-          ;; A plain character, maybe shifted or non-ASCII: send it as is,
-          ;; or what the input method makes of it.
-          (dolist (c (vterm--input-method-chars event))
-            (vterm-send-key (char-to-string c)))
-        (let ((key (vterm--key-description basic)))
-          (when (eq event 'backtab)
+    (let* ((mods (event-modifiers event))
+           (meta (or meta (memq 'meta mods)))
+           (char (and (integerp event)
+                      (logand event (lognot ?\M-\0)))))
+      (cond
+       ((and char (characterp char) (or (< char ?\s) (= char ?\d)))
+        (vterm-send-key (pcase char
+                          (?\t "<tab>") (?\r "<return>") (?\d "<backspace>")
+                          (?\e "<escape>") (_ (char-to-string char)))
+                        nil meta nil))
+       ((and char (characterp char) (not meta))
+        ;; A plain character, maybe non-ASCII: send it as is, or what
+        ;; the input method makes of it.
+        (dolist (c (vterm--input-method-chars char))
+          (vterm-send-key (char-to-string c))))
+       ((and char (characterp char))
+        (vterm-send-key (char-to-string char) nil t nil))
+       (t
+        (let ((key (vterm--key-description (event-basic-type event))))
+          (when (eq (event-basic-type event) 'backtab)
             (setq mods (cons 'shift mods)))
           (when key
-            (vterm-send-key key (memq 'shift mods) (memq 'meta mods)
+            (vterm-send-key key (memq 'shift mods) meta
                             (memq 'control mods)))))))))
 
 (defun vterm--input-method-chars (char)

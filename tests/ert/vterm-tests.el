@@ -418,7 +418,7 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
   "`vterm-send-next-key' sends the next key even if it is an Emacs key."
   buf
   (switch-to-buffer buf)
-  (execute-kbd-macro (kbd "e c h o SPC C-q C-v C-q C-x SPC | SPC c a t SPC - v RET"))
+  (execute-kbd-macro (kbd "e c h o SPC C-c C-f C-v C-c C-f C-x SPC | SPC c a t SPC - v RET"))
   (vterm-test-wait-for buf "^\\^X$"))
 
 (vterm-test-deftest vterm-test-environment-option

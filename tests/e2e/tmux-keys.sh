@@ -1,0 +1,199 @@
+#!/bin/sh
+# End-to-end test of keys: a real "emacs -Q -nw" in tmux
+# (tests/e2e/tmux-lib.sh) with a vterm running keylog
+# (tests/e2e/keylog.c), which logs the bytes of each read of its
+# terminal in hex.  Keys are typed as keys ("tmux send-keys"), so they
+# reach Emacs as a text terminal sends them (Meta as ESC and the key)
+# and go through its input decoding and keymaps; the log says what the
+# program got.  Then vim, left with Escape, writes its file.
+#
+# Usage (from the top of the checkout): tests/e2e/tmux-keys.sh [SUITE]
+# Environment: EMACS (default emacs), KEYLOG (default
+# build/tests/e2e/keylog), VTERM_E2E_PROXY=1 runs the shell through
+# conpty-proxy instead of a native pty.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/suite.sh
+suite_begin "${1:-e2e-tmux-keys}"
+
+. tests/e2e/tmux-lib.sh
+keylog=$(pwd)/${KEYLOG:-build/tests/e2e/keylog}
+log="$e2e_work/keys.log"
+
+if ! command -v tmux >/dev/null 2>&1; then
+    fail "tmux is installed (make deps)"
+    suite_end
+    exit 1
+fi
+if [ ! -x "$keylog" ]; then
+    fail "keylog is built ($keylog)"
+    suite_end
+    exit 1
+fi
+
+# log_lines: how many reads keylog has logged.
+log_lines() { wc -l < "$log"; }
+
+# got_after N: the bytes logged after the first N reads, on one line.
+got_after() { tail -n +"$(($1 + 1))" "$log" | tr '\n' ' ' | sed 's/ $//'; }
+
+got_is() { [ "$(got_after "$1")" = "$2" ]; }
+
+# two_windows: the frame shows two windows (two *vterm* mode lines).
+two_windows() { [ "$(screen | grep -c '\*vterm\*')" -ge 2 ]; }
+
+# expect_keys EXPECTED KEY...: type KEY... (tmux key names); the program
+# gets the bytes EXPECTED (hex, as keylog logs them), whatever the reads.
+expect_keys() {
+    _want=$1
+    shift
+    _before=$(log_lines)
+    keys "$@"
+    if wait_true 5 got_is "$_before" "$_want"; then
+        pass "$* reaches the program as $_want"
+    else
+        fail "$* reaches the program as $_want (got '$(got_after "$_before")')"
+        # Whatever the key started in Emacs (a minibuffer), end it.
+        keys C-g
+        sleep 0.3
+    fi
+}
+
+check "vterm shows the shell prompt" e2e_start 100 30
+type_line "$keylog $log"
+check "keylog runs in the vterm" wait_for '^keylog ready$' 10
+
+# Meta with punctuation, typed as ESC and the key.
+expect_keys "1b 23" 'M-#'
+expect_keys "1b 2f" 'M-/'
+expect_keys "1b 21" 'M-!'
+expect_keys "1b 3f" 'M-?'
+expect_keys "1b 5f" 'M-_'
+expect_keys "1b 2a" 'M-*'
+expect_keys "1b 26" 'M-&'
+expect_keys "1b 3d" 'M-='
+expect_keys "1b 5c" 'M-\'
+expect_keys "1b 5e" 'M-^'
+expect_keys "1b 7e" 'M-~'
+expect_keys "1b 24" 'M-$'
+expect_keys "1b 25" 'M-%'
+expect_keys "1b 7b" 'M-{'
+expect_keys "1b 7d" 'M-}'
+expect_keys "1b 28" 'M-('
+expect_keys "1b 29" 'M-)'
+expect_keys "1b 27" "M-'"
+expect_keys "1b 22" 'M-"'
+expect_keys "1b 7c" 'M-|'
+expect_keys "1b 40" 'M-@'
+expect_keys "1b 2b" 'M-+'
+expect_keys "1b 2d" 'M--'
+expect_keys "1b 3a" 'M-:'
+expect_keys "1b 2e" 'M-.'
+expect_keys "1b 2c" 'M-,'
+expect_keys "1b 3c" 'M-<'
+expect_keys "1b 3e" 'M->'
+no_prompt() { ! screen | grep -Eq 'Eval:|[Cc]ommand:|read-only'; }
+check "no minibuffer prompt or read-only message (Eval:, Shell command:)" \
+    no_prompt
+
+# Control characters.
+expect_keys "1e" 'C-^'
+expect_keys "00" 'C-Space'
+expect_keys "01" 'C-a'
+expect_keys "0a" 'C-j'
+expect_keys "11" 'C-q'
+expect_keys "1a" 'C-z'
+expect_keys "1c" 'C-\'
+expect_keys "1d" 'C-]'
+expect_keys "1f" 'C-_'
+expect_keys "09" Tab
+expect_keys "0d" Enter
+expect_keys "7f" BSpace
+
+# Meta with letters, capitals and control characters.
+expect_keys "1b 61" 'M-a'
+expect_keys "1b 41" 'M-A'
+expect_keys "1b 01" 'C-M-a'
+expect_keys "1b 0d" 'M-Enter'
+expect_keys "1b 09" 'M-Tab'
+expect_keys "1b 7f" 'M-BSpace'
+
+# Cursor, editing and function keys, plain and modified.
+expect_keys "1b 5b 41" Up
+expect_keys "1b 5b 42" Down
+expect_keys "1b 5b 43" Right
+expect_keys "1b 5b 44" Left
+expect_keys "1b 5b 48" Home
+expect_keys "1b 5b 46" End
+expect_keys "1b 5b 35 7e" PPage
+expect_keys "1b 5b 36 7e" NPage
+expect_keys "1b 5b 32 7e" IC
+expect_keys "1b 5b 33 7e" DC
+expect_keys "1b 5b 5a" BTab
+expect_keys "1b 4f 50" F1
+expect_keys "1b 5b 31 35 7e" F5
+expect_keys "1b 5b 32 34 7e" F12
+expect_keys "1b 5b 31 3b 35 41" C-Up
+expect_keys "1b 5b 31 3b 33 41" M-Up
+expect_keys "1b 5b 31 3b 32 41" S-Up
+expect_keys "1b 5b 31 3b 35 43" C-Right
+expect_keys "1b 5b 31 3b 33 44" M-Left
+expect_keys "1b 5b 31 35 3b 35 7e" C-F5
+
+# Escape, a pause, then ":" (a person typing slowly): Emacs reads ESC as
+# the Meta prefix and waits for the next key; the program gets both.
+_before=$(log_lines)
+keys Escape
+sleep 1
+keys ':'
+check "Escape, a pause, ':' reaches the program as 1b 3a" \
+    wait_true 5 got_is "$_before" "1b 3a"
+
+# Escape three times: not keyboard-escape-quit, which deletes the other
+# windows; the program gets them (the third with the key after it).
+keys C-x 2
+check "C-x 2 (an exception) splits the window" wait_true 5 two_windows
+_before=$(log_lines)
+keys Escape Escape Escape
+sleep 0.5
+keys a
+check "Escape Escape Escape a reaches the program as 1b 1b 1b 61" \
+    wait_true 5 got_is "$_before" "1b 1b 1b 61"
+check "Escape Escape Escape deleted no window" two_windows
+keys C-x 1
+
+type_text '~~q'
+check "keylog ends" wait_for '^\$ ?$' 10
+
+# vim, left with Escape, writes its file: Escape with a pause before ":",
+# then Escape and ":wq" typed at once (tmux sends them in one write).
+if command -v vim.tiny >/dev/null 2>&1; then vim=vim.tiny; else vim=vim; fi
+if command -v "$vim" >/dev/null 2>&1; then
+    type_line "clear; $vim -u NONE $e2e_work/slow.txt"
+    check "$vim starts" wait_for '^~' 10
+    keys i
+    type_text 'hello'
+    sleep 0.3
+    keys Escape
+    sleep 1
+    type_text ':wq'
+    keys Enter
+    check "$vim: i hello, Escape, a pause, :wq writes the file" \
+        wait_true 10 sh -c "[ \"\$(cat '$e2e_work/slow.txt' 2>/dev/null)\" = hello ]"
+    check "$vim exits" wait_for '^\$ ?$' 10
+
+    type_line "clear; $vim -u NONE $e2e_work/fast.txt"
+    check "$vim starts again" wait_for '^~' 10
+    keys i
+    type_text 'fast'
+    sleep 0.3
+    keys Escape ':' w q Enter
+    check "$vim: i fast, then Escape :wq Enter at once writes the file" \
+        wait_true 10 sh -c "[ \"\$(cat '$e2e_work/fast.txt' 2>/dev/null)\" = fast ]"
+    check "$vim exits again" wait_for '^\$ ?$' 10
+else
+    fail "vim.tiny or vim is installed (make deps)"
+fi
+
+e2e_stop
+suite_end
