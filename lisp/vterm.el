@@ -1727,18 +1727,19 @@ look again later."
     (with-current-buffer buffer
       (setq vterm--wakeup-watch-timer nil)
       (when (and vterm--wakeup vterm--term)
-        (cond
-         ((not (process-live-p vterm--process))
-          (vterm--stop-parse-thread vterm--term)
-          (delete-process vterm--wakeup)
-          (setq vterm--wakeup nil)
-          ;; What it parsed last is drawn by the sentinel, or now.
-          (vterm--invalidate))
-         ((vterm--parse-thread-busy vterm--term)
-          (vterm--watch-wakeup))
-         (t
-          ;; Every byte it wrote is in the pipe: take them.
-          (accept-process-output vterm--wakeup 0 nil 0)))))))
+        (vterm--quit-as-key
+          (cond
+           ((not (process-live-p vterm--process))
+            (vterm--stop-parse-thread vterm--term)
+            (delete-process vterm--wakeup)
+            (setq vterm--wakeup nil)
+            ;; What it parsed last is drawn by the sentinel, or now.
+            (vterm--invalidate))
+           ((vterm--parse-thread-busy vterm--term)
+            (vterm--watch-wakeup))
+           (t
+            ;; Every byte it wrote is in the pipe: take them.
+            (accept-process-output vterm--wakeup 0 nil 0))))))))
 
 (defun vterm--parse-thread-woke-up (buffer)
   "The parse thread of BUFFER's terminal has news: take it.
@@ -1746,7 +1747,8 @@ When the output has stopped with some of it not drawn (the redraw
 timer's, or scrollback a redraw left for later), it is drawn now."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (when (and vterm--term (vterm--parse-thread-woke vterm--term))
+      (when (and vterm--term
+                 (vterm--quit-as-key (vterm--parse-thread-woke vterm--term)))
         (when vterm--redraw-timer
           (cancel-timer vterm--redraw-timer))
         ;; The period of redraws (`vterm--next-redraw-due') counts

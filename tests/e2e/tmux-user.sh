@@ -81,7 +81,8 @@ type_line "display-line-numbers-mode"
 check "line numbers off: the columns come back" expect_tty_size 37 119
 
 # The echo area growing shrinks the window above it.
-keys M-:
+keys M-x
+type_line "eval-expression"
 type_line '(message "one\ntwo\nthree\nfour")'
 check "a four-line message: the tty loses three rows" expect_tty_size 34 119
 keys C-g
