@@ -300,12 +300,21 @@ static void convert_attrs(const struct render *r, const VTermScreenCell *cell,
 #endif
 }
 
+/* A blank: empty, a space, or a stray wide-character continuation (the
+ * right half of a wide character that is gone, e.g. cut by a resize).
+ * build_line draws each as one space; a stray half kept as it came
+ * (a raw scrollback line popped back) must count as the blank a built
+ * one becomes (sb_line_to_cells), or a popped line's trailing blank
+ * would show in one and not in the other. */
+static bool char_blank(uint32_t c)
+{
+    return c == 0 || c == ' ' || c == (uint32_t)-1;
+}
+
 /* A cell that draws nothing when it is past the end of the text. */
 static bool cell_invisible(const VTermScreenCell *cell)
 {
-    uint32_t c = cell->chars[0];
-
-    if (c != 0 && c != ' ')
+    if (!char_blank(cell->chars[0]))
         return false;
     return VTERM_COLOR_IS_DEFAULT_BG(&cell->bg) && !cell->attrs.reverse &&
            !cell->attrs.underline && !cell->attrs.strike;
@@ -340,8 +349,8 @@ static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
 /* A single-width blank: a space or an empty cell, nothing combined. */
 static bool cell_blank(const VTermScreenCell *cell)
 {
-    return (cell->chars[0] == 0 || cell->chars[0] == ' ') &&
-           cell->chars[1] == 0 && cell->width == 1;
+    return char_blank(cell->chars[0]) && cell->chars[1] == 0 &&
+           cell->width == 1;
 }
 
 /* True when a blank cell with attributes B draws exactly what one with
