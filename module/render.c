@@ -1358,6 +1358,16 @@ static void feed_utf8(struct render *r, const char *bytes, size_t len)
         }
         if (r->utf8_held < need && len == 0)
             return; /* still incomplete: wait for more */
+        if (r->utf8_held < need && *b < 0x80) {
+            /* Broken by an ASCII byte: libvterm must see that byte in the
+             * same write, as it would have without the hold.  Alone, the
+             * held bytes leave libvterm's UTF-8 decoder waiting, and text
+             * that starts with ASCII goes to its ASCII decoder: the
+             * U+FFFD of the broken sequence was lost (a lead byte after
+             * it goes to the UTF-8 decoder either way). */
+            r->utf8_hold[r->utf8_held++] = *b++;
+            len--;
+        }
         r->utf8_hold[r->utf8_held] = 0; /* see scan_emit_byte */
         vterm_input_write(r->vt, (const char *)r->utf8_hold, r->utf8_held);
         r->utf8_held = 0;
