@@ -872,6 +872,14 @@ static int cb_damage(VTermRect rect, void *user)
     struct render *r = user;
     int row;
 
+    /* ED 1 (erase above) with the cursor on the top row erases rows
+     * 0..0, an empty rectangle, before the cursor's row: with row merging
+     * (VTERM_DAMAGE_ROW) libvterm keeps that empty rectangle and merges
+     * the cursor row's damage into it by columns only, so the row it
+     * erased came as damage of no row (0.1.4 and 0.3.3).  A rectangle
+     * of no rows means its first row. */
+    if (rect.end_row == rect.start_row && rect.end_col > rect.start_col)
+        rect.end_row = rect.start_row + 1;
     for (row = rect.start_row; row < rect.end_row; row++) {
         if (row >= 0 && row < r->rows)
             r->dirty[row] = true;
