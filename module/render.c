@@ -13,7 +13,14 @@ enum {
     STR_MAX = 1 << 16,    /* an OSC payload longer than this is dropped */
     REQ_MAX = 1 << 20,    /* requests queued and not taken, in bytes */
     SEL_BUF = 1024,       /* libvterm's decode buffer for OSC 52 */
-    CELL_BYTES_MASK = 0x7f,
+    /* A scrollback line's cell info, one byte per cell: its bytes of
+     * text, and what the text does not say.  A blank is drawn as one
+     * space whatever the cell held, but libvterm tells an empty cell
+     * from a space (0.3's reflow counts a line's width up to its last
+     * non-empty cell), so a line popped back must have what it had. */
+    CELL_BYTES_MASK = 0x1f, /* 4 * VTERM_MAX_CHARS_PER_CELL at most */
+    CELL_STRAY = 0x20,      /* a stray wide-character half (-1) */
+    CELL_EMPTY = 0x40,      /* an empty cell (0), not a space */
     CELL_WIDE = 0x80,
     /* libvterm 0.3.3 writes past its 16-entry argument array on a CSI
      * with more arguments, and both versions overflow a long on long
@@ -469,7 +476,9 @@ static bool build_line(const struct render *r, struct line_builder *lb,
         lb->text->len += n;
         if (lb->cellinfo != NULL)
             lb->cellinfo->data[lb->cellinfo->len++] =
-                (char)(n | (width == 2 ? CELL_WIDE : 0));
+                (char)(n | (width == 2 ? CELL_WIDE : 0) |
+                       (c == 0 ? CELL_EMPTY : 0) |
+                       (c == (uint32_t)-1 ? CELL_STRAY : 0));
         run->len += n;
         run->chars += nchars;
         run->cols += width;
@@ -667,11 +676,22 @@ static void pad_blank_cells(const struct render *r, VTermScreenCell *cells,
     }
 }
 
-/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded. */
+static int visible_end(const VTermScreenCell *cells, int ncols);
+
+/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded.
+ * Its trailing blanks become the default blanks a built line comes back
+ * with (sb_line_to_cells: build_line keeps no trailing blank): whether
+ * the viewer drew a line before it came back must not change the
+ * screen, and libvterm 0.3's reflow counts a trailing space, not an
+ * empty cell, as part of the line (with SGR 7 on, a resize filled the
+ * rest of such a row reversed from one column further). */
 static void raw_to_cells(const struct render *r, const VTermScreenCell *src,
                          int ncols, int cols, VTermScreenCell *cells)
 {
-    int col, n = ncols < cols ? ncols : cols;
+    int col, n = visible_end(src, ncols);
+
+    if (n > cols)
+        n = cols;
 
     memcpy(cells, src, (size_t)n * sizeof *cells);
     pad_blank_cells(r, cells, n, cols);
@@ -779,6 +799,9 @@ static void cell_from_attrs(const struct render *r, const struct render_attrs *a
 
 /* Rebuild the cells of a stored line: text and attributes from the runs,
  * blanks with default colours past its end. */
+_Static_assert(4 * VTERM_MAX_CHARS_PER_CELL <= CELL_BYTES_MASK,
+               "a cell's bytes fit in its cell info");
+
 static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
                              int cols, VTermScreenCell *cells)
 {
@@ -799,9 +822,11 @@ static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
             used += utf8_decode(text + off + used, n - used, &cell->chars[i]);
             i++;
         }
-        /* A blank cell was stored as one space. */
-        if (i == 1 && cell->chars[0] == ' ' && !(l->cellinfo[k] & CELL_WIDE))
+        /* An empty cell and a stray half were stored as one space. */
+        if (l->cellinfo[k] & CELL_EMPTY)
             cell->chars[0] = 0;
+        else if (l->cellinfo[k] & CELL_STRAY)
+            cell->chars[0] = (uint32_t)-1;
         cell->width = (l->cellinfo[k] & CELL_WIDE) && col + 1 < cols ? 2 : 1;
         off += n;
         col += cell->width;
