@@ -55,6 +55,7 @@
 (require 'vterm-module)
 
 (declare-function vterm--start-parse-thread "vterm-module")
+(declare-function vterm--libvterm-features "vterm-module")
 
 (defconst vterm-prop--dir
   (expand-file-name "property-cases"
@@ -153,7 +154,10 @@
       (20 (vterm-prop--pick
            (list "\e[?69h" "\e[?69l"
                  (format "\e[%d;%ds" (funcall c) (funcall c)))))
-      (21 (vterm-prop--pick '("\e[3J" "\e[2J\e[H" "\ec" "\e#8")))
+      (21 (vterm-prop--pick '("\e[3J" "\e[2J\e[H" "\ec" "\e#8" "\e[?5h"
+                              "\e[?5l" "\eH" "\e[3g" "\e[0g" "\e[2 q"
+                              "\e[5 q" "\e[?12h" "\e[?12l" "\e[2I"
+                              "\e[Z" "\e[?1h" "\e=" "\e(0lqk\e(B")))
       (22 (concat (vterm-prop--sgr) (vterm-prop--text cols) "\e[0m"))
       (_ (concat "\e[" (number-to-string (funcall r)) ";"
                  (number-to-string (funcall c)) "H" (vterm-prop--text cols))))))
@@ -177,7 +181,7 @@
          (rows rows0) (cols cols0)
          (sb (vterm-prop--pick '(0 1 3 5 20)))
          (ops nil))
-    (dotimes (_ (vterm-prop--int 3 14))
+    (dotimes (_ (vterm-prop--int 3 20))
       (pcase (random 10)
         ((or 0 1 2 3 4 5)
          (let ((s (apply #'concat (cl-loop repeat (vterm-prop--int 1 6)
@@ -495,8 +499,12 @@ Delta debugging: remove chunks of halving size while it fails."
                    (file (vterm-prop--save
                           shrunk (concat "case-" name)
                           (format "seed %s case %d (%s): %s"
-                                  seed i (or (getenv "VTERM_TEST_LIBVTERM")
-                                             "libvterm ?")
+                                  seed i
+                                  (if (getenv "VTERM_TEST_LIBVTERM")
+                                      (concat "libvterm "
+                                              (getenv "VTERM_TEST_LIBVTERM"))
+                                    (format "libvterm features %S"
+                                            (vterm--libvterm-features)))
                                   swhy))))
               (setq failure (list name file swhy shrunk))))))
     (message "property: %d random cases of seed %s in %.1f s%s"
