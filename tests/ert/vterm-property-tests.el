@@ -20,7 +20,8 @@
 ;; checkpoint, terminal B, new, gets the same writes (the same pieces)
 ;; and resizes up to there and is redrawn once, into an empty buffer:
 ;; everything it shows is drawn at once.  With :thread, A's output is
-;; parsed by its parse thread (`vterm--start-parse-thread'); B always
+;; parsed by its parse thread (`vterm--start-parse-thread'), its
+;; consecutive writes joined (see `vterm-prop--run' for why); B always
 ;; parses on Emacs's thread.
 ;;
 ;; A streaming redraw (rs) may leave new scrollback for later on purpose
