@@ -13,7 +13,14 @@ enum {
     STR_MAX = 1 << 16,    /* an OSC payload longer than this is dropped */
     REQ_MAX = 1 << 20,    /* requests queued and not taken, in bytes */
     SEL_BUF = 1024,       /* libvterm's decode buffer for OSC 52 */
-    CELL_BYTES_MASK = 0x7f,
+    /* A scrollback line's cell info, one byte per cell: its bytes of
+     * text, and what the text does not say.  A blank is drawn as one
+     * space whatever the cell held, but libvterm tells an empty cell
+     * from a space (0.3's reflow counts a line's width up to its last
+     * non-empty cell), so a line popped back must have what it had. */
+    CELL_BYTES_MASK = 0x1f, /* 4 * VTERM_MAX_CHARS_PER_CELL at most */
+    CELL_STRAY = 0x20,      /* a stray wide-character half (-1) */
+    CELL_EMPTY = 0x40,      /* an empty cell (0), not a space */
     CELL_WIDE = 0x80,
     /* libvterm 0.3.3 writes past its 16-entry argument array on a CSI
      * with more arguments, and both versions overflow a long on long
@@ -300,12 +307,21 @@ static void convert_attrs(const struct render *r, const VTermScreenCell *cell,
 #endif
 }
 
+/* A blank: empty, a space, or a stray wide-character continuation (the
+ * right half of a wide character that is gone, e.g. cut by a resize).
+ * build_line draws each as one space; a stray half kept as it came
+ * (a raw scrollback line popped back) must count as the blank a built
+ * one becomes (sb_line_to_cells), or a popped line's trailing blank
+ * would show in one and not in the other. */
+static bool char_blank(uint32_t c)
+{
+    return c == 0 || c == ' ' || c == (uint32_t)-1;
+}
+
 /* A cell that draws nothing when it is past the end of the text. */
 static bool cell_invisible(const VTermScreenCell *cell)
 {
-    uint32_t c = cell->chars[0];
-
-    if (c != 0 && c != ' ')
+    if (!char_blank(cell->chars[0]))
         return false;
     return VTERM_COLOR_IS_DEFAULT_BG(&cell->bg) && !cell->attrs.reverse &&
            !cell->attrs.underline && !cell->attrs.strike;
@@ -340,8 +356,8 @@ static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
 /* A single-width blank: a space or an empty cell, nothing combined. */
 static bool cell_blank(const VTermScreenCell *cell)
 {
-    return (cell->chars[0] == 0 || cell->chars[0] == ' ') &&
-           cell->chars[1] == 0 && cell->width == 1;
+    return char_blank(cell->chars[0]) && cell->chars[1] == 0 &&
+           cell->width == 1;
 }
 
 /* True when a blank cell with attributes B draws exactly what one with
@@ -460,7 +476,9 @@ static bool build_line(const struct render *r, struct line_builder *lb,
         lb->text->len += n;
         if (lb->cellinfo != NULL)
             lb->cellinfo->data[lb->cellinfo->len++] =
-                (char)(n | (width == 2 ? CELL_WIDE : 0));
+                (char)(n | (width == 2 ? CELL_WIDE : 0) |
+                       (c == 0 ? CELL_EMPTY : 0) |
+                       (c == (uint32_t)-1 ? CELL_STRAY : 0));
         run->len += n;
         run->chars += nchars;
         run->cols += width;
@@ -658,11 +676,22 @@ static void pad_blank_cells(const struct render *r, VTermScreenCell *cells,
     }
 }
 
-/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded. */
+static int visible_end(const VTermScreenCell *cells, int ncols);
+
+/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded.
+ * Its trailing blanks become the default blanks a built line comes back
+ * with (sb_line_to_cells: build_line keeps no trailing blank): whether
+ * the viewer drew a line before it came back must not change the
+ * screen, and libvterm 0.3's reflow counts a trailing space, not an
+ * empty cell, as part of the line (with SGR 7 on, a resize filled the
+ * rest of such a row reversed from one column further). */
 static void raw_to_cells(const struct render *r, const VTermScreenCell *src,
                          int ncols, int cols, VTermScreenCell *cells)
 {
-    int col, n = ncols < cols ? ncols : cols;
+    int col, n = visible_end(src, ncols);
+
+    if (n > cols)
+        n = cols;
 
     memcpy(cells, src, (size_t)n * sizeof *cells);
     pad_blank_cells(r, cells, n, cols);
@@ -770,6 +799,9 @@ static void cell_from_attrs(const struct render *r, const struct render_attrs *a
 
 /* Rebuild the cells of a stored line: text and attributes from the runs,
  * blanks with default colours past its end. */
+_Static_assert(4 * VTERM_MAX_CHARS_PER_CELL <= CELL_BYTES_MASK,
+               "a cell's bytes fit in its cell info");
+
 static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
                              int cols, VTermScreenCell *cells)
 {
@@ -790,9 +822,11 @@ static void sb_line_to_cells(const struct render *r, const struct sb_line *l,
             used += utf8_decode(text + off + used, n - used, &cell->chars[i]);
             i++;
         }
-        /* A blank cell was stored as one space. */
-        if (i == 1 && cell->chars[0] == ' ' && !(l->cellinfo[k] & CELL_WIDE))
+        /* An empty cell and a stray half were stored as one space. */
+        if (l->cellinfo[k] & CELL_EMPTY)
             cell->chars[0] = 0;
+        else if (l->cellinfo[k] & CELL_STRAY)
+            cell->chars[0] = (uint32_t)-1;
         cell->width = (l->cellinfo[k] & CELL_WIDE) && col + 1 < cols ? 2 : 1;
         off += n;
         col += cell->width;
@@ -863,6 +897,14 @@ static int cb_damage(VTermRect rect, void *user)
     struct render *r = user;
     int row;
 
+    /* ED 1 (erase above) with the cursor on the top row erases rows
+     * 0..0, an empty rectangle, before the cursor's row: with row merging
+     * (VTERM_DAMAGE_ROW) libvterm keeps that empty rectangle and merges
+     * the cursor row's damage into it by columns only, so the row it
+     * erased came as damage of no row (0.1.4 and 0.3.3).  A rectangle
+     * of no rows means its first row. */
+    if (rect.end_row == rect.start_row && rect.end_col > rect.start_col)
+        rect.end_row = rect.start_row + 1;
     for (row = rect.start_row; row < rect.end_row; row++) {
         if (row >= 0 && row < r->rows)
             r->dirty[row] = true;
@@ -1349,6 +1391,16 @@ static void feed_utf8(struct render *r, const char *bytes, size_t len)
         }
         if (r->utf8_held < need && len == 0)
             return; /* still incomplete: wait for more */
+        if (r->utf8_held < need && *b < 0x80) {
+            /* Broken by an ASCII byte: libvterm must see that byte in the
+             * same write, as it would have without the hold.  Alone, the
+             * held bytes leave libvterm's UTF-8 decoder waiting, and text
+             * that starts with ASCII goes to its ASCII decoder: the
+             * U+FFFD of the broken sequence was lost (a lead byte after
+             * it goes to the UTF-8 decoder either way). */
+            r->utf8_hold[r->utf8_held++] = *b++;
+            len--;
+        }
         r->utf8_hold[r->utf8_held] = 0; /* see scan_emit_byte */
         vterm_input_write(r->vt, (const char *)r->utf8_hold, r->utf8_held);
         r->utf8_held = 0;

@@ -647,7 +647,8 @@ static void text_insert(emacs_env *env, const struct render_color *palette,
 
 struct row_update {
     int row;
-    bool wrapped; /* the row's newline gets the wrap mark */
+    bool wrapped;   /* the row's newline gets the wrap mark */
+    bool mark_only; /* only that mark may have changed: TEXT is empty */
     struct text text;
 };
 
@@ -693,6 +694,23 @@ static bool row_text(struct term *t, struct text *x, int row, int rows,
     return true;
 }
 
+/* Whether ROW, changed, may have changed the wrap mark of the row above
+ * it without that row's cells changing.  On libvterm 0.3 whether a row
+ * wraps is the next row's to say (its continuation flag): deleting,
+ * scrolling or rewriting the row that continued a line leaves the row
+ * above it undamaged but no longer wrapped.  Before 0.3 the mark is a
+ * guess from the row's own cells. */
+static bool mark_of_row_above(struct term *t, int row)
+{
+#ifdef RENDER_HAVE_REFLOW
+    return render_row_dirty(t->r, row);
+#else
+    (void)t;
+    (void)row;
+    return false;
+#endif
+}
+
 /* With DEFER_SB, new scrollback lines stay in the core for a later
  * redraw when that leaves the buffer's lines as they are (no resize, no
  * lines taken back onto the screen): only the screen is drawn. */
@@ -735,14 +753,23 @@ static void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
         p->oom = p->changed == NULL;
         for (row = 0; row < rows && !p->oom; row++) {
             struct row_update *u;
+            bool rewrite = render_row_dirty(t->r, row) || row == cur.row ||
+                           row == t->cursor_row;
 
-            if (!render_row_dirty(t->r, row) && row != cur.row &&
-                row != t->cursor_row)
+            if (!rewrite && !mark_of_row_above(t, row + 1))
                 continue;
             u = &p->changed[p->nchanged++];
             u->row = row;
-            p->oom = !row_text(t, &u->text, row, rows, &cur, false,
-                               &u->wrapped) || u->text.oom;
+            if (rewrite) {
+                p->oom = !row_text(t, &u->text, row, rows, &cur, false,
+                                   &u->wrapped) || u->text.oom;
+            } else {
+                const struct render_line *line;
+
+                u->mark_only = true;
+                p->oom = !render_get_row(t->r, row, 0, &line);
+                u->wrapped = !p->oom && line->wrapped;
+            }
         }
     }
     p->cursor_row = cur.row;
@@ -814,16 +841,20 @@ static void apply_all(emacs_env *env, struct term *t, struct redraw_plan *p)
     t->screen_lines = p->rows;
 }
 
-/* Rewrite one screen row in place. */
+/* Rewrite one screen row in place, or only the wrap mark after it. */
 static void apply_row(emacs_env *env, const struct redraw_plan *p,
                       struct row_update *u)
 {
     int rows = p->rows;
 
     goto_from_end(env, rows - 1 - u->row);
-    call2(env, S.delete_region, call0(env, S.point),
-          call0(env, S.line_end_position));
-    text_insert(env, p->palette, &u->text);
+    if (u->mark_only) {
+        call1(env, S.goto_char, call0(env, S.line_end_position));
+    } else {
+        call2(env, S.delete_region, call0(env, S.point),
+              call0(env, S.line_end_position));
+        text_insert(env, p->palette, &u->text);
+    }
     if (u->row + 1 < rows && !failed(env)) {
         /* The newline after it stays: its wrap mark may have changed. */
         emacs_value args[4];

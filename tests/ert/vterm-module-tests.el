@@ -147,6 +147,17 @@ Return its last value."
     (should (equal (buffer-substring (point-min) (line-end-position))
                    "a\u4e2db"))))
 
+(ert-deftest vterm-module-test-broken-utf8-split-across-writes ()
+  "A UTF-8 sequence broken by ASCII is U+FFFD however the writes split.
+Found by the property test's parse thread, which joins writes."
+  (dolist (writes '(("a\314T") ("a\314" "T") ("a" "\314" "T")
+                    ("a\342\202" "T") ("a\342" "\202T")))
+    (vterm-module-test-with (vt 2 20)
+      (apply #'vterm-module-test-feed vt writes)
+      (should (equal (cons writes (buffer-substring (point-min)
+                                                    (line-end-position)))
+                     (cons writes "a\ufffdT"))))))
+
 (ert-deftest vterm-module-test-escape-split-across-writes ()
   (vterm-module-test-with (vt 2 20)
     (vterm-module-test-feed vt "\e" "[3" "1mR\e[" "0mN")
