@@ -1285,11 +1285,23 @@ the buffer the next redraw would take it for screen rows."
           process-environment))
 
 (defun vterm--shell-argv ()
-  "Return `vterm-shell' as a list of program and arguments."
-  (if (or (file-executable-p vterm-shell)
-          (and (eq system-type 'windows-nt) (executable-find vterm-shell)))
-      (list vterm-shell)
-    (split-string-and-unquote vterm-shell)))
+  "Return `vterm-shell' as a list of program and arguments.
+On Windows the program is the file `executable-find' finds for it:
+the proxy then runs that file, and never looks in the current
+directory (the buffer's `default-directory', which may be an
+untrusted checkout) for a program of that name."
+  (let* ((windows (eq system-type 'windows-nt))
+         (argv (if (or (and (file-name-absolute-p vterm-shell)
+                            (file-executable-p vterm-shell))
+                       (and windows (executable-find vterm-shell)))
+                   (list vterm-shell)
+                 (split-string-and-unquote vterm-shell))))
+    (if (and windows argv)
+        (cons (or (and (not (file-name-absolute-p (car argv)))
+                       (executable-find (car argv)))
+                  (car argv))
+              (cdr argv))
+      argv)))
 
 (defun vterm--shell ()
   "Return the shell command line for a new terminal here.

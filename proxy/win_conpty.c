@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 enum { PTY_PIPE_BUFFER = 64 << 10 };
 
@@ -178,6 +179,128 @@ out:
     return line;
 }
 
+/* True when PATH names an existing file (not a directory). */
+static bool is_file(const wchar_t *path)
+{
+    DWORD a = GetFileAttributesW(path);
+
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* True when the last component of NAME has an extension. */
+static bool has_extension(const wchar_t *name)
+{
+    const wchar_t *dot = wcsrchr(name, L'.');
+
+    return dot != NULL && wcspbrk(dot, L"\\/") == NULL;
+}
+
+/* Try DIR\NAME (DIR may be NULL: NAME alone), with NAME's own extension
+ * or, without one, each of ".com" and ".exe" in PATHEXT's order (the
+ * program must be an executable image: a batch file needs cmd.exe).
+ * The full path into OUT (MAX_PATH * 4 characters). */
+static bool try_program(const wchar_t *dir, const wchar_t *name, wchar_t *out)
+{
+    static const wchar_t *const exts[] = {L".com", L".exe"};
+    wchar_t pathext[1024], candidate[MAX_PATH * 4];
+    const wchar_t *order[2] = {exts[0], exts[1]};
+    size_t n;
+    int len;
+
+    if (dir != NULL)
+        len = swprintf(candidate, MAX_PATH * 4, L"%ls%ls%ls", dir,
+                       dir[0] != L'\0' && wcschr(L"\\/", dir[wcslen(dir) - 1]) == NULL
+                           ? L"\\"
+                           : L"",
+                       name);
+    else
+        len = swprintf(candidate, MAX_PATH * 4, L"%ls", name);
+    if (len < 0 || len > MAX_PATH * 4 - 8)
+        return false;
+    if (has_extension(name)) {
+        if (!is_file(candidate))
+            return false;
+    } else {
+        /* PATHEXT decides the order (".COM;.EXE;..." by default). */
+        n = GetEnvironmentVariableW(L"PATHEXT", pathext, 1024);
+        if (n > 0 && n < 1024) {
+            _wcslwr(pathext);
+            const wchar_t *com = wcsstr(pathext, L".com");
+            const wchar_t *exe = wcsstr(pathext, L".exe");
+            if (exe != NULL && (com == NULL || exe < com)) {
+                order[0] = exts[1];
+                order[1] = exts[0];
+            }
+        }
+        bool found = false;
+        for (int i = 0; i < 2 && !found; i++) {
+            wcscpy(candidate + len, order[i]);
+            found = is_file(candidate);
+        }
+        if (!found)
+            return false;
+    }
+    if (GetFullPathNameW(candidate, MAX_PATH * 4, out, NULL) - 1 >=
+        MAX_PATH * 4 - 1)
+        return false;
+    return true;
+}
+
+/* The program NAME resolved to an absolute file name in OUT (MAX_PATH * 4
+ * characters), never from the current directory: it is the buffer's
+ * default-directory, perhaps an untrusted checkout, and CreateProcess
+ * would look there (and in the proxy's directory) before PATH.  A name
+ * with a directory part is taken as given; a bare name is looked for in
+ * the system directories and then in the absolute directories of PATH,
+ * with ".com"/".exe" added when it has no extension. */
+static bool resolve_program(const wchar_t *name, wchar_t *out)
+{
+    wchar_t dir[MAX_PATH];
+    wchar_t *path, *entry, *next;
+    DWORD n;
+    bool found = false;
+
+    if (name[0] == L'\0')
+        return false;
+    if (wcspbrk(name, L"\\/:") != NULL)
+        return try_program(NULL, name, out);
+    n = GetSystemDirectoryW(dir, MAX_PATH);
+    if (n > 0 && n < MAX_PATH && try_program(dir, name, out))
+        return true;
+    n = GetWindowsDirectoryW(dir, MAX_PATH);
+    if (n > 0 && n < MAX_PATH && try_program(dir, name, out))
+        return true;
+    n = GetEnvironmentVariableW(L"PATH", NULL, 0);
+    if (n == 0 || (path = malloc((size_t)n * sizeof *path)) == NULL)
+        return false;
+    if (GetEnvironmentVariableW(L"PATH", path, n) >= n) {
+        free(path);
+        return false;
+    }
+    for (entry = path; entry != NULL && !found; entry = next) {
+        size_t len;
+        next = wcschr(entry, L';');
+        if (next != NULL)
+            *next++ = L'\0';
+        /* "C:\My Tools" may be quoted in PATH. */
+        if (entry[0] == L'"') {
+            entry++;
+            len = wcslen(entry);
+            if (len > 0 && entry[len - 1] == L'"')
+                entry[len - 1] = L'\0';
+        }
+        /* Only absolute directories: "." or "bin" would be the current
+         * directory again. */
+        if (!((iswalpha(entry[0]) && entry[1] == L':' &&
+               (entry[2] == L'\\' || entry[2] == L'/')) ||
+              (entry[0] == L'\\' && entry[1] == L'\\')))
+            continue;
+        found = try_program(entry, name, out);
+    }
+    free(path);
+    return found;
+}
+
 /* The proxy ignores Ctrl-C/Ctrl-Break itself (it is never the target). */
 static BOOL WINAPI ignore_ctrl(DWORD type)
 {
@@ -219,9 +342,26 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
     STARTUPINFOEXW si;
     PROCESS_INFORMATION pi;
     SIZE_T attr_len = 0;
-    wchar_t *cmd;
-    int ret = PROXY_EXIT_FAILURE;
+    wchar_t *cmd, *program = NULL, app[MAX_PATH * 4];
+    int ret = PROXY_EXIT_FAILURE, n;
 
+    n = MultiByteToWideChar(CP_ACP, 0, cfg->argv[0], -1, NULL, 0);
+    if (n <= 0 || (program = malloc((size_t)n * sizeof *program)) == NULL ||
+        MultiByteToWideChar(CP_ACP, 0, cfg->argv[0], -1, program, n) <= 0) {
+        win_fail("MultiByteToWideChar");
+        free(program);
+        return PROXY_EXIT_FAILURE;
+    }
+    if (!resolve_program(program, app)) {
+        fprintf(stderr,
+                "conpty-proxy: cannot start %s: no such program (looked for "
+                "in the system directories and PATH, never in the current "
+                "directory)\n",
+                cfg->argv[0]);
+        free(program);
+        return PROXY_EXIT_START;
+    }
+    free(program);
     cmd = build_command_line(cfg->argv);
     if (cmd == NULL)
         return PROXY_EXIT_FAILURE;
@@ -266,7 +406,9 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
     /* Inherit nothing (FALSE); our environment and working directory.
      * Suspended until it is in the job, so that nothing it starts
      * escapes before. */
-    if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE,
+    /* The resolved program, never CreateProcess's own search (which
+     * looks in the current directory first). */
+    if (!CreateProcessW(app, cmd, NULL, NULL, FALSE,
                         EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED, NULL,
                         NULL, &si.StartupInfo, &pi)) {
         DWORD err = GetLastError();

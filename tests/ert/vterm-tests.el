@@ -975,6 +975,23 @@ redraw itself took; after a pause, output waits the whole delay."
       (cl-letf (((symbol-function 'executable-find) (lambda (f) f)))
         (should (equal (vterm--shell-argv) (list vterm-shell)))))))
 
+;; Issue 14: the proxy gets the program `executable-find' found, never
+;; a bare name it could look up in the buffer's directory.
+(ert-deftest vterm-test-windows-shell-resolved ()
+  "On Windows the shell's program is passed as the file found on PATH."
+  (let ((system-type 'windows-nt)
+        (found "C:/Windows/System32/WindowsPowerShell/v1.0/powershell.exe"))
+    (cl-letf (((symbol-function 'executable-find)
+               (lambda (f &rest _)
+                 (and (member f '("powershell.exe" "powershell")) found))))
+      (let ((vterm-shell "powershell.exe -NoLogo"))
+        (should (equal (vterm--shell-argv) (list found "-NoLogo"))))
+      (let ((vterm-shell "powershell"))
+        (should (equal (vterm--shell-argv) (list found))))
+      ;; Not found: the name as given; the proxy searches PATH only.
+      (let ((vterm-shell "nosuch.exe -x"))
+        (should (equal (vterm--shell-argv) '("nosuch.exe" "-x")))))))
+
 (ert-deftest vterm-test-proxy-found-beside-module ()
   "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))

@@ -12,7 +12,7 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse; fault injection: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search; fault injection: child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -1114,6 +1114,66 @@ static void scenario_stdout_close(void)
     CloseHandle(p.in_w);
 }
 
+/* A directory DIR\NAME made for this run. */
+static bool make_dir(const char *base, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s\\%s", base, name);
+    return CreateDirectoryA(out, NULL) || GetLastError() == ERROR_ALREADY_EXISTS;
+}
+
+/* The shell is named without a directory, as vterm-shell often is, and
+ * the proxy runs in the buffer's directory, which may be an untrusted
+ * checkout holding an exe of that name: the one on PATH must run, never
+ * the planted one (CreateProcess's own search looks in the current
+ * directory before PATH).  A relative "." in PATH must not bring the
+ * current directory back. */
+static void scenario_path_search(void)
+{
+    static const char *const names[] = {"vtshell", "vtshell.exe"};
+    char base[MAX_PATH], planted[MAX_PATH], bin[MAX_PATH], exe[MAX_PATH];
+    char old_path[8192], path[8192 + MAX_PATH], args[1024], want[MAX_PATH + 8];
+
+    if (GetTempPathA(sizeof base, base) == 0) {
+        wt_result(false, "path-search: temporary directory");
+        return;
+    }
+    snprintf(base + strlen(base), sizeof base - strlen(base), "vterm-%s", id);
+    CreateDirectoryA(base, NULL);
+    if (!make_dir(base, "checkout", planted, sizeof planted) ||
+        !make_dir(base, "bin", bin, sizeof bin)) {
+        wt_result(false, "path-search: made the directories under %s", base);
+        return;
+    }
+    snprintf(exe, sizeof exe, "%s\\vtshell.exe", planted);
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: planted %s", exe);
+    snprintf(exe, sizeof exe, "%s\\vtshell.exe", bin);
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: installed %s", exe);
+    if (GetEnvironmentVariableA("PATH", old_path, sizeof old_path) >= sizeof old_path)
+        old_path[0] = '\0';
+    snprintf(path, sizeof path, ".;%s;%s", bin, old_path);
+    SetEnvironmentVariableA("PATH", path);
+    for (int i = 0; i < 2; i++) {
+        struct proc p;
+        snprintf(args, sizeof args, "new %s-%d 80 25 %s whoami", id, i, names[i]);
+        if (!start_proxy_in(&p, args, planted)) {
+            wt_result(false, "path-search: proxy started");
+            continue;
+        }
+        wt_result(wait_exit(&p, READY_MS) == 0, "path-search: %s: exit code 0",
+                  names[i]);
+        wait_eof(&p, 5000);
+        snprintf(want, sizeof want, "EXE:%s", exe);
+        wt_result(wait_for(&p, want, 0, 0),
+                  "path-search: %s ran the one on PATH, not the one in the "
+                  "current directory",
+                  names[i]);
+        if (wt_failures)
+            dump_output(&p);
+        finish_proxy(&p);
+    }
+    SetEnvironmentVariableA("PATH", old_path);
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -1164,6 +1224,8 @@ int main(int argc, char **argv)
         scenario_storm();
     else if (strcmp(scenario, "squatter") == 0)
         scenario_squatter();
+    else if (strcmp(scenario, "path-search") == 0)
+        scenario_path_search();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

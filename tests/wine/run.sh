@@ -108,6 +108,7 @@ scenario stdin-eof 90
 scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90
+scenario path-search 90
 scenario squat 120
 scenario squatter 90
 wine_checks unit 60 "$B/unit.exe"
