@@ -1410,15 +1410,29 @@ It prepares the tty (sane modes, DEL as erase, size) first."
 
 (defun vterm--exit-explanation (process)
   "Return what the end of PROCESS means for its shell, or \"\".
-The process of a conpty-proxy session is the proxy: a signal ended
-the proxy itself, and an exit code of 128 + N means a signal N
-ended the shell."
-  (let ((status (process-exit-status process)))
+The process of a conpty-proxy session is the proxy.  On POSIX a
+signal ended the proxy itself, and an exit code of 128 + N means a
+signal N ended the shell.  Windows has no signals: Emacs reports
+exit code 0xC000013A (STATUS_CONTROL_C_EXIT: a console closed, or
+Ctrl-C) as signal 2 and `delete-process' as signal 9, and exit codes
+129-192 are the shell's own."
+  (let ((status (process-exit-status process))
+        (state (process-status process)))
     (cond
      ((not (buffer-local-value 'vterm--proxy-id (process-buffer process))) "")
-     ((eq (process-status process) 'signal)
+     ((eq system-type 'windows-nt)
+      (cond
+       ((and (eq state 'signal) (= status 2))
+        (concat " (exit code 0xC000013A: the console was closed"
+                " or Ctrl-C ended the program)"))
+       ((and (eq state 'signal) (= status 9)) " (ended by Emacs)")
+       ((eq state 'signal) (format " (conpty-proxy ended, status %d)" status))
+       ((and (eq state 'exit) (= status 127))
+        " (conpty-proxy could not start the shell)")
+       (t "")))
+     ((eq state 'signal)
       (format " (conpty-proxy died by signal %d)" status))
-     ((and (eq (process-status process) 'exit) (< 128 status 193))
+     ((and (eq state 'exit) (< 128 status 193))
       (format " (the shell was killed by signal %d)" (- status 128)))
      (t ""))))
 

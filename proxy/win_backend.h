@@ -82,8 +82,18 @@ enum win_key {
     WIN_KEY_PTY_CLOSED, /* ClosePseudoConsole returned on its thread */
     WIN_KEY_OUT_RESUME, /* stdout writer: queue below low water */
     WIN_KEY_OUT_DONE,   /* stdout writer: queue flushed after finish */
-    WIN_KEY_OUT_BROKEN  /* stdout writer: WriteFile failed (count = error) */
+    WIN_KEY_OUT_BROKEN, /* stdout writer: WriteFile failed (count = error) */
+    WIN_KEY_HANGUP      /* console handler: close/logoff/shutdown (count =
+                           the event) */
 };
+
+/* The proxy's console control handler (win_session.c): Ctrl-C and
+ * Ctrl-Break are ignored (the proxy is never their target); close,
+ * logoff and shutdown -- how Emacs's delete-process and kill-emacs end a
+ * process started with CREATE_NEW_CONSOLE (WM_CLOSE to its console) --
+ * hang the session up like stdin EOF, and hold the handler thread until
+ * the session has exited the process. */
+BOOL WINAPI win_ctrl_handler(DWORD type);
 
 /* Post a packet with KEY and COUNT; reports a failure. */
 bool win_post(HANDLE iocp, enum win_key key, DWORD count);

@@ -301,12 +301,6 @@ static bool resolve_program(const wchar_t *name, wchar_t *out)
     return found;
 }
 
-/* The proxy ignores Ctrl-C/Ctrl-Break itself (it is never the target). */
-static BOOL WINAPI ignore_ctrl(DWORD type)
-{
-    return type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
-}
-
 /* A job that kills the child when the proxy dies: the last handle to it
  * is ours, so it closes however the proxy ends (killed from the task
  * manager, crashed), and the kernel ends the child then.  Without it the
@@ -397,11 +391,12 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
      * CREATE_NEW_PROCESS_GROUP (as Emacs may start us) ignores Ctrl-C and
      * its children inherit that; clear it so the child gets the default
      * handling, and ignore Ctrl-C in the proxy with a handler instead
-     * (handlers are not inherited). */
+     * (handlers are not inherited).  The same handler turns the console's
+     * close event into a hang-up (win_ctrl_handler). */
     if (!SetConsoleCtrlHandler(NULL, FALSE))
         win_fail("SetConsoleCtrlHandler (restore Ctrl-C)");
-    if (!SetConsoleCtrlHandler(ignore_ctrl, TRUE))
-        win_fail("SetConsoleCtrlHandler (ignore in proxy)");
+    if (!SetConsoleCtrlHandler(win_ctrl_handler, TRUE))
+        win_fail("SetConsoleCtrlHandler (proxy handler)");
     pty->job = make_kill_job();
     /* Inherit nothing (FALSE); our environment and working directory.
      * Suspended until it is in the job, so that nothing it starts

@@ -25,7 +25,8 @@ enum {
                           ConPTY's EOF */
     CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
     HANGUP_MS = 1500,  /* stdin EOF: the child's grace before it is ended */
-    TEARDOWN_MS = 2000 /* cancelled operations must complete within this */
+    TEARDOWN_MS = 2000, /* cancelled operations must complete within this */
+    HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
 
 /* ---- operation objects (rule 2) ------------------------------------- */
@@ -57,6 +58,34 @@ struct win_op *win_op_from_ov(OVERLAPPED *ov)
 {
     /* Rule 2: the OVERLAPPED pointer identifies the operation. */
     return (struct win_op *)((char *)ov - offsetof(struct win_op, ov));
+}
+
+/* The running session's port, for the console control handler. */
+static HANDLE volatile ctrl_iocp;
+
+BOOL WINAPI win_ctrl_handler(DWORD type)
+{
+    HANDLE iocp = ctrl_iocp;
+
+    switch (type) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+        return TRUE;
+    case CTRL_CLOSE_EVENT:
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT:
+        if (iocp == NULL || !win_post(iocp, WIN_KEY_HANGUP, type))
+            return FALSE;
+        /* Returning would end the process at once (0xC000013A, no
+         * ClosePseudoConsole, the job killing the shell outright): wait
+         * while the loop hangs up and exits the process with the shell's
+         * code.  Windows ends us anyway after its own time-out (5 s for
+         * a close). */
+        Sleep(HANDLER_HOLD_MS);
+        return FALSE;
+    default:
+        return FALSE;
+    }
 }
 
 bool win_post(HANDLE iocp, enum win_key key, DWORD count)
@@ -456,6 +485,14 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         if (s->phase == PHASE_RUN)
             hang_up(s, "stdin closed");
         break;
+    case WIN_KEY_HANGUP:
+        trace("console: %s event",
+              bytes == CTRL_CLOSE_EVENT    ? "close"
+              : bytes == CTRL_LOGOFF_EVENT ? "logoff"
+                                           : "shutdown");
+        if (s->phase == PHASE_RUN)
+            hang_up(s, "console closed");
+        break;
     case WIN_KEY_CHILD_EXIT:
         child_exited(s);
         break;
@@ -620,6 +657,7 @@ int backend_run_session(const struct session_config *cfg)
         goto fail_child;
 
     win_report_to_trace(true);
+    ctrl_iocp = s->iocp;
     trace("start: pid %lu, %dx%d, %s", (unsigned long)s->pty.pid, cfg->cols,
           cfg->rows, cfg->argv[0]);
     arm_pty_read(s);

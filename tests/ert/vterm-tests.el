@@ -992,6 +992,30 @@ redraw itself took; after a pause, output waits the whole delay."
       (let ((vterm-shell "nosuch.exe -x"))
         (should (equal (vterm--shell-argv) '("nosuch.exe" "-x")))))))
 
+;; Issue 14: Windows has no signals; Emacs maps 0xC000013A to signal 2.
+(ert-deftest vterm-test-exit-explanation-windows ()
+  "Exits of a proxy session are explained the way each system means them."
+  (with-temp-buffer
+    (setq-local vterm--proxy-id "x")
+    (let ((buffer (current-buffer)) state status)
+      (cl-letf (((symbol-function 'process-buffer) (lambda (_) buffer))
+                ((symbol-function 'process-status) (lambda (_) state))
+                ((symbol-function 'process-exit-status) (lambda (_) status)))
+        (let ((system-type 'windows-nt))
+          (setq state 'signal status 2)
+          (should (string-match-p "0xC000013A" (vterm--exit-explanation 'p)))
+          (should-not (string-match-p "signal" (vterm--exit-explanation 'p)))
+          (setq state 'exit status 130)
+          (should (equal (vterm--exit-explanation 'p) ""))
+          (setq state 'exit status 127)
+          (should (string-match-p "could not start" (vterm--exit-explanation 'p))))
+        (let ((system-type 'gnu/linux))
+          (setq state 'exit status 130)
+          (should (string-match-p "signal 2" (vterm--exit-explanation 'p)))
+          (setq state 'signal status 9)
+          (should (string-match-p "died by signal 9"
+                                  (vterm--exit-explanation 'p))))))))
+
 (ert-deftest vterm-test-proxy-found-beside-module ()
   "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))

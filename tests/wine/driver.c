@@ -3,7 +3,7 @@
  * It starts the proxy the way Emacs's w32proc.c starts a subprocess:
  * two anonymous pipes from CreatePipe, the child's ends inheritable and
  * ours not, STARTF_USESTDHANDLES with stderr on the stdout pipe, inherited
- * handles, a new process group.  A reader thread collects the proxy's
+ * handles, a new console with a hidden window, our error mode inherited.  A reader thread collects the proxy's
  * stdout (and can be told to stall); the main thread writes its stdin and
  * checks what comes back.  Each check prints "PASS <what>" or
  * "FAIL <what>"; the exit status is 0 when all passed.
@@ -12,7 +12,7 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse, path-search; fault injection: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -141,7 +141,12 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
     si.hStdInput = child_in;
     si.hStdOutput = child_out;
     si.hStdError = child_out;
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_PROCESS_GROUP,
+    /* Emacs's create_child (w32proc.c), w32-start-process-share-console
+     * nil and w32-start-process-inherit-error-mode t: a new console,
+     * hidden (STARTF_USESHOWWINDOW + SW_HIDE above), and no
+     * CREATE_DEFAULT_ERROR_MODE, so the proxy inherits our error mode
+     * (main sets Emacs's). */
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE,
                         NULL, cwd, &si, &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
@@ -1114,6 +1119,124 @@ static void scenario_stdout_close(void)
     CloseHandle(p.in_w);
 }
 
+/* The console window of process PID (Emacs's find_child_console looks
+ * for the "ConsoleWindowClass" window of the process). */
+struct console_search {
+    DWORD pid;
+    HWND hwnd;
+};
+
+static BOOL CALLBACK find_console(HWND hwnd, LPARAM arg)
+{
+    struct console_search *cs = (struct console_search *)arg;
+    DWORD pid = 0;
+    char cls[64];
+
+    GetWindowThreadProcessId(hwnd, &pid);
+    if (pid == cs->pid && GetClassNameA(hwnd, cls, sizeof cls) > 0 &&
+        strcmp(cls, "ConsoleWindowClass") == 0) {
+        cs->hwnd = hwnd;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Raise CTRL_CLOSE_EVENT in process PID the way the console does: a
+ * thread at CtrlRoutine (kernelbase, forwarded by kernel32) with the
+ * event as its argument. */
+static bool raise_close_event(DWORD pid)
+{
+    static const char *const dlls[] = {"kernelbase.dll", "kernel32.dll"};
+    FARPROC routine = NULL;
+    HANDLE proc, thread;
+
+    for (int i = 0; i < 2 && routine == NULL; i++) {
+        HMODULE dll = GetModuleHandleA(dlls[i]);
+        if (dll != NULL)
+            routine = GetProcAddress(dll, "CtrlRoutine");
+    }
+    if (routine == NULL) {
+        note("no CtrlRoutine export");
+        return false;
+    }
+    proc = OpenProcess(PROCESS_CREATE_THREAD | PROCESS_QUERY_INFORMATION |
+                           PROCESS_VM_OPERATION | PROCESS_VM_WRITE |
+                           PROCESS_VM_READ,
+                       FALSE, pid);
+    if (proc == NULL) {
+        note("OpenProcess: %lu", (unsigned long)GetLastError());
+        return false;
+    }
+    thread = CreateRemoteThread(proc, NULL, 0,
+                                (LPTHREAD_START_ROUTINE)(void *)routine,
+                                (void *)(ULONG_PTR)CTRL_CLOSE_EVENT, 0, NULL);
+    if (thread == NULL)
+        note("CreateRemoteThread: %lu", (unsigned long)GetLastError());
+    else
+        CloseHandle(thread);
+    CloseHandle(proc);
+    return thread != NULL;
+}
+
+/* delete-process and kill-emacs: Emacs posts WM_CLOSE to the hidden
+ * console it started the proxy with, which raises CTRL_CLOSE_EVENT in
+ * the proxy.  The proxy must hang the session up (the shell ended through
+ * the pseudo console, its code passed on), never die by the default
+ * handler with 0xC000013A, which Emacs reads as "signal 2".  When there
+ * is no console window (Wine 8 without a display makes none), the event
+ * is raised the way the console raises it: a thread at CtrlRoutine. */
+static void scenario_wm_close(void)
+{
+    struct proc p;
+    struct console_search cs = {0, NULL};
+    HANDLE child;
+    DWORD child_code = STILL_ACTIVE;
+    ULONGLONG t0;
+    long code;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        wt_result(false, "wm-close: proxy started");
+        return;
+    }
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "wm-close: fixture READY");
+    child = open_fixture(&p);
+    wt_result(child != NULL, "wm-close: found the fixture (a child of the proxy)");
+    cs.pid = p.pid;
+    EnumWindows(find_console, (LPARAM)&cs);
+    t0 = GetTickCount64();
+    if (cs.hwnd != NULL) {
+        wt_result(PostMessageA(cs.hwnd, WM_CLOSE, 0, 0),
+                  "wm-close: WM_CLOSE posted to the proxy's console window");
+    } else {
+        note("no console window for the proxy: raising CTRL_CLOSE_EVENT "
+             "through CtrlRoutine");
+        wt_result(raise_close_event(p.pid),
+                  "wm-close: CTRL_CLOSE_EVENT raised in the proxy (no console "
+                  "window to post WM_CLOSE to)");
+    }
+    code = wait_exit(&p, 15000);
+    wt_result(code >= 0 && GetTickCount64() - t0 <= 5000,
+              "wm-close: proxy exits within 5 s of the close (%llu ms)",
+              (unsigned long long)(GetTickCount64() - t0));
+    wt_result(code != (long)STATUS_CONTROL_C_EXIT,
+              "wm-close: the proxy did not die by the close event (exit 0x%lx)",
+              (unsigned long)code);
+    if (child != NULL) {
+        wt_result(WaitForSingleObject(child, 5000) == WAIT_OBJECT_0,
+                  "wm-close: the child is gone");
+        GetExitCodeProcess(child, &child_code);
+        wt_result(child_code != STILL_ACTIVE && code == (long)child_code,
+                  "wm-close: the proxy's exit code %ld is the child's (%lu)",
+                  code, (unsigned long)child_code);
+        if (child_code == STILL_ACTIVE)
+            TerminateProcess(child, 255);
+        CloseHandle(child);
+    }
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
 /* A directory DIR\NAME made for this run. */
 static bool make_dir(const char *base, const char *name, char *out, size_t size)
 {
@@ -1179,6 +1302,8 @@ int main(int argc, char **argv)
     const char *scenario;
 
     setvbuf(stdout, NULL, _IONBF, 0);
+    /* Emacs's error mode (w32.c), which its children inherit. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
     if (argc < 6) {
         fprintf(stderr, "usage: driver SCENARIO PROXY FIXTURE CLIENT ID\n");
         return 2;
@@ -1224,6 +1349,8 @@ int main(int argc, char **argv)
         scenario_storm();
     else if (strcmp(scenario, "squatter") == 0)
         scenario_squatter();
+    else if (strcmp(scenario, "wm-close") == 0)
+        scenario_wm_close();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
     else {

@@ -105,6 +105,10 @@ check "trace log: backpressure on, then off, during the stall" \
 check "trace log: the ping during the stall was answered by the session" \
     grep -q '^control: ping' "$log"
 scenario stdin-eof 90
+scenario wm-close 90
+log="$T/wm-close.log"
+check "trace log: the close event hung the session up" \
+    sh -c "grep -q '^console: close event' '$log' && grep -q '^hangup: console closed' '$log'"
 scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90

@@ -10,7 +10,7 @@ WINE_TEST_BINS := $(WINE_TEST_DIR)/driver.exe $(WINE_TEST_DIR)/fixture.exe \
 $(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h proxy/queue.h \
                              $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -luser32
 
 $(WINE_TEST_DIR)/fixture.exe: tests/wine/fixture.c tests/wine/wine_test.h
 	@mkdir -p $(@D)
