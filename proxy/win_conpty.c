@@ -17,6 +17,8 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "trace.h"
+
 enum { PTY_PIPE_BUFFER = 64 << 10 };
 
 /* One pipe between us and ConPTY.  INBOUND: ConPTY writes, we read
@@ -301,6 +303,91 @@ static bool resolve_program(const wchar_t *name, wchar_t *out)
     return found;
 }
 
+/* ---- the ConPTY functions, looked up at run time ---------------------
+ * Static imports would keep the exe from loading at all on Windows
+ * before 10 1809 (Emacs would show an exit code and nothing else).  A
+ * conpty.dll beside the proxy (the ConPTY Windows Terminal ships, which
+ * starts the OpenConsole.exe beside it) is preferred to the inbox one:
+ * it is maintained and fixed where old Windows builds are not. */
+typedef HRESULT(WINAPI *create_pc_fn)(COORD, HANDLE, HANDLE, DWORD, HPCON *);
+typedef HRESULT(WINAPI *resize_pc_fn)(HPCON, COORD);
+typedef void(WINAPI *close_pc_fn)(HPCON);
+
+static struct {
+    create_pc_fn create;
+    resize_pc_fn resize;
+    close_pc_fn close;
+} conpty;
+
+static bool lookup_conpty(HMODULE dll, const char *prefix)
+{
+    char name[64];
+
+    snprintf(name, sizeof name, "%sCreatePseudoConsole", prefix);
+    conpty.create = (create_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    snprintf(name, sizeof name, "%sResizePseudoConsole", prefix);
+    conpty.resize = (resize_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    snprintf(name, sizeof name, "%sClosePseudoConsole", prefix);
+    conpty.close = (close_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    return conpty.create != NULL && conpty.resize != NULL &&
+           conpty.close != NULL;
+}
+
+/* conpty.dll from the proxy's own directory, when OpenConsole.exe is
+ * there too (conpty.dll starts it from its own directory). */
+static bool load_conpty_dll(void)
+{
+    wchar_t dir[MAX_PATH * 2], dll_path[MAX_PATH * 2 + 16],
+        host[MAX_PATH * 2 + 16];
+    DWORD n = GetModuleFileNameW(NULL, dir, MAX_PATH * 2);
+    wchar_t *slash;
+    HMODULE dll;
+
+    if (n == 0 || n >= MAX_PATH * 2 || (slash = wcsrchr(dir, L'\\')) == NULL)
+        return false;
+    *slash = L'\0';
+    swprintf(dll_path, MAX_PATH * 2 + 16, L"%ls\\conpty.dll", dir);
+    swprintf(host, MAX_PATH * 2 + 16, L"%ls\\OpenConsole.exe", dir);
+    if (!is_file(dll_path) || !is_file(host))
+        return false;
+    /* By full path: never a conpty.dll from the search path. */
+    dll = LoadLibraryExW(dll_path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (dll == NULL) {
+        win_fail("LoadLibrary (conpty.dll beside conpty-proxy)");
+        return false;
+    }
+    if (lookup_conpty(dll, "Conpty")) {
+        trace("conpty: %ls", dll_path);
+        return true;
+    }
+    trace("conpty: %ls lacks the Conpty*PseudoConsole functions: not used",
+          dll_path);
+    FreeLibrary(dll);
+    return false;
+}
+
+/* Find the ConPTY functions; false (reported on stderr) when this
+ * Windows has none. */
+static bool load_conpty(void)
+{
+    HMODULE k32;
+
+    if (conpty.create != NULL)
+        return true;
+    if (load_conpty_dll())
+        return true;
+    k32 = GetModuleHandleW(L"kernel32.dll");
+    if (k32 != NULL && lookup_conpty(k32, "")) {
+        trace("conpty: kernel32");
+        return true;
+    }
+    fprintf(stderr,
+            "conpty-proxy: this Windows has no pseudo console (ConPTY): "
+            "Windows 10 version 1809 (build 17763) or later is needed, or "
+            "conpty.dll with its OpenConsole.exe beside conpty-proxy.exe\n");
+    return false;
+}
+
 /* A job that kills the child when the proxy dies: the last handle to it
  * is ours, so it closes however the proxy ends (killed from the task
  * manager, crashed), and the kernel ends the child then.  Without it the
@@ -446,6 +533,8 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
 
     memset(pty, 0, sizeof *pty);
     pty->in_w = pty->out_r = INVALID_HANDLE_VALUE;
+    if (!load_conpty())
+        return PROXY_EXIT_FAILURE;
     if (!make_pty_pipe(sec, false, &pty->in_w, &con_in))
         return PROXY_EXIT_FAILURE;
     if (!make_pty_pipe(sec, true, &pty->out_r, &con_out)) {
@@ -454,7 +543,7 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
     }
     /* Rule 8: flags 0, no PSEUDOCONSOLE_INHERIT_CURSOR (it would make
      * ConPTY wait for a cursor-position answer we never send). */
-    hr = CreatePseudoConsole(size, con_in, con_out, 0, &pty->hpc);
+    hr = conpty.create(size, con_in, con_out, 0, &pty->hpc);
     /* The pseudo console holds its own copies now; closing ours lets the
      * output pipe reach EOF when ConPTY is gone. */
     CloseHandle(con_in);
@@ -466,7 +555,7 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
     }
     ret = start_child(pty, cfg);
     if (ret != 0) {
-        ClosePseudoConsole(pty->hpc); /* nothing attached: returns at once */
+        conpty.close(pty->hpc); /* nothing attached: returns at once */
         pty->hpc = NULL;
     }
     return ret;
@@ -479,7 +568,7 @@ uint32_t win_pty_resize(void *ctx, int cols, int rows)
 
     if (pty->close_thread != NULL || pty->hpc == NULL)
         return (uint32_t)HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
-    return (uint32_t)ResizePseudoConsole(pty->hpc, size);
+    return (uint32_t)conpty.resize(pty->hpc, size);
 }
 
 static DWORD WINAPI close_thread_main(void *arg)
@@ -488,7 +577,7 @@ static DWORD WINAPI close_thread_main(void *arg)
 
     /* Blocks until ConPTY's output is drained (Windows before 11 24H2):
      * the loop keeps reading meanwhile (rule 9). */
-    ClosePseudoConsole(pty->hpc);
+    conpty.close(pty->hpc);
     win_post(pty->iocp, WIN_KEY_PTY_CLOSED, 0);
     return 0;
 }

@@ -12,7 +12,7 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse, path-search; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search, conpty-dll; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -1237,6 +1237,66 @@ static void scenario_wm_close(void)
     finish_proxy(&p);
 }
 
+/* One echo session of the proxy copy PROXY: READY, a round trip, exit. */
+static void conpty_dll_session(const char *name, const char *proxy)
+{
+    struct proc p;
+    char args[1024];
+    const char *saved = proxy_path;
+    size_t mark;
+
+    proxy_path = proxy;
+    snprintf(args, sizeof args, "new %s-%s 80 25 \"%s\" echo", id, name,
+             fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "conpty-dll: %s: proxy started", name);
+        proxy_path = saved;
+        return;
+    }
+    proxy_path = saved;
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "conpty-dll: %s: fixture READY",
+              name);
+    mark = out_len(&p);
+    send_text(&p, "dll-check\r");
+    wt_result(wait_for(&p, "ECHO:dll-check", mark, 15000),
+              "conpty-dll: %s: echo round trip", name);
+    send_text(&p, "exit 3\r");
+    wt_result(wait_exit(&p, 15000) == 3, "conpty-dll: %s: exit code 3", name);
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* A conpty.dll beside the proxy is used only with its OpenConsole.exe
+ * beside it too (run.sh reads which one each session used in the trace
+ * log: kernel32 first, then the copy's conpty.dll). */
+static void scenario_conpty_dll(void)
+{
+    char dir[MAX_PATH], dll[MAX_PATH], fake[MAX_PATH], proxy[MAX_PATH],
+        host[MAX_PATH];
+    char *slash;
+
+    if (GetTempPathA(sizeof dir, dir) == 0) {
+        wt_result(false, "conpty-dll: temporary directory");
+        return;
+    }
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "vterm-dll-%s", id);
+    CreateDirectoryA(dir, NULL);
+    snprintf(fake, sizeof fake, "%s", fixture_path);
+    slash = strrchr(fake, '\\');
+    snprintf(slash + 1, sizeof fake - (size_t)(slash + 1 - fake),
+             "fake\\conpty.dll");
+    snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
+    snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
+    snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
+    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE),
+              "conpty-dll: copied the proxy and a conpty.dll to %s", dir);
+    conpty_dll_session("no-host", proxy);
+    wt_result(CopyFileA(fixture_path, host, FALSE),
+              "conpty-dll: an OpenConsole.exe beside them");
+    conpty_dll_session("with-host", proxy);
+}
+
 /* A directory DIR\NAME made for this run. */
 static bool make_dir(const char *base, const char *name, char *out, size_t size)
 {
@@ -1351,6 +1411,8 @@ int main(int argc, char **argv)
         scenario_squatter();
     else if (strcmp(scenario, "wm-close") == 0)
         scenario_wm_close();
+    else if (strcmp(scenario, "conpty-dll") == 0)
+        scenario_conpty_dll();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
     else {

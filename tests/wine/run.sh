@@ -113,6 +113,10 @@ scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90
 scenario path-search 90
+scenario conpty-dll 120
+log="$T/conpty-dll.log"
+check "trace log: conpty.dll without OpenConsole.exe is not used, then with it is" \
+    sh -c "tr -d '\r' < '$log' | grep '^conpty: ' | sed 's/.*[\\\\]//' | tr '\n' ' ' | grep -qx 'conpty: kernel32 conpty.dll '"
 scenario squat 120
 scenario squatter 90
 wine_checks unit 60 "$B/unit.exe"
