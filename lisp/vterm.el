@@ -166,8 +166,14 @@ parent in a source checkout (where vterm.el lives in lisp/)."
       (or (getenv "COMSPEC") "cmd.exe")
     (or (getenv "SHELL") shell-file-name))
   "The shell that runs in a new terminal.
-A command line: the program and its arguments, separated by spaces."
-  :type 'string
+A command line: the program and its arguments, separated by spaces,
+or a list of strings: the program and its arguments as they are.
+On Windows the command line is split as Windows programs split
+theirs (CommandLineToArgvW): a program name with spaces is quoted,
+\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo, and backslashes
+are ordinary characters."
+  :type '(choice (string :tag "Command line")
+                 (repeat :tag "Program and arguments" string))
   :group 'vterm)
 
 (defcustom vterm-tramp-shells '(("docker" "/bin/sh"))
@@ -1284,18 +1290,73 @@ the buffer the next redraw would take it for screen rows."
                 "LINES" "COLUMNS")
           process-environment))
 
+(defun vterm--w32-split-command-line (line)
+  "Split LINE into a list of arguments as CommandLineToArgvW does.
+The program name (the first argument) ends at the first space or
+tab, or, when it starts with a double quote, at the next one: it
+has no escapes.  In the arguments after it, spaces and tabs outside
+double quotes separate; 2N backslashes before a double quote are N
+backslashes and the quote opens or closes a quoted part; 2N+1 are
+N backslashes and a literal quote; other backslashes are literal;
+inside a quoted part, two double quotes are one literal quote."
+  (let ((i (or (string-match "[^ \t]" line) (length line)))
+        (n (length line))
+        args)
+    (when (< i n)
+      ;; The program name.
+      (let ((end (if (eq (aref line i) ?\")
+                     (or (cl-position ?\" line :start (1+ i)) n)
+                   (or (string-match "[ \t]" line i) n))))
+        (push (substring line (if (eq (aref line i) ?\") (1+ i) i) end) args)
+        (setq i (if (and (< end n) (eq (aref line end) ?\")) (1+ end) end)))
+      ;; The arguments.
+      (let (quoted cur in-arg)
+        (while (< i n)
+          (let ((c (aref line i)))
+            (cond
+             ((and (not quoted) (memq c '(?\s ?\t)))
+              (when in-arg
+                (push (apply #'string (nreverse cur)) args)
+                (setq cur nil in-arg nil))
+              (setq i (1+ i)))
+             ((eq c ?\\)
+              (let* ((j (or (string-match "[^\\]" line i) n))
+                     (count (- j i)))
+                (setq in-arg t)
+                (if (and (< j n) (eq (aref line j) ?\"))
+                    (progn
+                      (dotimes (_ (/ count 2)) (push ?\\ cur))
+                      (if (= (% count 2) 1)
+                          (progn (push ?\" cur) (setq i (1+ j)))
+                        (setq i j)))
+                  (dotimes (_ count) (push ?\\ cur))
+                  (setq i j))))
+             ((eq c ?\")
+              (setq in-arg t)
+              (if (and quoted (< (1+ i) n) (eq (aref line (1+ i)) ?\"))
+                  (progn (push ?\" cur) (setq i (+ i 2)))
+                (setq quoted (not quoted) i (1+ i))))
+             (t (push c cur) (setq in-arg t i (1+ i))))))
+        (when in-arg
+          (push (apply #'string (nreverse cur)) args))))
+    (nreverse args)))
+
 (defun vterm--shell-argv ()
   "Return `vterm-shell' as a list of program and arguments.
-On Windows the program is the file `executable-find' finds for it:
-the proxy then runs that file, and never looks in the current
-directory (the buffer's `default-directory', which may be an
-untrusted checkout) for a program of that name."
+On Windows a command line is split as CommandLineToArgvW does, and
+the program is the file `executable-find' finds for it: the proxy
+then runs that file, and never looks in the current directory (the
+buffer's `default-directory', which may be an untrusted checkout)
+for a program of that name."
   (let* ((windows (eq system-type 'windows-nt))
-         (argv (if (or (and (file-name-absolute-p vterm-shell)
-                            (file-executable-p vterm-shell))
-                       (and windows (executable-find vterm-shell)))
-                   (list vterm-shell)
-                 (split-string-and-unquote vterm-shell))))
+         (argv (cond
+                ((consp vterm-shell) (copy-sequence vterm-shell))
+                ((or (and (file-name-absolute-p vterm-shell)
+                          (file-executable-p vterm-shell))
+                     (and windows (executable-find vterm-shell)))
+                 (list vterm-shell))
+                (windows (vterm--w32-split-command-line vterm-shell))
+                (t (split-string-and-unquote vterm-shell)))))
     (if (and windows argv)
         (cons (or (and (not (file-name-absolute-p (car argv)))
                        (executable-find (car argv)))
@@ -1317,7 +1378,10 @@ It prepares the tty (sane modes, DEL as erase, size) first."
   (list "/bin/sh" "-c"
         (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
                         " 2>/dev/null; exec %s")
-                rows cols (vterm--shell))))
+                rows cols (let ((shell (vterm--shell)))
+                            (if (consp shell)
+                                (mapconcat #'shell-quote-argument shell " ")
+                              shell)))))
 
 (defun vterm--start-process (cols rows)
   "Start the shell for the current buffer in a COLS x ROWS terminal."

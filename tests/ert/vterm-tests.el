@@ -1016,6 +1016,37 @@ redraw itself took; after a pause, output waits the whole delay."
           (should (string-match-p "died by signal 9"
                                   (vterm--exit-explanation 'p))))))))
 
+;; Issue 14: a Windows vterm-shell is split as Windows programs split
+;; their command lines, not as a Lisp string.
+(ert-deftest vterm-test-w32-split-command-line ()
+  "CommandLineToArgvW's rules, called directly."
+  (dolist (case
+           '(("\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo"
+              "C:\\Program Files\\PowerShell\\7\\pwsh.exe" "-NoLogo")
+             ("C:\\Windows\\system32\\cmd.exe /k \"echo a  b\""
+              "C:\\Windows\\system32\\cmd.exe" "/k" "echo a  b")
+             ("  prog  a\tb  " "prog" "a" "b")
+             ("prog \"\"" "prog" "")
+             ("prog a\\\\b c\\" "prog" "a\\\\b" "c\\")
+             ("prog a\\\"b" "prog" "a\"b")
+             ("prog \"a\\\\\"" "prog" "a\\")
+             ("prog a\\\\\"b c\"" "prog" "a\\b c")
+             ("prog \"a\"\"b\"" "prog" "a\"b")
+             ("\"C:\\x\\\"y z" "C:\\x\\" "y" "z")
+             ("" )))
+    (should (equal (vterm--w32-split-command-line (car case)) (cdr case)))))
+
+(ert-deftest vterm-test-windows-shell-quoted-path ()
+  "A quoted Windows path in `vterm-shell', and a list, reach the proxy whole."
+  (let ((system-type 'windows-nt))
+    (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
+      (let ((vterm-shell
+             "\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo"))
+        (should (equal (vterm--shell-argv)
+                       '("C:\\Program Files\\PowerShell\\7\\pwsh.exe" "-NoLogo"))))
+      (let ((vterm-shell '("C:/Program Files/Git/bin/bash.exe" "--login" "-i")))
+        (should (equal (vterm--shell-argv) vterm-shell))))))
+
 (ert-deftest vterm-test-proxy-found-beside-module ()
   "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))
