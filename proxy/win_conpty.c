@@ -487,11 +487,15 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
     pty->job = make_kill_job();
     /* Inherit nothing (FALSE); our environment and working directory.
      * Suspended until it is in the job, so that nothing it starts
-     * escapes before. */
+     * escapes before.  CREATE_DEFAULT_ERROR_MODE: not Emacs's error mode
+     * (w32-start-process-inherit-error-mode), which the proxy inherits:
+     * the shell gets the system's, as in any terminal. */
     /* The resolved program, never CreateProcess's own search (which
      * looks in the current directory first). */
     if (!CreateProcessW(app, cmd, NULL, NULL, FALSE,
-                        EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED, NULL,
+                        EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED |
+                            CREATE_DEFAULT_ERROR_MODE,
+                        NULL,
                         NULL, &si.StartupInfo, &pi)) {
         DWORD err = GetLastError();
         char text[256];

@@ -611,6 +611,19 @@ int backend_run_session(const struct session_config *cfg)
     if (!std_handle(STD_INPUT_HANDLE, "stdin", &in_h) ||
         !std_handle(STD_OUTPUT_HANDLE, "stdout", &out_h))
         return PROXY_EXIT_FAILURE;
+    /* Emacs gave us inheritable pipe ends.  The shell inherits nothing,
+     * but ConPTY's host (OpenConsole.exe from a conpty.dll, conhost) is
+     * started with inheritance: a copy there would keep Emacs's pipes
+     * open after the proxy is gone. */
+    {
+        static const DWORD which[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                      STD_ERROR_HANDLE};
+        for (int i = 0; i < 3; i++) {
+            HANDLE h = GetStdHandle(which[i]);
+            if (h != NULL && h != INVALID_HANDLE_VALUE)
+                SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
+        }
+    }
     s = calloc(1, sizeof *s);
     if (s == NULL) {
         win_fail_code("calloc", ERROR_NOT_ENOUGH_MEMORY);

@@ -12,7 +12,7 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse, path-search, conpty-dll; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search, conpty-dll, error-mode, inherit; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -113,6 +113,11 @@ static const char *full_path(char *path)
     return buf;
 }
 
+/* For the "inherit" scenario: keep a duplicate of the proxy's stdout
+ * pipe end in KEPT_CHILD_OUT. */
+static bool keep_child_out;
+static HANDLE kept_child_out;
+
 static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
@@ -151,6 +156,9 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
     }
+    if (keep_child_out)
+        DuplicateHandle(GetCurrentProcess(), child_out, GetCurrentProcess(),
+                        &kept_child_out, 0, FALSE, DUPLICATE_SAME_ACCESS);
     CloseHandle(child_in);
     CloseHandle(child_out);
     CloseHandle(pi.hThread);
@@ -1297,6 +1305,73 @@ static void scenario_conpty_dll(void)
     conpty_dll_session("with-host", proxy);
 }
 
+/* The shell does not inherit Emacs's error mode (main sets it, as Emacs
+ * does, and the proxy inherits it): it is started with
+ * CREATE_DEFAULT_ERROR_MODE. */
+static void scenario_error_mode(void)
+{
+    struct proc p;
+    char args[1024];
+
+    snprintf(args, sizeof args, "new %s 80 25 \"%s\" errormode", id,
+             fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "error-mode: proxy started");
+        return;
+    }
+    wt_result(wait_exit(&p, READY_MS) == 0, "error-mode: exit code 0");
+    wait_eof(&p, 5000);
+    wt_result(wait_for(&p, "ERRMODE 0\r", 0, 0),
+              "error-mode: the shell has the default error mode, not ours (0x%x)",
+              GetErrorMode());
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* Handles open on the object of H (H's own included), or -1. */
+static long handle_count(HANDLE h)
+{
+    typedef LONG(NTAPI * query_fn)(HANDLE, int, void *, ULONG, ULONG *);
+    query_fn query = (query_fn)(void (*)(void))GetProcAddress(
+        GetModuleHandleA("ntdll.dll"), "NtQueryObject");
+    ULONG info[16]; /* OBJECT_BASIC_INFORMATION: Attributes, GrantedAccess,
+                       HandleCount, ... */
+
+    if (query == NULL || query(h, 0 /* ObjectBasicInformation */, info,
+                               sizeof info, NULL) < 0)
+        return -1;
+    return (long)info[2];
+}
+
+/* The std handles Emacs gives the proxy are inheritable; the proxy must
+ * clear that, or ConPTY's host (started with inheritance) keeps a copy
+ * of Emacs's pipes.  Counted on the stdout pipe's write end: ours (a
+ * duplicate kept for counting) and the proxy's, nothing more. */
+static void scenario_inherit(void)
+{
+    struct proc p;
+    long count;
+
+    keep_child_out = true;
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        wt_result(false, "inherit: proxy started");
+        keep_child_out = false;
+        return;
+    }
+    keep_child_out = false;
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "inherit: fixture READY");
+    count = handle_count(kept_child_out);
+    wt_result(count == 2,
+              "inherit: the proxy's stdout pipe has 2 handles (ours and the "
+              "proxy's), not a copy in ConPTY's host (got %ld)",
+              count);
+    CloseHandle(kept_child_out);
+    send_text(&p, "exit 0\r");
+    wt_result(wait_exit(&p, 15000) == 0, "inherit: exits cleanly");
+    finish_proxy(&p);
+}
+
 /* A directory DIR\NAME made for this run. */
 static bool make_dir(const char *base, const char *name, char *out, size_t size)
 {
@@ -1413,6 +1488,10 @@ int main(int argc, char **argv)
         scenario_wm_close();
     else if (strcmp(scenario, "conpty-dll") == 0)
         scenario_conpty_dll();
+    else if (strcmp(scenario, "error-mode") == 0)
+        scenario_error_mode();
+    else if (strcmp(scenario, "inherit") == 0)
+        scenario_inherit();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
     else {

@@ -89,6 +89,14 @@ check "trace log: resize 90 30 from conpty-proxy resize" \
 check "trace log: start and exit lines" \
     sh -c "grep -q '^start: ' '$log' && grep -q '^exit: code 7' '$log'"
 
+# System messages reach Emacs's stream in UTF-8 (FormatMessageW), not in
+# the ANSI code page: Wine's Russian messages make the difference
+# (code page 1251 bytes are not UTF-8).
+LC_ALL=ru_RU.UTF-8 LANG=ru_RU.UTF-8 timeout -k 10 60 wine "$PROXY" resize \
+    "$RUN_ID-none" 80 25 > "$T/utf8.out" 2>&1
+check "a system message (Russian) reaches stderr as UTF-8" \
+    sh -c "grep -q 'error 2 (' '$T/utf8.out' && iconv -f UTF-8 -t UTF-8 '$T/utf8.out' >/dev/null 2>&1 && LC_ALL=C grep -q '[^ -~]' '$T/utf8.out'"
+
 scenario exitcode 90
 scenario env 90
 scenario raw 90
@@ -113,6 +121,8 @@ scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90
 scenario path-search 90
+scenario error-mode 90
+scenario inherit 90
 scenario conpty-dll 120
 log="$T/conpty-dll.log"
 check "trace log: conpty.dll without OpenConsole.exe is not used, then with it is" \
