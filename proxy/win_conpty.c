@@ -537,6 +537,9 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
 
     memset(pty, 0, sizeof *pty);
     pty->in_w = pty->out_r = INVALID_HANDLE_VALUE;
+    /* Never deleted: the resize thread may use them until exit. */
+    InitializeCriticalSection(&pty->rs_lock);
+    InitializeCriticalSection(&pty->hpc_lock);
     if (!load_conpty())
         return PROXY_EXIT_FAILURE;
     if (!make_pty_pipe(sec, false, &pty->in_w, &con_in))
@@ -565,14 +568,66 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
     return ret;
 }
 
+static DWORD WINAPI resize_thread_main(void *arg)
+{
+    struct win_pty *pty = arg;
+
+    for (;;) {
+        COORD size;
+        HRESULT hr = HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+        bool pending;
+
+        if (WaitForSingleObject(pty->rs_event, INFINITE) != WAIT_OBJECT_0)
+            return 0;
+        EnterCriticalSection(&pty->rs_lock);
+        pending = pty->rs_pending;
+        size.X = (SHORT)pty->rs_cols;
+        size.Y = (SHORT)pty->rs_rows;
+        pty->rs_pending = false;
+        LeaveCriticalSection(&pty->rs_lock);
+        if (!pending)
+            continue;
+        /* May block (conhost stuck on output): only this thread waits. */
+        EnterCriticalSection(&pty->hpc_lock);
+        if (!pty->hpc_closed)
+            hr = conpty.resize(pty->hpc, size);
+        LeaveCriticalSection(&pty->hpc_lock);
+        PostQueuedCompletionStatus(
+            pty->iocp, (DWORD)hr, WIN_KEY_RESIZED,
+            (OVERLAPPED *)(ULONG_PTR)(((DWORD)size.X << 16) | (DWORD)size.Y));
+    }
+}
+
 uint32_t win_pty_resize(void *ctx, int cols, int rows)
 {
     struct win_pty *pty = ctx;
-    COORD size = {(SHORT)cols, (SHORT)rows};
 
-    if (pty->close_thread != NULL || pty->hpc == NULL)
+    if (pty->close_thread != NULL || pty->hpc == NULL || pty->iocp == NULL)
         return (uint32_t)HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
-    return (uint32_t)conpty.resize(pty->hpc, size);
+    if (pty->rs_thread == NULL) {
+        pty->rs_event = CreateEventA(NULL, FALSE, FALSE, NULL);
+        if (pty->rs_event == NULL) {
+            win_fail("CreateEvent (resize)");
+            return (uint32_t)HRESULT_FROM_WIN32(GetLastError());
+        }
+        pty->rs_thread = CreateThread(NULL, 64 << 10, resize_thread_main,
+                                      pty, 0, NULL);
+        if (pty->rs_thread == NULL) {
+            DWORD err = GetLastError();
+            win_fail("CreateThread (resize)");
+            CloseHandle(pty->rs_event);
+            pty->rs_event = NULL;
+            return (uint32_t)HRESULT_FROM_WIN32(err);
+        }
+    }
+    /* Rule 1: never ResizePseudoConsole on the loop.  Newest wins. */
+    EnterCriticalSection(&pty->rs_lock);
+    pty->rs_cols = cols;
+    pty->rs_rows = rows;
+    pty->rs_pending = true;
+    LeaveCriticalSection(&pty->rs_lock);
+    SetEvent(pty->rs_event);
+    return CTL_RESIZE_QUEUED;
 }
 
 static DWORD WINAPI close_thread_main(void *arg)
@@ -580,8 +635,12 @@ static DWORD WINAPI close_thread_main(void *arg)
     struct win_pty *pty = arg;
 
     /* Blocks until ConPTY's output is drained (Windows before 11 24H2):
-     * the loop keeps reading meanwhile (rule 9). */
+     * the loop keeps reading meanwhile (rule 9).  Not while a resize
+     * uses the pseudo console; none starts after. */
+    EnterCriticalSection(&pty->hpc_lock);
+    pty->hpc_closed = true;
     conpty.close(pty->hpc);
+    LeaveCriticalSection(&pty->hpc_lock);
     win_post(pty->iocp, WIN_KEY_PTY_CLOSED, 0);
     return 0;
 }

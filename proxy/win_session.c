@@ -7,6 +7,7 @@
  *   stdout thread        blocking writes of the queue to stdout
  *   thread-pool wait     child exit -> WIN_KEY_CHILD_EXIT
  *   close thread         ClosePseudoConsole -> WIN_KEY_PTY_CLOSED
+ *   resize thread        ResizePseudoConsole (newest size) -> WIN_KEY_RESIZED
  * The loop waits only in GetQueuedCompletionStatus, with a timeout that is
  * the earliest real deadline (a control client's, or a bound on the
  * shutdown) and INFINITE when there is none. */
@@ -493,6 +494,14 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         if (s->phase == PHASE_RUN)
             hang_up(s, "console closed");
         break;
+    case WIN_KEY_RESIZED: {
+        /* One line per applied resize, written by the loop (the trace
+         * log has one writer). */
+        ULONG_PTR size = (ULONG_PTR)ov;
+        trace("resize %d %d hr=0x%08lx", (int)((size >> 16) & 0xffff),
+              (int)(size & 0xffff), (unsigned long)bytes);
+        break;
+    }
     case WIN_KEY_CHILD_EXIT:
         child_exited(s);
         break;
@@ -647,6 +656,7 @@ int backend_run_session(const struct session_config *cfg)
     ret = win_pty_start(&s->pty, cfg, &s->sec);
     if (ret != 0)
         goto fail_ctl;
+    s->pty.iocp = s->iocp; /* the resize thread posts here */
     ret = PROXY_EXIT_FAILURE;
     if (CreateIoCompletionPort(s->pty.out_r, s->iocp, WIN_KEY_IO, 0) == NULL ||
         CreateIoCompletionPort(s->pty.in_w, s->iocp, WIN_KEY_IO, 0) == NULL) {

@@ -12,7 +12,8 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse, path-search, conpty-dll, error-mode, inherit; fault injection: wm-close,: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
+ * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -1372,6 +1373,81 @@ static void scenario_inherit(void)
     finish_proxy(&p);
 }
 
+enum { STALL_RESIZE_MS = 3000 };
+
+/* ResizePseudoConsole blocks while conhost is stuck (the stand-in
+ * conpty.dll sleeps STALL_RESIZE_MS in it): the loop must go on relaying
+ * and answering meanwhile, and the sizes sent during the stall are
+ * coalesced, newest wins (run.sh reads the applied ones in the trace
+ * log: 100x40, then 105x40 only). */
+static void scenario_resize_stall(void)
+{
+    char dir[MAX_PATH], fake[MAX_PATH], dll[MAX_PATH], proxy[MAX_PATH],
+        host[MAX_PATH], args[1024], ms[16];
+    const char *saved = proxy_path;
+    struct proc p;
+    ULONGLONG t0, took;
+    char *slash;
+    size_t mark;
+
+    if (GetTempPathA(sizeof dir, dir) == 0) {
+        wt_result(false, "resize-stall: temporary directory");
+        return;
+    }
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "vterm-rs-%s", id);
+    CreateDirectoryA(dir, NULL);
+    snprintf(fake, sizeof fake, "%s", fixture_path);
+    slash = strrchr(fake, '\\');
+    snprintf(slash + 1, sizeof fake - (size_t)(slash + 1 - fake),
+             "fake\\conpty.dll");
+    snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
+    snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
+    snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
+    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE) &&
+                  CopyFileA(fixture_path, host, FALSE),
+              "resize-stall: the proxy beside a conpty.dll whose resize blocks");
+    snprintf(ms, sizeof ms, "%d", STALL_RESIZE_MS);
+    SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", ms);
+    proxy_path = proxy;
+    snprintf(args, sizeof args, "new %s 80 25 \"%s\" echo", id, fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "resize-stall: proxy started");
+        proxy_path = saved;
+        SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", NULL);
+        return;
+    }
+    proxy_path = saved;
+    SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", NULL);
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "resize-stall: fixture READY");
+    t0 = GetTickCount64();
+    snprintf(args, sizeof args, "resize %s 100 40", id);
+    run_client(args, 15000);
+    mark = out_len(&p);
+    send_text(&p, "during-resize\r");
+    wt_result(wait_for(&p, "ECHO:during-resize", mark, 15000),
+              "resize-stall: echo round trip during the stuck resize");
+    took = GetTickCount64() - t0;
+    wt_result(took < STALL_RESIZE_MS - 500,
+              "resize-stall: the resize message and an echo took %llu ms (the "
+              "resize blocks %d ms)",
+              (unsigned long long)took, STALL_RESIZE_MS);
+    for (int cols = 101; cols <= 105; cols++) {
+        snprintf(args, sizeof args, "resize %s %d 40", id, cols);
+        run_client(args, 15000);
+    }
+    snprintf(args, sizeof args, "ping %s", id);
+    t0 = GetTickCount64();
+    wt_result(run_client(args, 15000) == 0 && GetTickCount64() - t0 < 2000,
+              "resize-stall: ping answered while resizes are pending (%llu ms)",
+              (unsigned long long)(GetTickCount64() - t0));
+    Sleep(2 * STALL_RESIZE_MS + 1000); /* both applied */
+    send_text(&p, "exit 0\r");
+    wt_result(wait_exit(&p, 15000) == 0, "resize-stall: exits cleanly");
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
 /* A directory DIR\NAME made for this run. */
 static bool make_dir(const char *base, const char *name, char *out, size_t size)
 {
@@ -1492,6 +1568,8 @@ int main(int argc, char **argv)
         scenario_error_mode();
     else if (strcmp(scenario, "inherit") == 0)
         scenario_inherit();
+    else if (strcmp(scenario, "resize-stall") == 0)
+        scenario_resize_stall();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
     else {

@@ -2,11 +2,13 @@
  * Conpty*PseudoConsole exports forward to kernel32's (looked up at run
  * time, as the proxy does).  The "conpty-dll" scenario puts it beside a
  * copy of the proxy to check that the proxy prefers it, and only with
- * an OpenConsole.exe beside it. */
+ * an OpenConsole.exe beside it; "resize-stall" makes its resize block. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+
+#include <stdlib.h>
 
 typedef HRESULT(WINAPI *create_fn)(COORD, HANDLE, HANDLE, DWORD, HPCON *);
 typedef HRESULT(WINAPI *resize_fn)(HPCON, COORD);
@@ -29,6 +31,12 @@ __declspec(dllexport) HRESULT WINAPI ConptyResizePseudoConsole(HPCON pc,
                                                                COORD size)
 {
     resize_fn f = (resize_fn)(void (*)(void))k32("ResizePseudoConsole");
+    char ms[16];
+
+    /* VTERM_FAKE_RESIZE_MS: block as ResizePseudoConsole does while
+     * conhost is stuck writing output nobody reads. */
+    if (GetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", ms, sizeof ms) > 0)
+        Sleep((DWORD)atoi(ms));
     return f ? f(pc, size) : E_NOTIMPL;
 }
 

@@ -121,6 +121,10 @@ scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90
 scenario path-search 90
+scenario resize-stall 120
+log="$T/resize-stall.log"
+check "trace log: sizes sent during a stuck resize coalesced: 100x40, then 105x40 only" \
+    sh -c "tr -d '\r' < '$log' | grep -E '^resize [0-9]+ [0-9]+ hr=' | cut -d' ' -f2,3 | tr '\n' ' ' | grep -qx '100 40 105 40 '"
 scenario error-mode 90
 scenario inherit 90
 scenario conpty-dll 120
@@ -138,12 +142,14 @@ check "trace log: no control instance went out of service" \
     sh -c "! grep -q 'out of service' '$log'"
 scenario storm 300
 log="$T/storm.log"
-check "trace log: all 10000 resizes of the storm applied" \
-    sh -c "[ \$(grep -Ec '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log') -ge 10000 ]"
+# Sizes are coalesced (newest wins) on the resize thread: every message
+# is queued, fewer are applied.
+check "trace log: all 10000 resizes of the storm queued, some applied" \
+    sh -c "[ \$(grep -Ec '^control: resize [0-9]+ [0-9]+ queued' '$log') -ge 10000 ] && grep -Eq '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log'"
 scenario abuse 400
 log="$T/abuse.log"
-check "trace log: every valid resize of the abuse run parsed and applied" \
-    sh -c "[ \$(grep -Ec '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log') -eq 9000 ]"
+check "trace log: every valid resize of the abuse run parsed and queued" \
+    sh -c "[ \$(grep -Ec '^control: resize [0-9]+ [0-9]+ queued' '$log') -eq 9000 ]"
 check "trace log: the oversize message was rejected" \
     grep -q 'rejected 65536-byte message' "$log"
 check "trace log: the silent client was dropped" \
