@@ -455,6 +455,10 @@ raised to this when a terminal starts."
 (defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
 (defvar-local vterm--resize-helper nil
   "The running `conpty-proxy resize' fallback process, if any.")
+(defvar-local vterm--proxy-output-seen nil
+  "Non-nil once this buffer's conpty-proxy has sent output.
+The proxy creates its control channel before it starts the shell, so
+a resize sent before the first output may have found no channel.")
 (defvar-local vterm--title nil "Last title set by the shell.")
 (defvar-local vterm--wakeup nil
   "The pipe process the parse thread wakes this buffer through, or nil.")
@@ -1233,8 +1237,11 @@ changes send it at once: see `vterm--resize-now')."
       (if (eq (process-exit-status proc) 0)
           (setq vterm--process-size (cons cols rows))
         (if (process-live-p vterm--process)
-            (message "vterm: resize to %dx%d failed: %s" cols rows
-                     (string-trim (or (process-get proc 'output) "")))
+            ;; Before the first output the channel may not exist yet:
+            ;; that output sends the size again (`vterm--reapply-size').
+            (when vterm--proxy-output-seen
+              (message "vterm: resize to %dx%d failed: %s" cols rows
+                       (string-trim (or (process-get proc 'output) ""))))
           (vterm--report
            "conpty-proxy is gone; the terminal cannot be resized")))
       ;; Not from a timer: one set in a sentinel waits for the next
@@ -1442,7 +1449,22 @@ It prepares the tty (sane modes, DEL as erase, size) first."
         (when vterm--term
           (vterm--quit-as-key
             (vterm--write-input vterm--term input))
-          (vterm--invalidate))))))
+          (vterm--invalidate))
+        (when (and vterm--proxy-id (not vterm--proxy-output-seen))
+          (setq vterm--proxy-output-seen t)
+          (vterm--reapply-size))))))
+
+(defun vterm--reapply-size ()
+  "Send the terminal's size again if the process did not get it.
+A resize sent while the proxy was starting fails (no control channel
+yet) and is not retried by itself: this runs at the first output."
+  (when (and vterm--size (not (equal vterm--size vterm--process-size))
+             (not vterm--pending-size))
+    (setq vterm--pending-size vterm--size)
+    (unless vterm--resize-timer
+      (setq vterm--resize-timer
+            (run-with-timer 0 nil #'vterm--send-pending-size
+                            (current-buffer))))))
 
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."

@@ -1047,6 +1047,32 @@ redraw itself took; after a pause, output waits the whole delay."
       (let ((vterm-shell '("C:/Program Files/Git/bin/bash.exe" "--login" "-i")))
         (should (equal (vterm--shell-argv) vterm-shell))))))
 
+;; Issue 14: a resize sent before the proxy made its control channel
+;; failed for good; the first output sends the size again.
+(ert-deftest vterm-test-proxy-first-output-reapplies-size ()
+  "The first output of a proxy session re-sends a size it did not get."
+  (with-temp-buffer
+    (setq-local vterm--proxy-id "x")
+    (setq-local vterm--size '(100 . 40))
+    (setq-local vterm--process-size '(80 . 24))
+    (let ((buffer (current-buffer)) sent)
+      (cl-letf (((symbol-function 'process-buffer) (lambda (_) buffer))
+                ((symbol-function 'vterm--send-pending-size)
+                 (lambda (b)
+                   (with-current-buffer b
+                     (push vterm--pending-size sent)
+                     (setq vterm--resize-timer nil
+                           vterm--pending-size nil)))))
+        (vterm--filter 'proc "$ ")
+        (should vterm--proxy-output-seen)
+        (should (equal vterm--pending-size '(100 . 40)))
+        (should vterm--resize-timer)
+        (timer-event-handler vterm--resize-timer)
+        (should (equal sent '((100 . 40))))
+        ;; Only the first output does it.
+        (vterm--filter 'proc "more")
+        (should-not vterm--pending-size)))))
+
 (ert-deftest vterm-test-proxy-found-beside-module ()
   "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))
