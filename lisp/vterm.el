@@ -193,8 +193,14 @@ for the second.  A timer clears it once that command is over.")
       (or (getenv "COMSPEC") "cmd.exe")
     (or (getenv "SHELL") shell-file-name))
   "The shell that runs in a new terminal.
-A command line: the program and its arguments, separated by spaces."
-  :type 'string
+A command line: the program and its arguments, separated by spaces,
+or a list of strings: the program and its arguments as they are.
+On Windows the command line is split as Windows programs split
+theirs (CommandLineToArgvW): a program name with spaces is quoted,
+\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo, and backslashes
+are ordinary characters."
+  :type '(choice (string :tag "Command line")
+                 (repeat :tag "Program and arguments" string))
   :group 'vterm)
 
 (defcustom vterm-tramp-shells
@@ -507,6 +513,10 @@ raised to this when a terminal starts."
 (defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
 (defvar-local vterm--resize-helper nil
   "The running `conpty-proxy resize' fallback process, if any.")
+(defvar-local vterm--proxy-output-seen nil
+  "Non-nil once this buffer's conpty-proxy has sent output.
+The proxy creates its control channel before it starts the shell, so
+a resize sent before the first output may have found no channel.")
 (defvar-local vterm--title nil "Last title set by the shell.")
 (defvar-local vterm--wakeup nil
   "The pipe process the parse thread wakes this buffer through, or nil.")
@@ -1376,8 +1386,11 @@ changes send it at once: see `vterm--resize-now')."
       (if (eq (process-exit-status proc) 0)
           (setq vterm--process-size (cons cols rows))
         (if (process-live-p vterm--process)
-            (message "vterm: resize to %dx%d failed: %s" cols rows
-                     (string-trim (or (process-get proc 'output) "")))
+            ;; Before the first output the channel may not exist yet:
+            ;; that output sends the size again (`vterm--reapply-size').
+            (when vterm--proxy-output-seen
+              (message "vterm: resize to %dx%d failed: %s" cols rows
+                       (string-trim (or (process-get proc 'output) ""))))
           (vterm--report
            "conpty-proxy is gone; the terminal cannot be resized")))
       ;; Not from a timer: one set in a sentinel waits for the next
@@ -1433,12 +1446,79 @@ the buffer the next redraw would take it for screen rows."
                 "LINES" "COLUMNS")
           process-environment))
 
+(defun vterm--w32-split-command-line (line)
+  "Split LINE into a list of arguments as CommandLineToArgvW does.
+The program name (the first argument) ends at the first space or
+tab, or, when it starts with a double quote, at the next one: it
+has no escapes.  In the arguments after it, spaces and tabs outside
+double quotes separate; 2N backslashes before a double quote are N
+backslashes and the quote opens or closes a quoted part; 2N+1 are
+N backslashes and a literal quote; other backslashes are literal;
+inside a quoted part, two double quotes are one literal quote."
+  (let ((i (or (string-match "[^ \t]" line) (length line)))
+        (n (length line))
+        args)
+    (when (< i n)
+      ;; The program name.
+      (let ((end (if (eq (aref line i) ?\")
+                     (or (cl-position ?\" line :start (1+ i)) n)
+                   (or (string-match "[ \t]" line i) n))))
+        (push (substring line (if (eq (aref line i) ?\") (1+ i) i) end) args)
+        (setq i (if (and (< end n) (eq (aref line end) ?\")) (1+ end) end)))
+      ;; The arguments.
+      (let (quoted cur in-arg)
+        (while (< i n)
+          (let ((c (aref line i)))
+            (cond
+             ((and (not quoted) (memq c '(?\s ?\t)))
+              (when in-arg
+                (push (apply #'string (nreverse cur)) args)
+                (setq cur nil in-arg nil))
+              (setq i (1+ i)))
+             ((eq c ?\\)
+              (let* ((j (or (string-match "[^\\]" line i) n))
+                     (count (- j i)))
+                (setq in-arg t)
+                (if (and (< j n) (eq (aref line j) ?\"))
+                    (progn
+                      (dotimes (_ (/ count 2)) (push ?\\ cur))
+                      (if (= (% count 2) 1)
+                          (progn (push ?\" cur) (setq i (1+ j)))
+                        (setq i j)))
+                  (dotimes (_ count) (push ?\\ cur))
+                  (setq i j))))
+             ((eq c ?\")
+              (setq in-arg t)
+              (if (and quoted (< (1+ i) n) (eq (aref line (1+ i)) ?\"))
+                  (progn (push ?\" cur) (setq i (+ i 2)))
+                (setq quoted (not quoted) i (1+ i))))
+             (t (push c cur) (setq in-arg t i (1+ i))))))
+        (when in-arg
+          (push (apply #'string (nreverse cur)) args))))
+    (nreverse args)))
+
 (defun vterm--shell-argv ()
-  "Return `vterm-shell' as a list of program and arguments."
-  (if (or (file-executable-p vterm-shell)
-          (and (eq system-type 'windows-nt) (executable-find vterm-shell)))
-      (list vterm-shell)
-    (split-string-and-unquote vterm-shell)))
+  "Return `vterm-shell' as a list of program and arguments.
+On Windows a command line is split as CommandLineToArgvW does, and
+the program is the file `executable-find' finds for it: the proxy
+then runs that file, and never looks in the current directory (the
+buffer's `default-directory', which may be an untrusted checkout)
+for a program of that name."
+  (let* ((windows (eq system-type 'windows-nt))
+         (argv (cond
+                ((consp vterm-shell) (copy-sequence vterm-shell))
+                ((or (and (file-name-absolute-p vterm-shell)
+                          (file-executable-p vterm-shell))
+                     (and windows (executable-find vterm-shell)))
+                 (list vterm-shell))
+                (windows (vterm--w32-split-command-line vterm-shell))
+                (t (split-string-and-unquote vterm-shell)))))
+    (if (and windows argv)
+        (cons (or (and (not (file-name-absolute-p (car argv)))
+                       (executable-find (car argv)))
+                  (car argv))
+              (cdr argv))
+      argv)))
 
 (defun vterm--remote-login-shell ()
   "Return the login shell of the user of remote `default-directory', or nil.
@@ -1492,7 +1572,10 @@ It prepares the tty (sane modes, DEL as erase, size) first."
   (list "/bin/sh" "-c"
         (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
                         " 2>/dev/null; exec %s")
-                rows cols (vterm--shell))))
+                rows cols (let ((shell (vterm--shell)))
+                            (if (consp shell)
+                                (mapconcat #'shell-quote-argument shell " ")
+                              shell)))))
 
 (defun vterm--start-process (cols rows)
   "Start the shell for the current buffer in a COLS x ROWS terminal."
@@ -1554,7 +1637,22 @@ It prepares the tty (sane modes, DEL as erase, size) first."
           (vterm--quit-as-key
             (vterm--write-input vterm--term input))
           (vterm--invalidate)
-          (vterm--watch-wakeup))))))
+          (vterm--watch-wakeup))
+        (when (and vterm--proxy-id (not vterm--proxy-output-seen))
+          (setq vterm--proxy-output-seen t)
+          (vterm--reapply-size))))))
+
+(defun vterm--reapply-size ()
+  "Send the terminal's size again if the process did not get it.
+A resize sent while the proxy was starting fails (no control channel
+yet) and is not retried by itself: this runs at the first output."
+  (when (and vterm--size (not (equal vterm--size vterm--process-size))
+             (not vterm--pending-size))
+    (setq vterm--pending-size vterm--size)
+    (unless vterm--resize-timer
+      (setq vterm--resize-timer
+            (run-with-timer 0 nil #'vterm--send-pending-size
+                            (current-buffer))))))
 
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
@@ -1589,15 +1687,29 @@ It prepares the tty (sane modes, DEL as erase, size) first."
 
 (defun vterm--exit-explanation (process)
   "Return what the end of PROCESS means for its shell, or \"\".
-The process of a conpty-proxy session is the proxy: a signal ended
-the proxy itself, and an exit code of 128 + N means a signal N
-ended the shell."
-  (let ((status (process-exit-status process)))
+The process of a conpty-proxy session is the proxy.  On POSIX a
+signal ended the proxy itself, and an exit code of 128 + N means a
+signal N ended the shell.  Windows has no signals: Emacs reports
+exit code 0xC000013A (STATUS_CONTROL_C_EXIT: a console closed, or
+Ctrl-C) as signal 2 and `delete-process' as signal 9, and exit codes
+129-192 are the shell's own."
+  (let ((status (process-exit-status process))
+        (state (process-status process)))
     (cond
      ((not (buffer-local-value 'vterm--proxy-id (process-buffer process))) "")
-     ((eq (process-status process) 'signal)
+     ((eq system-type 'windows-nt)
+      (cond
+       ((and (eq state 'signal) (= status 2))
+        (concat " (exit code 0xC000013A: the console was closed"
+                " or Ctrl-C ended the program)"))
+       ((and (eq state 'signal) (= status 9)) " (ended by Emacs)")
+       ((eq state 'signal) (format " (conpty-proxy ended, status %d)" status))
+       ((and (eq state 'exit) (= status 127))
+        " (conpty-proxy could not start the shell)")
+       (t "")))
+     ((eq state 'signal)
       (format " (conpty-proxy died by signal %d)" status))
-     ((and (eq (process-status process) 'exit) (< 128 status 193))
+     ((and (eq state 'exit) (< 128 status 193))
       (format " (the shell was killed by signal %d)" (- status 128)))
      (t ""))))
 

@@ -16,9 +16,14 @@ void ctl_conn_handle(const char *buf, size_t len, ctl_resize_fn resize,
         trace("control: rejected %zu-byte message: %s", len, ctl_strerror(st));
     } else if (msg.verb == CTL_VERB_RESIZE) {
         uint32_t hr = resize(ctx, msg.cols, msg.rows);
-        trace("resize %d %d hr=0x%08lx", msg.cols, msg.rows, (unsigned long)hr);
-        if (hr != 0)
-            st = CTL_E_APPLY;
+        if (hr == CTL_RESIZE_QUEUED) {
+            trace("control: resize %d %d queued", msg.cols, msg.rows);
+        } else {
+            trace("resize %d %d hr=0x%08lx", msg.cols, msg.rows,
+                  (unsigned long)hr);
+            if (hr != 0)
+                st = CTL_E_APPLY;
+        }
     } else {
         trace("control: ping");
     }

@@ -14,6 +14,12 @@
  * (0 on success). */
 typedef uint32_t (*ctl_resize_fn)(void *ctx, int cols, int rows);
 
+/* What a ctl_resize_fn returns when it has queued the size to apply it
+ * later (off the event loop): the message is answered "ok" and logged as
+ * "control: resize <cols> <rows> queued"; the backend writes the
+ * "resize <cols> <rows> hr=..." line when it has applied it. */
+#define CTL_RESIZE_QUEUED 0xFFFFFFFFu
+
 struct ctl_answer {
     char text[CTL_MSG_MAX + 1];
     size_t len;

@@ -3,6 +3,13 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#ifdef _WIN32
+#include <io.h>
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#endif
 
 static FILE *trace_file;
 
@@ -13,8 +20,13 @@ void trace_open(void)
     if (path == NULL || path[0] == '\0' || trace_file != NULL)
         return;
 #ifdef _WIN32
-    /* Binary: the same "\n" line ends as on POSIX, for the tests. */
+    /* Binary: the same "\n" line ends as on POSIX, for the tests.  Not
+     * inheritable (the C runtime's files are, by default), so no process
+     * started with handle inheritance keeps the log open. */
     trace_file = fopen(path, "ab");
+    if (trace_file != NULL)
+        SetHandleInformation((HANDLE)_get_osfhandle(_fileno(trace_file)),
+                             HANDLE_FLAG_INHERIT, 0);
 #else
     /* "e": close-on-exec, so the child never inherits the log. */
     trace_file = fopen(path, "ae");

@@ -82,8 +82,20 @@ enum win_key {
     WIN_KEY_PTY_CLOSED, /* ClosePseudoConsole returned on its thread */
     WIN_KEY_OUT_RESUME, /* stdout writer: queue below low water */
     WIN_KEY_OUT_DONE,   /* stdout writer: queue flushed after finish */
-    WIN_KEY_OUT_BROKEN  /* stdout writer: WriteFile failed (count = error) */
+    WIN_KEY_OUT_BROKEN, /* stdout writer: WriteFile failed (count = error) */
+    WIN_KEY_HANGUP,     /* console handler: close/logoff/shutdown (count =
+                           the event) */
+    WIN_KEY_RESIZED     /* resize thread: a size applied (count = HRESULT,
+                           OVERLAPPED pointer = cols << 16 | rows) */
 };
+
+/* The proxy's console control handler (win_session.c): Ctrl-C and
+ * Ctrl-Break are ignored (the proxy is never their target); close,
+ * logoff and shutdown -- how Emacs's delete-process and kill-emacs end a
+ * process started with CREATE_NEW_CONSOLE (WM_CLOSE to its console) --
+ * hang the session up like stdin EOF, and hold the handler thread until
+ * the session has exited the process. */
+BOOL WINAPI win_ctrl_handler(DWORD type);
 
 /* Post a packet with KEY and COUNT; reports a failure. */
 bool win_post(HANDLE iocp, enum win_key key, DWORD count);
@@ -122,6 +134,18 @@ struct win_pty {
     HANDLE job;     /* kills the child when the proxy dies; never closed */
     HANDLE close_thread; /* ClosePseudoConsole runs here (rule 9) */
     HANDLE iocp;
+    /* Resizes: ResizePseudoConsole is a synchronous write into ConPTY's
+     * signal pipe, which blocks while conhost is stuck writing output we
+     * are not reading, so it runs on a thread of its own (rule 1).  The
+     * loop leaves the newest size here (newest wins); the thread applies
+     * it and posts WIN_KEY_RESIZED. */
+    CRITICAL_SECTION rs_lock;  /* rs_cols, rs_rows, rs_pending */
+    CRITICAL_SECTION hpc_lock; /* a resize vs ClosePseudoConsole */
+    HANDLE rs_event;           /* auto-reset: a size is pending */
+    HANDLE rs_thread;
+    int rs_cols, rs_rows;
+    bool rs_pending;
+    bool hpc_closed;           /* under hpc_lock */
 };
 
 /* Create the pseudo console and start CFG->argv in it.  Returns 0, or
@@ -129,7 +153,9 @@ struct win_pty {
  * stderr naming the program) or PROXY_EXIT_FAILURE. */
 int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
                   struct win_security *sec);
-/* ctl_resize_fn for ResizePseudoConsole: returns its HRESULT. */
+/* ctl_resize_fn: leaves the size for the resize thread and returns
+ * CTL_RESIZE_QUEUED (an error HRESULT when there is no pseudo console,
+ * or no thread could be started). */
 uint32_t win_pty_resize(void *pty, int cols, int rows);
 /* Start ClosePseudoConsole on its own thread; it posts WIN_KEY_PTY_CLOSED
  * to IOCP when it returns. */

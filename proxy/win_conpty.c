@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
+
+#include "trace.h"
 
 enum { PTY_PIPE_BUFFER = 64 << 10 };
 
@@ -178,10 +181,211 @@ out:
     return line;
 }
 
-/* The proxy ignores Ctrl-C/Ctrl-Break itself (it is never the target). */
-static BOOL WINAPI ignore_ctrl(DWORD type)
+/* True when PATH names an existing file (not a directory). */
+static bool is_file(const wchar_t *path)
 {
-    return type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
+    DWORD a = GetFileAttributesW(path);
+
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* True when the last component of NAME has an extension. */
+static bool has_extension(const wchar_t *name)
+{
+    const wchar_t *dot = wcsrchr(name, L'.');
+
+    return dot != NULL && wcspbrk(dot, L"\\/") == NULL;
+}
+
+/* Try DIR\NAME (DIR may be NULL: NAME alone), with NAME's own extension
+ * or, without one, each of ".com" and ".exe" in PATHEXT's order (the
+ * program must be an executable image: a batch file needs cmd.exe).
+ * The full path into OUT (MAX_PATH * 4 characters). */
+static bool try_program(const wchar_t *dir, const wchar_t *name, wchar_t *out)
+{
+    static const wchar_t *const exts[] = {L".com", L".exe"};
+    wchar_t pathext[1024], candidate[MAX_PATH * 4];
+    const wchar_t *order[2] = {exts[0], exts[1]};
+    size_t n;
+    int len;
+
+    if (dir != NULL)
+        len = swprintf(candidate, MAX_PATH * 4, L"%ls%ls%ls", dir,
+                       dir[0] != L'\0' && wcschr(L"\\/", dir[wcslen(dir) - 1]) == NULL
+                           ? L"\\"
+                           : L"",
+                       name);
+    else
+        len = swprintf(candidate, MAX_PATH * 4, L"%ls", name);
+    if (len < 0 || len > MAX_PATH * 4 - 8)
+        return false;
+    if (has_extension(name)) {
+        if (!is_file(candidate))
+            return false;
+    } else {
+        /* PATHEXT decides the order (".COM;.EXE;..." by default). */
+        n = GetEnvironmentVariableW(L"PATHEXT", pathext, 1024);
+        if (n > 0 && n < 1024) {
+            _wcslwr(pathext);
+            const wchar_t *com = wcsstr(pathext, L".com");
+            const wchar_t *exe = wcsstr(pathext, L".exe");
+            if (exe != NULL && (com == NULL || exe < com)) {
+                order[0] = exts[1];
+                order[1] = exts[0];
+            }
+        }
+        bool found = false;
+        for (int i = 0; i < 2 && !found; i++) {
+            wcscpy(candidate + len, order[i]);
+            found = is_file(candidate);
+        }
+        if (!found)
+            return false;
+    }
+    if (GetFullPathNameW(candidate, MAX_PATH * 4, out, NULL) - 1 >=
+        MAX_PATH * 4 - 1)
+        return false;
+    return true;
+}
+
+/* The program NAME resolved to an absolute file name in OUT (MAX_PATH * 4
+ * characters), never from the current directory: it is the buffer's
+ * default-directory, perhaps an untrusted checkout, and CreateProcess
+ * would look there (and in the proxy's directory) before PATH.  A name
+ * with a directory part is taken as given; a bare name is looked for in
+ * the system directories and then in the absolute directories of PATH,
+ * with ".com"/".exe" added when it has no extension. */
+static bool resolve_program(const wchar_t *name, wchar_t *out)
+{
+    wchar_t dir[MAX_PATH];
+    wchar_t *path, *entry, *next;
+    DWORD n;
+    bool found = false;
+
+    if (name[0] == L'\0')
+        return false;
+    if (wcspbrk(name, L"\\/:") != NULL)
+        return try_program(NULL, name, out);
+    n = GetSystemDirectoryW(dir, MAX_PATH);
+    if (n > 0 && n < MAX_PATH && try_program(dir, name, out))
+        return true;
+    n = GetWindowsDirectoryW(dir, MAX_PATH);
+    if (n > 0 && n < MAX_PATH && try_program(dir, name, out))
+        return true;
+    n = GetEnvironmentVariableW(L"PATH", NULL, 0);
+    if (n == 0 || (path = malloc((size_t)n * sizeof *path)) == NULL)
+        return false;
+    if (GetEnvironmentVariableW(L"PATH", path, n) >= n) {
+        free(path);
+        return false;
+    }
+    for (entry = path; entry != NULL && !found; entry = next) {
+        size_t len;
+        next = wcschr(entry, L';');
+        if (next != NULL)
+            *next++ = L'\0';
+        /* "C:\My Tools" may be quoted in PATH. */
+        if (entry[0] == L'"') {
+            entry++;
+            len = wcslen(entry);
+            if (len > 0 && entry[len - 1] == L'"')
+                entry[len - 1] = L'\0';
+        }
+        /* Only absolute directories: "." or "bin" would be the current
+         * directory again. */
+        if (!((iswalpha(entry[0]) && entry[1] == L':' &&
+               (entry[2] == L'\\' || entry[2] == L'/')) ||
+              (entry[0] == L'\\' && entry[1] == L'\\')))
+            continue;
+        found = try_program(entry, name, out);
+    }
+    free(path);
+    return found;
+}
+
+/* ---- the ConPTY functions, looked up at run time ---------------------
+ * Static imports would keep the exe from loading at all on Windows
+ * before 10 1809 (Emacs would show an exit code and nothing else).  A
+ * conpty.dll beside the proxy (the ConPTY Windows Terminal ships, which
+ * starts the OpenConsole.exe beside it) is preferred to the inbox one:
+ * it is maintained and fixed where old Windows builds are not. */
+typedef HRESULT(WINAPI *create_pc_fn)(COORD, HANDLE, HANDLE, DWORD, HPCON *);
+typedef HRESULT(WINAPI *resize_pc_fn)(HPCON, COORD);
+typedef void(WINAPI *close_pc_fn)(HPCON);
+
+static struct {
+    create_pc_fn create;
+    resize_pc_fn resize;
+    close_pc_fn close;
+} conpty;
+
+static bool lookup_conpty(HMODULE dll, const char *prefix)
+{
+    char name[64];
+
+    snprintf(name, sizeof name, "%sCreatePseudoConsole", prefix);
+    conpty.create = (create_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    snprintf(name, sizeof name, "%sResizePseudoConsole", prefix);
+    conpty.resize = (resize_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    snprintf(name, sizeof name, "%sClosePseudoConsole", prefix);
+    conpty.close = (close_pc_fn)(void (*)(void))GetProcAddress(dll, name);
+    return conpty.create != NULL && conpty.resize != NULL &&
+           conpty.close != NULL;
+}
+
+/* conpty.dll from the proxy's own directory, when OpenConsole.exe is
+ * there too (conpty.dll starts it from its own directory). */
+static bool load_conpty_dll(void)
+{
+    wchar_t dir[MAX_PATH * 2], dll_path[MAX_PATH * 2 + 16],
+        host[MAX_PATH * 2 + 16];
+    DWORD n = GetModuleFileNameW(NULL, dir, MAX_PATH * 2);
+    wchar_t *slash;
+    HMODULE dll;
+
+    if (n == 0 || n >= MAX_PATH * 2 || (slash = wcsrchr(dir, L'\\')) == NULL)
+        return false;
+    *slash = L'\0';
+    swprintf(dll_path, MAX_PATH * 2 + 16, L"%ls\\conpty.dll", dir);
+    swprintf(host, MAX_PATH * 2 + 16, L"%ls\\OpenConsole.exe", dir);
+    if (!is_file(dll_path) || !is_file(host))
+        return false;
+    /* By full path: never a conpty.dll from the search path. */
+    dll = LoadLibraryExW(dll_path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (dll == NULL) {
+        win_fail("LoadLibrary (conpty.dll beside conpty-proxy)");
+        return false;
+    }
+    if (lookup_conpty(dll, "Conpty")) {
+        trace("conpty: %ls", dll_path);
+        return true;
+    }
+    trace("conpty: %ls lacks the Conpty*PseudoConsole functions: not used",
+          dll_path);
+    FreeLibrary(dll);
+    return false;
+}
+
+/* Find the ConPTY functions; false (reported on stderr) when this
+ * Windows has none. */
+static bool load_conpty(void)
+{
+    HMODULE k32;
+
+    if (conpty.create != NULL)
+        return true;
+    if (load_conpty_dll())
+        return true;
+    k32 = GetModuleHandleW(L"kernel32.dll");
+    if (k32 != NULL && lookup_conpty(k32, "")) {
+        trace("conpty: kernel32");
+        return true;
+    }
+    fprintf(stderr,
+            "conpty-proxy: this Windows has no pseudo console (ConPTY): "
+            "Windows 10 version 1809 (build 17763) or later is needed, or "
+            "conpty.dll with its OpenConsole.exe beside conpty-proxy.exe\n");
+    return false;
 }
 
 /* A job that kills the child when the proxy dies: the last handle to it
@@ -219,9 +423,26 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
     STARTUPINFOEXW si;
     PROCESS_INFORMATION pi;
     SIZE_T attr_len = 0;
-    wchar_t *cmd;
-    int ret = PROXY_EXIT_FAILURE;
+    wchar_t *cmd, *program = NULL, app[MAX_PATH * 4];
+    int ret = PROXY_EXIT_FAILURE, n;
 
+    n = MultiByteToWideChar(CP_ACP, 0, cfg->argv[0], -1, NULL, 0);
+    if (n <= 0 || (program = malloc((size_t)n * sizeof *program)) == NULL ||
+        MultiByteToWideChar(CP_ACP, 0, cfg->argv[0], -1, program, n) <= 0) {
+        win_fail("MultiByteToWideChar");
+        free(program);
+        return PROXY_EXIT_FAILURE;
+    }
+    if (!resolve_program(program, app)) {
+        fprintf(stderr,
+                "conpty-proxy: cannot start %s: no such program (looked for "
+                "in the system directories and PATH, never in the current "
+                "directory)\n",
+                cfg->argv[0]);
+        free(program);
+        return PROXY_EXIT_START;
+    }
+    free(program);
     cmd = build_command_line(cfg->argv);
     if (cmd == NULL)
         return PROXY_EXIT_FAILURE;
@@ -257,17 +478,24 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
      * CREATE_NEW_PROCESS_GROUP (as Emacs may start us) ignores Ctrl-C and
      * its children inherit that; clear it so the child gets the default
      * handling, and ignore Ctrl-C in the proxy with a handler instead
-     * (handlers are not inherited). */
+     * (handlers are not inherited).  The same handler turns the console's
+     * close event into a hang-up (win_ctrl_handler). */
     if (!SetConsoleCtrlHandler(NULL, FALSE))
         win_fail("SetConsoleCtrlHandler (restore Ctrl-C)");
-    if (!SetConsoleCtrlHandler(ignore_ctrl, TRUE))
-        win_fail("SetConsoleCtrlHandler (ignore in proxy)");
+    if (!SetConsoleCtrlHandler(win_ctrl_handler, TRUE))
+        win_fail("SetConsoleCtrlHandler (proxy handler)");
     pty->job = make_kill_job();
     /* Inherit nothing (FALSE); our environment and working directory.
      * Suspended until it is in the job, so that nothing it starts
-     * escapes before. */
-    if (!CreateProcessW(NULL, cmd, NULL, NULL, FALSE,
-                        EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED, NULL,
+     * escapes before.  CREATE_DEFAULT_ERROR_MODE: not Emacs's error mode
+     * (w32-start-process-inherit-error-mode), which the proxy inherits:
+     * the shell gets the system's, as in any terminal. */
+    /* The resolved program, never CreateProcess's own search (which
+     * looks in the current directory first). */
+    if (!CreateProcessW(app, cmd, NULL, NULL, FALSE,
+                        EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED |
+                            CREATE_DEFAULT_ERROR_MODE,
+                        NULL,
                         NULL, &si.StartupInfo, &pi)) {
         DWORD err = GetLastError();
         char text[256];
@@ -309,6 +537,11 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
 
     memset(pty, 0, sizeof *pty);
     pty->in_w = pty->out_r = INVALID_HANDLE_VALUE;
+    /* Never deleted: the resize thread may use them until exit. */
+    InitializeCriticalSection(&pty->rs_lock);
+    InitializeCriticalSection(&pty->hpc_lock);
+    if (!load_conpty())
+        return PROXY_EXIT_FAILURE;
     if (!make_pty_pipe(sec, false, &pty->in_w, &con_in))
         return PROXY_EXIT_FAILURE;
     if (!make_pty_pipe(sec, true, &pty->out_r, &con_out)) {
@@ -317,7 +550,7 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
     }
     /* Rule 8: flags 0, no PSEUDOCONSOLE_INHERIT_CURSOR (it would make
      * ConPTY wait for a cursor-position answer we never send). */
-    hr = CreatePseudoConsole(size, con_in, con_out, 0, &pty->hpc);
+    hr = conpty.create(size, con_in, con_out, 0, &pty->hpc);
     /* The pseudo console holds its own copies now; closing ours lets the
      * output pipe reach EOF when ConPTY is gone. */
     CloseHandle(con_in);
@@ -329,20 +562,72 @@ int win_pty_start(struct win_pty *pty, const struct session_config *cfg,
     }
     ret = start_child(pty, cfg);
     if (ret != 0) {
-        ClosePseudoConsole(pty->hpc); /* nothing attached: returns at once */
+        conpty.close(pty->hpc); /* nothing attached: returns at once */
         pty->hpc = NULL;
     }
     return ret;
 }
 
+static DWORD WINAPI resize_thread_main(void *arg)
+{
+    struct win_pty *pty = arg;
+
+    for (;;) {
+        COORD size;
+        HRESULT hr = HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
+        bool pending;
+
+        if (WaitForSingleObject(pty->rs_event, INFINITE) != WAIT_OBJECT_0)
+            return 0;
+        EnterCriticalSection(&pty->rs_lock);
+        pending = pty->rs_pending;
+        size.X = (SHORT)pty->rs_cols;
+        size.Y = (SHORT)pty->rs_rows;
+        pty->rs_pending = false;
+        LeaveCriticalSection(&pty->rs_lock);
+        if (!pending)
+            continue;
+        /* May block (conhost stuck on output): only this thread waits. */
+        EnterCriticalSection(&pty->hpc_lock);
+        if (!pty->hpc_closed)
+            hr = conpty.resize(pty->hpc, size);
+        LeaveCriticalSection(&pty->hpc_lock);
+        PostQueuedCompletionStatus(
+            pty->iocp, (DWORD)hr, WIN_KEY_RESIZED,
+            (OVERLAPPED *)(ULONG_PTR)(((DWORD)size.X << 16) | (DWORD)size.Y));
+    }
+}
+
 uint32_t win_pty_resize(void *ctx, int cols, int rows)
 {
     struct win_pty *pty = ctx;
-    COORD size = {(SHORT)cols, (SHORT)rows};
 
-    if (pty->close_thread != NULL || pty->hpc == NULL)
+    if (pty->close_thread != NULL || pty->hpc == NULL || pty->iocp == NULL)
         return (uint32_t)HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE);
-    return (uint32_t)ResizePseudoConsole(pty->hpc, size);
+    if (pty->rs_thread == NULL) {
+        pty->rs_event = CreateEventA(NULL, FALSE, FALSE, NULL);
+        if (pty->rs_event == NULL) {
+            win_fail("CreateEvent (resize)");
+            return (uint32_t)HRESULT_FROM_WIN32(GetLastError());
+        }
+        pty->rs_thread = CreateThread(NULL, 64 << 10, resize_thread_main,
+                                      pty, 0, NULL);
+        if (pty->rs_thread == NULL) {
+            DWORD err = GetLastError();
+            win_fail("CreateThread (resize)");
+            CloseHandle(pty->rs_event);
+            pty->rs_event = NULL;
+            return (uint32_t)HRESULT_FROM_WIN32(err);
+        }
+    }
+    /* Rule 1: never ResizePseudoConsole on the loop.  Newest wins. */
+    EnterCriticalSection(&pty->rs_lock);
+    pty->rs_cols = cols;
+    pty->rs_rows = rows;
+    pty->rs_pending = true;
+    LeaveCriticalSection(&pty->rs_lock);
+    SetEvent(pty->rs_event);
+    return CTL_RESIZE_QUEUED;
 }
 
 static DWORD WINAPI close_thread_main(void *arg)
@@ -350,8 +635,12 @@ static DWORD WINAPI close_thread_main(void *arg)
     struct win_pty *pty = arg;
 
     /* Blocks until ConPTY's output is drained (Windows before 11 24H2):
-     * the loop keeps reading meanwhile (rule 9). */
-    ClosePseudoConsole(pty->hpc);
+     * the loop keeps reading meanwhile (rule 9).  Not while a resize
+     * uses the pseudo console; none starts after. */
+    EnterCriticalSection(&pty->hpc_lock);
+    pty->hpc_closed = true;
+    conpty.close(pty->hpc);
+    LeaveCriticalSection(&pty->hpc_lock);
     win_post(pty->iocp, WIN_KEY_PTY_CLOSED, 0);
     return 0;
 }

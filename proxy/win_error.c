@@ -18,18 +18,32 @@ void win_report_to_trace(bool on)
 
 const char *win_strerror(DWORD err, char *buf, size_t size)
 {
-    DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
+    wchar_t wide[512];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
                                  FORMAT_MESSAGE_IGNORE_INSERTS |
                                  FORMAT_MESSAGE_MAX_WIDTH_MASK,
-                             NULL, err, 0, buf, (DWORD)size, NULL);
+                             NULL, err, 0, wide, 512, NULL);
 
-    if (n == 0) {
-        snprintf(buf, size, "unknown error");
-        return buf;
+    while (n > 0 && (wide[n - 1] == L' ' || wide[n - 1] == L'\r' ||
+                     wide[n - 1] == L'\n' || wide[n - 1] == L'.'))
+        n--;
+    /* UTF-8, as every byte that reaches the terminal or the log: the
+     * ANSI code page's bytes would be mojibake in a UTF-8 stream.  A
+     * message too long for BUF is cut at a character boundary. */
+    while (n > 0) {
+        int len = WideCharToMultiByte(CP_UTF8, 0, wide, (int)n, buf,
+                                      (int)size - 1, NULL, NULL);
+        if (len > 0) {
+            buf[len] = '\0';
+            return buf;
+        }
+        if (GetLastError() != ERROR_INSUFFICIENT_BUFFER)
+            break;
+        n--;
+        if (n > 0 && IS_HIGH_SURROGATE(wide[n - 1]))
+            n--;
     }
-    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\r' ||
-                     buf[n - 1] == '\n' || buf[n - 1] == '.'))
-        buf[--n] = '\0';
+    snprintf(buf, size, "unknown error");
     return buf;
 }
 

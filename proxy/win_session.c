@@ -7,6 +7,7 @@
  *   stdout thread        blocking writes of the queue to stdout
  *   thread-pool wait     child exit -> WIN_KEY_CHILD_EXIT
  *   close thread         ClosePseudoConsole -> WIN_KEY_PTY_CLOSED
+ *   resize thread        ResizePseudoConsole (newest size) -> WIN_KEY_RESIZED
  * The loop waits only in GetQueuedCompletionStatus, with a timeout that is
  * the earliest real deadline (a control client's, or a bound on the
  * shutdown) and INFINITE when there is none. */
@@ -25,7 +26,8 @@ enum {
                           ConPTY's EOF */
     CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
     HANGUP_MS = 1500,  /* stdin EOF: the child's grace before it is ended */
-    TEARDOWN_MS = 2000 /* cancelled operations must complete within this */
+    TEARDOWN_MS = 2000, /* cancelled operations must complete within this */
+    HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
 
 /* ---- operation objects (rule 2) ------------------------------------- */
@@ -57,6 +59,34 @@ struct win_op *win_op_from_ov(OVERLAPPED *ov)
 {
     /* Rule 2: the OVERLAPPED pointer identifies the operation. */
     return (struct win_op *)((char *)ov - offsetof(struct win_op, ov));
+}
+
+/* The running session's port, for the console control handler. */
+static HANDLE volatile ctrl_iocp;
+
+BOOL WINAPI win_ctrl_handler(DWORD type)
+{
+    HANDLE iocp = ctrl_iocp;
+
+    switch (type) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+        return TRUE;
+    case CTRL_CLOSE_EVENT:
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT:
+        if (iocp == NULL || !win_post(iocp, WIN_KEY_HANGUP, type))
+            return FALSE;
+        /* Returning would end the process at once (0xC000013A, no
+         * ClosePseudoConsole, the job killing the shell outright): wait
+         * while the loop hangs up and exits the process with the shell's
+         * code.  Windows ends us anyway after its own time-out (5 s for
+         * a close). */
+        Sleep(HANDLER_HOLD_MS);
+        return FALSE;
+    default:
+        return FALSE;
+    }
 }
 
 bool win_post(HANDLE iocp, enum win_key key, DWORD count)
@@ -456,6 +486,22 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         if (s->phase == PHASE_RUN)
             hang_up(s, "stdin closed");
         break;
+    case WIN_KEY_HANGUP:
+        trace("console: %s event",
+              bytes == CTRL_CLOSE_EVENT    ? "close"
+              : bytes == CTRL_LOGOFF_EVENT ? "logoff"
+                                           : "shutdown");
+        if (s->phase == PHASE_RUN)
+            hang_up(s, "console closed");
+        break;
+    case WIN_KEY_RESIZED: {
+        /* One line per applied resize, written by the loop (the trace
+         * log has one writer). */
+        ULONG_PTR size = (ULONG_PTR)ov;
+        trace("resize %d %d hr=0x%08lx", (int)((size >> 16) & 0xffff),
+              (int)(size & 0xffff), (unsigned long)bytes);
+        break;
+    }
     case WIN_KEY_CHILD_EXIT:
         child_exited(s);
         break;
@@ -574,6 +620,19 @@ int backend_run_session(const struct session_config *cfg)
     if (!std_handle(STD_INPUT_HANDLE, "stdin", &in_h) ||
         !std_handle(STD_OUTPUT_HANDLE, "stdout", &out_h))
         return PROXY_EXIT_FAILURE;
+    /* Emacs gave us inheritable pipe ends.  The shell inherits nothing,
+     * but ConPTY's host (OpenConsole.exe from a conpty.dll, conhost) is
+     * started with inheritance: a copy there would keep Emacs's pipes
+     * open after the proxy is gone. */
+    {
+        static const DWORD which[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                      STD_ERROR_HANDLE};
+        for (int i = 0; i < 3; i++) {
+            HANDLE h = GetStdHandle(which[i]);
+            if (h != NULL && h != INVALID_HANDLE_VALUE)
+                SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
+        }
+    }
     s = calloc(1, sizeof *s);
     if (s == NULL) {
         win_fail_code("calloc", ERROR_NOT_ENOUGH_MEMORY);
@@ -597,6 +656,7 @@ int backend_run_session(const struct session_config *cfg)
     ret = win_pty_start(&s->pty, cfg, &s->sec);
     if (ret != 0)
         goto fail_ctl;
+    s->pty.iocp = s->iocp; /* the resize thread posts here */
     ret = PROXY_EXIT_FAILURE;
     if (CreateIoCompletionPort(s->pty.out_r, s->iocp, WIN_KEY_IO, 0) == NULL ||
         CreateIoCompletionPort(s->pty.in_w, s->iocp, WIN_KEY_IO, 0) == NULL) {
@@ -620,6 +680,7 @@ int backend_run_session(const struct session_config *cfg)
         goto fail_child;
 
     win_report_to_trace(true);
+    ctrl_iocp = s->iocp;
     trace("start: pid %lu, %dx%d, %s", (unsigned long)s->pty.pid, cfg->cols,
           cfg->rows, cfg->argv[0]);
     arm_pty_read(s);

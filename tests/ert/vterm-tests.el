@@ -977,6 +977,104 @@ redraw itself took; after a pause, output waits the whole delay."
       (cl-letf (((symbol-function 'executable-find) (lambda (f) f)))
         (should (equal (vterm--shell-argv) (list vterm-shell)))))))
 
+;; Issue 14: the proxy gets the program `executable-find' found, never
+;; a bare name it could look up in the buffer's directory.
+(ert-deftest vterm-test-windows-shell-resolved ()
+  "On Windows the shell's program is passed as the file found on PATH."
+  (let ((system-type 'windows-nt)
+        (found "C:/Windows/System32/WindowsPowerShell/v1.0/powershell.exe"))
+    (cl-letf (((symbol-function 'executable-find)
+               (lambda (f &rest _)
+                 (and (member f '("powershell.exe" "powershell")) found))))
+      (let ((vterm-shell "powershell.exe -NoLogo"))
+        (should (equal (vterm--shell-argv) (list found "-NoLogo"))))
+      (let ((vterm-shell "powershell"))
+        (should (equal (vterm--shell-argv) (list found))))
+      ;; Not found: the name as given; the proxy searches PATH only.
+      (let ((vterm-shell "nosuch.exe -x"))
+        (should (equal (vterm--shell-argv) '("nosuch.exe" "-x")))))))
+
+;; Issue 14: Windows has no signals; Emacs maps 0xC000013A to signal 2.
+(ert-deftest vterm-test-exit-explanation-windows ()
+  "Exits of a proxy session are explained the way each system means them."
+  (with-temp-buffer
+    (setq-local vterm--proxy-id "x")
+    (let ((buffer (current-buffer)) state status)
+      (cl-letf (((symbol-function 'process-buffer) (lambda (_) buffer))
+                ((symbol-function 'process-status) (lambda (_) state))
+                ((symbol-function 'process-exit-status) (lambda (_) status)))
+        (let ((system-type 'windows-nt))
+          (setq state 'signal status 2)
+          (should (string-match-p "0xC000013A" (vterm--exit-explanation 'p)))
+          (should-not (string-match-p "signal" (vterm--exit-explanation 'p)))
+          (setq state 'exit status 130)
+          (should (equal (vterm--exit-explanation 'p) ""))
+          (setq state 'exit status 127)
+          (should (string-match-p "could not start" (vterm--exit-explanation 'p))))
+        (let ((system-type 'gnu/linux))
+          (setq state 'exit status 130)
+          (should (string-match-p "signal 2" (vterm--exit-explanation 'p)))
+          (setq state 'signal status 9)
+          (should (string-match-p "died by signal 9"
+                                  (vterm--exit-explanation 'p))))))))
+
+;; Issue 14: a Windows vterm-shell is split as Windows programs split
+;; their command lines, not as a Lisp string.
+(ert-deftest vterm-test-w32-split-command-line ()
+  "CommandLineToArgvW's rules, called directly."
+  (dolist (case
+           '(("\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo"
+              "C:\\Program Files\\PowerShell\\7\\pwsh.exe" "-NoLogo")
+             ("C:\\Windows\\system32\\cmd.exe /k \"echo a  b\""
+              "C:\\Windows\\system32\\cmd.exe" "/k" "echo a  b")
+             ("  prog  a\tb  " "prog" "a" "b")
+             ("prog \"\"" "prog" "")
+             ("prog a\\\\b c\\" "prog" "a\\\\b" "c\\")
+             ("prog a\\\"b" "prog" "a\"b")
+             ("prog \"a\\\\\"" "prog" "a\\")
+             ("prog a\\\\\"b c\"" "prog" "a\\b c")
+             ("prog \"a\"\"b\"" "prog" "a\"b")
+             ("\"C:\\x\\\"y z" "C:\\x\\" "y" "z")
+             ("" )))
+    (should (equal (vterm--w32-split-command-line (car case)) (cdr case)))))
+
+(ert-deftest vterm-test-windows-shell-quoted-path ()
+  "A quoted Windows path in `vterm-shell', and a list, reach the proxy whole."
+  (let ((system-type 'windows-nt))
+    (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
+      (let ((vterm-shell
+             "\"C:\\Program Files\\PowerShell\\7\\pwsh.exe\" -NoLogo"))
+        (should (equal (vterm--shell-argv)
+                       '("C:\\Program Files\\PowerShell\\7\\pwsh.exe" "-NoLogo"))))
+      (let ((vterm-shell '("C:/Program Files/Git/bin/bash.exe" "--login" "-i")))
+        (should (equal (vterm--shell-argv) vterm-shell))))))
+
+;; Issue 14: a resize sent before the proxy made its control channel
+;; failed for good; the first output sends the size again.
+(ert-deftest vterm-test-proxy-first-output-reapplies-size ()
+  "The first output of a proxy session re-sends a size it did not get."
+  (with-temp-buffer
+    (setq-local vterm--proxy-id "x")
+    (setq-local vterm--size '(100 . 40))
+    (setq-local vterm--process-size '(80 . 24))
+    (let ((buffer (current-buffer)) sent)
+      (cl-letf (((symbol-function 'process-buffer) (lambda (_) buffer))
+                ((symbol-function 'vterm--send-pending-size)
+                 (lambda (b)
+                   (with-current-buffer b
+                     (push vterm--pending-size sent)
+                     (setq vterm--resize-timer nil
+                           vterm--pending-size nil)))))
+        (vterm--filter 'proc "$ ")
+        (should vterm--proxy-output-seen)
+        (should (equal vterm--pending-size '(100 . 40)))
+        (should vterm--resize-timer)
+        (timer-event-handler vterm--resize-timer)
+        (should (equal sent '((100 . 40))))
+        ;; Only the first output does it.
+        (vterm--filter 'proc "more")
+        (should-not vterm--pending-size)))))
+
 (ert-deftest vterm-test-proxy-found-beside-module ()
   "Without `vterm-conpty-proxy-path' the proxy is found next to the module."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))

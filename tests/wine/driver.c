@@ -3,7 +3,7 @@
  * It starts the proxy the way Emacs's w32proc.c starts a subprocess:
  * two anonymous pipes from CreatePipe, the child's ends inheritable and
  * ours not, STARTF_USESTDHANDLES with stderr on the stdout pipe, inherited
- * handles, a new process group.  A reader thread collects the proxy's
+ * handles, a new console with a hidden window, our error mode inherited.  A reader thread collects the proxy's
  * stdout (and can be told to stall); the main thread writes its stdin and
  * checks what comes back.  Each check prints "PASS <what>" or
  * "FAIL <what>"; the exit status is 0 when all passed.
@@ -12,7 +12,8 @@
  *
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
- * abuse; fault injection: child-kill, proxy-kill, vanish, storm. */
+ * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
+ * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -113,6 +114,11 @@ static const char *full_path(char *path)
     return buf;
 }
 
+/* For the "inherit" scenario: keep a duplicate of the proxy's stdout
+ * pipe end in KEPT_CHILD_OUT. */
+static bool keep_child_out;
+static HANDLE kept_child_out;
+
 static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
@@ -141,11 +147,19 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
     si.hStdInput = child_in;
     si.hStdOutput = child_out;
     si.hStdError = child_out;
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_PROCESS_GROUP,
+    /* Emacs's create_child (w32proc.c), w32-start-process-share-console
+     * nil and w32-start-process-inherit-error-mode t: a new console,
+     * hidden (STARTF_USESHOWWINDOW + SW_HIDE above), and no
+     * CREATE_DEFAULT_ERROR_MODE, so the proxy inherits our error mode
+     * (main sets Emacs's). */
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE,
                         NULL, cwd, &si, &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
     }
+    if (keep_child_out)
+        DuplicateHandle(GetCurrentProcess(), child_out, GetCurrentProcess(),
+                        &kept_child_out, 0, FALSE, DUPLICATE_SAME_ACCESS);
     CloseHandle(child_in);
     CloseHandle(child_out);
     CloseHandle(pi.hThread);
@@ -1114,11 +1128,393 @@ static void scenario_stdout_close(void)
     CloseHandle(p.in_w);
 }
 
+/* The console window of process PID (Emacs's find_child_console looks
+ * for the "ConsoleWindowClass" window of the process). */
+struct console_search {
+    DWORD pid;
+    HWND hwnd;
+};
+
+static BOOL CALLBACK find_console(HWND hwnd, LPARAM arg)
+{
+    struct console_search *cs = (struct console_search *)arg;
+    DWORD pid = 0;
+    char cls[64];
+
+    GetWindowThreadProcessId(hwnd, &pid);
+    if (pid == cs->pid && GetClassNameA(hwnd, cls, sizeof cls) > 0 &&
+        strcmp(cls, "ConsoleWindowClass") == 0) {
+        cs->hwnd = hwnd;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Raise CTRL_CLOSE_EVENT in process PID the way the console does: a
+ * thread at CtrlRoutine (kernelbase, forwarded by kernel32) with the
+ * event as its argument. */
+static bool raise_close_event(DWORD pid)
+{
+    static const char *const dlls[] = {"kernelbase.dll", "kernel32.dll"};
+    FARPROC routine = NULL;
+    HANDLE proc, thread;
+
+    for (int i = 0; i < 2 && routine == NULL; i++) {
+        HMODULE dll = GetModuleHandleA(dlls[i]);
+        if (dll != NULL)
+            routine = GetProcAddress(dll, "CtrlRoutine");
+    }
+    if (routine == NULL) {
+        note("no CtrlRoutine export");
+        return false;
+    }
+    proc = OpenProcess(PROCESS_CREATE_THREAD | PROCESS_QUERY_INFORMATION |
+                           PROCESS_VM_OPERATION | PROCESS_VM_WRITE |
+                           PROCESS_VM_READ,
+                       FALSE, pid);
+    if (proc == NULL) {
+        note("OpenProcess: %lu", (unsigned long)GetLastError());
+        return false;
+    }
+    thread = CreateRemoteThread(proc, NULL, 0,
+                                (LPTHREAD_START_ROUTINE)(void *)routine,
+                                (void *)(ULONG_PTR)CTRL_CLOSE_EVENT, 0, NULL);
+    if (thread == NULL)
+        note("CreateRemoteThread: %lu", (unsigned long)GetLastError());
+    else
+        CloseHandle(thread);
+    CloseHandle(proc);
+    return thread != NULL;
+}
+
+/* delete-process and kill-emacs: Emacs posts WM_CLOSE to the hidden
+ * console it started the proxy with, which raises CTRL_CLOSE_EVENT in
+ * the proxy.  The proxy must hang the session up (the shell ended through
+ * the pseudo console, its code passed on), never die by the default
+ * handler with 0xC000013A, which Emacs reads as "signal 2".  When there
+ * is no console window (Wine 8 without a display makes none), the event
+ * is raised the way the console raises it: a thread at CtrlRoutine. */
+static void scenario_wm_close(void)
+{
+    struct proc p;
+    struct console_search cs = {0, NULL};
+    HANDLE child;
+    DWORD child_code = STILL_ACTIVE;
+    ULONGLONG t0;
+    long code;
+
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        wt_result(false, "wm-close: proxy started");
+        return;
+    }
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "wm-close: fixture READY");
+    child = open_fixture(&p);
+    wt_result(child != NULL, "wm-close: found the fixture (a child of the proxy)");
+    cs.pid = p.pid;
+    EnumWindows(find_console, (LPARAM)&cs);
+    t0 = GetTickCount64();
+    if (cs.hwnd != NULL) {
+        wt_result(PostMessageA(cs.hwnd, WM_CLOSE, 0, 0),
+                  "wm-close: WM_CLOSE posted to the proxy's console window");
+    } else {
+        note("no console window for the proxy: raising CTRL_CLOSE_EVENT "
+             "through CtrlRoutine");
+        wt_result(raise_close_event(p.pid),
+                  "wm-close: CTRL_CLOSE_EVENT raised in the proxy (no console "
+                  "window to post WM_CLOSE to)");
+    }
+    code = wait_exit(&p, 15000);
+    wt_result(code >= 0 && GetTickCount64() - t0 <= 5000,
+              "wm-close: proxy exits within 5 s of the close (%llu ms)",
+              (unsigned long long)(GetTickCount64() - t0));
+    wt_result(code != (long)STATUS_CONTROL_C_EXIT,
+              "wm-close: the proxy did not die by the close event (exit 0x%lx)",
+              (unsigned long)code);
+    if (child != NULL) {
+        wt_result(WaitForSingleObject(child, 5000) == WAIT_OBJECT_0,
+                  "wm-close: the child is gone");
+        GetExitCodeProcess(child, &child_code);
+        wt_result(child_code != STILL_ACTIVE && code == (long)child_code,
+                  "wm-close: the proxy's exit code %ld is the child's (%lu)",
+                  code, (unsigned long)child_code);
+        if (child_code == STILL_ACTIVE)
+            TerminateProcess(child, 255);
+        CloseHandle(child);
+    }
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* One echo session of the proxy copy PROXY: READY, a round trip, exit. */
+static void conpty_dll_session(const char *name, const char *proxy)
+{
+    struct proc p;
+    char args[1024];
+    const char *saved = proxy_path;
+    size_t mark;
+
+    proxy_path = proxy;
+    snprintf(args, sizeof args, "new %s-%s 80 25 \"%s\" echo", id, name,
+             fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "conpty-dll: %s: proxy started", name);
+        proxy_path = saved;
+        return;
+    }
+    proxy_path = saved;
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "conpty-dll: %s: fixture READY",
+              name);
+    mark = out_len(&p);
+    send_text(&p, "dll-check\r");
+    wt_result(wait_for(&p, "ECHO:dll-check", mark, 15000),
+              "conpty-dll: %s: echo round trip", name);
+    send_text(&p, "exit 3\r");
+    wt_result(wait_exit(&p, 15000) == 3, "conpty-dll: %s: exit code 3", name);
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* A conpty.dll beside the proxy is used only with its OpenConsole.exe
+ * beside it too (run.sh reads which one each session used in the trace
+ * log: kernel32 first, then the copy's conpty.dll). */
+static void scenario_conpty_dll(void)
+{
+    char dir[MAX_PATH], dll[MAX_PATH], fake[MAX_PATH], proxy[MAX_PATH],
+        host[MAX_PATH];
+    char *slash;
+
+    if (GetTempPathA(sizeof dir, dir) == 0) {
+        wt_result(false, "conpty-dll: temporary directory");
+        return;
+    }
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "vterm-dll-%s", id);
+    CreateDirectoryA(dir, NULL);
+    snprintf(fake, sizeof fake, "%s", fixture_path);
+    slash = strrchr(fake, '\\');
+    snprintf(slash + 1, sizeof fake - (size_t)(slash + 1 - fake),
+             "fake\\conpty.dll");
+    snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
+    snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
+    snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
+    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE),
+              "conpty-dll: copied the proxy and a conpty.dll to %s", dir);
+    conpty_dll_session("no-host", proxy);
+    wt_result(CopyFileA(fixture_path, host, FALSE),
+              "conpty-dll: an OpenConsole.exe beside them");
+    conpty_dll_session("with-host", proxy);
+}
+
+/* The shell does not inherit Emacs's error mode (main sets it, as Emacs
+ * does, and the proxy inherits it): it is started with
+ * CREATE_DEFAULT_ERROR_MODE. */
+static void scenario_error_mode(void)
+{
+    struct proc p;
+    char args[1024];
+
+    snprintf(args, sizeof args, "new %s 80 25 \"%s\" errormode", id,
+             fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "error-mode: proxy started");
+        return;
+    }
+    wt_result(wait_exit(&p, READY_MS) == 0, "error-mode: exit code 0");
+    wait_eof(&p, 5000);
+    wt_result(wait_for(&p, "ERRMODE 0\r", 0, 0),
+              "error-mode: the shell has the default error mode, not ours (0x%x)",
+              GetErrorMode());
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* Handles open on the object of H (H's own included), or -1. */
+static long handle_count(HANDLE h)
+{
+    typedef LONG(NTAPI * query_fn)(HANDLE, int, void *, ULONG, ULONG *);
+    query_fn query = (query_fn)(void (*)(void))GetProcAddress(
+        GetModuleHandleA("ntdll.dll"), "NtQueryObject");
+    ULONG info[16]; /* OBJECT_BASIC_INFORMATION: Attributes, GrantedAccess,
+                       HandleCount, ... */
+
+    if (query == NULL || query(h, 0 /* ObjectBasicInformation */, info,
+                               sizeof info, NULL) < 0)
+        return -1;
+    return (long)info[2];
+}
+
+/* The std handles Emacs gives the proxy are inheritable; the proxy must
+ * clear that, or ConPTY's host (started with inheritance) keeps a copy
+ * of Emacs's pipes.  Counted on the stdout pipe's write end: ours (a
+ * duplicate kept for counting) and the proxy's, nothing more. */
+static void scenario_inherit(void)
+{
+    struct proc p;
+    long count;
+
+    keep_child_out = true;
+    if (!start_fixture(&p, 80, 25, "echo")) {
+        wt_result(false, "inherit: proxy started");
+        keep_child_out = false;
+        return;
+    }
+    keep_child_out = false;
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "inherit: fixture READY");
+    count = handle_count(kept_child_out);
+    wt_result(count == 2,
+              "inherit: the proxy's stdout pipe has 2 handles (ours and the "
+              "proxy's), not a copy in ConPTY's host (got %ld)",
+              count);
+    CloseHandle(kept_child_out);
+    send_text(&p, "exit 0\r");
+    wt_result(wait_exit(&p, 15000) == 0, "inherit: exits cleanly");
+    finish_proxy(&p);
+}
+
+enum { STALL_RESIZE_MS = 3000 };
+
+/* ResizePseudoConsole blocks while conhost is stuck (the stand-in
+ * conpty.dll sleeps STALL_RESIZE_MS in it): the loop must go on relaying
+ * and answering meanwhile, and the sizes sent during the stall are
+ * coalesced, newest wins (run.sh reads the applied ones in the trace
+ * log: 100x40, then 105x40 only). */
+static void scenario_resize_stall(void)
+{
+    char dir[MAX_PATH], fake[MAX_PATH], dll[MAX_PATH], proxy[MAX_PATH],
+        host[MAX_PATH], args[1024], ms[16];
+    const char *saved = proxy_path;
+    struct proc p;
+    ULONGLONG t0, took;
+    char *slash;
+    size_t mark;
+
+    if (GetTempPathA(sizeof dir, dir) == 0) {
+        wt_result(false, "resize-stall: temporary directory");
+        return;
+    }
+    snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "vterm-rs-%s", id);
+    CreateDirectoryA(dir, NULL);
+    snprintf(fake, sizeof fake, "%s", fixture_path);
+    slash = strrchr(fake, '\\');
+    snprintf(slash + 1, sizeof fake - (size_t)(slash + 1 - fake),
+             "fake\\conpty.dll");
+    snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
+    snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
+    snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
+    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE) &&
+                  CopyFileA(fixture_path, host, FALSE),
+              "resize-stall: the proxy beside a conpty.dll whose resize blocks");
+    snprintf(ms, sizeof ms, "%d", STALL_RESIZE_MS);
+    SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", ms);
+    proxy_path = proxy;
+    snprintf(args, sizeof args, "new %s 80 25 \"%s\" echo", id, fixture_path);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "resize-stall: proxy started");
+        proxy_path = saved;
+        SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", NULL);
+        return;
+    }
+    proxy_path = saved;
+    SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", NULL);
+    wt_result(wait_for(&p, "READY", 0, READY_MS), "resize-stall: fixture READY");
+    t0 = GetTickCount64();
+    snprintf(args, sizeof args, "resize %s 100 40", id);
+    run_client(args, 15000);
+    mark = out_len(&p);
+    send_text(&p, "during-resize\r");
+    wt_result(wait_for(&p, "ECHO:during-resize", mark, 15000),
+              "resize-stall: echo round trip during the stuck resize");
+    took = GetTickCount64() - t0;
+    wt_result(took < STALL_RESIZE_MS - 500,
+              "resize-stall: the resize message and an echo took %llu ms (the "
+              "resize blocks %d ms)",
+              (unsigned long long)took, STALL_RESIZE_MS);
+    for (int cols = 101; cols <= 105; cols++) {
+        snprintf(args, sizeof args, "resize %s %d 40", id, cols);
+        run_client(args, 15000);
+    }
+    snprintf(args, sizeof args, "ping %s", id);
+    t0 = GetTickCount64();
+    wt_result(run_client(args, 15000) == 0 && GetTickCount64() - t0 < 2000,
+              "resize-stall: ping answered while resizes are pending (%llu ms)",
+              (unsigned long long)(GetTickCount64() - t0));
+    Sleep(2 * STALL_RESIZE_MS + 1000); /* both applied */
+    send_text(&p, "exit 0\r");
+    wt_result(wait_exit(&p, 15000) == 0, "resize-stall: exits cleanly");
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+}
+
+/* A directory DIR\NAME made for this run. */
+static bool make_dir(const char *base, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s\\%s", base, name);
+    return CreateDirectoryA(out, NULL) || GetLastError() == ERROR_ALREADY_EXISTS;
+}
+
+/* The shell is named without a directory, as vterm-shell often is, and
+ * the proxy runs in the buffer's directory, which may be an untrusted
+ * checkout holding an exe of that name: the one on PATH must run, never
+ * the planted one (CreateProcess's own search looks in the current
+ * directory before PATH).  A relative "." in PATH must not bring the
+ * current directory back. */
+static void scenario_path_search(void)
+{
+    static const char *const names[] = {"vtshell", "vtshell.exe"};
+    char base[MAX_PATH], planted[MAX_PATH], bin[MAX_PATH], exe[MAX_PATH];
+    char old_path[8192], path[8192 + MAX_PATH], args[1024], want[MAX_PATH + 8];
+
+    if (GetTempPathA(sizeof base, base) == 0) {
+        wt_result(false, "path-search: temporary directory");
+        return;
+    }
+    snprintf(base + strlen(base), sizeof base - strlen(base), "vterm-%s", id);
+    CreateDirectoryA(base, NULL);
+    if (!make_dir(base, "checkout", planted, sizeof planted) ||
+        !make_dir(base, "bin", bin, sizeof bin)) {
+        wt_result(false, "path-search: made the directories under %s", base);
+        return;
+    }
+    snprintf(exe, sizeof exe, "%s\\vtshell.exe", planted);
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: planted %s", exe);
+    snprintf(exe, sizeof exe, "%s\\vtshell.exe", bin);
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: installed %s", exe);
+    if (GetEnvironmentVariableA("PATH", old_path, sizeof old_path) >= sizeof old_path)
+        old_path[0] = '\0';
+    snprintf(path, sizeof path, ".;%s;%s", bin, old_path);
+    SetEnvironmentVariableA("PATH", path);
+    for (int i = 0; i < 2; i++) {
+        struct proc p;
+        snprintf(args, sizeof args, "new %s-%d 80 25 %s whoami", id, i, names[i]);
+        if (!start_proxy_in(&p, args, planted)) {
+            wt_result(false, "path-search: proxy started");
+            continue;
+        }
+        wt_result(wait_exit(&p, READY_MS) == 0, "path-search: %s: exit code 0",
+                  names[i]);
+        wait_eof(&p, 5000);
+        snprintf(want, sizeof want, "EXE:%s", exe);
+        wt_result(wait_for(&p, want, 0, 0),
+                  "path-search: %s ran the one on PATH, not the one in the "
+                  "current directory",
+                  names[i]);
+        if (wt_failures)
+            dump_output(&p);
+        finish_proxy(&p);
+    }
+    SetEnvironmentVariableA("PATH", old_path);
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
 
     setvbuf(stdout, NULL, _IONBF, 0);
+    /* Emacs's error mode (w32.c), which its children inherit. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
     if (argc < 6) {
         fprintf(stderr, "usage: driver SCENARIO PROXY FIXTURE CLIENT ID\n");
         return 2;
@@ -1164,6 +1560,18 @@ int main(int argc, char **argv)
         scenario_storm();
     else if (strcmp(scenario, "squatter") == 0)
         scenario_squatter();
+    else if (strcmp(scenario, "wm-close") == 0)
+        scenario_wm_close();
+    else if (strcmp(scenario, "conpty-dll") == 0)
+        scenario_conpty_dll();
+    else if (strcmp(scenario, "error-mode") == 0)
+        scenario_error_mode();
+    else if (strcmp(scenario, "inherit") == 0)
+        scenario_inherit();
+    else if (strcmp(scenario, "resize-stall") == 0)
+        scenario_resize_stall();
+    else if (strcmp(scenario, "path-search") == 0)
+        scenario_path_search();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

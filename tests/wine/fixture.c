@@ -16,6 +16,8 @@
  *                         EVENT is set, then "COUNT <n>" (lines printed),
  *                         then go on as "echo"
  *   fixture env VAR       print "ENV:<value of VAR>" and "CWD:<cwd>", exit 0
+ *   fixture whoami        print "EXE:<its own file name>", exit 0
+ *   fixture errormode     print "ERRMODE <GetErrorMode()>", exit 0
  *   fixture raw           console input in raw mode: print READY, then
  *                         "RAW:<hex>" for each byte read; "q" exits 0
  */
@@ -239,6 +241,19 @@ int main(int argc, char **argv)
         return stream_mode(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "env") == 0)
         return env_mode(argv[2]);
+    if (argc >= 2 && strcmp(argv[1], "errormode") == 0) {
+        char out[32];
+        snprintf(out, sizeof out, "ERRMODE %u\r\n", GetErrorMode());
+        puts_con(out);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "whoami") == 0) {
+        char exe[MAX_PATH], out[MAX_PATH + 16];
+        GetModuleFileNameA(NULL, exe, sizeof exe);
+        snprintf(out, sizeof out, "EXE:%s\r\n", exe);
+        puts_con(out);
+        return 0;
+    }
     if (argc >= 2 && strcmp(argv[1], "raw") == 0)
         return raw_mode();
     puts_con("fixture: bad arguments\r\n");

@@ -89,6 +89,14 @@ check "trace log: resize 90 30 from conpty-proxy resize" \
 check "trace log: start and exit lines" \
     sh -c "grep -q '^start: ' '$log' && grep -q '^exit: code 7' '$log'"
 
+# System messages reach Emacs's stream in UTF-8 (FormatMessageW), not in
+# the ANSI code page: Wine's Russian messages make the difference
+# (code page 1251 bytes are not UTF-8).
+LC_ALL=ru_RU.UTF-8 LANG=ru_RU.UTF-8 timeout -k 10 60 wine "$PROXY" resize \
+    "$RUN_ID-none" 80 25 > "$T/utf8.out" 2>&1
+check "a system message (Russian) reaches stderr as UTF-8" \
+    sh -c "grep -q 'error 2 (' '$T/utf8.out' && iconv -f UTF-8 -t UTF-8 '$T/utf8.out' >/dev/null 2>&1 && LC_ALL=C grep -q '[^ -~]' '$T/utf8.out'"
+
 scenario exitcode 90
 scenario env 90
 scenario raw 90
@@ -105,9 +113,24 @@ check "trace log: backpressure on, then off, during the stall" \
 check "trace log: the ping during the stall was answered by the session" \
     grep -q '^control: ping' "$log"
 scenario stdin-eof 90
+scenario wm-close 90
+log="$T/wm-close.log"
+check "trace log: the close event hung the session up" \
+    sh -c "grep -q '^console: close event' '$log' && grep -q '^hangup: console closed' '$log'"
 scenario child-kill 90
 scenario proxy-kill 90
 scenario start-fail 90
+scenario path-search 90
+scenario resize-stall 120
+log="$T/resize-stall.log"
+check "trace log: sizes sent during a stuck resize coalesced: 100x40, then 105x40 only" \
+    sh -c "tr -d '\r' < '$log' | grep -E '^resize [0-9]+ [0-9]+ hr=' | cut -d' ' -f2,3 | tr '\n' ' ' | grep -qx '100 40 105 40 '"
+scenario error-mode 90
+scenario inherit 90
+scenario conpty-dll 120
+log="$T/conpty-dll.log"
+check "trace log: conpty.dll without OpenConsole.exe is not used, then with it is" \
+    sh -c "tr -d '\r' < '$log' | grep '^conpty: ' | sed 's/.*[\\\\]//' | tr '\n' ' ' | grep -qx 'conpty: kernel32 conpty.dll '"
 scenario squat 120
 scenario squatter 90
 wine_checks unit 60 "$B/unit.exe"
@@ -119,12 +142,14 @@ check "trace log: no control instance went out of service" \
     sh -c "! grep -q 'out of service' '$log'"
 scenario storm 300
 log="$T/storm.log"
-check "trace log: all 10000 resizes of the storm applied" \
-    sh -c "[ \$(grep -Ec '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log') -ge 10000 ]"
+# Sizes are coalesced (newest wins) on the resize thread: every message
+# is queued, fewer are applied.
+check "trace log: all 10000 resizes of the storm queued, some applied" \
+    sh -c "[ \$(grep -Ec '^control: resize [0-9]+ [0-9]+ queued' '$log') -ge 10000 ] && grep -Eq '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log'"
 scenario abuse 400
 log="$T/abuse.log"
-check "trace log: every valid resize of the abuse run parsed and applied" \
-    sh -c "[ \$(grep -Ec '^resize [0-9]+ [0-9]+ hr=0x[0-9a-f]{8}' '$log') -eq 9000 ]"
+check "trace log: every valid resize of the abuse run parsed and queued" \
+    sh -c "[ \$(grep -Ec '^control: resize [0-9]+ [0-9]+ queued' '$log') -eq 9000 ]"
 check "trace log: the oversize message was rejected" \
     grep -q 'rejected 65536-byte message' "$log"
 check "trace log: the silent client was dropped" \

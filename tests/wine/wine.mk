@@ -5,16 +5,22 @@ WINE_TEST_DIR := $(BUILD)/tests/wine
 WINE_TEST_CFLAGS := $(WIN_CFLAGS) -Imodule -Itests/wine
 WINE_TEST_LIBS := -static -static-libgcc
 WINE_TEST_BINS := $(WINE_TEST_DIR)/driver.exe $(WINE_TEST_DIR)/fixture.exe \
-                  $(WINE_TEST_DIR)/client.exe $(WINE_TEST_DIR)/unit.exe
+                  $(WINE_TEST_DIR)/client.exe $(WINE_TEST_DIR)/unit.exe \
+                  $(WINE_TEST_DIR)/fake/conpty.dll
 
 $(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h proxy/queue.h \
                              $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -luser32
 
 $(WINE_TEST_DIR)/fixture.exe: tests/wine/fixture.c tests/wine/wine_test.h
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ $< $(WINE_TEST_LIBS)
+
+# A stand-in for Windows Terminal's conpty.dll (see fake_conpty.c).
+$(WINE_TEST_DIR)/fake/conpty.dll: tests/wine/fake_conpty.c
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -shared -o $@ $< -static-libgcc
 
 $(WINE_TEST_DIR)/client.exe: tests/wine/client.c tests/wine/wine_test.h module/ctl_client.c \
                              module/ctl_client.h $(PROTOCOL_WIN_OBJ)
