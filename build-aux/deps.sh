@@ -3,10 +3,18 @@
 # libvterm 0.3.3 source used by the Windows build and the 0.3.3 test build.
 # Idempotent: does nothing when everything is already there.
 #
-# Usage: deps.sh [run]   with "run" (make run), only what building the
-# native module and proxy and running Emacs need: no test tools, no
-# package index download when those are installed, no libvterm source.
+# Usage: deps.sh [--list] [run]   with "run" (make run), only what
+# building the native module and proxy and running Emacs need: no test
+# tools, no package index download when those are installed, no libvterm
+# source.  --list prints the packages (and "source" when the libvterm
+# source is wanted) and changes nothing.
 set -eu
+
+list=no
+if [ "${1:-}" = --list ]; then
+    list=yes
+    shift
+fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 src_dir="$top/build/deps"
@@ -15,15 +23,21 @@ libvterm_debian_version=0.3.3-3
 
 run_packages="gcc make pkg-config emacs-nox libvterm-dev"
 # elpa-vterm: emacs-libvterm's vterm.el, whose public names the compat
-# tests check; elpa-evil: the editing state evil-collection builds on.
+# tests check; vim-tiny: vim left with Escape in the tmux key suite.
 test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
 wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
-zsh fish vim-tiny elpa-vterm elpa-evil"
+zsh fish vim-tiny elpa-vterm"
 
 if [ "${1:-}" = run ]; then
     packages=$run_packages
 else
     packages="$run_packages $test_packages"
+fi
+
+if [ "$list" = yes ]; then
+    echo $packages
+    [ "${1:-}" = run ] || echo source
+    exit 0
 fi
 
 as_root() {

@@ -80,4 +80,14 @@ check "the module was built inside the package" \
 check "the module loaded is the package's" \
     grep -q "module: $pkgdir/module/vterm-module" "$log"
 
+# "make run" (README's first command) installs what running needs, not
+# the test tool chain: its dependency step, as make would run it, asks
+# for the build tools, Emacs and libvterm only, and no libvterm source.
+run_deps=$(make -n run 2>/dev/null | grep 'deps\.sh' | head -n 1)
+check "make run calls the dependency step for running ($run_deps)" \
+    test "$run_deps" = "./build-aux/deps.sh run"
+run_list=$(sh build-aux/deps.sh --list run)
+check "make run needs gcc, make, pkg-config, emacs-nox, libvterm-dev only ($run_list)" \
+    test "$run_list" = "gcc make pkg-config emacs-nox libvterm-dev"
+
 suite_end
