@@ -1145,6 +1145,10 @@ static void handle_osc(struct render *r, int command, const char *payload,
         vterm_screen_flush_damage(r->screen);
         vterm_state_get_cursorpos(r->state, &pos);
         lineinfo_mark(&r->li, pos.row, pos.col, prompt, render_directory(r));
+        /* The mark is drawn as a property of the row's text, which may
+         * not have changed: the row is drawn again. */
+        if (prompt && pos.row >= 0 && pos.row < r->rows)
+            r->dirty[pos.row] = true;
     } else if (command == 51 && len >= 1 && payload[0] == 'E') {
         queue_request(r, RENDER_REQ_EVAL, "", payload + 1, len - 1);
     } else if (command == 52) {

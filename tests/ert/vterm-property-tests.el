@@ -33,8 +33,9 @@
 ;; the whole buffer.
 ;;
 ;; Faces compare by appearance: face plists as sorted alists, and on a
-;; space that is not reversed the attributes that only a glyph shows
-;; (:foreground, :weight, :slant) are left out.
+;; space the attributes that only a glyph shows are left out: :weight
+;; and :slant always, :foreground unless the space is reversed (then
+;; it is the colour the cell shows).
 ;;
 ;; `vterm-property-test-random' first replays every kept case in
 ;; tests/ert/property-cases/*.el, then runs random cases.  Environment:
@@ -220,8 +221,9 @@
    (t
     (let ((reversed (plist-get face :inverse-video)) alist)
       (cl-loop for (k v) on face by #'cddr
-               unless (and space (not reversed)
-                           (memq k '(:foreground :weight :slant)))
+               unless (and space
+                           (memq k (if reversed '(:weight :slant)
+                                     '(:foreground :weight :slant))))
                do (push (cons k v) alist))
       (sort alist (lambda (a b) (string< (car a) (car b))))))))
 
