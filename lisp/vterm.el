@@ -706,25 +706,27 @@ with their modifiers, encoded by libvterm."
            (char (and (integerp event)
                       (logand event (lognot ?\M-\0)))))
       (cond
-       ((and char (characterp char) (or (< char ?\s) (= char ?\d)))
-        (vterm-send-key (pcase char
-                          (?\t "<tab>") (?\r "<return>") (?\d "<backspace>")
-                          (?\e "<escape>") (_ (char-to-string char)))
-                        nil meta nil))
-       ((and char (characterp char) (not meta))
+       ((not (characterp char))
+        (vterm--send-function-key event mods meta))
+       ((or (< char ?\s) (= char ?\d))
+        ;; TAB, RET, DEL and ESC by name; other controls as their byte.
+        (vterm-send-key (vterm--key-description char) nil meta nil))
+       (meta
+        (vterm-send-key (char-to-string char) nil t nil))
+       (t
         ;; A plain character, maybe non-ASCII: send it as is, or what
         ;; the input method makes of it.
         (dolist (c (vterm--input-method-chars char))
-          (vterm-send-key (char-to-string c))))
-       ((and char (characterp char))
-        (vterm-send-key (char-to-string char) nil t nil))
-       (t
-        (let ((key (vterm--key-description (event-basic-type event))))
-          (when (eq (event-basic-type event) 'backtab)
-            (setq mods (cons 'shift mods)))
-          (when key
-            (vterm-send-key key (memq 'shift mods) meta
-                            (memq 'control mods)))))))))
+          (vterm-send-key (char-to-string c))))))))
+
+(defun vterm--send-function-key (event mods meta)
+  "Send EVENT, a key that is not a character, with modifiers MODS.
+META non-nil adds Meta."
+  (let ((key (vterm--key-description (event-basic-type event))))
+    (when (eq (event-basic-type event) 'backtab)
+      (setq mods (cons 'shift mods)))
+    (when key
+      (vterm-send-key key (memq 'shift mods) meta (memq 'control mods)))))
 
 (defun vterm--input-method-chars (char)
   "Return what the input method gives for CHAR, a list of characters.
@@ -1010,11 +1012,8 @@ The title is sanitized first (see `vterm--sanitize')."
 
 (defun vterm--local-host-p (host)
   "Non-nil if HOST (from a directory report) names this machine."
-  (let ((here (downcase (system-name)))
-        (host (downcase host)))
-    (or (member host '("" "localhost" "127.0.0.1" "::1"))
-        (string-equal host here)
-        (string-equal host (car (split-string here "\\."))))))
+  (or (member (downcase host) '("" "localhost" "127.0.0.1" "::1"))
+      (vterm--same-host-p host (system-name))))
 
 (defun vterm--directory-from-report (report)
   "Return the directory named by REPORT, or nil.
@@ -1097,10 +1096,8 @@ hops, as the buffer's directory has them."
 
 (defun vterm--set-directory (report)
   "Follow the shell to the directory in REPORT."
-  (let ((dir (vterm--directory-from-report report)))
-    ;; A remote directory is not checked: that would open a connection
-    ;; (and wait for it) at every prompt.
-    (when (and dir (or (file-remote-p dir) (file-directory-p dir)))
+  (let ((dir (vterm--get-directory report)))
+    (when dir
       (setq default-directory dir))))
 
 (defun vterm--get-pwd (&optional linenum)
@@ -1646,13 +1643,9 @@ It prepares the tty (sane modes, DEL as erase, size) first."
   "Send the terminal's size again if the process did not get it.
 A resize sent while the proxy was starting fails (no control channel
 yet) and is not retried by itself: this runs at the first output."
-  (when (and vterm--size (not (equal vterm--size vterm--process-size))
-             (not vterm--pending-size))
+  (when (and vterm--size (not (equal vterm--size vterm--process-size)))
     (setq vterm--pending-size vterm--size)
-    (unless vterm--resize-timer
-      (setq vterm--resize-timer
-            (run-with-timer 0 nil #'vterm--send-pending-size
-                            (current-buffer))))))
+    (vterm--resize-now)))
 
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
@@ -2318,7 +2311,8 @@ foreground of the face, else its background), `:underline' and
 (defun vterm--get-directory (report)
   "Return the directory a shell's REPORT names, or nil.
 Like `vterm--directory-from-report', but a local directory that does
-not exist gives nil."
+not exist gives nil.  A remote one is not checked: that would open a
+connection (and wait for it) at every prompt."
   (let ((dir (and report (vterm--directory-from-report report))))
     (and dir (or (file-remote-p dir) (file-directory-p dir)) dir)))
 
