@@ -1643,9 +1643,13 @@ It prepares the tty (sane modes, DEL as erase, size) first."
   "Send the terminal's size again if the process did not get it.
 A resize sent while the proxy was starting fails (no control channel
 yet) and is not retried by itself: this runs at the first output."
-  (when (and vterm--size (not (equal vterm--size vterm--process-size)))
+  (when (and vterm--size (not (equal vterm--size vterm--process-size))
+             (not vterm--pending-size))
     (setq vterm--pending-size vterm--size)
-    (vterm--resize-now)))
+    (unless vterm--resize-timer
+      (setq vterm--resize-timer
+            (run-with-timer 0 nil #'vterm--send-pending-size
+                            (current-buffer))))))
 
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
