@@ -1142,11 +1142,16 @@ Filters and timers run with quitting inhibited, so \[keyboard-quit]
 typed while they work (a flood of output keeps them busy) only sets
 `quit-flag', and Emacs may signal it where no command expects it:
 the redisplay that follows, which leaves a minibuffer open with
-\"[Quit]\" in it.  When Emacs is waiting for input (idle), the flag
-becomes the key it stands for, as it does when nothing is busy."
+\"[Quit]\" in it.  When Emacs is waiting for input (idle), or is
+between commands (`this-command' is nil: it is about to read the next
+key sequence and has not yet started its idle time), the flag becomes
+the key it stands for, as the command loop itself does with a quit
+that came in before it read.  Inside a command that waits for output,
+the flag stays and quits that command."
   (declare (indent 0) (debug t))
   `(prog1 (progn ,@body)
-     (when (and (eq quit-flag t) (current-idle-time))
+     (when (and (eq quit-flag t)
+                (or (current-idle-time) (null this-command)))
        (setq quit-flag nil)
        (setq unread-command-events
              (append unread-command-events

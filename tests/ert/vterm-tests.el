@@ -530,6 +530,31 @@ redraw itself took; after a pause, output waits the whole delay."
     (should (near (due 10.2 10.1) 10.3))
     (should (near (due 12.0 10.1) 12.1))))
 
+;; In batch Emacs is never idle, so `this-command' alone tells whether
+;; the code ran between commands or inside one.
+(ert-deftest vterm-test-quit-between-commands-becomes-a-key ()
+  "A quit typed while a filter or timer works between commands is a key.
+Left as `quit-flag', it was signalled in the command loop after the
+timer, which left the minibuffer open with \"[Quit]\" in it."
+  (should (equal (let ((inhibit-quit t)
+                        (this-command nil)
+                        (unread-command-events nil))
+                    (vterm--quit-as-key (setq quit-flag t))
+                    (prog1 (list quit-flag unread-command-events)
+                      (setq quit-flag nil)))
+                 (list nil (list (nth 3 (current-input-mode)))))))
+
+(ert-deftest vterm-test-quit-inside-a-command-stays-a-quit ()
+  "A quit typed while a command waits for output quits that command."
+  (should (equal (let ((inhibit-quit t)
+                        (this-command 'some-command)
+                        (unread-command-events nil))
+                    (vterm--quit-as-key (setq quit-flag t))
+                    ;; Read, then cleared before quitting is allowed.
+                    (prog1 (list quit-flag unread-command-events)
+                      (setq quit-flag nil)))
+                 '(t nil))))
+
 (vterm-test-deftest vterm-test-buffer-name-string
   "`vterm-buffer-name-string' renames the buffer from the title."
   buf
