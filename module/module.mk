@@ -10,8 +10,8 @@
 include module/libvterm.mk
 
 # The render core: what the unit tests, fuzzers and benchmarks build too.
-RENDER_SRC := module/render.c module/lineinfo.c
-RENDER_HDR := module/render.h module/lineinfo.h
+RENDER_SRC := module/render.c module/lineinfo.c module/utf8.c module/buf.c
+RENDER_HDR := module/render.h module/lineinfo.h module/utf8.h module/buf.h
 MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c \
               module/parse_worker.c
 MODULE_HDR := $(RENDER_HDR) module/ctl_client.h module/parse_worker.h \

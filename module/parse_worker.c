@@ -56,6 +56,8 @@ void parse_worker_stop(struct parse_worker *w) { (void)w; }
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 /* What the filter may queue before it waits for the worker: about 10 ms
  * of libvterm's time, which a redraw may wait for. */
 enum { QUEUE_MAX = 256 * 1024 };
@@ -69,8 +71,7 @@ struct parse_worker {
     pthread_cond_t work;  /* bytes queued (and R free), or stop */
     pthread_cond_t idle;  /* the queue drained and no batch in hand */
     pthread_cond_t room;  /* the queue is below QUEUE_MAX */
-    char *queue, *spare;  /* spare: the last batch's buffer, reused */
-    size_t len, cap, spare_cap;
+    struct buf queue, spare; /* spare: the last batch's buffer, reused */
     bool parsing;      /* the worker has a batch (and R) */
     int held;          /* Emacs holds R; nested holds count */
     bool wake_pending; /* a wake-up byte is on its way to Emacs */
@@ -109,7 +110,7 @@ static void wait_for_work(struct parse_worker *w)
     struct timespec deadline;
     bool timed = false;
 
-    while (!w->stop && (w->len == 0 || w->held > 0)) {
+    while (!w->stop && (w->queue.len == 0 || w->held > 0)) {
         if (!w->undrawn || w->held > 0) {
             timed = false;
             pthread_cond_wait(&w->work, &w->lock);
@@ -125,7 +126,7 @@ static void wait_for_work(struct parse_worker *w)
         }
         if (pthread_cond_timedwait(&w->work, &w->lock, &deadline) ==
                 ETIMEDOUT &&
-            w->len == 0 && w->held == 0 && w->undrawn && !w->stop) {
+            w->queue.len == 0 && w->held == 0 && w->undrawn && !w->stop) {
             w->undrawn = false;
             w->quiet = true;
             wake_emacs(w);
@@ -139,32 +140,26 @@ static void *worker_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        char *batch;
-        size_t blen, cap;
+        struct buf batch;
 
         wait_for_work(w);
         if (w->stop)
             break;
         /* Take the whole queue; the filter fills the other buffer. */
         batch = w->queue;
-        blen = w->len;
-        cap = w->cap;
         w->queue = w->spare;
-        w->cap = w->spare_cap;
-        w->spare = NULL;
-        w->spare_cap = 0;
-        w->len = 0;
+        buf_clear(&w->queue);
+        memset(&w->spare, 0, sizeof w->spare);
         w->parsing = true;
         pthread_cond_broadcast(&w->room);
         pthread_mutex_unlock(&w->lock);
 
-        render_write(w->r, batch, blen);
+        render_write(w->r, batch.data, batch.len);
 
         pthread_mutex_lock(&w->lock);
         w->parsing = false;
         w->undrawn = true;
         w->spare = batch; /* only this thread takes it, when it swaps */
-        w->spare_cap = cap;
         pthread_cond_broadcast(&w->idle);
         /* News wakes Emacs at once; drawing waits for the redraw timer,
          * or for the output to stop (wait_for_work).  A wake-up per
@@ -183,8 +178,8 @@ static void worker_free(struct parse_worker *w)
     pthread_cond_destroy(&w->idle);
     pthread_cond_destroy(&w->room);
     pthread_mutex_destroy(&w->lock);
-    free(w->queue);
-    free(w->spare);
+    buf_free(&w->queue);
+    buf_free(&w->spare);
     free(w);
 }
 
@@ -237,33 +232,18 @@ struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
 
 bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
 {
-    bool ok = true;
+    bool ok;
 
     pthread_mutex_lock(&w->lock);
     /* Not while Emacs holds R: a filter run from inside a held call
      * (process-send-string reads output while it waits) would wait for
      * a worker that waits for it. */
-    while (w->len >= QUEUE_MAX && w->held == 0 && !w->stop)
+    while (w->queue.len >= QUEUE_MAX && w->held == 0 && !w->stop)
         pthread_cond_wait(&w->room, &w->lock);
-    if (w->len + len > w->cap) {
-        size_t cap = w->cap ? w->cap : 64 * 1024;
-        char *p;
-
-        while (cap < w->len + len)
-            cap *= 2;
-        p = realloc(w->queue, cap);
-        if (p == NULL) {
-            ok = false;
-        } else {
-            w->queue = p;
-            w->cap = cap;
-        }
-    }
-    if (ok && len > 0) {
-        memcpy(w->queue + w->len, bytes, len);
-        w->len += len;
+    ok = buf_append(&w->queue, bytes, len);
+    w->queue.failed = false; /* nothing was queued: the next push may fit */
+    if (ok && len > 0)
         pthread_cond_signal(&w->work);
-    }
     pthread_mutex_unlock(&w->lock);
     return ok;
 }
@@ -274,7 +254,7 @@ void parse_worker_acquire(struct parse_worker *w)
     /* A nested hold (a timer or filter run from inside a held call)
      * takes R as it is: the outer one waited already. */
     if (w->held == 0)
-        while (w->len > 0 || w->parsing)
+        while (w->queue.len > 0 || w->parsing)
             pthread_cond_wait(&w->idle, &w->lock);
     w->held++;
     pthread_mutex_unlock(&w->lock);
@@ -313,7 +293,7 @@ bool parse_worker_busy(struct parse_worker *w)
     bool busy;
 
     pthread_mutex_lock(&w->lock);
-    busy = w->len > 0 || w->parsing || w->undrawn;
+    busy = w->queue.len > 0 || w->parsing || w->undrawn;
     pthread_mutex_unlock(&w->lock);
     return busy;
 }
@@ -323,7 +303,7 @@ static void stop_and_free(struct parse_worker *w, bool finish)
     pthread_mutex_lock(&w->lock);
     /* Not while Emacs holds R: the worker would wait for it. */
     if (finish && w->held == 0)
-        while (w->len > 0 || w->parsing)
+        while (w->queue.len > 0 || w->parsing)
             pthread_cond_wait(&w->idle, &w->lock);
     w->stop = true;
     pthread_cond_broadcast(&w->work);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "utf8.h"
+
 enum {
     /* libvterm (0.1.4 and 0.3.3) crashes putting a wide character on a
      * one-column screen: the screen is never narrower than this. */
@@ -35,14 +38,6 @@ enum {
      * bytes of cells, and room for at least RAW_MIN_LINES lines. */
     RAW_BYTES = 4 << 20,
     RAW_MIN_LINES = 16
-};
-
-/* A growable byte buffer; on allocation failure it stays as it was and
- * remembers the failure so callers can drop the partial result. */
-struct buf {
-    char *data;
-    size_t len, cap;
-    bool failed;
 };
 
 /* A scrollback line: the line itself plus, per stored cell, its byte
@@ -136,14 +131,10 @@ struct render {
     /* Scratch for render_get_row. */
     VTermScreenCell *cells;
     struct render_line row;
-    struct buf row_text;
-    struct render_run *row_runs;
-    int row_runs_cap;
+    struct buf row_text, row_runs;
 
     /* Scratch for lines pushed to the scrollback. */
-    struct buf sb_text, sb_info;
-    struct render_run *sb_runs;
-    int sb_runs_cap;
+    struct buf sb_text, sb_runs, sb_info;
 
     /* Scrollback ring: ring[(head + i) % cap] for i in [0, count). */
     struct sb_line **ring;
@@ -164,106 +155,6 @@ struct render {
     bool raw_used; /* a line went raw since the last render_sb_taken */
     bool newest_pushed; /* the latest push is the ring's newest line */
 };
-
-/* ---- small buffers ---- */
-
-static bool buf_reserve(struct buf *b, size_t extra)
-{
-    size_t need = b->len + extra, cap;
-    char *data;
-
-    if (need <= b->cap)
-        return true;
-    cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap *= 2;
-    data = realloc(b->data, cap);
-    if (data == NULL) {
-        b->failed = true;
-        return false;
-    }
-    b->data = data;
-    b->cap = cap;
-    return true;
-}
-
-static void buf_append(struct buf *b, const char *bytes, size_t len)
-{
-    if (len == 0 || !buf_reserve(b, len))
-        return;
-    memcpy(b->data + b->len, bytes, len);
-    b->len += len;
-}
-
-/* Keep the contents NUL-terminated (the NUL is not counted in len). */
-static bool buf_terminate(struct buf *b)
-{
-    if (!buf_reserve(b, 1))
-        return false;
-    b->data[b->len] = '\0';
-    return true;
-}
-
-static void buf_set(struct buf *b, const char *bytes, size_t len)
-{
-    b->len = 0;
-    b->failed = false;
-    buf_append(b, bytes, len);
-}
-
-static void buf_free(struct buf *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
-/* ---- UTF-8 ---- */
-
-static size_t utf8_encode(uint32_t c, char *out)
-{
-    if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        c = 0xfffd; /* never emit invalid UTF-8 into the buffer */
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
-
-/* Decode one character of text we encoded ourselves (so well-formed). */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *c)
-{
-    size_t n, i;
-
-    if (s[0] < 0x80) {
-        *c = s[0];
-        return 1;
-    }
-    n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-    if (n > len) {
-        *c = 0xfffd;
-        return len;
-    }
-    *c = s[0] & (0x3f >> (n - 1));
-    for (i = 1; i < n; i++)
-        *c = (*c << 6) | (s[i] & 0x3f);
-    return n;
-}
 
 /* ---- cells to runs ---- */
 
@@ -387,29 +278,23 @@ static int visible_end(const VTermScreenCell *cells, int ncols)
  * failure. */
 struct line_builder {
     struct buf *text;
-    struct render_run **runs;
-    int *runs_cap;
+    struct buf *runs; /* of struct render_run */
     struct buf *cellinfo; /* optional */
 };
 
-static bool add_run(struct line_builder *lb, struct render_line *line,
-                    const struct render_attrs *a)
+static struct render_run *add_run(struct line_builder *lb,
+                                  struct render_line *line,
+                                  const struct render_attrs *a)
 {
-    struct render_run *run;
+    struct render_run *run = buf_extend(lb->runs, sizeof *run);
 
-    if (line->nruns == *lb->runs_cap) {
-        int cap = *lb->runs_cap ? *lb->runs_cap * 2 : 8;
-        struct render_run *runs = realloc(*lb->runs, cap * sizeof *runs);
-        if (runs == NULL)
-            return false;
-        *lb->runs = runs;
-        *lb->runs_cap = cap;
-    }
-    run = &(*lb->runs)[line->nruns++];
+    if (run == NULL)
+        return NULL;
+    line->nruns++;
     memset(run, 0, sizeof *run);
     run->off = lb->text->len;
     run->attrs = *a;
-    return true;
+    return run;
 }
 
 static bool build_line(const struct render *r, struct line_builder *lb,
@@ -424,8 +309,8 @@ static bool build_line(const struct render *r, struct line_builder *lb,
 
     if (min_cols > end)
         end = min_cols < ncols ? min_cols : ncols;
-    lb->text->len = 0;
-    lb->text->failed = false;
+    buf_clear(lb->text);
+    buf_clear(lb->runs);
     line->nruns = 0;
     line->cols = 0;
     line->prompt_chars = 0;
@@ -453,9 +338,9 @@ static bool build_line(const struct render *r, struct line_builder *lb,
                        blank_draws_as(&run->attrs, &a)) {
                 joined = cell;
             } else {
-                if (!add_run(lb, line, &a))
+                run = add_run(lb, line, &a);
+                if (run == NULL)
                     return false;
-                run = &(*lb->runs)[line->nruns - 1];
                 pen = cell;
                 joined = NULL;
             }
@@ -491,7 +376,7 @@ static bool build_line(const struct render *r, struct line_builder *lb,
     line->cols = col;
     line->text = lb->text->data;
     line->len = lb->text->len;
-    line->runs = *lb->runs;
+    line->runs = (struct render_run *)lb->runs->data;
     /* A full row whose last cell is used most likely wrapped; libvterm
      * 0.3 knows for sure and the caller overrides this. */
     line->wrapped = ncols > 0 && !cell_invisible(&cells[ncols - 1]) &&
@@ -569,11 +454,9 @@ static struct sb_line *sb_build(struct render *r, struct render_line *line,
                                 const VTermScreenCell *cells, int ncols,
                                 int wrap)
 {
-    struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_runs_cap,
-                              &r->sb_info};
+    struct line_builder lb = {&r->sb_text, &r->sb_runs, &r->sb_info};
 
-    r->sb_info.len = 0;
-    r->sb_info.failed = false;
+    buf_clear(&r->sb_info);
     if (!build_line(r, &lb, cells, ncols, 0, line))
         return NULL;
     if (wrap >= 0)
@@ -1340,9 +1223,9 @@ void render_free(struct render *r)
     lineinfo_free(&r->li);
     free(r->dirty);
     free(r->cells);
-    free(r->row_runs);
+    buf_free(&r->row_runs);
     buf_free(&r->row_text);
-    free(r->sb_runs);
+    buf_free(&r->sb_runs);
     buf_free(&r->sb_text);
     buf_free(&r->sb_info);
     buf_free(&r->out);
@@ -1361,24 +1244,6 @@ void render_free(struct render *r)
     free(r);
 }
 
-/* Bytes at the end of BYTES that start a UTF-8 sequence still missing
- * continuation bytes (0 when the tail is complete or not UTF-8). */
-static size_t utf8_incomplete_tail(const unsigned char *bytes, size_t len)
-{
-    size_t back, need;
-
-    for (back = 1; back <= 3 && back <= len; back++) {
-        unsigned char c = bytes[len - back];
-        if ((c & 0xc0) == 0x80)
-            continue; /* a continuation byte: keep looking for the lead */
-        if (c < 0xc0)
-            return 0;
-        need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-        return need > back ? back : 0;
-    }
-    return 0;
-}
-
 /* Feed libvterm, completing a held UTF-8 sequence first and holding back
  * an incomplete one at the end. */
 static void feed_utf8(struct render *r, const char *bytes, size_t len)
@@ -1388,7 +1253,7 @@ static void feed_utf8(struct render *r, const char *bytes, size_t len)
 
     if (r->utf8_held > 0) {
         unsigned char lead = r->utf8_hold[0];
-        size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        size_t need = utf8_seq_len(lead);
         while (r->utf8_held < need && len > 0 && (*b & 0xc0) == 0x80) {
             r->utf8_hold[r->utf8_held++] = *b++;
             len--;
@@ -1456,11 +1321,6 @@ enum {
     REP_STRING,     /* inside OSC, DCS, APC, PM or SOS */
     REP_STRING_ESC  /* an ESC inside one */
 };
-
-static size_t utf8_seq_len(unsigned char lead)
-{
-    return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-}
 
 /* Follow printed text so REP knows what to repeat. */
 static void track_text(struct render *r, unsigned char c)
@@ -2132,9 +1992,14 @@ const char *render_directory(const struct render *r)
 }
 
 #ifdef RENDER_HAVE_REFLOW
+/* Whether screen ROW continues the line of the row above it. */
 static bool continues(const struct render *r, int row)
 {
-    const VTermLineInfo *info = vterm_state_get_lineinfo(r->state, row);
+    const VTermLineInfo *info;
+
+    if (row >= r->rows)
+        return false;
+    info = vterm_state_get_lineinfo(r->state, row);
     return info != NULL && info->continuation;
 }
 
@@ -2184,8 +2049,7 @@ static bool reflow_safe(const struct render *r, int rows, int cols)
             old_row--;
         start = old_row;
         for (row = start; row <= end; row++)
-            width += row + 1 < r->rows && continues(r, row + 1) ? r->cols
-                                                               : row_used(r, row);
+            width += continues(r, row + 1) ? r->cols : row_used(r, row);
         if (final_blank == new_row + 1 && width == 0)
             final_blank = new_row;
         height = width ? (width + cols - 1) / cols : 1;
@@ -2282,27 +2146,10 @@ void render_clear_dirty(struct render *r)
     memset(r->dirty, 0, (size_t)r->rows * sizeof *r->dirty);
 }
 
-static bool row_continues(const struct render *r, int row)
-{
-#ifdef RENDER_HAVE_REFLOW
-    const VTermLineInfo *info;
-
-    if (row + 1 >= r->rows)
-        return false;
-    info = vterm_state_get_lineinfo(r->state, row + 1);
-    return info != NULL && info->continuation;
-#else
-    (void)r;
-    (void)row;
-    return false;
-#endif
-}
-
 bool render_get_row(struct render *r, int row, int min_cols,
                     const struct render_line **line)
 {
-    struct line_builder lb = {&r->row_text, &r->row_runs, &r->row_runs_cap,
-                              NULL};
+    struct line_builder lb = {&r->row_text, &r->row_runs, NULL};
     const struct line_info *info;
     VTermPos pos;
 
@@ -2319,9 +2166,7 @@ bool render_get_row(struct render *r, int row, int min_cols,
     if (!build_line(r, &lb, r->cells, r->cols, min_cols, &r->row))
         return false;
 #ifdef RENDER_HAVE_REFLOW
-    r->row.wrapped = row_continues(r, row);
-#else
-    (void)row_continues;
+    r->row.wrapped = continues(r, row + 1);
 #endif
     *line = &r->row;
     return true;

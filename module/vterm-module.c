@@ -20,10 +20,12 @@
 #include <unistd.h>
 #endif
 
+#include "buf.h"
 #include "control.h"
 #include "ctl_client.h"
 #include "parse_worker.h"
 #include "render.h"
+#include "utf8.h"
 
 /* Only these two are exported: everything else, libvterm included, stays
  * private so it cannot clash with another module's copy (Emacs loads
@@ -203,34 +205,6 @@ static bool get_int(emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
 }
 
 /* ---- what libvterm produced: bytes for the process, title, dir ---- */
-
-/* Well-formed UTF-8 (shortest forms, no surrogates, <= U+10FFFF)? */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0, n, k;
-    uint32_t c;
-
-    while (i < len) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        n = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : s[i] >= 0xc2 ? 2 : 0;
-        if (n == 0 || s[i] > 0xf4 || i + n > len)
-            return false;
-        c = s[i] & (0x3f >> (n - 1));
-        for (k = 1; k < n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            c = (c << 6) | (s[i + k] & 0x3f);
-        }
-        if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-            (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-            return false;
-        i += n;
-    }
-    return true;
-}
 
 /* Text from the application: a string when it is UTF-8, else bytes. */
 static emacs_value text_value(emacs_env *env, const char *s, size_t len)
@@ -514,57 +488,30 @@ struct prop {
 };
 
 struct text {
-    char *bytes;
-    size_t len, cap;
+    struct buf bytes;
+    struct buf props; /* of struct prop */
     int chars;
-    struct prop *props;
-    int nprops, props_cap;
-    bool oom;
 };
 
 static void text_free(struct text *x)
 {
-    free(x->bytes);
-    free(x->props);
+    buf_free(&x->bytes);
+    buf_free(&x->props);
 }
 
-static void text_append(struct text *x, const char *s, size_t len)
+/* An allocation failed: the text is not to be inserted. */
+static bool text_failed(const struct text *x)
 {
-    if (len == 0)
-        return; /* s and x->bytes may be NULL: memcpy must not see them */
-    if (x->len + len > x->cap) {
-        size_t cap = x->cap ? x->cap : 256;
-        char *p;
-        while (cap < x->len + len)
-            cap *= 2;
-        p = realloc(x->bytes, cap);
-        if (p == NULL) {
-            x->oom = true;
-            return;
-        }
-        x->bytes = p;
-        x->cap = cap;
-    }
-    memcpy(x->bytes + x->len, s, len);
-    x->len += len;
+    return x->bytes.failed || x->props.failed;
 }
 
 static void text_prop(struct text *x, int start, int end,
                       const struct render_attrs *a, enum prop_kind kind)
 {
-    struct prop *p;
+    struct prop *p = buf_extend(&x->props, sizeof *p);
 
-    if (x->nprops == x->props_cap) {
-        int cap = x->props_cap ? x->props_cap * 2 : 32;
-        p = realloc(x->props, (size_t)cap * sizeof *p);
-        if (p == NULL) {
-            x->oom = true;
-            return;
-        }
-        x->props = p;
-        x->props_cap = cap;
-    }
-    p = &x->props[x->nprops++];
+    if (p == NULL)
+        return;
     p->start = start;
     p->end = end;
     p->kind = kind;
@@ -578,7 +525,7 @@ static void text_line(struct text *x, const struct term *t,
 {
     int i, start = x->chars;
 
-    text_append(x, line->text, line->len);
+    buf_append(&x->bytes, line->text, line->len);
     for (i = 0; i < line->nruns; i++) {
         struct render_attrs a = line->runs[i].attrs;
         effective_attrs(t, &a);
@@ -590,7 +537,7 @@ static void text_line(struct text *x, const struct term *t,
     if (line->prompt_chars > 0)
         text_prop(x, start, start + line->prompt_chars, NULL, PROP_PROMPT);
     if (newline) {
-        text_append(x, "\n", 1);
+        buf_append(&x->bytes, "\n", 1);
         if (line->wrapped)
             text_prop(x, x->chars, x->chars + 1, NULL, PROP_WRAP);
         x->chars++;
@@ -605,20 +552,22 @@ static void text_insert(emacs_env *env, const struct render_color *palette,
 {
     emacs_value args[4];
     intmax_t base;
-    int i;
+    const struct prop *props = (const struct prop *)x->props.data;
+    size_t i, nprops = x->props.len / sizeof *props;
 
-    if (x->oom) {
+    if (text_failed(x)) {
         signal_error(env, "vterm: out of memory");
         return;
     }
-    if (x->len == 0)
+    if (x->bytes.len == 0)
         return;
     base = env->extract_integer(env, call0(env, S.point));
     if (failed(env))
         return;
-    call1(env, S.insert, env->make_string(env, x->bytes, (ptrdiff_t)x->len));
-    for (i = 0; i < x->nprops && !failed(env); i++) {
-        const struct prop *p = &x->props[i];
+    call1(env, S.insert,
+          env->make_string(env, x->bytes.data, (ptrdiff_t)x->bytes.len));
+    for (i = 0; i < nprops && !failed(env); i++) {
+        const struct prop *p = &props[i];
         args[0] = env->make_integer(env, base + p->start);
         args[1] = env->make_integer(env, base + p->end);
         switch (p->kind) {
@@ -745,7 +694,7 @@ static void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
             text_line(&p->all_text, t, render_sb_pending_line(t->r, i), true);
         for (row = 0; row < rows && !p->oom; row++)
             p->oom = !row_text(t, &p->all_text, row, rows, &cur, true, NULL);
-        p->oom = p->oom || p->all_text.oom;
+        p->oom = p->oom || text_failed(&p->all_text);
     } else {
         /* The cursor's old and new rows too: trailing blanks up to the
          * cursor are kept only on its row. */
@@ -762,7 +711,8 @@ static void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
             u->row = row;
             if (rewrite) {
                 p->oom = !row_text(t, &u->text, row, rows, &cur, false,
-                                   &u->wrapped) || u->text.oom;
+                                   &u->wrapped) ||
+                         text_failed(&u->text);
             } else {
                 const struct render_line *line;
 
@@ -1290,20 +1240,6 @@ static VTermKey key_by_name(const char *name)
     return VTERM_KEY_NONE;
 }
 
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *c)
-{
-    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2, i;
-
-    if (n > len || (s[0] >= 0x80 && s[0] < 0xc0)) {
-        *c = 0xfffd;
-        return 1;
-    }
-    *c = n == 1 ? s[0] : s[0] & (0x3f >> (n - 1));
-    for (i = 1; i < n; i++)
-        *c = (*c << 6) | (s[i] & 0x3f);
-    return n;
-}
-
 static void send_key(struct term *t, const char *key, size_t len,
                      VTermModifier mod)
 {
@@ -1325,7 +1261,7 @@ static void send_key(struct term *t, const char *key, size_t len,
         return;
     }
     while (off < len) {
-        off += utf8_next((const unsigned char *)key + off, len - off, &c);
+        off += utf8_decode((const unsigned char *)key + off, len - off, &c);
         render_unichar(t->r, c, mod);
     }
 }
