@@ -10,8 +10,12 @@
 include module/libvterm.mk
 
 # The render core: what the unit tests, fuzzers and benchmarks build too.
-RENDER_SRC := module/render.c module/lineinfo.c module/utf8.c module/buf.c
-RENDER_HDR := module/render.h module/lineinfo.h module/utf8.h module/buf.h
+RENDER_SRC := module/render.c module/input_guard.c module/runs.c \
+              module/scrollback.c module/osc.c module/reflow.c \
+              module/lineinfo.c module/utf8.c module/buf.c
+RENDER_HDR := module/render.h module/input_guard.h module/runs.h \
+              module/scrollback.h module/osc.h module/reflow.h \
+              module/lineinfo.h module/utf8.h module/buf.h
 MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c \
               module/parse_worker.c
 MODULE_HDR := $(RENDER_HDR) module/ctl_client.h module/parse_worker.h \

@@ -139,7 +139,7 @@ bool render_next_request(struct render *r, struct render_request *req);
 /* Resize (at least 2 columns, as render_new); lines scrolled off go to
  * the scrollback, lines come back from it when the screen grows.  On
  * libvterm 0.3 lines are reflowed, except where its reflow would crash
- * (see reflow_safe in render.c). */
+ * (see reflow_safe in reflow.c). */
 void render_resize(struct render *r, int rows, int cols);
 void render_get_size(const struct render *r, int *rows, int *cols);
 

@@ -1,6 +1,6 @@
 /* utf8.h -- UTF-8 as the module reads and writes it: the one place that
  * knows how a character is encoded.  The per-character functions are
- * inline: build_line runs one per cell of every line a viewer is shown. */
+ * inline: line_build runs one per cell of every line a viewer is shown. */
 #ifndef UTF8_H
 #define UTF8_H
 
