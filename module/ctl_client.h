@@ -1,6 +1,7 @@
 /* ctl_client.h -- the control-channel client compiled into vterm-module:
  * send one resize to a conpty-proxy session (DESIGN.md, "Control
- * channel").  POSIX and Windows in one file pair. */
+ * channel").  One implementation per OS: posix_ctl_client.c (a
+ * Unix-domain socket), win_ctl_client.c (a named pipe). */
 #ifndef CTL_CLIENT_H
 #define CTL_CLIENT_H
 

@@ -16,8 +16,19 @@ RENDER_SRC := module/render.c module/input_guard.c module/runs.c \
 RENDER_HDR := module/render.h module/input_guard.h module/runs.h \
               module/scrollback.h module/osc.h module/reflow.h \
               module/lineinfo.h module/utf8.h module/buf.h
-MODULE_SRC := module/vterm-module.c $(RENDER_SRC) module/ctl_client.c \
-              module/parse_worker.c
+# What differs per OS is a file per OS behind one header (ctl_client.h,
+# parse_worker.h); each build takes its OS's files.
+POSIX_CTL_CLIENT_SRC := module/posix_ctl_client.c
+WIN_CTL_CLIENT_SRC := module/win_ctl_client.c
+POSIX_MODULE_OS_SRC := $(POSIX_CTL_CLIENT_SRC) module/posix_parse_worker.c
+WIN_MODULE_OS_SRC := $(WIN_CTL_CLIENT_SRC) module/win_parse_worker.c
+ifeq ($(OS),Windows_NT)
+  MODULE_OS_SRC := $(WIN_MODULE_OS_SRC)
+else
+  MODULE_OS_SRC := $(POSIX_MODULE_OS_SRC)
+endif
+MODULE_SRC := module/vterm-module.c $(RENDER_SRC) $(MODULE_OS_SRC)
+WIN_MODULE_SRC := module/vterm-module.c $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
 MODULE_HDR := $(RENDER_HDR) module/ctl_client.h module/parse_worker.h \
               protocol/control.h module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
@@ -45,7 +56,7 @@ endif
 
 MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/module/%.o,$(MODULE_SRC))
 MODULE_033_OBJ := $(patsubst module/%.c,$(BUILD)/obj/module-0.3.3/%.o,$(MODULE_SRC))
-WIN_MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/win/module/%.o,$(MODULE_SRC))
+WIN_MODULE_OBJ := $(patsubst module/%.c,$(BUILD)/obj/win/module/%.o,$(WIN_MODULE_SRC))
 
 $(BUILD)/obj/module/%.o: module/%.c $(MODULE_HDR)
 	@mkdir -p $(@D)

@@ -13,8 +13,9 @@
  * output stops: everything queued is parsed, some of it is not drawn
  * yet, and nothing more came for the worker's quiet time.
  *
- * POSIX threads; parse_worker_start fails on other systems, and the
- * caller parses on its own thread then.  Plain C, no Emacs types. */
+ * POSIX threads (posix_parse_worker.c); on Windows (win_parse_worker.c)
+ * parse_worker_start fails, and the caller parses on its own thread
+ * then.  Plain C, no Emacs types. */
 #ifndef PARSE_WORKER_H
 #define PARSE_WORKER_H
 

@@ -34,11 +34,12 @@ test-render-0.3.3: $(RENDER_TEST_033)
 	@mkdir -p $(BUILD)/results
 	$(RENDER_VALGRIND) $<
 
-# The parse thread (module/parse_worker.c) over the render core and the
+# The parse thread (module/posix_parse_worker.c) over the render core and the
 # system libvterm: under valgrind (suite parse-worker), and built with
 # ThreadSanitizer (suite parse-worker-tsan, clang), which fails on any
 # data race it sees.
-WORKER_TEST_SRC := tests/unit/parse_worker_test.c module/parse_worker.c $(RENDER_SRC)
+WORKER_TEST_SRC := tests/unit/parse_worker_test.c module/posix_parse_worker.c \
+                   $(RENDER_SRC)
 WORKER_TEST_DEPS := $(WORKER_TEST_SRC) $(RENDER_HDR) module/parse_worker.h \
                     tests/lib/check.h
 WORKER_TEST := $(RENDER_TEST_DIR)/parse_worker_test

@@ -1,51 +1,8 @@
-/* parse_worker.c -- see parse_worker.h. */
-#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+/* posix_parse_worker.c -- parse_worker.h with POSIX threads. */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* pthread_sigmask */
 #endif
 #include "parse_worker.h"
-
-#ifdef _WIN32
-
-/* Windows: Emacs's channel is a descriptor of Emacs's C runtime, which
- * the DLL may not share (DESIGN.md, "Module"); output is parsed on
- * Emacs's thread there. */
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
-                                        int quiet_ms)
-{
-    (void)r;
-    (void)notify_fd;
-    (void)quiet_ms;
-    return NULL;
-}
-
-bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
-{
-    (void)w;
-    (void)bytes;
-    (void)len;
-    return false;
-}
-
-void parse_worker_acquire(struct parse_worker *w) { (void)w; }
-void parse_worker_release(struct parse_worker *w) { (void)w; }
-void parse_worker_drawn(struct parse_worker *w) { (void)w; }
-
-bool parse_worker_woken(struct parse_worker *w)
-{
-    (void)w;
-    return false;
-}
-
-bool parse_worker_busy(struct parse_worker *w)
-{
-    (void)w;
-    return false;
-}
-
-void parse_worker_finish(struct parse_worker *w) { (void)w; }
-void parse_worker_stop(struct parse_worker *w) { (void)w; }
-
-#else
 
 #include <errno.h>
 #include <fcntl.h>
@@ -317,5 +274,3 @@ static void stop_and_free(struct parse_worker *w, bool finish)
 void parse_worker_finish(struct parse_worker *w) { stop_and_free(w, true); }
 
 void parse_worker_stop(struct parse_worker *w) { stop_and_free(w, false); }
-
-#endif
