@@ -27,9 +27,14 @@ ifeq ($(OS),Windows_NT)
 else
   MODULE_OS_SRC := $(POSIX_MODULE_OS_SRC)
 endif
-MODULE_SRC := module/vterm-module.c $(RENDER_SRC) $(MODULE_OS_SRC)
-WIN_MODULE_SRC := module/vterm-module.c $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
-MODULE_HDR := $(RENDER_HDR) module/ctl_client.h module/parse_worker.h \
+# The Emacs glue.
+GLUE_SRC := module/vterm-module.c module/term.c module/redraw.c \
+            module/text.c module/faces.c module/keys.c module/emacs_call.c
+GLUE_HDR := module/term.h module/redraw.h module/text.h module/faces.h \
+            module/keys.h module/emacs_call.h
+MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(MODULE_OS_SRC)
+WIN_MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
+MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/ctl_client.h module/parse_worker.h \
               protocol/control.h module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include
