@@ -9,7 +9,7 @@ static struct line_info *blank_rows(int rows)
     return calloc((size_t)(rows > 0 ? rows : 1), sizeof(struct line_info));
 }
 
-bool lineinfo_init(struct lineinfo *li, int rows)
+bool lineinfo_init(struct lineinfo_store *li, int rows)
 {
     memset(li, 0, sizeof *li);
     li->rows[0] = blank_rows(rows);
@@ -22,7 +22,7 @@ bool lineinfo_init(struct lineinfo *li, int rows)
     return true;
 }
 
-void lineinfo_free(struct lineinfo *li)
+void lineinfo_free(struct lineinfo_store *li)
 {
     int i;
 
@@ -36,17 +36,17 @@ void lineinfo_free(struct lineinfo *li)
     memset(li, 0, sizeof *li);
 }
 
-static struct line_info *shown(const struct lineinfo *li)
+static struct line_info *shown(const struct lineinfo_store *li)
 {
     return li->rows[li->alt ? 1 : 0];
 }
 
-const struct line_info *lineinfo_row(const struct lineinfo *li, int row)
+const struct line_info *lineinfo_row(const struct lineinfo_store *li, int row)
 {
     return row >= 0 && row < li->nrows ? &shown(li)[row] : NULL;
 }
 
-const char *lineinfo_dir(const struct lineinfo *li, unsigned id)
+const char *lineinfo_dir(const struct lineinfo_store *li, unsigned id)
 {
     if (id == 0 || li->dirs[id % LINEINFO_DIRS].id != id)
         return NULL;
@@ -56,7 +56,7 @@ const char *lineinfo_dir(const struct lineinfo *li, unsigned id)
 /* The id of PATH: the newest one again when it is the same (a shell
  * reports its directory at every prompt), else a new one that takes the
  * place of the oldest.  0 when out of memory. */
-static unsigned intern_dir(struct lineinfo *li, const char *path)
+static unsigned intern_dir(struct lineinfo_store *li, const char *path)
 {
     const char *last = lineinfo_dir(li, li->last_dir);
     unsigned id;
@@ -78,7 +78,7 @@ static unsigned intern_dir(struct lineinfo *li, const char *path)
     return id;
 }
 
-void lineinfo_mark(struct lineinfo *li, int row, int col, bool prompt,
+void lineinfo_mark(struct lineinfo_store *li, int row, int col, bool prompt,
                    const char *path)
 {
     struct line_info *info;
@@ -92,13 +92,13 @@ void lineinfo_mark(struct lineinfo *li, int row, int col, bool prompt,
         info->dir = intern_dir(li, path);
 }
 
-void lineinfo_damage(struct lineinfo *li, int row, int start_col)
+void lineinfo_damage(struct lineinfo_store *li, int row, int start_col)
 {
     if (row >= 0 && row < li->nrows && start_col < shown(li)[row].prompt_col)
         shown(li)[row].prompt_col = 0;
 }
 
-void lineinfo_move(struct lineinfo *li, int dest, int src, int n)
+void lineinfo_move(struct lineinfo_store *li, int dest, int src, int n)
 {
     struct line_info *rows = shown(li);
     int i;
@@ -114,7 +114,7 @@ void lineinfo_move(struct lineinfo *li, int dest, int src, int n)
             memset(&rows[i], 0, sizeof rows[i]);
 }
 
-struct line_info lineinfo_take_pushed(struct lineinfo *li)
+struct line_info lineinfo_take_pushed(struct lineinfo_store *li)
 {
     struct line_info none = {0, 0};
 
@@ -123,14 +123,14 @@ struct line_info lineinfo_take_pushed(struct lineinfo *li)
     return li->rows[0][li->pushed++];
 }
 
-void lineinfo_set_alt(struct lineinfo *li, bool alt)
+void lineinfo_set_alt(struct lineinfo_store *li, bool alt)
 {
     if (alt && !li->alt)
         memset(li->rows[1], 0, (size_t)li->nrows * sizeof *li->rows[1]);
     li->alt = alt;
 }
 
-bool lineinfo_resize_begin(struct lineinfo *li, int rows)
+bool lineinfo_resize_begin(struct lineinfo_store *li, int rows)
 {
     li->next[0] = blank_rows(rows);
     li->next[1] = blank_rows(rows);
@@ -148,14 +148,14 @@ bool lineinfo_resize_begin(struct lineinfo *li, int rows)
     return true;
 }
 
-void lineinfo_popped(struct lineinfo *li, const struct line_info *info)
+void lineinfo_popped(struct lineinfo_store *li, const struct line_info *info)
 {
     /* Only while resizing: libvterm pops lines back into the new rows. */
     if (li->popped != NULL && li->npopped < li->next_rows)
         li->popped[li->npopped++] = *info;
 }
 
-void lineinfo_resize_end(struct lineinfo *li)
+void lineinfo_resize_end(struct lineinfo_store *li)
 {
     int rows = li->next_rows, keep, i, n = 0;
 

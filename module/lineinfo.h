@@ -18,7 +18,8 @@ struct line_info {
 
 enum { LINEINFO_DIRS = 64 }; /* directories remembered, newest first */
 
-struct lineinfo {
+/* The info of every row of both screens, and the directories it names. */
+struct lineinfo_store {
     struct line_info *rows[2]; /* the primary and the alternate screen */
     int nrows;
     bool alt;   /* the alternate screen is shown */
@@ -36,42 +37,42 @@ struct lineinfo {
     unsigned last_dir;
 };
 
-bool lineinfo_init(struct lineinfo *li, int rows);
-void lineinfo_free(struct lineinfo *li);
+bool lineinfo_init(struct lineinfo_store *li, int rows);
+void lineinfo_free(struct lineinfo_store *li);
 
 /* Info of screen ROW, or NULL when out of range. */
-const struct line_info *lineinfo_row(const struct lineinfo *li, int row);
+const struct line_info *lineinfo_row(const struct lineinfo_store *li, int row);
 /* The path of directory ID, or NULL when unknown or forgotten. */
-const char *lineinfo_dir(const struct lineinfo *li, unsigned id);
+const char *lineinfo_dir(const struct lineinfo_store *li, unsigned id);
 
 /* The shell reported, with the cursor at (ROW, COL), a prompt ending at
  * COL (PROMPT true) and/or directory PATH (NULL: none). */
-void lineinfo_mark(struct lineinfo *li, int row, int col, bool prompt,
+void lineinfo_mark(struct lineinfo_store *li, int row, int col, bool prompt,
                    const char *path);
 
 /* Cells from START_COL on of ROW changed.  A prompt whose cells are
  * overwritten is gone (the shell reprints its mark with the prompt). */
-void lineinfo_damage(struct lineinfo *li, int row, int start_col);
+void lineinfo_damage(struct lineinfo_store *li, int row, int start_col);
 
 /* Whole rows [SRC, SRC+N) of the shown screen moved to [DEST, DEST+N);
  * rows left behind are new and blank. */
-void lineinfo_move(struct lineinfo *li, int dest, int src, int n);
+void lineinfo_move(struct lineinfo_store *li, int dest, int src, int n);
 
 /* The next primary row from the top went to the scrollback (libvterm
  * pushes rows 0, 1, ... before the move that scrolls them away): its
  * info, for the scrollback line. */
-struct line_info lineinfo_take_pushed(struct lineinfo *li);
+struct line_info lineinfo_take_pushed(struct lineinfo_store *li);
 
 /* Showing the alternate screen (ALT) or back; a newly shown alternate
  * screen starts blank. */
-void lineinfo_set_alt(struct lineinfo *li, bool alt);
+void lineinfo_set_alt(struct lineinfo_store *li, bool alt);
 
 /* Resizing to ROWS: begin before libvterm resizes (false when out of
  * memory: nothing changed), report every line libvterm pops back from
  * the scrollback meanwhile, end after.  Rows stay in order: lines pushed
  * off the top go, popped ones come in above, the rest follow. */
-bool lineinfo_resize_begin(struct lineinfo *li, int rows);
-void lineinfo_popped(struct lineinfo *li, const struct line_info *info);
-void lineinfo_resize_end(struct lineinfo *li);
+bool lineinfo_resize_begin(struct lineinfo_store *li, int rows);
+void lineinfo_popped(struct lineinfo_store *li, const struct line_info *info);
+void lineinfo_resize_end(struct lineinfo_store *li);
 
 #endif /* LINEINFO_H */

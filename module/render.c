@@ -30,7 +30,7 @@ struct render {
     int rows, cols;
 
     bool *dirty; /* per screen row */
-    struct lineinfo li;
+    struct lineinfo_store li;
     bool cursor_visible;
     bool cursor_blink, blink_pending; /* see render_take_cursor_blink */
     bool altscreen;
