@@ -16,6 +16,7 @@
 #include "input_guard.h"
 #include "osc.h"
 #include "reflow.h"
+#include "render_inspect.h"
 #include "runs.h"
 #include "scrollback.h"
 

@@ -148,8 +148,6 @@ struct render_cursor {
     bool visible;
 };
 void render_get_cursor(const struct render *r, struct render_cursor *c);
-/* True while the alternate screen is shown. */
-bool render_altscreen(const struct render *r);
 
 /* Screen rows changed since render_clear_dirty. */
 bool render_row_dirty(const struct render *r, int row);
@@ -189,8 +187,6 @@ void render_sb_taken(struct render *r);
 /* Drop every scrollback line (shown ones become evicted), as CSI 3 J does
  * on libvterm 0.2+; works on every version. */
 void render_sb_clear(struct render *r);
-/* Total lines ever pushed (for tests and statistics). */
-unsigned long render_sb_pushes(const struct render *r);
 
 /* The RGB of palette entry IDX (0..255) as libvterm's palette has it. */
 void render_palette_rgb(const struct render *r, int idx, uint8_t *red,

@@ -14,6 +14,7 @@
 
 #include "../lib/check.h"
 #include "parse_worker.h"
+#include "render_inspect.h"
 
 #ifndef WORKER_SUITE
 #define WORKER_SUITE "parse-worker"

@@ -6,6 +6,7 @@
 
 #include "../lib/check.h"
 #include "render.h"
+#include "render_inspect.h"
 
 #ifdef RENDER_HAVE_REFLOW
 #define HAVE_REFLOW true
