@@ -2,6 +2,7 @@
  * they talk to each other (DESIGN.md, "Event loop rules").
  *
  *   win_session.c     the IOCP loop thread, session state, shutdown
+ *   win_op.c          operation objects and posting to the loop's IOCP
  *   win_conpty.c      pseudo console, its pipes, the child process
  *   win_ctl_server.c  the message-mode control pipe (4 instances)
  *   win_ctl_pipe.c    creating its instances: modes, a squatted name
@@ -29,6 +30,7 @@
 
 #include "backend.h"
 #include "ctl_conn.h"
+#include "win_op.h"
 
 /* ---- win_error.c: one place for Win32 failures ---------------------- */
 
@@ -42,53 +44,6 @@ void win_fail(const char *fn);
 /* Text of a system error code, without the trailing newline. */
 const char *win_strerror(DWORD err, char *buf, size_t size);
 
-/* ---- operation objects (rule 2) ------------------------------------- */
-
-enum win_op_kind {
-    WIN_OP_PTY_READ,    /* ConPTY output -> queue */
-    WIN_OP_PTY_WRITE,   /* stdin bytes -> ConPTY input */
-    WIN_OP_CTL_CONNECT, /* ConnectNamedPipe on a control instance */
-    WIN_OP_CTL_READ,    /* one control message */
-    WIN_OP_CTL_WRITE    /* one answer */
-};
-
-enum win_op_state { WIN_OP_IDLE, WIN_OP_PENDING };
-
-struct win_op {
-    OVERLAPPED ov; /* first member: the completion gives us &ov */
-    enum win_op_kind kind;
-    enum win_op_state state;
-    void *owner;
-};
-
-void win_op_init(struct win_op *op, enum win_op_kind kind, void *owner);
-/* Mark OP pending before the call that arms it; asserts it was idle. */
-OVERLAPPED *win_op_arm(struct win_op *op);
-/* Back to idle: after its completion was dequeued, or when the arming
- * call failed at once (no packet will come, rule 3). */
-void win_op_done(struct win_op *op);
-struct win_op *win_op_from_ov(OVERLAPPED *ov);
-static inline bool win_op_pending(const struct win_op *op)
-{
-    return op->state == WIN_OP_PENDING;
-}
-
-/* Completion keys of the session's IOCP. */
-enum win_key {
-    WIN_KEY_IO = 1,     /* an overlapped operation: see the OVERLAPPED */
-    WIN_KEY_STDIN_DATA, /* stdin reader: bytes ready (count = length) */
-    WIN_KEY_STDIN_EOF,  /* stdin reader: end of input (count = error) */
-    WIN_KEY_CHILD_EXIT, /* the wait on the child process fired */
-    WIN_KEY_PTY_CLOSED, /* ClosePseudoConsole returned on its thread */
-    WIN_KEY_OUT_RESUME, /* stdout writer: queue below low water */
-    WIN_KEY_OUT_DONE,   /* stdout writer: queue flushed after finish */
-    WIN_KEY_OUT_BROKEN, /* stdout writer: WriteFile failed (count = error) */
-    WIN_KEY_HANGUP,     /* console handler: close/logoff/shutdown (count =
-                           the event) */
-    WIN_KEY_RESIZED     /* resize thread: a size applied (count = HRESULT,
-                           OVERLAPPED pointer = cols << 16 | rows) */
-};
-
 /* The proxy's console control handler (win_session.c): Ctrl-C and
  * Ctrl-Break are ignored (the proxy is never their target); close,
  * logoff and shutdown -- how Emacs's delete-process and kill-emacs end a
@@ -96,15 +51,6 @@ enum win_key {
  * hang the session up like stdin EOF, and hold the handler thread until
  * the session has exited the process. */
 BOOL WINAPI win_ctrl_handler(DWORD type);
-
-/* Post a packet with KEY and COUNT; reports a failure. */
-bool win_post(HANDLE iocp, enum win_key key, DWORD count);
-
-/* Milliseconds since boot, for deadlines. */
-static inline uint64_t win_now_ms(void)
-{
-    return GetTickCount64();
-}
 
 /* ---- win_security.c -------------------------------------------------- */
 

@@ -13,7 +13,6 @@
  * shutdown) and INFINITE when there is none. */
 #include "win_backend.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,37 +28,6 @@ enum {
     TEARDOWN_MS = 2000, /* cancelled operations must complete within this */
     HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
-
-/* ---- operation objects (rule 2) ------------------------------------- */
-
-void win_op_init(struct win_op *op, enum win_op_kind kind, void *owner)
-{
-    memset(op, 0, sizeof *op);
-    op->kind = kind;
-    op->state = WIN_OP_IDLE;
-    op->owner = owner;
-}
-
-OVERLAPPED *win_op_arm(struct win_op *op)
-{
-    /* Rule 2: never re-armed while pending. */
-    assert(op->state == WIN_OP_IDLE);
-    memset(&op->ov, 0, sizeof op->ov);
-    op->state = WIN_OP_PENDING;
-    return &op->ov;
-}
-
-void win_op_done(struct win_op *op)
-{
-    assert(op->state == WIN_OP_PENDING);
-    op->state = WIN_OP_IDLE;
-}
-
-struct win_op *win_op_from_ov(OVERLAPPED *ov)
-{
-    /* Rule 2: the OVERLAPPED pointer identifies the operation. */
-    return (struct win_op *)((char *)ov - offsetof(struct win_op, ov));
-}
 
 /* The running session's port, for the console control handler. */
 static HANDLE volatile ctrl_iocp;
@@ -87,15 +55,6 @@ BOOL WINAPI win_ctrl_handler(DWORD type)
     default:
         return FALSE;
     }
-}
-
-bool win_post(HANDLE iocp, enum win_key key, DWORD count)
-{
-    if (!PostQueuedCompletionStatus(iocp, count, (ULONG_PTR)key, NULL)) {
-        win_fail("PostQueuedCompletionStatus");
-        return false;
-    }
-    return true;
 }
 
 /* ---- the session ----------------------------------------------------- */
