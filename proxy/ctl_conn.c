@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "policy.h"
 #include "trace.h"
 
 void ctl_conn_handle(const char *buf, size_t len, ctl_resize_fn resize,
@@ -15,13 +16,12 @@ void ctl_conn_handle(const char *buf, size_t len, ctl_resize_fn resize,
     if (st != CTL_OK) {
         trace("control: rejected %zu-byte message: %s", len, ctl_strerror(st));
     } else if (msg.verb == CTL_VERB_RESIZE) {
-        uint32_t hr = resize(ctx, msg.cols, msg.rows);
-        if (hr == CTL_RESIZE_QUEUED) {
+        uint32_t result = resize(ctx, msg.cols, msg.rows);
+        if (result == CTL_RESIZE_QUEUED) {
             trace("control: resize %d %d queued", msg.cols, msg.rows);
         } else {
-            trace("resize %d %d hr=0x%08lx", msg.cols, msg.rows,
-                  (unsigned long)hr);
-            if (hr != 0)
+            policy_trace_resize(msg.cols, msg.rows, result);
+            if (result != 0)
                 st = CTL_E_APPLY;
         }
     } else {

@@ -10,8 +10,8 @@
 
 #include "control.h"
 
-/* Applies a resize; returns the HRESULT-style status logged with it
- * (0 on success). */
+/* Applies a resize; returns its result, the trace line's hr= field (0 on
+ * success; see policy_trace_resize). */
 typedef uint32_t (*ctl_resize_fn)(void *ctx, int cols, int rows);
 
 /* What a ctl_resize_fn returns when it has queued the size to apply it

@@ -12,13 +12,12 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "policy.h"
 #include "posix.h"
 #include "queue.h"
 #include "trace.h"
 
 enum {
-    DRAIN_MS = 2000,  /* after the child exits, read the pty this long at most */
-    HANGUP_MS = 3000, /* after SIGHUP, wait this long before SIGKILL */
     INPUT_MAX = 64 << 10
 };
 
@@ -85,7 +84,7 @@ static void hang_up(struct session *s, const char *why, uint64_t now)
         return;
     trace("hangup: %s", why);
     kill(-s->child.pid, SIGHUP);
-    s->kill_deadline = now + HANGUP_MS;
+    s->kill_deadline = now + POLICY_HANGUP_MS;
 }
 
 static void reap_child(struct session *s, uint64_t now)
@@ -103,7 +102,7 @@ static void reap_child(struct session *s, uint64_t now)
     else if (WIFSIGNALED(status))
         s->exit_code = 128 + WTERMSIG(status);
     trace("child exited: code %d", s->exit_code);
-    s->drain_deadline = now + DRAIN_MS;
+    s->drain_deadline = now + POLICY_DRAIN_MS;
 }
 
 static void read_signals(struct session *s, uint64_t now)
@@ -180,12 +179,14 @@ static void flush_stdout(struct session *s)
     }
 }
 
-static void read_pty(struct session *s)
+static void read_pty(struct session *s, uint64_t now)
 {
     char buf[QUEUE_CHUNK];
     ssize_t n = read(s->child.master, buf, sizeof buf);
 
     if (n > 0) {
+        if (!s->child_running)
+            s->drain_deadline = now + POLICY_DRAIN_MS;
         if (!queue_push(s->out, buf, (size_t)n)) {
             /* Keep the bytes' place: stop reading until memory frees up. */
             trace("queue: out of memory");
@@ -200,14 +201,16 @@ static void read_pty(struct session *s)
     close_pty(s);
 }
 
-static void update_backpressure(struct session *s)
+static void update_backpressure(struct session *s, uint64_t now)
 {
     if (!s->reading_paused && queue_full(s->out)) {
         s->reading_paused = true;
-        trace("backpressure on: %zu bytes queued", queue_size(s->out));
+        policy_trace_backpressure(true, queue_size(s->out));
     } else if (s->reading_paused && queue_drained(s->out)) {
         s->reading_paused = false;
-        trace("backpressure off: %zu bytes queued", queue_size(s->out));
+        policy_trace_backpressure(false, queue_size(s->out));
+        if (!s->child_running)
+            s->drain_deadline = now + POLICY_DRAIN_MS;
     }
 }
 
@@ -215,7 +218,8 @@ static int poll_timeout(const struct session *s, uint64_t now)
 {
     uint64_t next = ctl_server_next_deadline(&s->ctl);
 
-    if (!s->child_running && s->pty_open && s->drain_deadline < next)
+    if (!s->child_running && s->pty_open && !s->reading_paused &&
+        s->drain_deadline < next)
         next = s->drain_deadline;
     if (s->child_running && s->kill_deadline != 0 && s->kill_deadline < next)
         next = s->kill_deadline;
@@ -236,7 +240,7 @@ static void run_loop(struct session *s)
         uint64_t now = posix_now_ms();
         int nctl, r;
 
-        update_backpressure(s);
+        update_backpressure(s, now);
         fds[SIG] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
         fds[IN] = (struct pollfd){
             .fd = s->stdin_open && s->input_len == 0 ? STDIN_FILENO : -1,
@@ -263,17 +267,18 @@ static void run_loop(struct session *s)
             if (s->pty_open && (fds[PTY].revents & POLLOUT))
                 write_pty(s);
             if (s->pty_open && (fds[PTY].revents & (POLLIN | POLLHUP | POLLERR)))
-                read_pty(s);
+                read_pty(s, now);
             if (fds[OUT].revents)
                 flush_stdout(s);
         }
         ctl_server_dispatch(&s->ctl, fds + CTL, r > 0 ? nctl : 0, now);
-        if (!s->child_running && s->pty_open && now >= s->drain_deadline) {
-            trace("drain: pty still open %d ms after the child exited", DRAIN_MS);
+        if (!s->child_running && s->pty_open && !s->reading_paused &&
+            now >= s->drain_deadline) {
+            policy_trace_drain_gave_up();
             close_pty(s);
         }
         if (s->child_running && s->kill_deadline != 0 && now >= s->kill_deadline) {
-            trace("hangup: child still running after %d ms: SIGKILL", HANGUP_MS);
+            policy_trace_hangup_forced("SIGKILL");
             kill(-s->child.pid, SIGKILL);
             kill(s->child.pid, SIGKILL);
             s->kill_deadline = 0;

@@ -1,6 +1,9 @@
 # conpty-proxy: a platform-independent core plus one backend per OS,
 # chosen by file name: posix_*.c on POSIX, win_*.c on Windows.
-PROXY_CORE_SRCS := proxy/main.c proxy/queue.c proxy/ctl_conn.c proxy/trace.c
+# The core but main.c: what the unit tests and fuzzers link too.
+PROXY_CORE_LIB_SRCS := proxy/queue.c proxy/ctl_conn.c proxy/policy.c \
+                       proxy/trace.c
+PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c)
 PROXY_WIN_SRCS := $(wildcard proxy/win_*.c)
 PROXY_HDRS := $(wildcard proxy/*.h) protocol/control.h

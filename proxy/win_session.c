@@ -17,14 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "queue.h"
 #include "trace.h"
 
 enum {
-    DRAIN_MS = 5000,   /* child gone: longest silence before giving up on
-                          ConPTY's EOF */
     CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
-    HANGUP_MS = 1500,  /* stdin EOF: the child's grace before it is ended */
     TEARDOWN_MS = 2000, /* cancelled operations must complete within this */
     HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
@@ -142,7 +140,7 @@ static bool queue_bytes(struct session *s, DWORD len)
      * high-water mark. */
     if (win_stdout_push(s->out, s->read_buf, len, &oom) && !s->paused) {
         s->paused = true;
-        trace("backpressure on: %zu bytes queued", win_stdout_queued(s->out));
+        policy_trace_backpressure(true, win_stdout_queued(s->out));
     }
     if (!oom) {
         s->held = 0;
@@ -172,7 +170,7 @@ static void pty_read_done(struct session *s, DWORD err, DWORD bytes)
         return;
     }
     if (s->child_exited)
-        s->drain_deadline = win_now_ms() + DRAIN_MS;
+        s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
     if (bytes > 0 && !s->stdout_broken && !queue_bytes(s, bytes))
         return; /* held in read_buf until the writer frees memory */
     arm_pty_read(s);
@@ -255,7 +253,7 @@ static void child_exited(struct session *s)
     s->child_exited = true;
     s->exit_code = code;
     s->hangup_deadline = 0;
-    s->drain_deadline = win_now_ms() + DRAIN_MS;
+    s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
     trace("child exited: code %lu", (unsigned long)code);
     close_pty(s);
 }
@@ -266,7 +264,7 @@ static void hang_up(struct session *s, const char *why)
 {
     trace("hangup: %s", why);
     if (!s->child_exited && s->hangup_deadline == 0)
-        s->hangup_deadline = win_now_ms() + HANGUP_MS;
+        s->hangup_deadline = win_now_ms() + POLICY_HANGUP_MS;
     close_pty(s);
 }
 
@@ -336,8 +334,7 @@ static void advance(struct session *s)
         win_ctl_expire(s->ctl, now);
     if (s->phase == PHASE_RUN) {
         if (!s->child_exited && deadline_passed(s->hangup_deadline, now)) {
-            trace("hangup: child still running after %d ms: terminated",
-                  HANGUP_MS);
+            policy_trace_hangup_forced("terminated");
             s->hangup_deadline = 0;
             if (!TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE))
                 win_fail("TerminateProcess");
@@ -349,8 +346,7 @@ static void advance(struct session *s)
              * (output is not dropped to meet a timer). */
             if (s->paused || !deadline_passed(s->drain_deadline, now))
                 return;
-            trace("drain: no pty output for %d ms after the child exited",
-                  DRAIN_MS);
+            policy_trace_drain_gave_up();
         }
         if (!s->pty_closed) {
             if (!deadline_passed(s->close_deadline, now))
@@ -457,8 +453,8 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         /* One line per applied resize, written by the loop (the trace
          * log has one writer). */
         ULONG_PTR size = (ULONG_PTR)ov;
-        trace("resize %d %d hr=0x%08lx", (int)((size >> 16) & 0xffff),
-              (int)(size & 0xffff), (unsigned long)bytes);
+        policy_trace_resize((int)((size >> 16) & 0xffff),
+                            (int)(size & 0xffff), bytes);
         break;
     }
     case WIN_KEY_CHILD_EXIT:
@@ -471,12 +467,11 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
     case WIN_KEY_OUT_RESUME:
         if (s->paused) {
             s->paused = false;
-            trace("backpressure off: %zu bytes queued",
-                  win_stdout_queued(s->out));
+            policy_trace_backpressure(false, win_stdout_queued(s->out));
             if (s->held > 0 && !s->stdout_broken && !queue_bytes(s, s->held))
                 break;
             if (s->child_exited)
-                s->drain_deadline = win_now_ms() + DRAIN_MS;
+                s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
             arm_pty_read(s);
         }
         break;

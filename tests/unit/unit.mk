@@ -8,12 +8,10 @@ $(UNIT_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROTOCOL_OBJ)
 
-$(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c proxy/queue.c \
-                             proxy/ctl_conn.c proxy/trace.c $(PROTOCOL_OBJ) \
-                             $(PROXY_HDRS) tests/lib/check.h
+$(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c $(PROXY_CORE_LIB_SRCS) \
+                             $(PROTOCOL_OBJ) $(PROXY_HDRS) tests/lib/check.h
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< proxy/queue.c proxy/ctl_conn.c \
-	      proxy/trace.c $(PROTOCOL_OBJ)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROXY_CORE_LIB_SRCS) $(PROTOCOL_OBJ)
 
 SUITES += protocol proxy-core
 TEST_BUILDS += $(UNIT_DIR)/protocol_test $(UNIT_DIR)/proxy_core_test
