@@ -55,8 +55,8 @@ $(ERT_ASAN_OBJ_DIR)/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.
 # text_insert's live frame (stack-buffer-underflow).  The glue is built
 # without stack redzones (its heap and global accesses are still
 # checked); the render core, the parse thread and libvterm keep them.
-$(ERT_ASAN_OBJ_DIR)/vterm-module.o: ASAN_GLUE_FLAGS := --param asan-stack=0 \
-    -fno-sanitize-address-use-after-scope
+$(patsubst module/%.c,$(ERT_ASAN_OBJ_DIR)/%.o,$(GLUE_SRC)): \
+    ASAN_GLUE_FLAGS := --param asan-stack=0 -fno-sanitize-address-use-after-scope
 
 $(ERT_ASAN_OBJ_DIR)/protocol/control.o: $(PROTOCOL_SRC) protocol/control.h
 	@mkdir -p $(@D)
