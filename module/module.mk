@@ -35,7 +35,7 @@ GLUE_HDR := module/term.h module/redraw.h module/text.h module/faces.h \
 MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(MODULE_OS_SRC)
 WIN_MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
 MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/ctl_client.h module/parse_worker.h \
-              protocol/control.h module/module.mk
+              $(PROTOCOL_HDR) module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include
 EMACS_MODULE_H ?= /usr/include/emacs-module.h

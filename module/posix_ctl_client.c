@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "control.h"
 
 #ifdef __linux__

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "channel.h"
 #include "control.h"
 
 #ifndef WIN32_LEAN_AND_MEAN

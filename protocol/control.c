@@ -1,21 +1,8 @@
 /* control.c -- see control.h. */
-#ifndef _WIN32
-#define _POSIX_C_SOURCE 200809L
-#endif
 #include "control.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#ifndef _WIN32
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
-static const char pipe_prefix[] = "\\\\.\\pipe\\conpty-proxy-";
-/* sockaddr_un.sun_path is 108 bytes on Linux, 104 on the BSDs. */
-enum { SOCKET_PATH_MAX = 103 };
 
 const char *ctl_strerror(enum ctl_status status)
 {
@@ -70,41 +57,6 @@ static enum ctl_status put(char *buf, size_t size, int len)
     if (len < 0 || (size_t)len >= size)
         return CTL_E_NO_ROOM;
     return CTL_OK;
-}
-
-enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size)
-{
-    enum ctl_status st = ctl_id_check(id);
-
-    if (st != CTL_OK)
-        return st;
-    return put(buf, size, snprintf(buf, size, "%s%s", pipe_prefix, id));
-}
-
-enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
-                               unsigned long uid, char *buf, size_t size)
-{
-    if (xdg_runtime_dir != NULL && xdg_runtime_dir[0] == '/')
-        return put(buf, size,
-                   snprintf(buf, size, "%s/conpty-proxy", xdg_runtime_dir));
-    if (tmpdir == NULL || tmpdir[0] == '\0')
-        tmpdir = "/tmp";
-    return put(buf, size,
-               snprintf(buf, size, "%s/conpty-proxy-%lu", tmpdir, uid));
-}
-
-enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
-                                size_t size)
-{
-    enum ctl_status st = ctl_id_check(id);
-    int len;
-
-    if (st != CTL_OK)
-        return st;
-    len = snprintf(buf, size, "%s/%s.sock", dir, id);
-    if (len > SOCKET_PATH_MAX)
-        return CTL_E_TOO_LONG;
-    return put(buf, size, len);
 }
 
 static bool dim_ok(int n)
@@ -258,22 +210,3 @@ enum ctl_status ctl_parse_answer(const char *buf, size_t len,
     return CTL_OK;
 }
 
-#ifndef _WIN32
-enum ctl_status ctl_socket_dir_check(const char *dir, bool create)
-{
-    struct stat st;
-
-    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return CTL_E_DIR;
-    /* lstat: a symlink planted at the path is refused, not followed. */
-    if (lstat(dir, &st) != 0)
-        return CTL_E_DIR;
-    if (!S_ISDIR(st.st_mode))
-        return CTL_E_DIR_TYPE;
-    if (st.st_uid != geteuid())
-        return CTL_E_DIR_OWNER;
-    if ((st.st_mode & 077) != 0)
-        return CTL_E_DIR_MODE;
-    return CTL_OK;
-}
-#endif

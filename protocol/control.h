@@ -1,8 +1,8 @@
 /* control.h -- the control-channel protocol shared by conpty-proxy and
- * vterm-module: channel names, id rules, message encoding and parsing,
- * answers and limits (DESIGN.md, "Control channel").  Plain C, no I/O
- * except the POSIX socket-directory check; nothing else crosses the
- * module/proxy boundary. */
+ * vterm-module: id rules, message encoding and parsing, answers and
+ * limits (DESIGN.md, "Control channel").  Plain C, no I/O.  With
+ * channel.h (where a channel is) nothing else crosses the module/proxy
+ * boundary. */
 #ifndef CONTROL_H
 #define CONTROL_H
 
@@ -15,7 +15,6 @@ enum {
     CTL_DIM_MIN = 1,         /* cols and rows: ConPTY's COORD range */
     CTL_DIM_MAX = 32767,
     CTL_IDLE_TIMEOUT_MS = 5000, /* silent client is dropped after this */
-    CTL_PIPE_INSTANCES = 4,  /* Windows: pipe instances pending at once */
     CTL_NAME_MAX = 512       /* room for any derived channel name/path */
 };
 
@@ -57,21 +56,6 @@ const char *ctl_strerror(enum ctl_status status);
 /* CTL_OK when ID is a valid channel id. */
 enum ctl_status ctl_id_check(const char *id);
 
-/* Windows pipe name "\\.\pipe\conpty-proxy-<id>" into BUF. */
-enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size);
-
-/* POSIX socket directory: "$XDG_RUNTIME_DIR/conpty-proxy" when that
- * variable is set to an absolute path, else
- * "${TMPDIR:-/tmp}/conpty-proxy-<UID>".  XDG and TMPDIR are passed in
- * (NULL = unset) so the rule is testable. */
-enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
-                               unsigned long uid, char *buf, size_t size);
-
-/* "<DIR>/<ID>.sock" into BUF; CTL_E_TOO_LONG when it would not fit in a
- * sockaddr_un (107 bytes + NUL). */
-enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
-                                size_t size);
-
 /* Parse a terminal dimension from LEN bytes at S: a plain decimal
  * number (no sign, no leading zero) in CTL_DIM_MIN..CTL_DIM_MAX. */
 enum ctl_status ctl_parse_dim(const char *s, size_t len, int *out);
@@ -96,13 +80,5 @@ int ctl_format_answer(char *buf, size_t size, enum ctl_status status,
 enum ctl_status ctl_parse_answer(const char *buf, size_t len,
                                  enum ctl_answer_kind *kind,
                                  const char **reason, size_t *reason_len);
-
-#ifndef _WIN32
-/* Check (and with CREATE, first create with mode 0700) the socket
- * directory DIR: it must be a real directory, owned by the effective
- * user, with no permission bits for group or others.  On CTL_E_DIR,
- * errno says why. */
-enum ctl_status ctl_socket_dir_check(const char *dir, bool create);
-#endif
 
 #endif /* CONTROL_H */

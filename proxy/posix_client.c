@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "channel.h"
 #include "control.h"
 #include "posix.h"
 

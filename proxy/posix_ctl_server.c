@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "posix.h"
 #include "trace.h"
 

@@ -6,7 +6,7 @@ PROXY_CORE_LIB_SRCS := proxy/queue.c proxy/ctl_conn.c proxy/policy.c \
 PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c)
 PROXY_WIN_SRCS := $(wildcard proxy/win_*.c)
-PROXY_HDRS := $(wildcard proxy/*.h) protocol/control.h
+PROXY_HDRS := $(wildcard proxy/*.h) $(PROTOCOL_HDR)
 PROXY_WIN_LIBS := -static -static-libgcc -ladvapi32
 
 ifeq ($(OS),Windows_NT)

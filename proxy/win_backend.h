@@ -111,12 +111,14 @@ void win_pty_free(struct win_pty *pty);
 
 /* ---- win_ctl_pipe.c -------------------------------------------------- */
 
+enum { WIN_CTL_INSTANCES = 4 }; /* control pipe instances pending at once */
+
 /* CreateNamedPipe's open mode and pipe mode for the control pipe: duplex,
  * overlapped, messages, local clients only (PIPE_REJECT_REMOTE_CLIENTS);
  * the FIRST instance with FILE_FLAG_FIRST_PIPE_INSTANCE. */
 DWORD win_ctl_open_mode(bool first);
 DWORD win_ctl_pipe_mode(void);
-/* One instance of the control pipe NAME (one of CTL_PIPE_INSTANCES);
+/* One instance of the control pipe NAME (one of WIN_CTL_INSTANCES);
  * INVALID_HANDLE_VALUE with GetLastError() on failure. */
 HANDLE win_ctl_pipe_create(const char *name, bool first,
                            SECURITY_ATTRIBUTES *sa);
@@ -129,7 +131,7 @@ bool win_ctl_name_taken(DWORD err);
 
 struct win_ctl_server;
 
-/* Create the CTL_PIPE_INSTANCES instances of \\.\pipe\conpty-proxy-<ID>
+/* Create the WIN_CTL_INSTANCES instances of \\.\pipe\conpty-proxy-<ID>
  * on IOCP and start listening.  NULL (reported) on failure, including a
  * name that exists already (someone squats it). */
 struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channel.h"
+
 enum { CLIENT_BUDGET_MS = 2000 };
 
 static DWORD remaining(uint64_t deadline)

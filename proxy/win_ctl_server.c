@@ -1,5 +1,5 @@
 /* win_ctl_server.c -- the control channel on Windows: a message-mode
- * named pipe \\.\pipe\conpty-proxy-<id> with CTL_PIPE_INSTANCES
+ * named pipe \\.\pipe\conpty-proxy-<id> with WIN_CTL_INSTANCES
  * instances listening at once, every operation overlapped on the loop's
  * IOCP (DESIGN.md, "Control channel").
  *
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "trace.h"
 
 enum inst_state {
@@ -45,7 +46,7 @@ struct win_ctl_server {
     ctl_resize_fn resize;
     void *ctx;
     bool stopping;
-    struct ctl_inst inst[CTL_PIPE_INSTANCES];
+    struct ctl_inst inst[WIN_CTL_INSTANCES];
 };
 
 static void listen_inst(struct ctl_inst *in);
@@ -287,7 +288,7 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
     srv->iocp = iocp;
     srv->resize = resize;
     srv->ctx = ctx;
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++) {
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
 
         in->srv = srv;
@@ -313,12 +314,12 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
             goto fail;
         }
     }
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++)
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++)
         listen_inst(&srv->inst[i]);
     return srv;
 fail:
     /* Nothing was armed yet: closing is safe. */
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++)
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++)
         if (srv->inst[i].pipe != NULL && srv->inst[i].pipe != INVALID_HANDLE_VALUE)
             CloseHandle(srv->inst[i].pipe);
     free(srv);
@@ -329,7 +330,7 @@ DWORD win_ctl_timeout(const struct win_ctl_server *srv, uint64_t now)
 {
     uint64_t first = 0;
 
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++) {
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         const struct ctl_inst *in = &srv->inst[i];
         if (in->state == INST_CONNECTED && (first == 0 || in->deadline < first))
             first = in->deadline;
@@ -341,7 +342,7 @@ DWORD win_ctl_timeout(const struct win_ctl_server *srv, uint64_t now)
 
 void win_ctl_expire(struct win_ctl_server *srv, uint64_t now)
 {
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++) {
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
         if (in->state == INST_CONNECTED && in->deadline <= now) {
             trace("control: silent client dropped after %d ms",
@@ -354,7 +355,7 @@ void win_ctl_expire(struct win_ctl_server *srv, uint64_t now)
 void win_ctl_stop(struct win_ctl_server *srv)
 {
     srv->stopping = true;
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++) {
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
         /* Rule 6: cancel everything; completions are awaited by the
          * loop (win_ctl_idle) before win_ctl_free. */
@@ -368,7 +369,7 @@ void win_ctl_stop(struct win_ctl_server *srv)
 
 bool win_ctl_idle(const struct win_ctl_server *srv)
 {
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++)
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++)
         if (any_pending(&srv->inst[i]))
             return false;
     return true;
@@ -378,7 +379,7 @@ void win_ctl_free(struct win_ctl_server *srv)
 {
     if (srv == NULL)
         return;
-    for (int i = 0; i < CTL_PIPE_INSTANCES; i++)
+    for (int i = 0; i < WIN_CTL_INSTANCES; i++)
         CloseHandle(srv->inst[i].pipe);
     free(srv);
 }

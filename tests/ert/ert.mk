@@ -42,7 +42,7 @@ ERT_ASAN_DIR := $(BUILD)/module-asan
 ERT_ASAN_OBJ_DIR := $(BUILD)/obj/module-asan
 ERT_ASAN_MODULE := $(ERT_ASAN_DIR)/vterm-module$(MODULE_EXT)
 ERT_ASAN_MODULE_OBJ := $(patsubst module/%.c,$(ERT_ASAN_OBJ_DIR)/%.o,$(MODULE_SRC)) \
-                       $(ERT_ASAN_OBJ_DIR)/protocol/control.o
+                       $(PROTOCOL_SRC:protocol/%.c=$(ERT_ASAN_OBJ_DIR)/protocol/%.o)
 
 $(ERT_ASAN_OBJ_DIR)/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h
 	@mkdir -p $(@D)
@@ -58,7 +58,7 @@ $(ERT_ASAN_OBJ_DIR)/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.
 $(patsubst module/%.c,$(ERT_ASAN_OBJ_DIR)/%.o,$(GLUE_SRC)): \
     ASAN_GLUE_FLAGS := --param asan-stack=0 -fno-sanitize-address-use-after-scope
 
-$(ERT_ASAN_OBJ_DIR)/protocol/control.o: $(PROTOCOL_SRC) protocol/control.h
+$(ERT_ASAN_OBJ_DIR)/protocol/%.o: protocol/%.c $(PROTOCOL_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(SANITIZE_FLAGS) -fPIC -c $< -o $@
 

@@ -13,7 +13,7 @@ FUZZ_MODULE_TARGETS ?= fuzz_render_014 fuzz_render_033
 FUZZ_TARGETS := fuzz_protocol fuzz_ctl_server $(FUZZ_MODULE_TARGETS)
 
 $(FUZZ_DIR)/fuzz_protocol: tests/fuzz/fuzz_protocol.c $(PROTOCOL_SRC) \
-                           protocol/control.h
+                           $(PROTOCOL_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PROTOCOL_SRC)
 

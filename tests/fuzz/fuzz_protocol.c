@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "control.h"
 
 #define REQUIRE(cond)  do { if (!(cond)) abort(); } while (0)

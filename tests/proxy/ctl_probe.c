@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "control.h"
 #include "ctl_client.h"
 

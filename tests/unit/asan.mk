@@ -11,7 +11,7 @@ UNIT_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
                  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 $(UNIT_ASAN_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_SRC) \
-                                protocol/control.h tests/lib/check.h
+                                $(PROTOCOL_HDR) tests/lib/check.h
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_ASAN_CFLAGS) -o $@ $< $(PROTOCOL_SRC)
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../lib/check.h"
+#include "channel.h"
 #include "control.h"
 
 static enum ctl_status parse(const char *s, struct ctl_msg *m)

@@ -25,8 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "control.h"
 #include "ctl_client.h"
+#include "win_backend.h" /* WIN_CTL_INSTANCES */
 #include "wine_test.h"
 
 static char pipe_name[CTL_NAME_MAX];
@@ -207,7 +209,7 @@ static int vanish(const char *how, int count)
     return 0;
 }
 
-/* GetNamedPipeInfo on our end: a message pipe with CTL_PIPE_INSTANCES
+/* GetNamedPipeInfo on our end: a message pipe with WIN_CTL_INSTANCES
  * instances at most. */
 static bool check_pipe_info(void)
 {
@@ -222,7 +224,7 @@ static bool check_pipe_info(void)
         fprintf(stderr, "GetNamedPipeInfo: %lu\n", (unsigned long)GetLastError());
     CloseHandle(h);
     if (ok && (flags != (PIPE_CLIENT_END | PIPE_TYPE_MESSAGE) ||
-               max != CTL_PIPE_INSTANCES)) {
+               max != WIN_CTL_INSTANCES)) {
         fprintf(stderr, "GetNamedPipeInfo: flags 0x%lx, %lu instances\n",
                 (unsigned long)flags, (unsigned long)max);
         ok = false;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "control.h"
 #include "queue.h"
 #include "wine_test.h"

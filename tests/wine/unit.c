@@ -88,7 +88,7 @@ static void check_instances(void)
         return;
     ok = GetNamedPipeInfo(first, &flags, &out, &in, &max) &&
          flags == (PIPE_SERVER_END | PIPE_TYPE_MESSAGE) &&
-         max == CTL_PIPE_INSTANCES;
+         max == WIN_CTL_INSTANCES;
     wt_result(ok,
               "unit: GetNamedPipeInfo: server end of a message pipe, %lu "
               "instances (flags 0x%lx, buffers %lu/%lu)",

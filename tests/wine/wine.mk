@@ -23,9 +23,9 @@ $(WINE_TEST_DIR)/fake/conpty.dll: tests/wine/fake_conpty.c
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -shared -o $@ $< -static-libgcc
 
 $(WINE_TEST_DIR)/client.exe: tests/wine/client.c tests/wine/wine_test.h $(WIN_CTL_CLIENT_SRC) \
-                             module/ctl_client.h $(PROTOCOL_WIN_OBJ)
+                             module/ctl_client.h $(PROXY_HDRS) $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WINE_TEST_CFLAGS) -o $@ tests/wine/client.c \
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ tests/wine/client.c \
 	          $(WIN_CTL_CLIENT_SRC) $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -ladvapi32
 
 # The proxy's control-pipe creation, linked alone (see unit.c for why).
