@@ -23,10 +23,11 @@ libvterm_debian_version=0.3.3-3
 
 run_packages="gcc make pkg-config emacs-nox libvterm-dev"
 # elpa-vterm: emacs-libvterm's vterm.el, whose public names the compat
-# tests check; vim-tiny: vim left with Escape in the tmux key suite.
+# tests check; vim-tiny: vim left with Escape in the tmux key suite;
+# clang-format: the format suite.
 test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
 wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
-zsh fish vim-tiny elpa-vterm"
+zsh fish vim-tiny elpa-vterm clang-format"
 
 if [ "${1:-}" = run ]; then
     packages=$run_packages

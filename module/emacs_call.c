@@ -15,8 +15,7 @@ static emacs_value global_intern(emacs_env *env, const char *name)
     return env->make_global_ref(env, env->intern(env, name));
 }
 
-emacs_value call(emacs_env *env, emacs_value fn, ptrdiff_t n,
-                        emacs_value *args)
+emacs_value call(emacs_env *env, emacs_value fn, ptrdiff_t n, emacs_value *args)
 {
     return env->funcall(env, fn, n, args);
 }
@@ -31,8 +30,7 @@ emacs_value call1(emacs_env *env, emacs_value fn, emacs_value a)
     return call(env, fn, 1, &a);
 }
 
-emacs_value call2(emacs_env *env, emacs_value fn, emacs_value a,
-                         emacs_value b)
+emacs_value call2(emacs_env *env, emacs_value fn, emacs_value a, emacs_value b)
 {
     emacs_value args[2] = {a, b};
     return call(env, fn, 2, args);
@@ -89,7 +87,7 @@ bool fboundp(emacs_env *env, emacs_value sym)
 }
 
 bool get_int(emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
-                    const char *what, int *out)
+             const char *what, int *out)
 {
     intmax_t n = env->extract_integer(env, v);
 
@@ -113,9 +111,8 @@ emacs_value text_value(emacs_env *env, const char *s, size_t len)
 
 void init_symbols(emacs_env *env)
 {
-    static const char *const colors[8] = {"black", "red",     "green",
-                                          "yellow", "blue",   "magenta",
-                                          "cyan",  "white"};
+    static const char *const colors[8] = {"black", "red",     "green", "yellow",
+                                          "blue",  "magenta", "cyan",  "white"};
     char name[64];
     int i;
 

@@ -14,11 +14,11 @@
  * symbols live for the whole session anyway. */
 struct symbols {
     emacs_value nil, t, error, face, vterm_line_wrap, vterm_prompt;
-    emacs_value insert, point, forward_char, goto_char, delete_region, forward_line, point_min,
-        point_max, line_end_position, put_text_property, fboundp,
-        face_foreground, face_background, make_local_variable, set,
-        kill_local_variable, cursor_type, list, default_, facep, equal,
-        float_time;
+    emacs_value insert, point, forward_char, goto_char, delete_region,
+        forward_line, point_min, point_max, line_end_position,
+        put_text_property, fboundp, face_foreground, face_background,
+        make_local_variable, set, kill_local_variable, cursor_type, list,
+        default_, facep, equal, float_time;
     emacs_value flush_output, set_title, set_directory, eval, set_selection,
         blink_cursor_mode;
     emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
@@ -34,8 +34,7 @@ emacs_value call(emacs_env *env, emacs_value fn, ptrdiff_t n,
                  emacs_value *args);
 emacs_value call0(emacs_env *env, emacs_value fn);
 emacs_value call1(emacs_env *env, emacs_value fn, emacs_value a);
-emacs_value call2(emacs_env *env, emacs_value fn, emacs_value a,
-                  emacs_value b);
+emacs_value call2(emacs_env *env, emacs_value fn, emacs_value a, emacs_value b);
 /* A signal or throw is pending. */
 bool failed(emacs_env *env);
 /* Signal `error' with a printf-formatted message. */

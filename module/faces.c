@@ -6,7 +6,9 @@
 
 #include "emacs_call.h"
 
-enum { FACE_CACHE_SIZE = 4096 }; /* face specs kept; later ones are not cached */
+enum {
+    FACE_CACHE_SIZE = 4096
+}; /* face specs kept; later ones are not cached */
 
 /* Face specs by attributes, shared by every terminal (global references
  * cannot be freed from a finalizer, so they live as long as Emacs). */
@@ -211,8 +213,7 @@ void faces_redraw_begin(void)
 
 /* The attributes as this terminal shows them (the vterm-disable-* and
  * bold-as-bright options). */
-void face_options_apply(const struct face_options *t,
-                        struct render_attrs *a)
+void face_options_apply(const struct face_options *t, struct render_attrs *a)
 {
     if (t->bold_highbright && a->bold && a->fg.kind == RENDER_COLOR_INDEXED &&
         a->fg.idx < 8)

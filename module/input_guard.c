@@ -84,8 +84,8 @@ enum {
     GUARD_C2,         /* a 0xc2 byte held: the lead of U+0080..U+00FF */
     GUARD_ESC,        /* an ESC held */
     GUARD_CSI,        /* a CSI being parsed into g->csi */
-    GUARD_OSC_NUMBER,    /* the command number of an OSC */
-    GUARD_DCS_PARAMS,    /* 0.2+: the parameters of a DCS, before its final */
+    GUARD_OSC_NUMBER, /* the command number of an OSC */
+    GUARD_DCS_PARAMS, /* 0.2+: the parameters of a DCS, before its final */
     GUARD_STRING,     /* inside OSC, DCS, APC, PM or SOS */
     GUARD_STRING_ESC  /* an ESC inside one */
 };
@@ -323,15 +323,14 @@ static bool guard_step(struct input_guard *g, unsigned char c)
             g->state = GUARD_OSC_NUMBER;
         } else if (c == 'P' && RENDER_APC_PM_SOS) {
             g->state = GUARD_DCS_PARAMS;
-        } else if (c == 'P' || (RENDER_APC_PM_SOS && (c == '_' || c == '^' ||
-                                                      c == 'X'))) {
+        } else if (c == 'P' ||
+                   (RENDER_APC_PM_SOS && (c == '_' || c == '^' || c == 'X'))) {
             g->state = GUARD_STRING;
         } else {
             g->state = GUARD_TEXT;
         }
         return true;
-    case GUARD_CSI:
-        return csi_step(g, c);
+    case GUARD_CSI: return csi_step(g, c);
     case GUARD_OSC_NUMBER:
         if ((c < 0x20 && c != 0x07 && c != 0x18 && c != 0x1a && c != 0x1b) ||
             c == 0x7f)
@@ -427,12 +426,27 @@ static bool guard_step(struct input_guard *g, unsigned char c)
 static bool keeps_cursor_in(char final)
 {
     switch (final) {
-    case '@': case 'A': case 'B': case 'C': case 'D': case 'E': case 'F':
-    case 'G': case 'H': case 'J': case 'K': case 'L': case 'M': case 'P':
-    case 'S': case 'T': case 'X': case 'd': case 'f': case 'm':
-        return true;
-    default:
-        return false;
+    case '@':
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'E':
+    case 'F':
+    case 'G':
+    case 'H':
+    case 'J':
+    case 'K':
+    case 'L':
+    case 'M':
+    case 'P':
+    case 'S':
+    case 'T':
+    case 'X':
+    case 'd':
+    case 'f':
+    case 'm': return true;
+    default: return false;
     }
 }
 

@@ -10,22 +10,36 @@ static const struct {
     const char *name;
     VTermKey key;
 } key_names[] = {
-    {"<return>", VTERM_KEY_ENTER},     {"<tab>", VTERM_KEY_TAB},
-    {"<backspace>", VTERM_KEY_BACKSPACE}, {"<escape>", VTERM_KEY_ESCAPE},
-    {"<up>", VTERM_KEY_UP},            {"<down>", VTERM_KEY_DOWN},
-    {"<left>", VTERM_KEY_LEFT},        {"<right>", VTERM_KEY_RIGHT},
-    {"<insert>", VTERM_KEY_INS},       {"<delete>", VTERM_KEY_DEL},
-    {"<deletechar>", VTERM_KEY_DEL},   {"<home>", VTERM_KEY_HOME},
-    {"<end>", VTERM_KEY_END},          {"<prior>", VTERM_KEY_PAGEUP},
-    {"<next>", VTERM_KEY_PAGEDOWN},    {"<kp-0>", VTERM_KEY_KP_0},
-    {"<kp-1>", VTERM_KEY_KP_1},        {"<kp-2>", VTERM_KEY_KP_2},
-    {"<kp-3>", VTERM_KEY_KP_3},        {"<kp-4>", VTERM_KEY_KP_4},
-    {"<kp-5>", VTERM_KEY_KP_5},        {"<kp-6>", VTERM_KEY_KP_6},
-    {"<kp-7>", VTERM_KEY_KP_7},        {"<kp-8>", VTERM_KEY_KP_8},
-    {"<kp-9>", VTERM_KEY_KP_9},        {"<kp-add>", VTERM_KEY_KP_PLUS},
+    {"<return>", VTERM_KEY_ENTER},
+    {"<tab>", VTERM_KEY_TAB},
+    {"<backspace>", VTERM_KEY_BACKSPACE},
+    {"<escape>", VTERM_KEY_ESCAPE},
+    {"<up>", VTERM_KEY_UP},
+    {"<down>", VTERM_KEY_DOWN},
+    {"<left>", VTERM_KEY_LEFT},
+    {"<right>", VTERM_KEY_RIGHT},
+    {"<insert>", VTERM_KEY_INS},
+    {"<delete>", VTERM_KEY_DEL},
+    {"<deletechar>", VTERM_KEY_DEL},
+    {"<home>", VTERM_KEY_HOME},
+    {"<end>", VTERM_KEY_END},
+    {"<prior>", VTERM_KEY_PAGEUP},
+    {"<next>", VTERM_KEY_PAGEDOWN},
+    {"<kp-0>", VTERM_KEY_KP_0},
+    {"<kp-1>", VTERM_KEY_KP_1},
+    {"<kp-2>", VTERM_KEY_KP_2},
+    {"<kp-3>", VTERM_KEY_KP_3},
+    {"<kp-4>", VTERM_KEY_KP_4},
+    {"<kp-5>", VTERM_KEY_KP_5},
+    {"<kp-6>", VTERM_KEY_KP_6},
+    {"<kp-7>", VTERM_KEY_KP_7},
+    {"<kp-8>", VTERM_KEY_KP_8},
+    {"<kp-9>", VTERM_KEY_KP_9},
+    {"<kp-add>", VTERM_KEY_KP_PLUS},
     {"<kp-subtract>", VTERM_KEY_KP_MINUS},
     {"<kp-multiply>", VTERM_KEY_KP_MULT},
-    {"<kp-divide>", VTERM_KEY_KP_DIVIDE}, {"<kp-equal>", VTERM_KEY_KP_EQUAL},
+    {"<kp-divide>", VTERM_KEY_KP_DIVIDE},
+    {"<kp-equal>", VTERM_KEY_KP_EQUAL},
     {"<kp-decimal>", VTERM_KEY_KP_PERIOD},
     {"<kp-separator>", VTERM_KEY_KP_COMMA},
     {"<kp-enter>", VTERM_KEY_KP_ENTER},
@@ -47,8 +61,7 @@ static VTermKey key_by_name(const char *name)
     return VTERM_KEY_NONE;
 }
 
-void send_key(struct render *r, const char *key, size_t len,
-              VTermModifier mod)
+void send_key(struct render *r, const char *key, size_t len, VTermModifier mod)
 {
     VTermKey k = VTERM_KEY_NONE;
     size_t off = 0;

@@ -9,7 +9,6 @@
 
 /* Send KEY (LEN bytes: a key name, emacs-libvterm's bracketed-paste
  * markers, or UTF-8 text) with modifiers MOD to R. */
-void send_key(struct render *r, const char *key, size_t len,
-              VTermModifier mod);
+void send_key(struct render *r, const char *key, size_t len, VTermModifier mod);
 
 #endif /* KEYS_H */

@@ -101,7 +101,8 @@ bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
             continue;
         /* A full listen backlog: the proxy accepts them all each time it
          * wakes, so retry shortly, within the budget. */
-        if ((errno == EAGAIN || errno == EWOULDBLOCK) && remaining(deadline) > 0) {
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+            remaining(deadline) > 0) {
             int left = remaining(deadline);
             nap(left < 5 ? left : 5);
             continue;

@@ -24,16 +24,16 @@ struct parse_worker {
     int fd;
     int quiet_ms; /* no output that long: it stopped */
     pthread_t thread;
-    pthread_mutex_t lock; /* everything below */
-    pthread_cond_t work;  /* bytes queued (and R free), or stop */
-    pthread_cond_t idle;  /* the queue drained and no batch in hand */
-    pthread_cond_t room;  /* the queue is below QUEUE_MAX */
+    pthread_mutex_t lock;    /* everything below */
+    pthread_cond_t work;     /* bytes queued (and R free), or stop */
+    pthread_cond_t idle;     /* the queue drained and no batch in hand */
+    pthread_cond_t room;     /* the queue is below QUEUE_MAX */
     struct buf queue, spare; /* spare: the last batch's buffer, reused */
-    bool parsing;      /* the worker has a batch (and R) */
-    int held;          /* Emacs holds R; nested holds count */
-    bool wake_pending; /* a wake-up byte is on its way to Emacs */
-    bool undrawn;      /* parsed output Emacs has not drawn */
-    bool quiet;        /* output stopped with some of it undrawn */
+    bool parsing;            /* the worker has a batch (and R) */
+    int held;                /* Emacs holds R; nested holds count */
+    bool wake_pending;       /* a wake-up byte is on its way to Emacs */
+    bool undrawn;            /* parsed output Emacs has not drawn */
+    bool quiet;              /* output stopped with some of it undrawn */
     bool stop;
 };
 
@@ -271,6 +271,12 @@ static void stop_and_free(struct parse_worker *w, bool finish)
     worker_free(w);
 }
 
-void parse_worker_finish(struct parse_worker *w) { stop_and_free(w, true); }
+void parse_worker_finish(struct parse_worker *w)
+{
+    stop_and_free(w, true);
+}
 
-void parse_worker_stop(struct parse_worker *w) { stop_and_free(w, false); }
+void parse_worker_stop(struct parse_worker *w)
+{
+    stop_and_free(w, false);
+}

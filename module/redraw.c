@@ -60,8 +60,8 @@ void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
     render_get_size(t->r, &rows, &cols);
     render_get_cursor(t->r, &cur);
     p->rows = rows;
-    p->deferred = defer_sb && pending > 0 && t->screen_lines == rows &&
-                  popped == 0;
+    p->deferred =
+        defer_sb && pending > 0 && t->screen_lines == rows && popped == 0;
     if (!p->deferred) {
         p->evicted = render_sb_evicted(t->r);
         if (p->evicted > t->sb_shown)
@@ -78,8 +78,8 @@ void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
         if (p->popped > t->sb_shown - p->evicted)
             p->popped = t->sb_shown - p->evicted;
         for (i = 0; i < p->pending; i++)
-            text_line(&p->all_text, &t->faces,
-                      render_sb_pending_line(t->r, i), true);
+            text_line(&p->all_text, &t->faces, render_sb_pending_line(t->r, i),
+                      true);
         for (row = 0; row < rows && !p->oom; row++)
             p->oom = !row_text(t, &p->all_text, row, rows, &cur, true, NULL);
         p->oom = p->oom || text_failed(&p->all_text);
@@ -132,8 +132,8 @@ static void goto_from_end(emacs_env *env, int back)
     call1(env, S.forward_line, env->make_integer(env, -back));
 }
 
-void move_cursor(emacs_env *env, struct term *t, int rows, int row,
-                        int chars, bool visible)
+void move_cursor(emacs_env *env, struct term *t, int rows, int row, int chars,
+                 bool visible)
 {
     goto_from_end(env, rows - 1 - row);
     call1(env, S.forward_char, env->make_integer(env, chars));
@@ -169,7 +169,8 @@ static void apply_all(emacs_env *env, struct term *t, struct redraw_plan *p)
               call0(env, S.point_max));
     } else {
         goto_from_end(env, t->screen_lines - 1 + p->popped);
-        call2(env, S.delete_region, call0(env, S.point), call0(env, S.point_max));
+        call2(env, S.delete_region, call0(env, S.point),
+              call0(env, S.point_max));
     }
     if (!failed(env))
         text_insert(env, p->palette, &p->all_text);
@@ -195,7 +196,8 @@ static void apply_row(emacs_env *env, const struct redraw_plan *p,
         /* The newline after it stays: its wrap mark may have changed. */
         emacs_value args[4];
         args[0] = call0(env, S.point);
-        args[1] = env->make_integer(env, env->extract_integer(env, args[0]) + 1);
+        args[1] =
+            env->make_integer(env, env->extract_integer(env, args[0]) + 1);
         args[2] = S.vterm_line_wrap;
         args[3] = u->wrapped ? S.t : S.nil;
         call(env, S.put_text_property, 4, args);

@@ -21,12 +21,12 @@ struct row_update {
 
 struct redraw_plan {
     int rows;
-    bool deferred;   /* new scrollback lines left for a later redraw */
-    int evicted;     /* shown scrollback lines to drop from the top */
-    bool all;        /* replace popped scrollback and the whole screen */
-    int popped;      /* all: shown lines taken back onto the screen */
-    int pending;     /* scrollback lines added (0 when deferred) */
-    struct text all_text;     /* all: pending scrollback, then every row */
+    bool deferred;        /* new scrollback lines left for a later redraw */
+    int evicted;          /* shown scrollback lines to drop from the top */
+    bool all;             /* replace popped scrollback and the whole screen */
+    int popped;           /* all: shown lines taken back onto the screen */
+    int pending;          /* scrollback lines added (0 when deferred) */
+    struct text all_text; /* all: pending scrollback, then every row */
     struct row_update *changed; /* otherwise: the rows to rewrite */
     int nchanged;
     int cursor_row, cursor_chars; /* characters before it on its row */
@@ -44,7 +44,7 @@ void plan_free(struct redraw_plan *p);
 
 /* Point to the cursor (CHARS characters into screen row ROW of ROWS),
  * and the cursor shown or hidden. */
-void move_cursor(emacs_env *env, struct term *t, int rows, int row,
-                 int chars, bool visible);
+void move_cursor(emacs_env *env, struct term *t, int rows, int row, int chars,
+                 bool visible);
 
 #endif /* REDRAW_H */

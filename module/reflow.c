@@ -77,7 +77,8 @@ static bool reflow_safe(const struct screen *r, int rows, int cols)
         height = width ? (width + cols - 1) / cols : 1;
         first = new_row - height + 1;
         spare = rows - final_blank;
-        if (first < 0 && spare >= 0 && (cur_new < 0 || cur_new - first < rows)) {
+        if (first < 0 && spare >= 0 &&
+            (cur_new < 0 || cur_new - first < rows)) {
             int down = -first < spare ? -first : spare;
             first += down;
             new_row += down;

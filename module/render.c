@@ -140,8 +140,7 @@ static int cb_moverect(VTermRect dest, VTermRect src, void *user)
     return 1;
 }
 
-static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible,
-                         void *user)
+static int cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
 {
     struct render *r = user;
 
@@ -156,9 +155,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
     struct render *r = user;
 
     switch (prop) {
-    case VTERM_PROP_CURSORVISIBLE:
-        r->cursor_visible = val->boolean != 0;
-        break;
+    case VTERM_PROP_CURSORVISIBLE: r->cursor_visible = val->boolean != 0; break;
     case VTERM_PROP_CURSORBLINK:
         r->cursor_blink = val->boolean != 0;
         r->blink_pending = true;
@@ -171,11 +168,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         lineinfo_set_alt(&r->li, r->altscreen);
         mark_all_dirty(r);
         break;
-    case VTERM_PROP_TITLE:
-        osc_title(&r->osc, val);
-        break;
-    default:
-        break;
+    case VTERM_PROP_TITLE: osc_title(&r->osc, val); break;
+    default: break;
     }
     return 1;
 }

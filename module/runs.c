@@ -236,8 +236,8 @@ bool line_build(struct line_builder *lb, const VTermScreenCell *cells,
     line->runs = (struct render_run *)lb->runs.data;
     /* A full row whose last cell is used most likely wrapped; libvterm
      * 0.3 knows for sure and the caller overrides this. */
-    line->wrapped = ncols > 0 && !cell_invisible(&cells[ncols - 1]) &&
-                    end == ncols;
+    line->wrapped =
+        ncols > 0 && !cell_invisible(&cells[ncols - 1]) && end == ncols;
     return true;
 }
 
@@ -250,12 +250,8 @@ static void color_from_render(const struct line_builder *lb,
     VTermColor dfg, dbg;
 
     switch (c->kind) {
-    case RENDER_COLOR_INDEXED:
-        vterm_color_indexed(out, c->idx);
-        break;
-    case RENDER_COLOR_RGB:
-        vterm_color_rgb(out, c->r, c->g, c->b);
-        break;
+    case RENDER_COLOR_INDEXED: vterm_color_indexed(out, c->idx); break;
+    case RENDER_COLOR_RGB: vterm_color_rgb(out, c->r, c->g, c->b); break;
     default:
         vterm_state_get_default_colors(lb->state, &dfg, &dbg);
         *out = fg ? dfg : dbg;

@@ -136,8 +136,8 @@ static void raw_compact_oldest(struct scrollback *sb)
 {
     struct raw_line *m = raw_meta(sb, 0);
     struct render_line line = m->line;
-    struct sb_line *l = sb_build(sb, &line, raw_cells(sb, 0), m->ncols,
-                                 m->wrap);
+    struct sb_line *l =
+        sb_build(sb, &line, raw_cells(sb, 0), m->ncols, m->wrap);
 
     if (l == NULL) {
         line = m->line;
@@ -170,8 +170,8 @@ static bool raw_reserve(struct scrollback *sb, int cols, int screen_cols)
             cap = RAW_MIN_LINES;
         if (cap > sb->limit)
             cap = sb->limit;
-        sb->raw_cells = malloc((size_t)cap * (size_t)stride *
-                              sizeof(VTermScreenCell));
+        sb->raw_cells =
+            malloc((size_t)cap * (size_t)stride * sizeof(VTermScreenCell));
         sb->raw_meta = malloc((size_t)cap * sizeof(struct raw_line));
         if (sb->raw_cells == NULL || sb->raw_meta == NULL) {
             raw_free(sb);

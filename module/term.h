@@ -28,9 +28,9 @@ struct term {
      * this terminal, nested through the Lisp they call; what is to go
      * once the outermost returns. */
     int busy;
-    bool dead;        /* vterm--free was called: no more calls */
-    bool free_due;    /* ... and the core goes when busy drops to 0 */
-    bool finish_due;  /* vterm--stop-parse-thread waits for busy too */
+    bool dead;       /* vterm--free was called: no more calls */
+    bool free_due;   /* ... and the core goes when busy drops to 0 */
+    bool finish_due; /* vterm--stop-parse-thread waits for busy too */
 };
 
 /* T of Lisp object V, or NULL with an error signalled when V is not a

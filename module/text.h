@@ -13,9 +13,9 @@
 #include "render.h"
 
 enum prop_kind {
-    PROP_FACE,   /* a face for ATTRS */
-    PROP_WRAP,   /* vterm-line-wrap on a newline: the line wrapped there */
-    PROP_PROMPT  /* vterm-prompt: the shell's prompt (OSC 51;A) */
+    PROP_FACE,  /* a face for ATTRS */
+    PROP_WRAP,  /* vterm-line-wrap on a newline: the line wrapped there */
+    PROP_PROMPT /* vterm-prompt: the shell's prompt (OSC 51;A) */
 };
 
 struct prop {

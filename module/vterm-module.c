@@ -12,7 +12,8 @@
 
 /* Emacs 28's channels (open_channel): a pipe process the parse thread
  * writes a byte to. */
-#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 && !defined(_WIN32)
+#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 &&               \
+    !defined(_WIN32)
 #define HAVE_OPEN_CHANNEL 1
 #include <unistd.h>
 #endif
@@ -163,8 +164,8 @@ struct held_fn {
 
 static void finish_parse_thread(emacs_env *env, struct term *t);
 
-static emacs_value term_call(emacs_env *env, ptrdiff_t nargs,
-                             emacs_value *args, void *data)
+static emacs_value term_call(emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                             void *data)
 {
     const struct held_fn *h = data;
     struct term *t = NULL;
@@ -511,11 +512,10 @@ static void defalias(emacs_env *env, const char *name, emacs_value f)
     call(env, env->intern(env, "defalias"), 2, args);
 }
 
-static void defun(emacs_env *env, const char *name, ptrdiff_t min,
-                  ptrdiff_t max,
-                  emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *,
-                                    void *),
-                  const char *doc)
+static void
+defun(emacs_env *env, const char *name, ptrdiff_t min, ptrdiff_t max,
+      emacs_value (*fn)(emacs_env *, ptrdiff_t, emacs_value *, void *),
+      const char *doc)
 {
     defalias(env, name, env->make_function(env, min, max, fn, doc, NULL));
 }
@@ -534,7 +534,7 @@ static struct held_fn held_update = {Fvterm_update, true},
                       held_get_pwd_raw = {Fvterm_get_pwd_raw, true},
                       held_parse_thread_woke = {Fvterm_parse_thread_woke, true},
                       /* These hold the core themselves, or need not. */
-                      held_write_input = {Fvterm_write_input, false},
+    held_write_input = {Fvterm_write_input, false},
                       held_redraw = {Fvterm_redraw, false},
                       held_start_parse_thread = {Fvterm_start_parse_thread,
                                                  false},
@@ -557,31 +557,33 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "Create a terminal of ROWS x COLS keeping SB-SIZE scrollback lines."
           "\n\n(fn ROWS COLS SB-SIZE &optional DISABLE-BOLD DISABLE-UNDERLINE "
           "DISABLE-INVERSE-VIDEO IGNORE-BLINK-CURSOR SET-BOLD-HIGHTBRIGHT)");
-    defun_held(env, "vterm--write-input", 2, 2, &held_write_input,
-          "Feed process output STRING to terminal VTERM.\n\n(fn VTERM STRING)");
-    defun_held(env, "vterm--update", 1, 5, &held_update,
-          "Send KEY with modifiers to VTERM; output goes to "
-          "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
+    defun_held(
+        env, "vterm--write-input", 2, 2, &held_write_input,
+        "Feed process output STRING to terminal VTERM.\n\n(fn VTERM STRING)");
+    defun_held(
+        env, "vterm--update", 1, 5, &held_update,
+        "Send KEY with modifiers to VTERM; output goes to "
+        "`vterm--flush-output'.\n\n(fn VTERM &optional KEY SHIFT META CTRL)");
     /* It holds the core itself, while it takes what to draw. */
     defun_held(env, "vterm--redraw", 1, 2, &held_redraw,
-          "Render VTERM into the current buffer.\n"
-          "STREAMING non-nil (a redraw while output may still come in):\n"
-          "scrollback lines new since the last redraw may be left for a\n"
-          "later one, up to a second; the parse thread has them drawn\n"
-          "when the output stops.\n\n(fn VTERM &optional STREAMING)");
+               "Render VTERM into the current buffer.\n"
+               "STREAMING non-nil (a redraw while output may still come in):\n"
+               "scrollback lines new since the last redraw may be left for a\n"
+               "later one, up to a second; the parse thread has them drawn\n"
+               "when the output stops.\n\n(fn VTERM &optional STREAMING)");
     defun_held(env, "vterm--set-size", 3, 3, &held_set_size,
-          "Resize VTERM.\n\n(fn VTERM ROWS COLS)");
+               "Resize VTERM.\n\n(fn VTERM ROWS COLS)");
     defun_held(env, "vterm--reset-point", 1, 1, &held_reset_point,
-          "Move point to VTERM's cursor and return it.\n\n(fn VTERM)");
+               "Move point to VTERM's cursor and return it.\n\n(fn VTERM)");
     defun_held(env, "vterm--clear-scrollback", 1, 1, &held_clear_scrollback,
-          "Drop VTERM's scrollback; the next redraw removes it from the "
-          "buffer.\n\n(fn VTERM)");
+               "Drop VTERM's scrollback; the next redraw removes it from the "
+               "buffer.\n\n(fn VTERM)");
     defun_held(env, "vterm--get-pwd-raw", 1, 2, &held_get_pwd_raw,
-          "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
-          "With LINENUM, the one reported on that buffer line or the\n"
-          "nearest line above it; otherwise, or when none is known, the\n"
-          "last one."
-          "\n\n(fn VTERM &optional LINENUM)");
+               "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
+               "With LINENUM, the one reported on that buffer line or the\n"
+               "nearest line above it; otherwise, or when none is known, the\n"
+               "last one."
+               "\n\n(fn VTERM &optional LINENUM)");
     defun(env, "vterm--conpty-resize-pipe", 3, 3, Fvterm_conpty_resize_pipe,
           "Ask conpty-proxy ID to resize to COLS x ROWS over its control "
           "channel.\nt when sent, nil when the channel cannot be reached."
@@ -592,29 +594,31 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "`scrollback-clear' (CSI 3 J) and `reflow' (exact wrap marks,\n"
           "lines rewrapped on resize)."
           "\n\n(fn)");
-    defun_held(env, "vterm--start-parse-thread", 2, 2,
-               &held_start_parse_thread,
-          "Parse VTERM's output in a thread of its own; t if started.\n"
-          "The thread wakes Emacs by writing to PIPE-PROCESS (from\n"
-          "`make-pipe-process'), whose filter must call\n"
-          "`vterm--parse-thread-woke'.  Needs Emacs 28 and POSIX threads;\n"
-          "nil otherwise, and output is parsed as it is written."
-          "\n\n(fn VTERM PIPE-PROCESS)");
-    defun_held(env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
-          "Take what VTERM's parse thread produced (replies, titles, ...).\n"
-          "Return t when its output stopped with some of it not drawn yet."
-          "\n\n(fn VTERM)");
-    defun_held(env, "vterm--stop-parse-thread", 1, 1, &held_stop_parse_thread,
-          "Stop VTERM's parse thread once the output it has is parsed.\n"
-          "What that output produced (replies, titles, ...) is taken now;\n"
-          "VTERM parses on Emacs's thread from then on, and its wake-up\n"
-          "pipe process gets nothing more.  t if it had a thread."
-          "\n\n(fn VTERM)");
+    defun_held(
+        env, "vterm--start-parse-thread", 2, 2, &held_start_parse_thread,
+        "Parse VTERM's output in a thread of its own; t if started.\n"
+        "The thread wakes Emacs by writing to PIPE-PROCESS (from\n"
+        "`make-pipe-process'), whose filter must call\n"
+        "`vterm--parse-thread-woke'.  Needs Emacs 28 and POSIX threads;\n"
+        "nil otherwise, and output is parsed as it is written."
+        "\n\n(fn VTERM PIPE-PROCESS)");
+    defun_held(
+        env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
+        "Take what VTERM's parse thread produced (replies, titles, ...).\n"
+        "Return t when its output stopped with some of it not drawn yet."
+        "\n\n(fn VTERM)");
+    defun_held(
+        env, "vterm--stop-parse-thread", 1, 1, &held_stop_parse_thread,
+        "Stop VTERM's parse thread once the output it has is parsed.\n"
+        "What that output produced (replies, titles, ...) is taken now;\n"
+        "VTERM parses on Emacs's thread from then on, and its wake-up\n"
+        "pipe process gets nothing more.  t if it had a thread."
+        "\n\n(fn VTERM)");
     defun_held(env, "vterm--parse-thread-busy", 1, 1, &held_parse_thread_busy,
-          "Non-nil while VTERM's parse thread may still write a wake-up\n"
-          "byte without more output: output is queued, or parsed and not\n"
-          "drawn.  nil: every byte it wrote is in the pipe already."
-          "\n\n(fn VTERM)");
+               "Non-nil while VTERM's parse thread may still write a wake-up\n"
+               "byte without more output: output is queued, or parsed and not\n"
+               "drawn.  nil: every byte it wrote is in the pipe already."
+               "\n\n(fn VTERM)");
     defun(env, "vterm--free", 1, 1, Fvterm_free,
           "Release VTERM now: stop its parse thread and free its state.\n"
           "Later calls with VTERM signal an error (\"not a live terminal\");\n"

@@ -21,7 +21,8 @@ static DWORD remaining(ULONGLONG deadline)
 
 bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
 {
-    ULONGLONG deadline = GetTickCount64() + (budget_ms > 0 ? (ULONGLONG)budget_ms : 0);
+    ULONGLONG deadline =
+        GetTickCount64() + (budget_ms > 0 ? (ULONGLONG)budget_ms : 0);
     char name[CTL_NAME_MAX], msg[CTL_MSG_MAX + 1];
     OVERLAPPED ov;
     HANDLE h;

@@ -23,9 +23,18 @@ bool parse_worker_push(struct parse_worker *w, const char *bytes, size_t len)
     return false;
 }
 
-void parse_worker_acquire(struct parse_worker *w) { (void)w; }
-void parse_worker_release(struct parse_worker *w) { (void)w; }
-void parse_worker_drawn(struct parse_worker *w) { (void)w; }
+void parse_worker_acquire(struct parse_worker *w)
+{
+    (void)w;
+}
+void parse_worker_release(struct parse_worker *w)
+{
+    (void)w;
+}
+void parse_worker_drawn(struct parse_worker *w)
+{
+    (void)w;
+}
 
 bool parse_worker_woken(struct parse_worker *w)
 {
@@ -39,5 +48,11 @@ bool parse_worker_busy(struct parse_worker *w)
     return false;
 }
 
-void parse_worker_finish(struct parse_worker *w) { (void)w; }
-void parse_worker_stop(struct parse_worker *w) { (void)w; }
+void parse_worker_finish(struct parse_worker *w)
+{
+    (void)w;
+}
+void parse_worker_stop(struct parse_worker *w)
+{
+    (void)w;
+}

@@ -73,7 +73,8 @@ int ctl_encode_resize(char *buf, size_t size, int cols, int rows)
 {
     if (!dim_ok(cols) || !dim_ok(rows))
         return -1;
-    return encoded(buf, size, snprintf(buf, size, "resize %d %d\n", cols, rows));
+    return encoded(buf, size,
+                   snprintf(buf, size, "resize %d %d\n", cols, rows));
 }
 
 int ctl_encode_ping(char *buf, size_t size)
@@ -209,4 +210,3 @@ enum ctl_status ctl_parse_answer(const char *buf, size_t len,
         *reason_len = 0;
     return CTL_OK;
 }
-

@@ -10,12 +10,12 @@
 #include <stddef.h>
 
 enum {
-    CTL_ID_MAX = 64,         /* id: 1..64 chars of [A-Za-z0-9._-] */
-    CTL_MSG_MAX = 64,        /* one message, newline included */
-    CTL_DIM_MIN = 1,         /* cols and rows: ConPTY's COORD range */
+    CTL_ID_MAX = 64,  /* id: 1..64 chars of [A-Za-z0-9._-] */
+    CTL_MSG_MAX = 64, /* one message, newline included */
+    CTL_DIM_MIN = 1,  /* cols and rows: ConPTY's COORD range */
     CTL_DIM_MAX = 32767,
     CTL_IDLE_TIMEOUT_MS = 5000, /* silent client is dropped after this */
-    CTL_NAME_MAX = 512       /* room for any derived channel name/path */
+    CTL_NAME_MAX = 512          /* room for any derived channel name/path */
 };
 
 /* Results of every function here; ctl_strerror() names them. */
@@ -24,20 +24,20 @@ enum ctl_status {
     CTL_E_ID_EMPTY,
     CTL_E_ID_TOO_LONG,
     CTL_E_ID_CHAR,
-    CTL_E_TOO_LONG,      /* message or answer exceeds CTL_MSG_MAX */
-    CTL_E_NO_NEWLINE,    /* message does not end in '\n' */
-    CTL_E_BAD_BYTE,      /* NUL, control byte, non-ASCII, inner newline */
+    CTL_E_TOO_LONG,   /* message or answer exceeds CTL_MSG_MAX */
+    CTL_E_NO_NEWLINE, /* message does not end in '\n' */
+    CTL_E_BAD_BYTE,   /* NUL, control byte, non-ASCII, inner newline */
     CTL_E_UNKNOWN_VERB,
-    CTL_E_BAD_NUMBER,    /* not a plain decimal number */
-    CTL_E_RANGE,         /* cols or rows outside CTL_DIM_MIN..CTL_DIM_MAX */
-    CTL_E_ARGS,          /* wrong number of arguments for the verb */
-    CTL_E_BAD_ANSWER,    /* not one of ok / pong / error <reason> */
-    CTL_E_NO_ROOM,       /* output buffer too small */
-    CTL_E_DIR,           /* socket directory unusable (see errno) */
-    CTL_E_DIR_OWNER,     /* socket directory owned by someone else */
-    CTL_E_DIR_MODE,      /* socket directory open to group or others */
-    CTL_E_DIR_TYPE,      /* socket directory is not a directory */
-    CTL_E_APPLY          /* the proxy could not apply a valid resize */
+    CTL_E_BAD_NUMBER, /* not a plain decimal number */
+    CTL_E_RANGE,      /* cols or rows outside CTL_DIM_MIN..CTL_DIM_MAX */
+    CTL_E_ARGS,       /* wrong number of arguments for the verb */
+    CTL_E_BAD_ANSWER, /* not one of ok / pong / error <reason> */
+    CTL_E_NO_ROOM,    /* output buffer too small */
+    CTL_E_DIR,        /* socket directory unusable (see errno) */
+    CTL_E_DIR_OWNER,  /* socket directory owned by someone else */
+    CTL_E_DIR_MODE,   /* socket directory open to group or others */
+    CTL_E_DIR_TYPE,   /* socket directory is not a directory */
+    CTL_E_APPLY       /* the proxy could not apply a valid resize */
 };
 
 enum ctl_verb { CTL_VERB_RESIZE, CTL_VERB_PING };

@@ -7,15 +7,15 @@
 
 /* Exit statuses of conpty-proxy besides the child's own. */
 enum {
-    PROXY_EXIT_FAILURE = 1,     /* resize refused/unreachable, I/O error */
-    PROXY_EXIT_USAGE = 2,       /* bad command line */
-    PROXY_EXIT_START = 127      /* the program could not be started */
+    PROXY_EXIT_FAILURE = 1, /* resize refused/unreachable, I/O error */
+    PROXY_EXIT_USAGE = 2,   /* bad command line */
+    PROXY_EXIT_START = 127  /* the program could not be started */
 };
 
 struct session_config {
-    const char *id;      /* valid control-channel id (ctl_id_check) */
-    int cols, rows;      /* CTL_DIM_MIN..CTL_DIM_MAX */
-    char **argv;         /* program and arguments, NULL-terminated */
+    const char *id; /* valid control-channel id (ctl_id_check) */
+    int cols, rows; /* CTL_DIM_MIN..CTL_DIM_MAX */
+    char **argv;    /* program and arguments, NULL-terminated */
 };
 
 /* "conpty-proxy new": run CFG->argv in a pseudo terminal, relay stdin and

@@ -53,8 +53,8 @@ static int parse_size(const char *what, const char *arg, int *out)
     enum ctl_status st = ctl_parse_dim(arg, strlen(arg), out);
 
     if (st != CTL_OK) {
-        fprintf(stderr, "conpty-proxy: invalid %s '%s': %s (1-%d)\n", what,
-                arg, ctl_strerror(st), CTL_DIM_MAX);
+        fprintf(stderr, "conpty-proxy: invalid %s '%s': %s (1-%d)\n", what, arg,
+                ctl_strerror(st), CTL_DIM_MAX);
         return -1;
     }
     return 0;
@@ -91,7 +91,8 @@ int main(int argc, char **argv)
         struct session_config cfg;
 
         if (argc < 6)
-            return usage_error("%s", "new: expected <id> <cols> <rows> <program>");
+            return usage_error("%s",
+                               "new: expected <id> <cols> <rows> <program>");
         if (parse_target(argv + 2, &cfg.id, &cfg.cols, &cfg.rows) != 0)
             return PROXY_EXIT_USAGE;
         cfg.argv = argv + 5;

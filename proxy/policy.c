@@ -16,8 +16,7 @@ void policy_trace_drain_gave_up(void)
 
 void policy_trace_hangup_forced(const char *how)
 {
-    trace("hangup: child still running after %d ms: %s", POLICY_HANGUP_MS,
-          how);
+    trace("hangup: child still running after %d ms: %s", POLICY_HANGUP_MS, how);
 }
 
 void policy_trace_resize(int cols, int rows, uint32_t result)

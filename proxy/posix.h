@@ -20,8 +20,8 @@ int posix_set_nonblock(int fd);
 /* --- pty + child --- */
 
 struct pty_child {
-    int master;  /* non-blocking master side */
-    pid_t pid;   /* child: session leader and process-group leader */
+    int master; /* non-blocking master side */
+    pid_t pid;  /* child: session leader and process-group leader */
 };
 
 /* Start ARGV in a new session on a fresh COLSxROWS pty.  On failure
@@ -38,8 +38,8 @@ int pty_resize(int master, int cols, int rows);
 enum { CTL_SERVER_MAX_CLIENTS = 64 };
 
 struct ctl_client_slot {
-    int fd;              /* -1 when free */
-    uint64_t deadline;   /* drop the client when nothing comes by then */
+    int fd;            /* -1 when free */
+    uint64_t deadline; /* drop the client when nothing comes by then */
 };
 
 struct ctl_server {

@@ -82,7 +82,8 @@ int backend_send_resize(const char *id, int cols, int rows)
     close(fd);
     if (n <= 0)
         return fail("no answer", n == 0 ? "channel closed" : strerror(errno));
-    if (ctl_parse_answer(answer, (size_t)n, &kind, &reason, &reason_len) != CTL_OK)
+    if (ctl_parse_answer(answer, (size_t)n, &kind, &reason, &reason_len) !=
+        CTL_OK)
         return fail("answer", "malformed");
     if (kind != CTL_ANSWER_OK) {
         fprintf(stderr, "conpty-proxy: resize refused: %.*s\n", (int)reason_len,

@@ -39,7 +39,8 @@ int ctl_server_open(struct ctl_server *srv, const char *id,
         st = ctl_socket_dir_check(dir, true);
     if (st != CTL_OK) {
         fprintf(stderr, "conpty-proxy: %s: %s%s%s\n", dir, ctl_strerror(st),
-                st == CTL_E_DIR ? ": " : "", st == CTL_E_DIR ? strerror(errno) : "");
+                st == CTL_E_DIR ? ": " : "",
+                st == CTL_E_DIR ? strerror(errno) : "");
         return -1;
     }
     st = ctl_socket_path(dir, id, srv->path, sizeof srv->path);
@@ -103,8 +104,8 @@ int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds)
     int n = 0;
 
     /* With every slot taken, new clients wait in the listen backlog. */
-    fds[n++] = (struct pollfd){
-        .fd = free_slot(srv) >= 0 ? srv->listen_fd : -1, .events = POLLIN};
+    fds[n++] = (struct pollfd){.fd = free_slot(srv) >= 0 ? srv->listen_fd : -1,
+                               .events = POLLIN};
     for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
         fds[n++] = (struct pollfd){.fd = srv->clients[i].fd, .events = POLLIN};
     return n;
@@ -118,7 +119,8 @@ static void accept_all(struct ctl_server *srv, uint64_t now)
     int slot;
 
     while ((slot = free_slot(srv)) >= 0) {
-        int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd =
+            accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)

@@ -17,9 +17,7 @@
 #include "queue.h"
 #include "trace.h"
 
-enum {
-    INPUT_MAX = 64 << 10
-};
+enum { INPUT_MAX = 64 << 10 };
 
 static int signal_pipe[2] = {-1, -1};
 
@@ -66,8 +64,10 @@ static int install_signals(void)
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGCHLD, &sa, NULL) != 0 || sigaction(SIGHUP, &sa, NULL) != 0 ||
-        sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0) {
+    if (sigaction(SIGCHLD, &sa, NULL) != 0 ||
+        sigaction(SIGHUP, &sa, NULL) != 0 ||
+        sigaction(SIGTERM, &sa, NULL) != 0 ||
+        sigaction(SIGINT, &sa, NULL) != 0) {
         fprintf(stderr, "conpty-proxy: sigaction: %s\n", strerror(errno));
         return -1;
     }
@@ -235,8 +235,8 @@ static void run_loop(struct session *s)
 
     /* Done once the child is gone, its output read, and all of it written
      * (or nobody is left to write it to). */
-    while (s->stdout_open && (s->child_running || s->pty_open ||
-                              queue_size(s->out) > 0)) {
+    while (s->stdout_open &&
+           (s->child_running || s->pty_open || queue_size(s->out) > 0)) {
         uint64_t now = posix_now_ms();
         int nctl, r;
 
@@ -249,8 +249,9 @@ static void run_loop(struct session *s)
             .fd = s->pty_open ? s->child.master : -1,
             .events = (short)((s->reading_paused ? 0 : POLLIN) |
                               (s->input_len > 0 ? POLLOUT : 0))};
-        fds[OUT] = (struct pollfd){
-            .fd = queue_size(s->out) > 0 ? STDOUT_FILENO : -1, .events = POLLOUT};
+        fds[OUT] =
+            (struct pollfd){.fd = queue_size(s->out) > 0 ? STDOUT_FILENO : -1,
+                            .events = POLLOUT};
         nctl = ctl_server_pollfds(&s->ctl, fds + CTL);
 
         r = poll(fds, (nfds_t)(CTL + nctl), poll_timeout(s, now));
@@ -266,7 +267,8 @@ static void run_loop(struct session *s)
                 read_stdin(s, now);
             if (s->pty_open && (fds[PTY].revents & POLLOUT))
                 write_pty(s);
-            if (s->pty_open && (fds[PTY].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (s->pty_open &&
+                (fds[PTY].revents & (POLLIN | POLLHUP | POLLERR)))
                 read_pty(s, now);
             if (fds[OUT].revents)
                 flush_stdout(s);
@@ -277,7 +279,8 @@ static void run_loop(struct session *s)
             policy_trace_drain_gave_up();
             close_pty(s);
         }
-        if (s->child_running && s->kill_deadline != 0 && now >= s->kill_deadline) {
+        if (s->child_running && s->kill_deadline != 0 &&
+            now >= s->kill_deadline) {
             policy_trace_hangup_forced("SIGKILL");
             kill(-s->child.pid, SIGKILL);
             kill(s->child.pid, SIGKILL);

@@ -77,7 +77,7 @@ struct win_pty {
     HANDLE out_r;   /* ours: overlapped server end, ConPTY's output */
     HANDLE process; /* the child */
     DWORD pid;
-    HANDLE job;     /* kills the child when the proxy dies; never closed */
+    HANDLE job;          /* kills the child when the proxy dies; never closed */
     HANDLE close_thread; /* ClosePseudoConsole runs here (rule 9) */
     HANDLE iocp;
     /* Resizes: ResizePseudoConsole is a synchronous write into ConPTY's
@@ -91,7 +91,7 @@ struct win_pty {
     HANDLE rs_thread;
     int rs_cols, rs_rows;
     bool rs_pending;
-    bool hpc_closed;           /* under hpc_lock */
+    bool hpc_closed; /* under hpc_lock */
 };
 
 /* Create the pseudo console and start CFG->argv in it.  Returns 0, or
@@ -138,8 +138,8 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
                                      struct win_security *sec,
                                      ctl_resize_fn resize, void *ctx);
 /* A completion of one of the server's operations. */
-void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op,
-                      DWORD err, DWORD bytes);
+void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op, DWORD err,
+                      DWORD bytes);
 /* Milliseconds until the earliest client deadline (INFINITE: none). */
 DWORD win_ctl_timeout(const struct win_ctl_server *srv, uint64_t now);
 /* Drop every client whose deadline has passed. */

@@ -19,8 +19,8 @@ static DWORD remaining(uint64_t deadline)
 
 /* One overlapped read or write on H, waited for until DEADLINE.  Returns
  * 0 or the error (ERROR_TIMEOUT when the budget ran out). */
-static DWORD timed_io(HANDLE h, bool write, void *buf, DWORD len,
-                      DWORD *done, uint64_t deadline)
+static DWORD timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
+                      uint64_t deadline)
 {
     OVERLAPPED ov;
     BOOL ok;
@@ -51,8 +51,8 @@ static void client_error(const char *what, const char *name, DWORD err)
 {
     char text[256];
 
-    fprintf(stderr, "conpty-proxy: resize: %s %s: error %lu (%s)\n", what,
-            name, (unsigned long)err, win_strerror(err, text, sizeof text));
+    fprintf(stderr, "conpty-proxy: resize: %s %s: error %lu (%s)\n", what, name,
+            (unsigned long)err, win_strerror(err, text, sizeof text));
 }
 
 int backend_send_resize(const char *id, int cols, int rows)
@@ -117,8 +117,8 @@ int backend_send_resize(const char *id, int cols, int rows)
         return PROXY_EXIT_FAILURE;
     }
     if (kind == CTL_ANSWER_ERROR) {
-        fprintf(stderr, "conpty-proxy: resize refused: %.*s\n",
-                (int)reason_len, reason);
+        fprintf(stderr, "conpty-proxy: resize refused: %.*s\n", (int)reason_len,
+                reason);
         return PROXY_EXIT_FAILURE;
     }
     return kind == CTL_ANSWER_OK ? 0 : PROXY_EXIT_FAILURE;

@@ -23,8 +23,8 @@ enum { PTY_PIPE_BUFFER = 64 << 10 };
 
 /* One pipe between us and ConPTY.  INBOUND: ConPTY writes, we read
  * (its output); otherwise we write, ConPTY reads (its input). */
-static bool make_pty_pipe(struct win_security *sec, bool inbound,
-                          HANDLE *ours, HANDLE *theirs)
+static bool make_pty_pipe(struct win_security *sec, bool inbound, HANDLE *ours,
+                          HANDLE *theirs)
 {
     char name[128], rnd[33];
     OVERLAPPED ov;
@@ -36,12 +36,13 @@ static bool make_pty_pipe(struct win_security *sec, bool inbound,
     snprintf(name, sizeof name, "\\\\.\\pipe\\conpty-proxy-io-%lu-%s",
              (unsigned long)GetCurrentProcessId(), rnd);
     /* Rule 7: our end overlapped, random name, our DACL, local only. */
-    srv = CreateNamedPipeA(name,
-                           (inbound ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
-                               FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                           PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
-                               PIPE_REJECT_REMOTE_CLIENTS,
-                           1, PTY_PIPE_BUFFER, PTY_PIPE_BUFFER, 0, &sec->sa);
+    srv = CreateNamedPipeA(
+        name,
+        (inbound ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
+            FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+            PIPE_REJECT_REMOTE_CLIENTS,
+        1, PTY_PIPE_BUFFER, PTY_PIPE_BUFFER, 0, &sec->sa);
     if (srv == INVALID_HANDLE_VALUE) {
         win_fail("CreateNamedPipe (pseudo console pipe)");
         return false;
@@ -211,7 +212,8 @@ static bool try_program(const wchar_t *dir, const wchar_t *name, wchar_t *out)
 
     if (dir != NULL)
         len = swprintf(candidate, MAX_PATH * 4, L"%ls%ls%ls", dir,
-                       dir[0] != L'\0' && wcschr(L"\\/", dir[wcslen(dir) - 1]) == NULL
+                       dir[0] != L'\0' &&
+                               wcschr(L"\\/", dir[wcslen(dir) - 1]) == NULL
                            ? L"\\"
                            : L"",
                        name);
@@ -408,7 +410,8 @@ static HANDLE make_kill_job(void)
     }
     memset(&limits, 0, sizeof limits);
     limits.BasicLimitInformation.LimitFlags =
-        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
+        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE |
+        JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK;
     if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation,
                                  &limits, sizeof limits)) {
         win_fail("SetInformationJobObject");
@@ -495,8 +498,7 @@ static int start_child(struct win_pty *pty, const struct session_config *cfg)
     if (!CreateProcessW(app, cmd, NULL, NULL, FALSE,
                         EXTENDED_STARTUPINFO_PRESENT | CREATE_SUSPENDED |
                             CREATE_DEFAULT_ERROR_MODE,
-                        NULL,
-                        NULL, &si.StartupInfo, &pi)) {
+                        NULL, NULL, &si.StartupInfo, &pi)) {
         DWORD err = GetLastError();
         char text[256];
         fprintf(stderr, "conpty-proxy: cannot start %s: error %lu (%s)\n",
@@ -610,8 +612,8 @@ uint32_t win_pty_resize(void *ctx, int cols, int rows)
             win_fail("CreateEvent (resize)");
             return (uint32_t)HRESULT_FROM_WIN32(GetLastError());
         }
-        pty->rs_thread = CreateThread(NULL, 64 << 10, resize_thread_main,
-                                      pty, 0, NULL);
+        pty->rs_thread =
+            CreateThread(NULL, 64 << 10, resize_thread_main, pty, 0, NULL);
         if (pty->rs_thread == NULL) {
             DWORD err = GetLastError();
             win_fail("CreateThread (resize)");
@@ -651,8 +653,8 @@ bool win_pty_close_async(struct win_pty *pty, HANDLE iocp)
         return true;
     pty->iocp = iocp;
     /* Rule 1/9: ClosePseudoConsole can block, so never on the loop. */
-    pty->close_thread = CreateThread(NULL, 64 << 10, close_thread_main, pty,
-                                     0, NULL);
+    pty->close_thread =
+        CreateThread(NULL, 64 << 10, close_thread_main, pty, 0, NULL);
     if (pty->close_thread == NULL) {
         win_fail("CreateThread (ClosePseudoConsole)");
         return false;

@@ -26,9 +26,9 @@ DWORD win_ctl_pipe_mode(void)
 HANDLE win_ctl_pipe_create(const char *name, bool first,
                            SECURITY_ATTRIBUTES *sa)
 {
-    return CreateNamedPipeA(name, win_ctl_open_mode(first),
-                            win_ctl_pipe_mode(), WIN_CTL_INSTANCES,
-                            CTL_PIPE_BUFFER, CTL_PIPE_BUFFER, 0, sa);
+    return CreateNamedPipeA(name, win_ctl_open_mode(first), win_ctl_pipe_mode(),
+                            WIN_CTL_INSTANCES, CTL_PIPE_BUFFER, CTL_PIPE_BUFFER,
+                            0, sa);
 }
 
 bool win_ctl_name_taken(DWORD err)

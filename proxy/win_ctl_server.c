@@ -21,10 +21,10 @@
 #include "trace.h"
 
 enum inst_state {
-    INST_LISTENING,  /* ConnectNamedPipe pending */
-    INST_CONNECTED,  /* a client; a read or a write pending */
-    INST_RECYCLING,  /* cancelling; disconnect once nothing is pending */
-    INST_DEAD        /* unusable after an unexpected error */
+    INST_LISTENING, /* ConnectNamedPipe pending */
+    INST_CONNECTED, /* a client; a read or a write pending */
+    INST_RECYCLING, /* cancelling; disconnect once nothing is pending */
+    INST_DEAD       /* unusable after an unexpected error */
 };
 
 struct ctl_inst {
@@ -224,8 +224,8 @@ static void read_done(struct ctl_inst *in, DWORD err, DWORD bytes)
     message_done(in);
 }
 
-void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op,
-                      DWORD err, DWORD bytes)
+void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op, DWORD err,
+                      DWORD bytes)
 {
     struct ctl_inst *in = op->owner;
 
@@ -253,17 +253,14 @@ void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op,
             in->state = INST_DEAD;
         }
         break;
-    case WIN_OP_CTL_READ:
-        read_done(in, err, bytes);
-        break;
+    case WIN_OP_CTL_READ: read_done(in, err, bytes); break;
     case WIN_OP_CTL_WRITE:
         if (err != 0)
             client_gone(in, "write", err);
         else
             start_message(in);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -320,7 +317,8 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
 fail:
     /* Nothing was armed yet: closing is safe. */
     for (int i = 0; i < WIN_CTL_INSTANCES; i++)
-        if (srv->inst[i].pipe != NULL && srv->inst[i].pipe != INVALID_HANDLE_VALUE)
+        if (srv->inst[i].pipe != NULL &&
+            srv->inst[i].pipe != INVALID_HANDLE_VALUE)
             CloseHandle(srv->inst[i].pipe);
     free(srv);
     return NULL;

@@ -53,8 +53,7 @@ void win_fail_code(const char *fn, DWORD err)
 
     win_strerror(err, text, sizeof text);
     if (to_trace)
-        trace("error: %s failed: error %lu (%s)", fn, (unsigned long)err,
-              text);
+        trace("error: %s failed: error %lu (%s)", fn, (unsigned long)err, text);
     else
         fprintf(stderr, "conpty-proxy: %s failed: error %lu (%s)\n", fn,
                 (unsigned long)err, text);

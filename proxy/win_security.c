@@ -62,13 +62,11 @@ bool win_security_init(struct win_security *sec)
     sec->user = current_user_sid();
     if (sec->user == NULL)
         return false;
-    if (!CreateWellKnownSid(WinLocalSystemSid, NULL, system_sid,
-                            &system_len)) {
+    if (!CreateWellKnownSid(WinLocalSystemSid, NULL, system_sid, &system_len)) {
         win_fail("CreateWellKnownSid");
         goto fail;
     }
-    acl_len = sizeof(ACL) +
-              2 * (sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD)) +
+    acl_len = sizeof(ACL) + 2 * (sizeof(ACCESS_ALLOWED_ACE) - sizeof(DWORD)) +
               GetLengthSid(sec->user) + GetLengthSid(system_sid);
     sec->acl = malloc(acl_len);
     if (sec->acl == NULL) {

@@ -22,8 +22,8 @@
 #include "trace.h"
 
 enum {
-    CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
-    TEARDOWN_MS = 2000, /* cancelled operations must complete within this */
+    CLOSE_MS = 5000,        /* longest wait for ClosePseudoConsole */
+    TEARDOWN_MS = 2000,     /* cancelled operations must complete within this */
     HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
 
@@ -36,8 +36,7 @@ BOOL WINAPI win_ctrl_handler(DWORD type)
 
     switch (type) {
     case CTRL_C_EVENT:
-    case CTRL_BREAK_EVENT:
-        return TRUE;
+    case CTRL_BREAK_EVENT: return TRUE;
     case CTRL_CLOSE_EVENT:
     case CTRL_LOGOFF_EVENT:
     case CTRL_SHUTDOWN_EVENT:
@@ -50,17 +49,16 @@ BOOL WINAPI win_ctrl_handler(DWORD type)
          * a close). */
         Sleep(HANDLER_HOLD_MS);
         return FALSE;
-    default:
-        return FALSE;
+    default: return FALSE;
     }
 }
 
 /* ---- the session ----------------------------------------------------- */
 
 enum phase {
-    PHASE_RUN,      /* relaying */
-    PHASE_FLUSH,    /* child gone: waiting for the stdout writer */
-    PHASE_CANCEL,   /* rule 6: waiting for cancelled operations */
+    PHASE_RUN,    /* relaying */
+    PHASE_FLUSH,  /* child gone: waiting for the stdout writer */
+    PHASE_CANCEL, /* rule 6: waiting for cancelled operations */
     PHASE_DONE
 };
 
@@ -80,11 +78,11 @@ struct session {
     bool stdin_held;            /* we hold the stdin buffer */
     bool pty_input_dead;        /* ConPTY's input failed: drop stdin */
 
-    bool paused;        /* rule 5: queue full, pty read not re-armed */
-    DWORD held;         /* bytes in read_buf not queued (out of memory) */
+    bool paused; /* rule 5: queue full, pty read not re-armed */
+    DWORD held;  /* bytes in read_buf not queued (out of memory) */
     bool pty_eof;
-    bool pty_closing;   /* ClosePseudoConsole started */
-    bool pty_closed;    /* ClosePseudoConsole returned */
+    bool pty_closing; /* ClosePseudoConsole started */
+    bool pty_closed;  /* ClosePseudoConsole returned */
     bool child_exited;
     DWORD exit_code;
     bool stdin_eof;
@@ -204,8 +202,7 @@ static void arm_pty_write(struct session *s)
         return;
     }
     if (WriteFile(s->pty.in_w, win_stdin_data(s->in) + s->stdin_off,
-                  s->stdin_len - s->stdin_off, NULL,
-                  win_op_arm(&s->pty_write)))
+                  s->stdin_len - s->stdin_off, NULL, win_op_arm(&s->pty_write)))
         return;
     err = GetLastError();
     if (err == ERROR_IO_PENDING)
@@ -280,10 +277,12 @@ static void child_exit_callback(void *ctx, BOOLEAN timed_out)
 static void cancel_pty_ops(struct session *s)
 {
     /* Rule 6: cancel; the completions still come and are awaited. */
-    if (win_op_pending(&s->pty_read) && !CancelIoEx(s->pty.out_r, &s->pty_read.ov) &&
+    if (win_op_pending(&s->pty_read) &&
+        !CancelIoEx(s->pty.out_r, &s->pty_read.ov) &&
         GetLastError() != ERROR_NOT_FOUND)
         win_fail("CancelIoEx (pty read)");
-    if (win_op_pending(&s->pty_write) && !CancelIoEx(s->pty.in_w, &s->pty_write.ov) &&
+    if (win_op_pending(&s->pty_write) &&
+        !CancelIoEx(s->pty.in_w, &s->pty_write.ov) &&
         GetLastError() != ERROR_NOT_FOUND)
         win_fail("CancelIoEx (pty write)");
 }
@@ -417,9 +416,7 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
             win_op_done(op);
             pty_write_done(s, err, bytes);
             break;
-        default:
-            win_ctl_complete(s->ctl, op, err, bytes);
-            break;
+        default: win_ctl_complete(s->ctl, op, err, bytes); break;
         }
         break;
     }
@@ -442,10 +439,9 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
             hang_up(s, "stdin closed");
         break;
     case WIN_KEY_HANGUP:
-        trace("console: %s event",
-              bytes == CTRL_CLOSE_EVENT    ? "close"
-              : bytes == CTRL_LOGOFF_EVENT ? "logoff"
-                                           : "shutdown");
+        trace("console: %s event", bytes == CTRL_CLOSE_EVENT    ? "close"
+                                   : bytes == CTRL_LOGOFF_EVENT ? "logoff"
+                                                                : "shutdown");
         if (s->phase == PHASE_RUN)
             hang_up(s, "console closed");
         break;
@@ -453,13 +449,11 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         /* One line per applied resize, written by the loop (the trace
          * log has one writer). */
         ULONG_PTR size = (ULONG_PTR)ov;
-        policy_trace_resize((int)((size >> 16) & 0xffff),
-                            (int)(size & 0xffff), bytes);
+        policy_trace_resize((int)((size >> 16) & 0xffff), (int)(size & 0xffff),
+                            bytes);
         break;
     }
-    case WIN_KEY_CHILD_EXIT:
-        child_exited(s);
-        break;
+    case WIN_KEY_CHILD_EXIT: child_exited(s); break;
     case WIN_KEY_PTY_CLOSED:
         s->pty_closed = true;
         trace("close: pseudo console closed");
@@ -475,9 +469,7 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
             arm_pty_read(s);
         }
         break;
-    case WIN_KEY_OUT_DONE:
-        s->flushed = true;
-        break;
+    case WIN_KEY_OUT_DONE: s->flushed = true; break;
     case WIN_KEY_OUT_BROKEN: {
         char text[256];
         trace("stdout: error %lu (%s): exiting", (unsigned long)bytes,

@@ -94,11 +94,11 @@ void win_stdin_release(struct win_stdin *in)
 struct win_stdout {
     HANDLE out, iocp;
     CRITICAL_SECTION lock;
-    HANDLE wake;        /* auto-reset: data queued or finish requested */
+    HANDLE wake; /* auto-reset: data queued or finish requested */
     HANDLE thread;
-    struct queue *q;    /* under lock */
-    bool paused;        /* under lock: the loop stopped reading the pty */
-    bool finish;        /* under lock: flush, then end */
+    struct queue *q; /* under lock */
+    bool paused;     /* under lock: the loop stopped reading the pty */
+    bool finish;     /* under lock: flush, then end */
 };
 
 static DWORD WINAPI stdout_main(void *arg)

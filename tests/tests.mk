@@ -3,6 +3,7 @@
 # beforehand to TEST_BUILDS (built by "make test" before any suite runs).
 TEST_BUILDS :=
 
+include tests/format/format.mk
 include tests/unit/unit.mk
 include tests/proxy/proxy.mk
 include tests/ert/ert.mk

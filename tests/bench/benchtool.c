@@ -466,8 +466,7 @@ static bool proc_stat(pid_t pid, struct pstat *ps)
      * the process's CPU clock has the same total to the nanosecond. */
     clockid_t clock;
     struct timespec ts;
-    if (clock_getcpuclockid(pid, &clock) == 0 &&
-        clock_gettime(clock, &ts) == 0)
+    if (clock_getcpuclockid(pid, &clock) == 0 && clock_gettime(clock, &ts) == 0)
         ps->cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     if ((f = fopen(path, "r")) == NULL)

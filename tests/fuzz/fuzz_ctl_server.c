@@ -16,13 +16,13 @@
 
 #include "posix.h"
 
-#define REQUIRE(cond)                                                     \
-    do {                                                                  \
-        if (!(cond)) {                                                    \
-            fprintf(stderr, "%s:%d: REQUIRE(%s) failed\n", __FILE__,      \
-                    __LINE__, #cond);                                     \
-            abort();                                                      \
-        }                                                                 \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, \
+                    #cond);                                                    \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 enum { MAX_CLIENTS = 8 };
@@ -146,9 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5:
             now += CTL_IDLE_TIMEOUT_MS + 1; /* every silent client expires */
             /* fall through */
-        default:
-            server_turn(now);
-            break;
+        default: server_turn(now); break;
         }
     }
     for (int k = 0; k < MAX_CLIENTS; k++)

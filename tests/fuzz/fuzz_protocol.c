@@ -8,7 +8,11 @@
 #include "channel.h"
 #include "control.h"
 
-#define REQUIRE(cond)  do { if (!(cond)) abort(); } while (0)
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            abort();                                                           \
+    } while (0)
 
 static void check_message(const uint8_t *data, size_t size)
 {

@@ -21,7 +21,11 @@
 
 #include "render.h"
 
-#define REQUIRE(cond)  do { if (!(cond)) abort(); } while (0)
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            abort();                                                           \
+    } while (0)
 
 enum { SB_LIMIT = 64, CMD = 0xff };
 
@@ -68,8 +72,8 @@ static void check_line(const struct render_line *l, int max_cols)
  * the keypad. */
 static VTermKey fuzz_key(uint8_t k)
 {
-    int named = VTERM_KEY_PAGEDOWN, keypad = VTERM_KEY_KP_EQUAL -
-                                             VTERM_KEY_KP_0 + 1;
+    int named = VTERM_KEY_PAGEDOWN,
+        keypad = VTERM_KEY_KP_EQUAL - VTERM_KEY_KP_0 + 1;
 
     if (k < named)
         return (VTermKey)(k + 1);

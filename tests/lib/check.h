@@ -16,27 +16,27 @@ static int check_fail_count;
 
 #define TEST(name) static void test_##name(void)
 
-#define CHECK(cond)                                                      \
-    do {                                                                 \
-        if (!(cond)) {                                                   \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__,     \
-                    __LINE__, #cond);                                    \
-            check_failed_now = 1;                                        \
-        }                                                                \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
+                    #cond);                                                    \
+            check_failed_now = 1;                                              \
+        }                                                                      \
     } while (0)
 
-#define RUN(name)                                                        \
-    do {                                                                 \
-        check_failed_now = 0;                                            \
-        test_##name();                                                   \
-        if (check_failed_now) {                                          \
-            check_fail_count++;                                          \
-            printf("FAIL %s\n", #name);                                  \
-        } else {                                                         \
-            check_pass_count++;                                          \
-            printf("PASS %s\n", #name);                                  \
-        }                                                                \
-        fflush(stdout);                                                  \
+#define RUN(name)                                                              \
+    do {                                                                       \
+        check_failed_now = 0;                                                  \
+        test_##name();                                                         \
+        if (check_failed_now) {                                                \
+            check_fail_count++;                                                \
+            printf("FAIL %s\n", #name);                                        \
+        } else {                                                               \
+            check_pass_count++;                                                \
+            printf("PASS %s\n", #name);                                        \
+        }                                                                      \
+        fflush(stdout);                                                        \
     } while (0)
 
 static inline int check_end(const char *suite)

@@ -55,9 +55,9 @@ static long now_ms(void)
 static int channel_path(const char *id, char *path, size_t size)
 {
     char dir[CTL_NAME_MAX];
-    enum ctl_status st = ctl_socket_dir(getenv("XDG_RUNTIME_DIR"),
-                                        getenv("TMPDIR"),
-                                        (unsigned long)geteuid(), dir, sizeof dir);
+    enum ctl_status st =
+        ctl_socket_dir(getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"),
+                       (unsigned long)geteuid(), dir, sizeof dir);
     if (st == CTL_OK)
         st = ctl_socket_path(dir, id, path, size);
     if (st != CTL_OK) {
@@ -85,7 +85,8 @@ static int connect_channel(const char *id)
             return fd;
         close(fd);
         if (errno != EAGAIN || now_ms() > deadline) {
-            fprintf(stderr, "ctl_probe: connect %s: %s\n", path, strerror(errno));
+            fprintf(stderr, "ctl_probe: connect %s: %s\n", path,
+                    strerror(errno));
             return -1;
         }
         usleep(1000);
@@ -103,9 +104,18 @@ static size_t unescape(const char *s, char *out, size_t size)
         }
         s++;
         switch (*s) {
-        case 'n': out[n++] = '\n'; s++; break;
-        case 'r': out[n++] = '\r'; s++; break;
-        case 't': out[n++] = '\t'; s++; break;
+        case 'n':
+            out[n++] = '\n';
+            s++;
+            break;
+        case 'r':
+            out[n++] = '\r';
+            s++;
+            break;
+        case 't':
+            out[n++] = '\t';
+            s++;
+            break;
         case 'x': {
             char hex[3] = {s[1], s[1] ? s[2] : 0, 0};
             out[n++] = (char)strtol(hex, NULL, 16);
@@ -201,7 +211,8 @@ static int cmd_resizes(const char *id, long n)
         int len = ctl_encode_resize(msg, sizeof msg, 20 + (int)(i % 200),
                                     10 + (int)(i % 50));
         if (send(fd, msg, (size_t)len, MSG_NOSIGNAL) != len ||
-            answer_of(fd, answer, sizeof answer) < 0 || strcmp(answer, "ok\n") != 0) {
+            answer_of(fd, answer, sizeof answer) < 0 ||
+            strcmp(answer, "ok\n") != 0) {
             printf("resize %ld not answered ok\n", i);
             return 1;
         }
@@ -280,12 +291,14 @@ static int cmd_module_client(const char *id, long n, bool expect)
 
     for (long i = 0; i < n; i++) {
         long start = now_ms(), took;
-        bool ok = ctl_client_send_resize(id, 40 + (int)(i % 100), 20, MODULE_BUDGET_MS);
+        bool ok = ctl_client_send_resize(id, 40 + (int)(i % 100), 20,
+                                         MODULE_BUDGET_MS);
         took = now_ms() - start;
         if (took > worst)
             worst = took;
         if (ok != expect || took > MODULE_BUDGET_MS + 20) {
-            printf("call %ld: %s after %ld ms\n", i, ok ? "sent" : "not sent", took);
+            printf("call %ld: %s after %ld ms\n", i, ok ? "sent" : "not sent",
+                   took);
             return 1;
         }
     }
@@ -315,7 +328,8 @@ static int cmd_module_client_stalled(const char *id)
         return 1;
     }
     for (;;) {
-        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        int fd =
+            socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
             return 1;
         if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {

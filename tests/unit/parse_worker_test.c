@@ -38,11 +38,26 @@ static uint32_t rnd(void)
  * newlines, titles, wide characters. */
 static char *random_output(size_t len, size_t *out_len)
 {
-    static const char *const pieces[] = {
-        "hello ", "world ", "\r\n", "\033[1;31m", "\033[0m", "\033[42m",
-        "\033[2;5H", "\033[K", "\033[3A", "\t", "\xe4\xb8\xad", "\xc3\xa9",
-        "\033]2;title\007", "\033[?25l", "\033[?25h", "\033[J", "\b",
-        "\033[38;2;1;2;3mrgb", "\033[4mu\033[24m", "0123456789"};
+    static const char *const pieces[] = {"hello ",
+                                         "world ",
+                                         "\r\n",
+                                         "\033[1;31m",
+                                         "\033[0m",
+                                         "\033[42m",
+                                         "\033[2;5H",
+                                         "\033[K",
+                                         "\033[3A",
+                                         "\t",
+                                         "\xe4\xb8\xad",
+                                         "\xc3\xa9",
+                                         "\033]2;title\007",
+                                         "\033[?25l",
+                                         "\033[?25h",
+                                         "\033[J",
+                                         "\b",
+                                         "\033[38;2;1;2;3mrgb",
+                                         "\033[4mu\033[24m",
+                                         "0123456789"};
     char *buf = malloc(len + 64);
     size_t n = 0;
 

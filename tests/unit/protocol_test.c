@@ -63,7 +63,8 @@ TEST(socket_dir_prefers_absolute_xdg_runtime_dir)
     CHECK(ctl_socket_dir("/run/user/1000", "/var/tmp", 1000, buf, sizeof buf) ==
           CTL_OK);
     CHECK(strcmp(buf, "/run/user/1000/conpty-proxy") == 0);
-    CHECK(ctl_socket_dir("relative", "/var/tmp", 42, buf, sizeof buf) == CTL_OK);
+    CHECK(ctl_socket_dir("relative", "/var/tmp", 42, buf, sizeof buf) ==
+          CTL_OK);
     CHECK(strcmp(buf, "/var/tmp/conpty-proxy-42") == 0);
     CHECK(ctl_socket_dir("", NULL, 7, buf, sizeof buf) == CTL_OK);
     CHECK(strcmp(buf, "/tmp/conpty-proxy-7") == 0);
@@ -149,7 +150,8 @@ TEST(encode_round_trips_through_parse)
     int n = ctl_encode_resize(buf, sizeof buf, 120, 40);
 
     CHECK(n == 14 && memcmp(buf, "resize 120 40\n", 14) == 0);
-    CHECK(ctl_parse(buf, (size_t)n, &m) == CTL_OK && m.cols == 120 && m.rows == 40);
+    CHECK(ctl_parse(buf, (size_t)n, &m) == CTL_OK && m.cols == 120 &&
+          m.rows == 40);
     n = ctl_encode_ping(buf, sizeof buf);
     CHECK(n == 5 && ctl_parse(buf, (size_t)n, &m) == CTL_OK &&
           m.verb == CTL_VERB_PING);
@@ -170,7 +172,8 @@ TEST(answers_are_formatted_and_parsed)
 
     n = ctl_format_answer(buf, sizeof buf, CTL_OK, &resize);
     CHECK(n == 3 && memcmp(buf, "ok\n", 3) == 0);
-    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &reason, &reason_len) == CTL_OK &&
+    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &reason, &reason_len) ==
+              CTL_OK &&
           kind == CTL_ANSWER_OK);
     n = ctl_format_answer(buf, sizeof buf, CTL_OK, &ping);
     CHECK(n == 5 && memcmp(buf, "pong\n", 5) == 0);
@@ -178,12 +181,15 @@ TEST(answers_are_formatted_and_parsed)
           kind == CTL_ANSWER_PONG);
     n = ctl_format_answer(buf, sizeof buf, CTL_E_RANGE, NULL);
     CHECK(n > 0 && strncmp(buf, "error size out of range\n", (size_t)n) == 0);
-    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &reason, &reason_len) == CTL_OK &&
-          kind == CTL_ANSWER_ERROR && reason_len == strlen("size out of range") &&
+    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &reason, &reason_len) ==
+              CTL_OK &&
+          kind == CTL_ANSWER_ERROR &&
+          reason_len == strlen("size out of range") &&
           memcmp(reason, "size out of range", reason_len) == 0);
     CHECK(ctl_parse_answer("ok", 2, &kind, NULL, NULL) == CTL_E_NO_NEWLINE);
     CHECK(ctl_parse_answer("okay\n", 5, &kind, NULL, NULL) == CTL_E_BAD_ANSWER);
-    CHECK(ctl_parse_answer("error \n", 7, &kind, NULL, NULL) == CTL_E_BAD_ANSWER);
+    CHECK(ctl_parse_answer("error \n", 7, &kind, NULL, NULL) ==
+          CTL_E_BAD_ANSWER);
     CHECK(ctl_parse_answer("ok\r\n", 4, &kind, NULL, NULL) == CTL_E_BAD_BYTE);
 }
 

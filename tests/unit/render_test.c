@@ -72,8 +72,7 @@ static bool run_text(const struct render_line *line, int i, const char *want)
 {
     return line != NULL && i < line->nruns &&
            line->runs[i].len == strlen(want) &&
-           memcmp(line->text + line->runs[i].off, want, line->runs[i].len) ==
-               0;
+           memcmp(line->text + line->runs[i].off, want, line->runs[i].len) == 0;
 }
 
 TEST(plain_text_and_cursor)
@@ -273,8 +272,11 @@ TEST(utf8_split_across_writes)
 
     put(r, "a\xe4");
     put(r, "\xb8");
-    put(r, "\xad" "b");
-    CHECK(row_is(r, 0, "a\xe4\xb8\xad" "b"));
+    put(r, "\xad"
+           "b");
+    CHECK(row_is(r, 0,
+                 "a\xe4\xb8\xad"
+                 "b"));
     CHECK(cursor_at(r, 0, 4));
     render_free(r);
 }
@@ -346,7 +348,8 @@ TEST(scrollback_pops_back_when_screen_grows)
     struct render *r = make(2, 10, 100);
     const struct render_line *l;
 
-    put(r, "\033[31ml1\033[0m\r\n\xe4\xb8\xad" "2\r\nl3\r\nl4");
+    put(r, "\033[31ml1\033[0m\r\n\xe4\xb8\xad"
+           "2\r\nl3\r\nl4");
     CHECK(render_sb_count(r) == 2);
     render_sb_taken(r);
     render_resize(r, 4, 10);
@@ -354,7 +357,9 @@ TEST(scrollback_pops_back_when_screen_grows)
     CHECK(render_sb_popped(r) == 2);
     CHECK(render_sb_pending(r) == 0);
     CHECK(row_is(r, 0, "l1"));
-    CHECK(row_is(r, 1, "\xe4\xb8\xad" "2"));
+    CHECK(row_is(r, 1,
+                 "\xe4\xb8\xad"
+                 "2"));
     CHECK(row_is(r, 2, "l3"));
     CHECK(row_is(r, 3, "l4"));
     l = row(r, 0);
@@ -538,7 +543,8 @@ TEST(scrollback_lines_keep_wrap_marks)
     CHECK(render_sb_pending(r) == 3 * 11000 - 1); /* "fg" stays on screen */
     for (i = 0; i < render_sb_pending(r); i++) {
         l = render_sb_pending_line(r, i);
-        if (l == NULL || l->wrapped != (i % 3 == 0 ? !HAVE_REFLOW : i % 3 == 1)) {
+        if (l == NULL ||
+            l->wrapped != (i % 3 == 0 ? !HAVE_REFLOW : i % 3 == 1)) {
             fprintf(stderr, "  line %d: wrong wrap mark\n", i);
             CHECK(false);
             break;
@@ -756,11 +762,14 @@ static bool valid_utf8(const char *s, size_t len)
 TEST(random_input_keeps_invariants)
 {
     static const char *const pieces[] = {
-        "\033[", "\033]", "\033]2;", "\033]7;file://", "\033]51;A", "\033]52;c;",
-        "\033\\", "\007", "\033[?1049h", "\033[?1049l", "\033[3J", "\033[2J",
-        "\033[38;5;", "\033[48;2;1;2;", "m", ";", "\r\n", "\xe4\xb8\xad",
-        "\xcc\x81", "\xf0\x9f\x98", "\x80", "\033P", "\033[6n", "\033[c",
-        "\033[?25l", "\033[10;10H", "\t", "\b", "\033[K", "\033[L"};
+        "\033[",       "\033]",          "\033]2;",  "\033]7;file://",
+        "\033]51;A",   "\033]52;c;",     "\033\\",   "\007",
+        "\033[?1049h", "\033[?1049l",    "\033[3J",  "\033[2J",
+        "\033[38;5;",  "\033[48;2;1;2;", "m",        ";",
+        "\r\n",        "\xe4\xb8\xad",   "\xcc\x81", "\xf0\x9f\x98",
+        "\x80",        "\033P",          "\033[6n",  "\033[c",
+        "\033[?25l",   "\033[10;10H",    "\t",       "\b",
+        "\033[K",      "\033[L"};
     struct render *r = make(5, 12, 20);
     unsigned long seed = 12345;
     char chunk[64];
@@ -783,7 +792,8 @@ TEST(random_input_keeps_invariants)
         }
         render_write(r, chunk, len);
         if (i % 50 == 49)
-            render_resize(r, 1 + (int)(seed >> 60), 1 + (int)((seed >> 40) % 25));
+            render_resize(r, 1 + (int)(seed >> 60),
+                          1 + (int)((seed >> 40) % 25));
         if (i % 7 == 0) {
             struct render_request req;
             size_t out;
@@ -880,8 +890,8 @@ TEST(fuzz_osc_inside_dcs_parameters)
             struct render *r = make(8, 16, 64);
             char input[128];
 
-            snprintf(input, sizeof input, "\033P%s\033]%s;t\007ok",
-                     between[i], commands[k]);
+            snprintf(input, sizeof input, "\033P%s\033]%s;t\007ok", between[i],
+                     commands[k]);
             put(r, input);
             CHECK(sane(r));
             CHECK(row_is(r, 0, "ok"));
@@ -904,7 +914,6 @@ TEST(fuzz_rep_after_intermediates_does_not_hang)
     CHECK(row_is(r, 1, "k[bok"));
     render_free(r);
 }
-
 
 /* After intermediates libvterm 0.3 starts no string: ESC , P is an
  * escape and the text after it is printed.  The scanner took it for a
@@ -937,7 +946,9 @@ TEST(fuzz_c1_characters_are_dropped)
 
     put(r, "\xc2\x80");
     CHECK(cursor_at(r, 0, 0));
-    put(r, "a\xc2\x85" "b\xc2\x9f" "c\xc2\xa9");
+    put(r, "a\xc2\x85"
+           "b\xc2\x9f"
+           "c\xc2\xa9");
     CHECK(row_is(r, 0, "abc\xc2\xa9"));
     CHECK(sane(r));
     render_free(r);
@@ -1037,7 +1048,10 @@ TEST(fuzz_huge_numbers_are_clamped)
     put(r, "\033[99999999999999999999999999Cx");
     CHECK(cursor_at(r, 0, 19));
     CHECK(row_is(r, 0, "                   x"));
-    putn(r, "\033]5\0\0\0" "99999999999999r\033\\", 23);
+    putn(r,
+         "\033]5\0\0\0"
+         "99999999999999r\033\\",
+         23);
     put(r, "\033]99999999999999999999;t\007\r\nok");
     CHECK(row_is(r, 1, "ok"));
     CHECK(sane(r));
@@ -1121,7 +1135,8 @@ TEST(fuzz_restored_cursor_after_shrink)
 TEST(fuzz_rep_after_apc_on_every_version)
 {
     struct render *r = make(8, 16, 64);
-    static const char in[] = "]52;Ef\001\033\377_`)_`b_\nU\n\xf0\x9f\x98\x80\n\033[b";
+    static const char in[] =
+        "]52;Ef\001\033\377_`)_`b_\nU\n\xf0\x9f\x98\x80\n\033[b";
 
     putn(r, in, sizeof in - 1);
     CHECK(sane(r));
@@ -1135,7 +1150,8 @@ TEST(fuzz_rep_after_apc_on_every_version)
 TEST(fuzz_esc_bracket_inside_dcs)
 {
     struct render *r = make(8, 16, 64);
-    static const char in[] = "U::\033\007P\xd5\033[8\0" "6b\0";
+    static const char in[] = "U::\033\007P\xd5\033[8\0"
+                             "6b\0";
 
     putn(r, in, sizeof in - 1);
     CHECK(sane(r));
@@ -1301,9 +1317,10 @@ static void sb_test_line(struct render *r, int n, int cols)
 
     if (n % 7 == 0)
         len += snprintf(s + len, sizeof s - len, "$ " PROMPT_END("/d"));
-    len += snprintf(s + len, sizeof s - len,
-                    "\033[%d;%dm%04d\033[0m \xe4\xb8\xad \033[38;5;%dmw%d\033[m",
-                    n % 2 ? 1 : 22, 31 + n % 7, n, 16 + n % 200, n);
+    len +=
+        snprintf(s + len, sizeof s - len,
+                 "\033[%d;%dm%04d\033[0m \xe4\xb8\xad \033[38;5;%dmw%d\033[m",
+                 n % 2 ? 1 : 22, 31 + n % 7, n, 16 + n % 200, n);
     if (n % 5 == 0) {
         int used = (n % 7 == 0 ? 2 : 0) + 4 + 1 + 2 + 1 + 1 +
                    snprintf(NULL, 0, "%d", n);
@@ -1442,14 +1459,16 @@ TEST(scrollback_raw_lines_pop_back_when_the_screen_grows)
     const struct render_line *l;
 
     put(r, "$ " PROMPT_END("/a") "\033[31ml1\033[0m\r\n\xe4\xb8\xad"
-           "2\r\nl3\r\nl4");
+                                 "2\r\nl3\r\nl4");
     CHECK(render_sb_count(r) == 2 && render_sb_pending(r) == 2);
     /* Never asked for: both pop back raw, first the pending ones. */
     render_resize(r, 4, 10);
     CHECK(render_sb_count(r) == 0);
     CHECK(render_sb_pending(r) == 0 && render_sb_popped(r) == 0);
     CHECK(row_is(r, 0, "$ l1"));
-    CHECK(row_is(r, 1, "\xe4\xb8\xad" "2"));
+    CHECK(row_is(r, 1,
+                 "\xe4\xb8\xad"
+                 "2"));
     CHECK(row_is(r, 3, "l4"));
     l = row(r, 0);
     CHECK(l != NULL && l->prompt_chars == 2 && l->nruns >= 2 &&

@@ -39,9 +39,8 @@ static HANDLE open_pipe(DWORD ms)
     ULONGLONG deadline = GetTickCount64() + ms;
 
     for (;;) {
-        HANDLE h = CreateFileA(pipe_name, GENERIC_READ | GENERIC_WRITE, 0,
-                               NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
-                               NULL);
+        HANDLE h = CreateFileA(pipe_name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                               OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
         DWORD mode = PIPE_READMODE_MESSAGE;
         if (h != INVALID_HANDLE_VALUE) {
             if (!SetNamedPipeHandleState(h, &mode, NULL, NULL)) {
@@ -159,11 +158,13 @@ static bool flood(const char *id, int threads, int count)
         f[i].ok = 0;
         t[i] = CreateThread(NULL, 0, flood_main, &f[i], 0, NULL);
         if (t[i] == NULL) {
-            fprintf(stderr, "CreateThread: %lu\n", (unsigned long)GetLastError());
+            fprintf(stderr, "CreateThread: %lu\n",
+                    (unsigned long)GetLastError());
             ExitProcess(3);
         }
     }
-    if (WaitForMultipleObjects((DWORD)threads, t, TRUE, 240000) != WAIT_OBJECT_0) {
+    if (WaitForMultipleObjects((DWORD)threads, t, TRUE, 240000) !=
+        WAIT_OBJECT_0) {
         fprintf(stderr, "flood: threads still running\n");
         ExitProcess(3);
     }
@@ -221,7 +222,8 @@ static bool check_pipe_info(void)
         return false;
     ok = GetNamedPipeInfo(h, &flags, &out, &in, &max);
     if (!ok)
-        fprintf(stderr, "GetNamedPipeInfo: %lu\n", (unsigned long)GetLastError());
+        fprintf(stderr, "GetNamedPipeInfo: %lu\n",
+                (unsigned long)GetLastError());
     CloseHandle(h);
     if (ok && (flags != (PIPE_CLIENT_END | PIPE_TYPE_MESSAGE) ||
                max != WIN_CTL_INSTANCES)) {
@@ -249,8 +251,8 @@ static bool check_dacl(void)
                 (unsigned long)GetLastError());
         return false;
     }
-    err = GetSecurityInfo(h, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
-                          NULL, NULL, &dacl, NULL, &sd);
+    err = GetSecurityInfo(h, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                          NULL, &dacl, NULL, &sd);
     CloseHandle(h);
     if (err != ERROR_SUCCESS || dacl == NULL) {
         fprintf(stderr, "GetSecurityInfo: %lu (dacl %p)\n", (unsigned long)err,
@@ -297,13 +299,15 @@ static int abuse(const char *id)
     bool ok;
 
     wt_result(ping(), "control: ping answered pong");
-    wt_result(check_dacl(), "control: pipe DACL grants only the user and SYSTEM");
+    wt_result(check_dacl(),
+              "control: pipe DACL grants only the user and SYSTEM");
     wt_result(check_pipe_info(),
               "control: GetNamedPipeInfo: a message pipe of 4 instances");
 
     memset(big, 'a', sizeof big);
     big[sizeof big - 1] = '\n';
-    wt_result(ask(big, sizeof big, "error "), "control: 64 KiB message -> error");
+    wt_result(ask(big, sizeof big, "error "),
+              "control: 64 KiB message -> error");
     /* One byte over CTL_MSG_MAX: ERROR_MORE_DATA in the proxy. */
     memset(big, 'x', CTL_MSG_MAX);
     big[CTL_MSG_MAX] = '\n';
@@ -312,10 +316,12 @@ static int abuse(const char *id)
 
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (unsigned char)(i * 37 + 200);
-    wt_result(ask(junk, sizeof junk, "error "), "control: binary junk -> error");
+    wt_result(ask(junk, sizeof junk, "error "),
+              "control: binary junk -> error");
     wt_result(ask("hello\n", 6, "error "), "control: unknown verb -> error");
     wt_result(ask("resize 0 10\n", 12, "error "), "control: size 0 -> error");
-    wt_result(ask("resize 40000 10\n", 16, "error "), "control: size 40000 -> error");
+    wt_result(ask("resize 40000 10\n", 16, "error "),
+              "control: size 40000 -> error");
     wt_result(ask("ping", 4, "error "), "control: missing newline -> error");
     wt_result(ask("", 0, "error "), "control: empty message -> error");
 
@@ -356,7 +362,7 @@ static int abuse(const char *id)
             err = io(silent, false, buf, sizeof buf - 1, &n, 9000);
             ULONGLONG waited = GetTickCount64() - t0;
             wt_result(err != 0 && err != WAIT_TIMEOUT && waited >= 4000 &&
-                       waited <= 8000,
+                          waited <= 8000,
                       "control: silent client dropped after about 5 s");
             if (!(err != 0 && err != WAIT_TIMEOUT))
                 fprintf(stderr, "silent client: err %lu after %llu ms\n",
@@ -365,15 +371,18 @@ static int abuse(const char *id)
         }
     }
 
-    wt_result(flood(id, 8, 1000), "control: 8 concurrent clients x 1000 resizes");
+    wt_result(flood(id, 8, 1000),
+              "control: 8 concurrent clients x 1000 resizes");
     wt_result(ping(), "control: still answering after the abuse");
     return wt_failures == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || ctl_pipe_name(argv[2], pipe_name, sizeof pipe_name) != CTL_OK) {
-        fprintf(stderr, "usage: client resize|ping|abuse|vanish|storm ID ...\n");
+    if (argc < 3 ||
+        ctl_pipe_name(argv[2], pipe_name, sizeof pipe_name) != CTL_OK) {
+        fprintf(stderr,
+                "usage: client resize|ping|abuse|vanish|storm ID ...\n");
         return 2;
     }
     if (strcmp(argv[1], "resize") == 0 && argc == 5)

@@ -3,10 +3,10 @@
  * It starts the proxy the way Emacs's w32proc.c starts a subprocess:
  * two anonymous pipes from CreatePipe, the child's ends inheritable and
  * ours not, STARTF_USESTDHANDLES with stderr on the stdout pipe, inherited
- * handles, a new console with a hidden window, our error mode inherited.  A reader thread collects the proxy's
- * stdout (and can be told to stall); the main thread writes its stdin and
- * checks what comes back.  Each check prints "PASS <what>" or
- * "FAIL <what>"; the exit status is 0 when all passed.
+ * handles, a new console with a hidden window, our error mode inherited.  A
+ * reader thread collects the proxy's stdout (and can be told to stall); the
+ * main thread writes its stdin and checks what comes back.  Each check prints
+ * "PASS <what>" or "FAIL <what>"; the exit status is 0 when all passed.
  *
  *   driver SCENARIO PROXY FIXTURE CLIENT ID [SIZE]
  *
@@ -153,8 +153,8 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
      * hidden (STARTF_USESHOWWINDOW + SW_HIDE above), and no
      * CREATE_DEFAULT_ERROR_MODE, so the proxy inherits our error mode
      * (main sets Emacs's). */
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE,
-                        NULL, cwd, &si, &pi)) {
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE, NULL,
+                        cwd, &si, &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
     }
@@ -209,8 +209,8 @@ static size_t strip_vt(const char *in, size_t len, char *out)
         }
         if (i + 1 < len && in[i + 1] == '[') {
             i += 2;
-            while (i < len && ((unsigned char)in[i] < 0x40 ||
-                               (unsigned char)in[i] > 0x7e))
+            while (i < len &&
+                   ((unsigned char)in[i] < 0x40 || (unsigned char)in[i] > 0x7e))
                 i++;
         } else if (i + 1 < len && in[i + 1] == ']') {
             i += 2;
@@ -335,7 +335,8 @@ static long run_program(const char *program, const char *args, DWORD ms)
     snprintf(cmd, sizeof cmd, "\"%s\" %s", program, args);
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si,
+                        &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return -1;
     }
@@ -393,8 +394,9 @@ static long long proc_cpu_ticks(long unix_pid)
     /* The file must be that process's: "<pid> (<comm>) <state> ...". */
     if (atol(buf) != unix_pid)
         return -1;
-    if (s == NULL || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                            &ut, &st) != 2)
+    if (s == NULL ||
+        sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &ut, &st) != 2)
         return -1;
     return (long long)(ut + st);
 }
@@ -527,14 +529,16 @@ static void scenario_basic(void)
         wt_result(false, "basic: proxy started");
         return;
     }
-    wt_result(wait_for(&p, "READY", 0, READY_MS), "basic: fixture READY through the proxy");
+    wt_result(wait_for(&p, "READY", 0, READY_MS),
+              "basic: fixture READY through the proxy");
     snprintf(word, sizeof word, "hello-%lu-%lu", (unsigned long)GetTickCount(),
              (unsigned long)GetCurrentProcessId());
     mark = out_len(&p);
     snprintf(line, sizeof line, "%s\r", word);
     send_text(&p, line);
     snprintf(line, sizeof line, "ECHO:%s", word);
-    wt_result(wait_for(&p, line, mark, 15000), "basic: echo round trip (%s)", word);
+    wt_result(wait_for(&p, line, mark, 15000), "basic: echo round trip (%s)",
+              word);
 
     mark = out_len(&p);
     send_text(&p, "size\r");
@@ -557,9 +561,10 @@ static void scenario_basic(void)
         snprintf(args, sizeof args, "resize no-such-%s 90 30", id);
         t0 = GetTickCount64();
         code = run_program(proxy_path, args, 10000);
-        wt_result(code == 1 && GetTickCount64() - t0 < 3000,
-                  "basic: conpty-proxy resize to no session fails at once (exit %ld)",
-                  code);
+        wt_result(
+            code == 1 && GetTickCount64() - t0 < 3000,
+            "basic: conpty-proxy resize to no session fails at once (exit %ld)",
+            code);
     }
 
     mark = out_len(&p);
@@ -569,7 +574,8 @@ static void scenario_basic(void)
 
     send_text(&p, "exit 7\r");
     code = wait_exit(&p, 15000);
-    wt_result(code == 7, "basic: proxy exits with the child's code 7 (got %ld)", code);
+    wt_result(code == 7, "basic: proxy exits with the child's code 7 (got %ld)",
+              code);
     wt_result(wait_eof(&p, 5000), "basic: stdout reaches EOF");
     if (wt_failures)
         dump_output(&p);
@@ -585,7 +591,8 @@ static void scenario_exitcode(void)
         wt_result(false, "exitcode: proxy started");
         return;
     }
-    wt_result(wait_for(&p, "BYE", 0, READY_MS), "exitcode: fixture output arrives");
+    wt_result(wait_for(&p, "BYE", 0, READY_MS),
+              "exitcode: fixture output arrives");
     {
         ULONGLONG t0 = GetTickCount64();
         code = wait_exit(&p, 15000);
@@ -616,14 +623,16 @@ static void scenario_stdin_eof(void)
     }
     wt_result(wait_for(&p, "READY", 0, READY_MS), "stdin-eof: fixture READY");
     child = open_fixture(&p);
-    wt_result(child != NULL, "stdin-eof: found the fixture (a child of the proxy)");
+    wt_result(child != NULL,
+              "stdin-eof: found the fixture (a child of the proxy)");
     t0 = GetTickCount64();
     CloseHandle(p.in_w);
     p.in_w = NULL;
     code = wait_exit(&p, 10000);
-    wt_result(code >= 0 && GetTickCount64() - t0 <= 2000,
-              "stdin-eof: proxy exits within 2 s of stdin EOF (%llu ms, code %ld)",
-              (unsigned long long)(GetTickCount64() - t0), code);
+    wt_result(
+        code >= 0 && GetTickCount64() - t0 <= 2000,
+        "stdin-eof: proxy exits within 2 s of stdin EOF (%llu ms, code %ld)",
+        (unsigned long long)(GetTickCount64() - t0), code);
     if (child != NULL) {
         /* The proxy waits for the child's exit before its own. */
         wt_result(WaitForSingleObject(child, 0) == WAIT_OBJECT_0,
@@ -688,7 +697,8 @@ static void scenario_squat(void)
     expect_refusal(&b, "squat", 1, "exists already");
     finish_proxy(&b);
     send_text(&a, "exit 0\r");
-    wt_result(wait_exit(&a, 15000) == 0, "squat: the first session is unharmed");
+    wt_result(wait_exit(&a, 15000) == 0,
+              "squat: the first session is unharmed");
     finish_proxy(&a);
 }
 
@@ -741,7 +751,8 @@ static void check_hwm(const char *name)
 
     wt_result(kib > 0 && kib < STALL_HWM_KIB,
               "%s: proxy's peak memory (VmHWM) %ld KiB is under the %d KiB "
-              "queue bound + 16 MiB", name, kib, QUEUE_HIGH_WATER >> 10);
+              "queue bound + 16 MiB",
+              name, kib, QUEUE_HIGH_WATER >> 10);
 }
 
 static void scenario_big(long count, bool stall)
@@ -774,12 +785,14 @@ static void scenario_big(long count, bool stall)
     }
     code = wait_exit(&p, 300000);
     wait_eof(&p, 10000);
-    wt_result(code == 3, "%s: exit code 3 after the output (got %ld)", name, code);
+    wt_result(code == 3, "%s: exit code 3 after the output (got %ld)", name,
+              code);
     seen = bad = 0;
     ok = check_lines(&p, count, &seen, &bad);
-    wt_result(ok,
-              "%s: %ld lines (%zu bytes) complete and in order (%ld seen, %ld bad)",
-              name, count, out_len(&p), seen, bad);
+    wt_result(
+        ok,
+        "%s: %ld lines (%zu bytes) complete and in order (%ld seen, %ld bad)",
+        name, count, out_len(&p), seen, bad);
     wt_result(wait_for(&p, "END", 0, 0), "%s: END marker arrived", name);
     finish_proxy(&p);
 }
@@ -797,13 +810,15 @@ static void scenario_abuse(void)
     wt_result(wait_for(&p, "READY", 0, READY_MS), "abuse: fixture READY");
     snprintf(args, sizeof args, "abuse %s", id);
     fflush(stdout);
-    wt_result(run_client(args, 180000) == 0, "abuse: client reports every check passed");
+    wt_result(run_client(args, 180000) == 0,
+              "abuse: client reports every check passed");
     mark = out_len(&p);
     send_text(&p, "still-alive\r");
     wt_result(wait_for(&p, "ECHO:still-alive", mark, 15000),
               "abuse: child alive and relayed after the abuse");
     send_text(&p, "exit 5\r");
-    wt_result(wait_exit(&p, 15000) == 5, "abuse: proxy exits cleanly afterwards");
+    wt_result(wait_exit(&p, 15000) == 5,
+              "abuse: proxy exits cleanly afterwards");
     finish_proxy(&p);
 }
 
@@ -829,7 +844,8 @@ static bool start_held(struct proc *p, const char *name, HANDLE *child)
     CloseHandle(ev);
     wt_result(held, "%s: the fixture wrote its %d lines", name, HOLD_LINES);
     *child = held ? open_fixture(p) : NULL;
-    wt_result(*child != NULL, "%s: found the fixture (a child of the proxy)", name);
+    wt_result(*child != NULL, "%s: found the fixture (a child of the proxy)",
+              name);
     return true;
 }
 
@@ -854,16 +870,18 @@ static void scenario_child_kill(void)
         note("TerminateProcess (fixture): %lu", (unsigned long)GetLastError());
     CloseHandle(child);
     code = wait_exit(&p, 15000);
-    wt_result(code == 77 && GetTickCount64() - t0 <= 3000,
-              "child-kill: proxy exits within 3 s with the killed child's code 77 "
-              "(got %ld after %llu ms)",
-              code, (unsigned long long)(GetTickCount64() - t0));
+    wt_result(
+        code == 77 && GetTickCount64() - t0 <= 3000,
+        "child-kill: proxy exits within 3 s with the killed child's code 77 "
+        "(got %ld after %llu ms)",
+        code, (unsigned long long)(GetTickCount64() - t0));
     wt_result(wait_eof(&p, 5000), "child-kill: stdout reaches EOF");
     ok = check_lines(&p, HOLD_LINES, &seen, &bad) && wait_for(&p, "HELD", 0, 0);
-    wt_result(ok,
-              "child-kill: all output written before the kill arrived (%ld of %d "
-              "lines, %ld bad)",
-              seen, HOLD_LINES, bad);
+    wt_result(
+        ok,
+        "child-kill: all output written before the kill arrived (%ld of %d "
+        "lines, %ld bad)",
+        seen, HOLD_LINES, bad);
     finish_proxy(&p);
 }
 
@@ -889,7 +907,8 @@ static void scenario_proxy_kill(void)
     TerminateProcess(p.process, 255);
     t0 = GetTickCount64();
     gone = WaitForSingleObject(child, ORPHAN_MS) == WAIT_OBJECT_0;
-    wt_result(gone, "proxy-kill: the child is gone within %d ms of the proxy's "
+    wt_result(gone,
+              "proxy-kill: the child is gone within %d ms of the proxy's "
               "death (%llu ms)",
               ORPHAN_MS, (unsigned long long)(GetTickCount64() - t0));
     if (!gone)
@@ -925,14 +944,16 @@ static void scenario_vanish(void)
                 failed++;
         }
     }
-    wt_result(failed == 0,
-              "vanish: %d clients vanished mid-message (%d processes, %d failed)",
-              2 * VANISH_RUNS * VANISH_PER_RUN, 2 * VANISH_RUNS, failed);
+    wt_result(
+        failed == 0,
+        "vanish: %d clients vanished mid-message (%d processes, %d failed)",
+        2 * VANISH_RUNS * VANISH_PER_RUN, 2 * VANISH_RUNS, failed);
     snprintf(args, sizeof args, "ping %s", id);
     wt_result(run_client(args, 10000) == 0, "vanish: ping answered afterwards");
     /* A size no other test sends: run.sh finds its line in the trace log. */
     snprintf(args, sizeof args, "resize %s 111 33", id);
-    wt_result(run_client(args, 10000) == 0, "vanish: resize 111 33 written afterwards");
+    wt_result(run_client(args, 10000) == 0,
+              "vanish: resize 111 33 written afterwards");
     mark = out_len(&p);
     send_text(&p, "after-vanish\r");
     wt_result(wait_for(&p, "ECHO:after-vanish", mark, 15000),
@@ -964,9 +985,11 @@ static void scenario_storm(void)
     }
     wt_result(wait_for(&p, "L0000100 ", 0, READY_MS), "storm: output streams");
     mark = out_len(&p);
-    snprintf(args, sizeof args, "storm %s %d %d", id, STORM_CLIENTS, STORM_EACH);
+    snprintf(args, sizeof args, "storm %s %d %d", id, STORM_CLIENTS,
+             STORM_EACH);
     code = run_client(args, 240000);
-    wt_result(code == 0, "storm: %d clients x %d resizes all written (exit %ld)",
+    wt_result(code == 0,
+              "storm: %d clients x %d resizes all written (exit %ld)",
               STORM_CLIENTS, STORM_EACH, code);
     wt_result(out_len(&p) > mark + (64 << 10),
               "storm: output streamed during the storm (%zu bytes)",
@@ -1003,8 +1026,8 @@ static void scenario_squatter(void)
         return;
     }
     squat = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                             PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1,
-                             4096, 4096, 0, NULL);
+                             PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1, 4096,
+                             4096, 0, NULL);
     if (squat == INVALID_HANDLE_VALUE) {
         wt_result(false, "squatter: created %s (error %lu)", name,
                   (unsigned long)GetLastError());
@@ -1036,7 +1059,8 @@ static void scenario_idle(void)
     check_idle("idle", 5000, 5);
     mark = out_len(&p);
     send_text(&p, "awake\r");
-    wt_result(wait_for(&p, "ECHO:awake", mark, 15000), "idle: relays after idling");
+    wt_result(wait_for(&p, "ECHO:awake", mark, 15000),
+              "idle: relays after idling");
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "idle: exits cleanly");
     finish_proxy(&p);
@@ -1066,7 +1090,8 @@ static void scenario_env(void)
     wt_result(wait_exit(&p, READY_MS) == 0, "env: exit code 0");
     wait_eof(&p, 5000);
     snprintf(want, sizeof want, "ENV:%s", value);
-    wt_result(wait_for(&p, want, 0, 0), "env: the child sees the proxy's environment");
+    wt_result(wait_for(&p, want, 0, 0),
+              "env: the child sees the proxy's environment");
     snprintf(want, sizeof want, "CWD:%s", cwd);
     wt_result(wait_for(&p, want, 0, 0),
               "env: the child runs in the proxy's working directory");
@@ -1095,7 +1120,8 @@ static void scenario_raw(void)
     /* A tab and a capital: unprocessed input, byte for byte. */
     mark = out_len(&p);
     send_text(&p, "\tZ");
-    wt_result(wait_for(&p, "RAW:09", mark, 15000) && wait_for(&p, "RAW:5a", mark, 15000),
+    wt_result(wait_for(&p, "RAW:09", mark, 15000) &&
+                  wait_for(&p, "RAW:5a", mark, 15000),
               "raw: tab and 'Z' reach the console input unprocessed");
     send_text(&p, "q");
     wt_result(wait_exit(&p, 15000) == 0, "raw: exits cleanly");
@@ -1115,14 +1141,16 @@ static void scenario_stdout_close(void)
         wt_result(false, "stdout-close: proxy started");
         return;
     }
-    wt_result(wait_for(&p, "L0000100 ", 0, READY_MS), "stdout-close: output flows");
+    wt_result(wait_for(&p, "L0000100 ", 0, READY_MS),
+              "stdout-close: output flows");
     ResetEvent(p.resume);
     Sleep(200); /* the reader finishes its current read and stops */
     t0 = GetTickCount64();
     CloseHandle(p.out_r);
     code = wait_exit(&p, 15000);
     wt_result(code >= 0 && GetTickCount64() - t0 <= 3000,
-              "stdout-close: proxy exits within 3 s of stdout closing (%llu ms, code %ld)",
+              "stdout-close: proxy exits within 3 s of stdout closing (%llu "
+              "ms, code %ld)",
               (unsigned long long)(GetTickCount64() - t0), code);
     if (code < 0)
         TerminateProcess(p.process, 255);
@@ -1210,7 +1238,8 @@ static void scenario_wm_close(void)
     }
     wt_result(wait_for(&p, "READY", 0, READY_MS), "wm-close: fixture READY");
     child = open_fixture(&p);
-    wt_result(child != NULL, "wm-close: found the fixture (a child of the proxy)");
+    wt_result(child != NULL,
+              "wm-close: found the fixture (a child of the proxy)");
     cs.pid = p.pid;
     EnumWindows(find_console, (LPARAM)&cs);
     t0 = GetTickCount64();
@@ -1264,8 +1293,8 @@ static void conpty_dll_session(const char *name, const char *proxy)
         return;
     }
     proxy_path = saved;
-    wt_result(wait_for(&p, "READY", 0, READY_MS), "conpty-dll: %s: fixture READY",
-              name);
+    wt_result(wait_for(&p, "READY", 0, READY_MS),
+              "conpty-dll: %s: fixture READY", name);
     mark = out_len(&p);
     send_text(&p, "dll-check\r");
     wt_result(wait_for(&p, "ECHO:dll-check", mark, 15000),
@@ -1299,7 +1328,8 @@ static void scenario_conpty_dll(void)
     snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
     snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
     snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
-    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE),
+    wt_result(CopyFileA(proxy_path, proxy, FALSE) &&
+                  CopyFileA(fake, dll, FALSE),
               "conpty-dll: copied the proxy and a conpty.dll to %s", dir);
     conpty_dll_session("no-host", proxy);
     wt_result(CopyFileA(fixture_path, host, FALSE),
@@ -1323,9 +1353,10 @@ static void scenario_error_mode(void)
     }
     wt_result(wait_exit(&p, READY_MS) == 0, "error-mode: exit code 0");
     wait_eof(&p, 5000);
-    wt_result(wait_for(&p, "ERRMODE 0\r", 0, 0),
-              "error-mode: the shell has the default error mode, not ours (0x%x)",
-              GetErrorMode());
+    wt_result(
+        wait_for(&p, "ERRMODE 0\r", 0, 0),
+        "error-mode: the shell has the default error mode, not ours (0x%x)",
+        GetErrorMode());
     if (wt_failures)
         dump_output(&p);
     finish_proxy(&p);
@@ -1340,8 +1371,8 @@ static long handle_count(HANDLE h)
     ULONG info[16]; /* OBJECT_BASIC_INFORMATION: Attributes, GrantedAccess,
                        HandleCount, ... */
 
-    if (query == NULL || query(h, 0 /* ObjectBasicInformation */, info,
-                               sizeof info, NULL) < 0)
+    if (query == NULL ||
+        query(h, 0 /* ObjectBasicInformation */, info, sizeof info, NULL) < 0)
         return -1;
     return (long)info[2];
 }
@@ -1404,9 +1435,10 @@ static void scenario_resize_stall(void)
     snprintf(dll, sizeof dll, "%s\\conpty.dll", dir);
     snprintf(proxy, sizeof proxy, "%s\\conpty-proxy.exe", dir);
     snprintf(host, sizeof host, "%s\\OpenConsole.exe", dir);
-    wt_result(CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE) &&
-                  CopyFileA(fixture_path, host, FALSE),
-              "resize-stall: the proxy beside a conpty.dll whose resize blocks");
+    wt_result(
+        CopyFileA(proxy_path, proxy, FALSE) && CopyFileA(fake, dll, FALSE) &&
+            CopyFileA(fixture_path, host, FALSE),
+        "resize-stall: the proxy beside a conpty.dll whose resize blocks");
     snprintf(ms, sizeof ms, "%d", STALL_RESIZE_MS);
     SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", ms);
     proxy_path = proxy;
@@ -1419,7 +1451,8 @@ static void scenario_resize_stall(void)
     }
     proxy_path = saved;
     SetEnvironmentVariableA("VTERM_FAKE_RESIZE_MS", NULL);
-    wt_result(wait_for(&p, "READY", 0, READY_MS), "resize-stall: fixture READY");
+    wt_result(wait_for(&p, "READY", 0, READY_MS),
+              "resize-stall: fixture READY");
     t0 = GetTickCount64();
     snprintf(args, sizeof args, "resize %s 100 40", id);
     run_client(args, 15000);
@@ -1453,7 +1486,8 @@ static void scenario_resize_stall(void)
 static bool make_dir(const char *base, const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s\\%s", base, name);
-    return CreateDirectoryA(out, NULL) || GetLastError() == ERROR_ALREADY_EXISTS;
+    return CreateDirectoryA(out, NULL) ||
+           GetLastError() == ERROR_ALREADY_EXISTS;
 }
 
 /* The shell is named without a directory, as vterm-shell often is, and
@@ -1480,16 +1514,20 @@ static void scenario_path_search(void)
         return;
     }
     snprintf(exe, sizeof exe, "%s\\vtshell.exe", planted);
-    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: planted %s", exe);
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: planted %s",
+              exe);
     snprintf(exe, sizeof exe, "%s\\vtshell.exe", bin);
-    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: installed %s", exe);
-    if (GetEnvironmentVariableA("PATH", old_path, sizeof old_path) >= sizeof old_path)
+    wt_result(CopyFileA(fixture_path, exe, FALSE), "path-search: installed %s",
+              exe);
+    if (GetEnvironmentVariableA("PATH", old_path, sizeof old_path) >=
+        sizeof old_path)
         old_path[0] = '\0';
     snprintf(path, sizeof path, ".;%s;%s", bin, old_path);
     SetEnvironmentVariableA("PATH", path);
     for (int i = 0; i < 2; i++) {
         struct proc p;
-        snprintf(args, sizeof args, "new %s-%d 80 25 %s whoami", id, i, names[i]);
+        snprintf(args, sizeof args, "new %s-%d 80 25 %s whoami", id, i,
+                 names[i]);
         if (!start_proxy_in(&p, args, planted)) {
             wt_result(false, "path-search: proxy started");
             continue;

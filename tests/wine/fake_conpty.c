@@ -20,15 +20,15 @@ static FARPROC k32(const char *name)
 }
 
 __declspec(dllexport) HRESULT WINAPI
-ConptyCreatePseudoConsole(COORD size, HANDLE in, HANDLE out, DWORD flags,
-                          HPCON *pc)
+    ConptyCreatePseudoConsole(COORD size, HANDLE in, HANDLE out, DWORD flags,
+                              HPCON *pc)
 {
     create_fn f = (create_fn)(void (*)(void))k32("CreatePseudoConsole");
     return f ? f(size, in, out, flags, pc) : E_NOTIMPL;
 }
 
-__declspec(dllexport) HRESULT WINAPI ConptyResizePseudoConsole(HPCON pc,
-                                                               COORD size)
+__declspec(dllexport) HRESULT WINAPI
+    ConptyResizePseudoConsole(HPCON pc, COORD size)
 {
     resize_fn f = (resize_fn)(void (*)(void))k32("ResizePseudoConsole");
     char ms[16];

@@ -25,7 +25,6 @@
 #include "win_backend.h"
 #include "wine_test.h"
 
-
 static void check_modes(void)
 {
     DWORD pipe = win_ctl_pipe_mode();
@@ -34,17 +33,18 @@ static void check_modes(void)
     wt_result(pipe & PIPE_REJECT_REMOTE_CLIENTS,
               "unit: the control pipe rejects remote clients (pipe mode 0x%lx)",
               (unsigned long)pipe);
-    wt_result((pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_NOWAIT)) ==
-               (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE),
-              "unit: message type, message read mode, blocking (PIPE_WAIT)");
+    wt_result(
+        (pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_NOWAIT)) ==
+            (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE),
+        "unit: message type, message read mode, blocking (PIPE_WAIT)");
     wt_result((first & ~(DWORD)FILE_FLAG_FIRST_PIPE_INSTANCE) == other &&
-               (first & FILE_FLAG_FIRST_PIPE_INSTANCE) &&
-               !(other & FILE_FLAG_FIRST_PIPE_INSTANCE),
+                  (first & FILE_FLAG_FIRST_PIPE_INSTANCE) &&
+                  !(other & FILE_FLAG_FIRST_PIPE_INSTANCE),
               "unit: only the first instance asks to be the first "
               "(open modes 0x%lx, 0x%lx)",
               (unsigned long)first, (unsigned long)other);
     wt_result((other & (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED)) ==
-               (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED),
+                  (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED),
               "unit: duplex and overlapped");
 }
 
@@ -66,8 +66,9 @@ static void check_name_taken(void)
         wt_result(win_ctl_name_taken(cases[i].err) == cases[i].taken,
                   "unit: error %lu (%s) %s", (unsigned long)cases[i].err,
                   cases[i].why,
-                  cases[i].taken ? "means squatted: exit with \"exists already\""
-                              : "is reported as a failed call");
+                  cases[i].taken
+                      ? "means squatted: exit with \"exists already\""
+                      : "is reported as a failed call");
 }
 
 /* Real instances made by the product's function: what Wine reports of
@@ -95,7 +96,8 @@ static void check_instances(void)
               (unsigned long)max, (unsigned long)flags, (unsigned long)out,
               (unsigned long)in);
     second = win_ctl_pipe_create(name, false, NULL);
-    wt_result(second != INVALID_HANDLE_VALUE, "unit: a further instance created");
+    wt_result(second != INVALID_HANDLE_VALUE,
+              "unit: a further instance created");
     if (second != INVALID_HANDLE_VALUE)
         CloseHandle(second);
     CloseHandle(first);
