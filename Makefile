@@ -26,8 +26,11 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 C_STD := -std=c11
 PROJECT_CFLAGS := $(C_STD) $(WARN) -Iprotocol
-WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol -DNTDDI_VERSION=0x0A000006 \
-              -D_WIN32_WINNT=0x0A00 -D__USE_MINGW_ANSI_STDIO=1
+# Windows 10 1809's API (ConPTY) and C99 printf, for mingw-w64 here and
+# for the MSYS2 native build alike.
+WIN_DEFINES := -DNTDDI_VERSION=0x0A000006 -D_WIN32_WINNT=0x0A00 \
+               -D__USE_MINGW_ANSI_STDIO=1
+WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol $(WIN_DEFINES)
 
 # libvterm 0.3.3 source (fetched by make deps) for the Windows build and
 # for testing the module against the newest supported libvterm.

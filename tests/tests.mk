@@ -2,6 +2,10 @@
 # "test-<name>" target per suite, and adds what its suites need built
 # beforehand to TEST_BUILDS (built by "make test" before any suite runs).
 TEST_BUILDS :=
+# C test programs run under valgrind: a leak or invalid access fails the
+# suite (valgrind's exit status), as do failed checks.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect
 
 include tests/format/format.mk
 include tests/unit/unit.mk

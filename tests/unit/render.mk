@@ -9,8 +9,6 @@ RENDER_TEST_033 := $(RENDER_TEST_DIR)/render_test-0.3.3
 RENDER_TEST_DEPS := tests/unit/render_test.c $(RENDER_SRC) $(RENDER_HDR) \
                     tests/lib/check.h
 RENDER_TEST_CFLAGS := $(PROJECT_CFLAGS) -Imodule $(CFLAGS)
-RENDER_VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
-                   --errors-for-leak-kinds=definite,indirect
 
 $(RENDER_TEST_014): $(RENDER_TEST_DEPS)
 	@mkdir -p $(@D)
@@ -28,11 +26,11 @@ TEST_BUILDS += $(RENDER_TEST_014) $(RENDER_TEST_033)
 .PHONY: test-render-0.1.4 test-render-0.3.3
 test-render-0.1.4: $(RENDER_TEST_014)
 	@mkdir -p $(BUILD)/results
-	$(RENDER_VALGRIND) $<
+	$(VALGRIND) $<
 
 test-render-0.3.3: $(RENDER_TEST_033)
 	@mkdir -p $(BUILD)/results
-	$(RENDER_VALGRIND) $<
+	$(VALGRIND) $<
 
 # The parse thread (module/posix_parse_worker.c) over the render core and the
 # system libvterm: under valgrind (suite parse-worker), and built with
@@ -62,7 +60,7 @@ TEST_BUILDS += $(WORKER_TEST) $(WORKER_TEST_TSAN)
 .PHONY: test-parse-worker test-parse-worker-tsan
 test-parse-worker: $(WORKER_TEST)
 	@mkdir -p $(BUILD)/results
-	$(RENDER_VALGRIND) $<
+	$(VALGRIND) $<
 
 test-parse-worker-tsan: $(WORKER_TEST_TSAN)
 	@mkdir -p $(BUILD)/results

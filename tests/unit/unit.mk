@@ -16,16 +16,12 @@ $(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c $(PROXY_CORE_LIB_SRCS)
 SUITES += protocol proxy-core
 TEST_BUILDS += $(UNIT_DIR)/protocol_test $(UNIT_DIR)/proxy_core_test
 
-# Run under valgrind: a leak or invalid access fails the suite.
-UNIT_VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
-                 --errors-for-leak-kinds=definite,indirect
-
 .PHONY: test-protocol test-proxy-core
 test-protocol: $(UNIT_DIR)/protocol_test
-	$(UNIT_VALGRIND) $<
+	$(VALGRIND) $<
 
 test-proxy-core: $(UNIT_DIR)/proxy_core_test
-	$(UNIT_VALGRIND) $<
+	$(VALGRIND) $<
 
 include tests/unit/render.mk
 include tests/unit/asan.mk
