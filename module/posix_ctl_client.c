@@ -9,7 +9,6 @@
 #include "ctl_client.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,15 +20,6 @@
 
 #include "channel.h"
 #include "control.h"
-
-#ifdef __linux__
-#define CTL_SOCK_TYPE SOCK_SEQPACKET
-#else
-#define CTL_SOCK_TYPE SOCK_STREAM /* newline framing */
-#endif
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0
-#endif
 
 static int64_t now_ms(void)
 {
@@ -45,19 +35,11 @@ static int remaining(int64_t deadline)
     return left <= 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
 }
 
+/* The proxy serves SOCK_SEQPACKET (one message per packet), as Linux has
+ * it for Unix-domain sockets. */
 static int client_socket(void)
 {
-#if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
-    return socket(AF_UNIX, CTL_SOCK_TYPE | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-#else
-    int fd = socket(AF_UNIX, CTL_SOCK_TYPE, 0);
-    if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-                    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-#endif
+    return socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 }
 
 /* Sleep up to MS milliseconds. */

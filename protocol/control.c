@@ -1,5 +1,6 @@
 /* control.c -- see control.h. */
 #include "control.h"
+#include "control_inspect.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -63,7 +63,6 @@ enum ctl_status ctl_parse_dim(const char *s, size_t len, int *out);
 /* Encode a message into BUF; returns its length (> 0), or -1 when the
  * arguments are out of range or BUF is too small. */
 int ctl_encode_resize(char *buf, size_t size, int cols, int rows);
-int ctl_encode_ping(char *buf, size_t size);
 
 /* Parse exactly one message of LEN bytes (one read of a message-mode
  * channel, or one newline-terminated frame of a stream). */

@@ -1,7 +1,8 @@
 # The control-channel protocol library, compiled into both the module and
 # the proxy (and the test programs): the message codec (control.c), where
 # a channel is (channel.c), and on POSIX the socket directory check.
-PROTOCOL_HDR := protocol/control.h protocol/channel.h
+PROTOCOL_HDR := protocol/control.h protocol/control_inspect.h \
+                protocol/channel.h
 PROTOCOL_WIN_SRC := protocol/control.c protocol/channel.c
 PROTOCOL_POSIX_SRC := $(PROTOCOL_WIN_SRC) protocol/posix_socket_dir.c
 ifeq ($(OS),Windows_NT)

@@ -113,11 +113,6 @@ void win_pty_free(struct win_pty *pty);
 
 enum { WIN_CTL_INSTANCES = 4 }; /* control pipe instances pending at once */
 
-/* CreateNamedPipe's open mode and pipe mode for the control pipe: duplex,
- * overlapped, messages, local clients only (PIPE_REJECT_REMOTE_CLIENTS);
- * the FIRST instance with FILE_FLAG_FIRST_PIPE_INSTANCE. */
-DWORD win_ctl_open_mode(bool first);
-DWORD win_ctl_pipe_mode(void);
 /* One instance of the control pipe NAME (one of WIN_CTL_INSTANCES);
  * INVALID_HANDLE_VALUE with GetLastError() on failure. */
 HANDLE win_ctl_pipe_create(const char *name, bool first,

@@ -2,7 +2,7 @@
  * what it means when the first one cannot be (DESIGN.md, "Transport").
  * Kept apart from the server, with no dependencies, so that a test can
  * link it alone and check the modes and the decision directly. */
-#include "win_backend.h"
+#include "win_ctl_pipe_inspect.h"
 
 enum { CTL_PIPE_BUFFER = 4096 };
 

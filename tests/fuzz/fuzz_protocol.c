@@ -7,6 +7,7 @@
 
 #include "channel.h"
 #include "control.h"
+#include "control_inspect.h"
 
 #define REQUIRE(cond)                                                          \
     do {                                                                       \

@@ -10,6 +10,7 @@
 #include "../lib/check.h"
 #include "channel.h"
 #include "control.h"
+#include "control_inspect.h"
 
 static enum ctl_status parse(const char *s, struct ctl_msg *m)
 {

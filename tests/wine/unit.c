@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "win_backend.h"
+#include "win_ctl_pipe_inspect.h"
 #include "wine_test.h"
 
 static void check_modes(void)
