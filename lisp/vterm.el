@@ -291,6 +291,16 @@ after it stopped, without waiting that long.  nil redraws at once."
   :type '(choice (const :tag "Immediately" nil) number)
   :group 'vterm)
 
+(defcustom vterm-scrolled-window-stays t
+  "Non-nil: a window scrolled back into the scrollback stays there.
+While output arrives, such a window keeps showing what its user is
+reading, and the other windows of the buffer follow the output; it
+follows again once scrolled back to the end, or when a key is sent
+from it.  nil: every redraw shows the live screen in every window,
+as emacs-libvterm does."
+  :type 'boolean
+  :group 'vterm)
+
 (defcustom vterm-environment nil
   "List of \"VAR=VALUE\" strings added to the shell's environment."
   :type '(repeat string)
@@ -506,6 +516,9 @@ raised to this when a terminal starts."
   'vterm--redraw-immediately "0.1.0")
 (defvar-local vterm--redraw-immediately nil
   "Non-nil when output should be drawn without the usual delay.")
+(defvar-local vterm--input-sent nil
+  "Non-nil when input was sent since the last redraw.
+The next redraw brings the selected window back to the live screen.")
 (defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
 (defvar-local vterm--process-size nil
   "The size last sent to the process, (COLS . ROWS).")
@@ -750,7 +763,8 @@ ACCEPT-PROC-OUTPUT, wait briefly for the terminal's reaction."
       (setq key (upcase key)
             shift nil))
     (vterm--update vterm--term key (and shift t) (and meta t) (and ctrl t))
-    (setq vterm--redraw-immediately t)
+    (setq vterm--redraw-immediately t
+          vterm--input-sent t)
     (when accept-proc-output
       (accept-process-output vterm--process vterm-timer-delay nil t))))
 
@@ -774,7 +788,8 @@ ACCEPT-PROC-OUTPUT, wait briefly for the terminal's reaction."
       (when chunks
         (process-send-string vterm--process
                              (apply #'concat (nreverse chunks)))))
-    (setq vterm--redraw-immediately t)))
+    (setq vterm--redraw-immediately t
+          vterm--input-sent t)))
 
 (defun vterm-send (key)
   "Send KEY to the terminal.
@@ -1210,12 +1225,21 @@ KEEP-VIEW non-nil: point and the windows stay on the text they show
     ;; replies, requests) first, as the filter does without it; a
     ;; request may switch buffers.
     (save-current-buffer (vterm--parse-thread-woke vterm--term)))
-  (let ((inhibit-read-only t)
-        (inhibit-modification-hooks t)
-        (buffer-undo-list t)
-        (rows (or (cdr vterm--size) 24)))
-    (if keep-view
-        (vterm--keeping-view (lambda () (vterm--redraw vterm--term streaming)))
+  (let* ((inhibit-read-only t)
+          (inhibit-modification-hooks t)
+          (buffer-undo-list t)
+          (rows (or (cdr vterm--size) 24))
+          (windows (get-buffer-window-list (current-buffer) nil t))
+          (staying (cond (keep-view windows)
+                         (vterm-scrolled-window-stays
+                          (vterm--scrolled-windows windows rows)))))
+    (when vterm--input-sent
+      ;; Typing in a window reading the scrollback goes back to the end.
+      (setq staying (delq (selected-window) staying)
+            vterm--input-sent nil))
+    (if staying
+        (vterm--keeping-view staying keep-view
+                             (lambda () (vterm--redraw vterm--term streaming)))
       (vterm--redraw vterm--term streaming))
     ;; The text mirrors the terminal; there is nothing to save.
     (set-buffer-modified-p nil)
@@ -1223,29 +1247,42 @@ KEEP-VIEW non-nil: point and the windows stay on the text they show
       ;; More lines may have widened the numbers, narrowing the text.
       (vterm--resize-to-windows))
     (unless keep-view
-      (let ((pt (point)))
-        (dolist (window (get-buffer-window-list (current-buffer) nil t))
-          (set-window-point window pt)
-          ;; Show the whole screen: the window starts at its first row.
-          (set-window-start window
-                            (save-excursion
-                              (goto-char (point-max))
-                              (forward-line (- 1 rows))
-                              (line-beginning-position))
-                            t))))))
+      (let ((pt (point))
+            (top (vterm--screen-top rows)))
+        (dolist (window windows)
+          (unless (memq window staying)
+            (set-window-point window pt)
+            ;; Show the whole screen: the window starts at its first row.
+            (set-window-start window top t)))))))
 
-(defun vterm--keeping-view (draw)
-  "Call DRAW, then put point and each window's start and point back.
-They follow the text they were on (markers), so lines drawn after
-them, or above them, do not move the view."
-  (let ((point (copy-marker (point)))
+(defun vterm--screen-top (rows)
+  "Return the position of the first of the last ROWS lines of the buffer."
+  (save-excursion
+    (goto-char (point-max))
+    (forward-line (- 1 rows))
+    (line-beginning-position)))
+
+(defun vterm--scrolled-windows (windows rows)
+  "Return those of WINDOWS that start above the live screen of ROWS rows.
+Their users scrolled back into the scrollback."
+  (let ((top (vterm--screen-top rows)))
+    (cl-remove-if-not (lambda (window) (< (window-start window) top))
+                      windows)))
+
+(defun vterm--keeping-view (windows keep-point draw)
+  "Call DRAW, then put each of WINDOWS' start and point back.
+With KEEP-POINT, put the buffer's point back too.  They follow the
+text they were on (markers), so lines drawn after them, or above
+them, do not move the view."
+  (let ((point (and keep-point (copy-marker (point))))
         (views (mapcar (lambda (window)
                          (list window (copy-marker (window-start window))
                                (copy-marker (window-point window))))
-                       (get-buffer-window-list (current-buffer) nil t))))
+                       windows)))
     (funcall draw)
-    (goto-char point)
-    (set-marker point nil)
+    (when point
+      (goto-char point)
+      (set-marker point nil))
     (pcase-dolist (`(,window ,start ,wpoint) views)
       (set-window-start window start t)
       (set-window-point window wpoint)

@@ -120,6 +120,26 @@ check "copy mode starts at the scrolled position (top line $scrolled)" \
 keys C-c C-t
 check "copy mode is off" wait_gone 'VTermCopy' 5
 
+# Reading the scrollback while output arrives: the view stays where the
+# user scrolled (vterm-scrolled-window-stays); a key sent brings it back
+# to the live screen.
+type_line "clear; seq 1 3000; sleep 2; seq 5001 5020"
+check "seq's output is drawn" wait_for '^3000$' 10
+# The scrollback comes up to a second after the screen while output
+# streams (vterm--render); the user scrolls once it is there.
+sleep 1.5
+keys S-PPage
+sleep 0.2
+keys S-PPage
+check "S-PgUp twice scrolls back" wait_gone '^3000$' 5
+reading=$(top_line)
+sleep 3
+check "output arrived meanwhile, and the view stayed (top line $reading)" \
+    sh -c "[ \"\$(tmux -L '$e2e_sock' capture-pane -p -t e2e | sed -n 2p)\" = '$reading' ]"
+check "the new output is not in view" wait_gone '^5020$' 1
+keys Enter
+check "a key sent: the window shows the live screen again" wait_for '^5020$' 5
+
 # C-g quits the minibuffer whatever the output rate: M-x, then C-g, while
 # a flood of output keeps Emacs busy; the prompt must be gone each time.
 quits=0

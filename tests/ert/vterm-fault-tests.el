@@ -298,6 +298,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stall/pty ()
   "Emacs stalls 10 s while 50 MB go through the pty: all arrive in order."
+  :tags '(posix)
   (vterm-fault--stall nil))
 
 ;;;; The checks themselves can fail
@@ -329,6 +330,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-orphan-check ()
   "The orphan check sees a marked process, whoever its parent is."
+  :tags '(posix)
   (let* ((vterm-fault-mark (vterm-fault--new-mark))
          (process-environment (cons (concat "VTERM_FAULT_MARK=" vterm-fault-mark)
                                     process-environment)))
@@ -360,6 +362,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-child-killed/pty ()
   "The shell killed by SIGKILL: the buffer says so, nothing is left behind."
+  :tags '(posix)
   (vterm-fault--kill-child nil))
 
 (ert-deftest vterm-fault-child-killed/proxy ()
@@ -382,6 +385,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stdin-closed/pty ()
   "End of input at the prompt ends the shell; the buffer says it finished."
+  :tags '(posix)
   (vterm-fault-with-session (buf nil)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
     (process-send-eof (get-buffer-process buf))
@@ -461,6 +465,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-resize-storm ()
   "8 clients x 1250 resizes while output streams: no line lost, then idle."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let* ((log (make-temp-file "vterm-fault-log"))
          (stop (make-temp-file "vterm-fault-stop"))

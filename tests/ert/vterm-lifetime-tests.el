@@ -99,6 +99,7 @@ USE-PROXY is passed on.  Stops after `vterm-lifetime-test-max-spins'."
 
 (ert-deftest vterm-lifetime-test-sentinel-wait/pty ()
   "Waiting with `accept-process-output' until the sentinel ran ends."
+  :tags '(posix)
   (should (= (vterm-lifetime-test--spins nil) 0)))
 
 (ert-deftest vterm-lifetime-test-sentinel-wait/proxy ()
@@ -154,6 +155,7 @@ Return their buffers once each shows its prompt."
 
 (ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/pty ()
   "Killing vterm buffers ends their parse threads, without a GC."
+  :tags '(posix)
   (vterm-lifetime-test--kill-buffers nil))
 
 (ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/proxy ()
@@ -213,6 +215,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-exit-ends-thread/pty ()
   "A process that exits ends its parse thread and frees its terminal."
+  :tags '(posix)
   (vterm-lifetime-test--process-exit nil))
 
 (ert-deftest vterm-lifetime-test-exit-ends-thread/proxy ()

@@ -634,7 +634,7 @@ redraw that is not the timer's draws them."
   "Path of conpty-proxy, computed when this file is loaded.")
 
 (ert-deftest vterm-module-test-resize-pipe-reaches-the-proxy ()
-  (skip-unless (not (eq system-type 'windows-nt)))
+  :tags '(posix)
   (should (file-executable-p vterm-module-test--proxy))
   (let* ((log (make-temp-file "vterm-module-log"))
          (id (format "vmt-%d-%d" (emacs-pid) (random 1000000)))

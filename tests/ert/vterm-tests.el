@@ -6,6 +6,13 @@
 ;; twice by `vterm-test-deftest': once on the native pty (name ends in
 ;; "/pty") and once through conpty-proxy ("/proxy").  The shell is
 ;; /bin/sh with a small, fixed environment and the prompt "$ ".
+;;
+;; The same files run in a Windows Emacs under Wine (suite wine-emacs,
+;; tests/wine/emacs-suite.sh).  There a test's terminal runs the Wine
+;; suite's fixture (tests/wine/fixture.c, "echo" mode: it prints READY,
+;; then echoes lines), since Wine gives no console to cmd.exe; tests
+;; tagged `posix' need a POSIX system (a shell, a native pty, stty) and
+;; are not run there, and tests tagged `windows' run only there.
 
 ;;; Code:
 
@@ -28,8 +35,20 @@
 
 (defvar vterm-test-proxy-p nil "Non-nil in the proxy variant of a test.")
 
+(defconst vterm-test-windows (eq system-type 'windows-nt)
+  "Non-nil in a Windows Emacs, where test terminals run the fixture.")
+
+(defvar vterm-test-fixture
+  (or (getenv "VTERM_TEST_FIXTURE")
+      (expand-file-name "build/tests/wine/fixture.exe" vterm-test-top))
+  "The Wine suite's fixture program, the terminal's program on Windows.")
+
 (defconst vterm-test-prompt-regexp "^\\$ ?$"
   "Regexp matching an empty prompt line (the renderer trims blanks).")
+
+(defconst vterm-test-ready-regexp
+  (if vterm-test-windows "^READY$" vterm-test-prompt-regexp)
+  "Regexp matching what a new test terminal shows when it is ready.")
 
 (defvar vterm-test-timeout 10
   "Seconds a test waits for the terminal to show something.")
@@ -99,10 +118,16 @@
 (defmacro vterm-test-with-vterm (use-proxy var &rest body)
   "Run BODY with VAR bound to a new vterm buffer running /bin/sh.
 USE-PROXY non-nil runs the shell through conpty-proxy.  The buffer
-and its process are cleaned up afterwards."
+and its process are cleaned up afterwards.  On Windows the program
+is `vterm-test-fixture' in its echo mode, always through the proxy."
   (declare (indent 2))
-  `(let* ((process-environment (vterm-test-environment))
-          (vterm-shell "/bin/sh")
+  `(let* ((process-environment (if vterm-test-windows
+                                   (append vterm-test-extra-environment
+                                           process-environment)
+                                 (vterm-test-environment)))
+          (vterm-shell (if vterm-test-windows
+                           (list vterm-test-fixture "echo")
+                         "/bin/sh"))
           (vterm-use-conpty-proxy ,use-proxy)
           (vterm-conpty-proxy-path vterm-test-proxy)
           (vterm-kill-buffer-on-exit t)
@@ -110,7 +135,7 @@ and its process are cleaned up afterwards."
           (,var (vterm (generate-new-buffer-name "vterm-test"))))
      (unwind-protect
          (progn
-           (vterm-test-wait-for ,var vterm-test-prompt-regexp)
+           (vterm-test-wait-for ,var vterm-test-ready-regexp)
            ,@body)
        (vterm-test-end-session ,var))))
 
@@ -120,11 +145,13 @@ and its process are cleaned up afterwards."
   `(progn
      (ert-deftest ,(intern (format "%s/pty" name)) ()
        ,doc
+       :tags '(posix)
        (let ((vterm-test-proxy-p nil))
          (ignore vterm-test-proxy-p)
          (vterm-test-with-vterm nil ,var ,@body)))
      (ert-deftest ,(intern (format "%s/proxy" name)) ()
        ,doc
+       :tags '(posix)
        (should (file-executable-p vterm-test-proxy))
        (let ((vterm-test-proxy-p t))
          (ignore vterm-test-proxy-p)
@@ -488,6 +515,58 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
                         (mapconcat (lambda (k) (format "\r\n%s%d" prefix k))
                                    (number-sequence 1 n) ""))))
 
+(defun vterm-test-line-at (window)
+  "Return the text of the line WINDOW starts at."
+  (with-current-buffer (window-buffer window)
+    (save-excursion
+      (goto-char (window-start window))
+      (buffer-substring-no-properties (point) (line-end-position)))))
+
+(ert-deftest vterm-test-scrolled-window-stays ()
+  "A window scrolled back stays while output arrives; the others follow.
+It follows again once scrolled to the end, or when a key is sent
+from it; with `vterm-scrolled-window-stays' nil, every window follows."
+  (vterm-test-with-vterm nil buf
+    (switch-to-buffer buf)
+    (delete-other-windows)
+    (let* ((reading (selected-window))
+           (other (split-window reading))
+           (rows (cdr (buffer-local-value 'vterm--size buf))))
+      (cl-flet ((output (prefix)
+                  (vterm-test-write-lines buf prefix 100)
+                  (with-current-buffer buf (vterm--render)))
+                (scroll-back (line)
+                  (with-current-buffer buf
+                    (goto-char (point-min))
+                    (re-search-forward (concat "^" line "$"))
+                    (set-window-start reading (line-beginning-position))
+                    (set-window-point reading (point))))
+                (live-p (window)
+                  (= (window-start window)
+                     (with-current-buffer buf (vterm--screen-top rows)))))
+        (output "a-")
+        (scroll-back "a-50")
+        (output "b-")
+        (should (equal (vterm-test-line-at reading) "a-50"))
+        (should (live-p other))
+        ;; Back at the end: it follows.
+        (set-window-start reading (window-start other))
+        (output "c-")
+        (should (live-p reading))
+        ;; A key sent from a scrolled window brings it back.
+        (scroll-back "c-10")
+        (with-current-buffer buf (vterm-send-string " "))
+        (output "d-")
+        (should (live-p reading))
+        ;; The option off: every redraw shows the live screen.
+        (scroll-back "d-10")
+        (with-current-buffer buf
+          (setq-local vterm-scrolled-window-stays nil))
+        (output "e-")
+        (should (live-p reading))
+        (should (live-p other))))
+    (delete-other-windows)))
+
 (ert-deftest vterm-test-deferred-scrollback-drawn ()
   "Scrollback a streaming redraw left for later is drawn when output stops,
 without a redraw timer pending, and when copy mode starts."
@@ -736,6 +815,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-other-window ()
   "`vterm-other-window' shows the terminal in another window."
+  :tags '(posix)
   (let* ((process-environment (vterm-test-environment))
          (vterm-shell "/bin/sh")
          (vterm-use-conpty-proxy nil)
@@ -850,6 +930,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-yank-pop ()
   "`vterm-yank-pop' takes the last paste back and pastes an earlier kill."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (kill-new "first-kill")
@@ -867,6 +948,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-prompt-marks ()
   "With the bash script, prompts are marked: navigation and copy mode use them."
+  :tags '(posix)
   (should (executable-find "bash"))
   (let ((dir (file-name-as-directory (make-temp-file "vterm-pwd" t)))
         (start-dir nil))
@@ -911,6 +993,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-vterm-clear ()
   "`vterm-clear' clears the screen (C-l to readline)."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "echo old-text")
@@ -922,6 +1005,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-vterm-clear-scrollback-too ()
   "With `vterm-clear-scrollback-when-clearing', `vterm-clear' drops scrollback."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "seq 1 200")
@@ -1065,6 +1149,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-windows-shell-quoted-path ()
   "A quoted Windows path in `vterm-shell', and a list, reach the proxy whole."
+  :tags '(posix)
   (let ((system-type 'windows-nt))
     (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
       (let ((vterm-shell
@@ -1162,6 +1247,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-proxy-resize-fallback ()
   "When the module cannot reach the channel, `conpty-proxy resize' is used."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let ((log (make-temp-file "vterm-proxy-log")))
     (unwind-protect
@@ -1184,6 +1270,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-proxy-resize-helper-failures ()
   "A failing resize helper is reported; a missing proxy too; nothing waits."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let ((helper (make-temp-file "vterm-helper" nil ".sh"
                                 "#!/bin/sh\necho \"no such session\" >&2\nexit 1\n"))
