@@ -301,6 +301,17 @@ as emacs-libvterm does."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-resize-height-delay 0.5
+  "Seconds a new window height must last before the terminal takes it.
+A change of the height alone (the echo area growing for a long
+message and shrinking back, a window split) resizes the terminal
+once the height has been the same for this long, so a program that
+redraws its whole screen on each resize is not made to redraw for
+a change that passes.  Width changes, and height changes that come
+with them, resize at once.  nil or 0: every change at once."
+  :type '(choice (const :tag "At once" nil) number)
+  :group 'vterm)
+
 (defcustom vterm-environment nil
   "List of \"VAR=VALUE\" strings added to the shell's environment."
   :type '(repeat string)
@@ -524,6 +535,10 @@ The next redraw brings the selected window back to the live screen.")
   "The size last sent to the process, (COLS . ROWS).")
 (defvar-local vterm--pending-size nil "Size waiting to be sent, (COLS . ROWS).")
 (defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
+(defvar-local vterm--height-timer nil
+  "Timer that resizes to the windows once their height stopped changing.")
+(defvar vterm--nudge nil
+  "A loopback connection written to so that Emacs looks at its timers.")
 (defvar-local vterm--resize-helper nil
   "The running `conpty-proxy resize' fallback process, if any.")
 (defvar-local vterm--proxy-output-seen nil
@@ -1316,9 +1331,67 @@ to the process, and the terminal is drawn at it, at once."
       (with-current-buffer buffer
         (let ((size (vterm--window-size windows))
               (before vterm--size))
-          (vterm--request-resize (car size) (cdr size))
-          (vterm--resize-now (not (equal before vterm--size)))))))
+          (cond
+           ((and before (= (car size) (car before))
+                 (/= (cdr size) (cdr before))
+                 vterm-resize-height-delay (> vterm-resize-height-delay 0))
+            ;; The height alone: once it has lasted.
+            (vterm--resize-when-height-lasts))
+           (t
+            (when vterm--height-timer
+              (cancel-timer vterm--height-timer)
+              (setq vterm--height-timer nil))
+            (vterm--request-resize (car size) (cdr size))
+            (vterm--resize-now (not (equal before vterm--size)))))))))
   nil)
+
+(defun vterm--resize-when-height-lasts ()
+  "Resize to the windows after `vterm-resize-height-delay' without change.
+Each change of the height starts the wait again."
+  (when vterm--height-timer
+    (cancel-timer vterm--height-timer))
+  (setq vterm--height-timer
+        (run-with-timer vterm-resize-height-delay nil
+                        #'vterm--height-lasted (current-buffer)))
+  (vterm--nudge))
+
+(defun vterm--height-lasted (buffer)
+  "Resize BUFFER's terminal to its windows, whose height has lasted."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--height-timer nil)
+      (let ((windows (get-buffer-window-list buffer nil t)))
+        (when (and windows (process-live-p vterm--process))
+          (let ((size (vterm--window-size windows))
+                (before vterm--size))
+            (vterm--request-resize (car size) (cdr size))
+            (vterm--resize-now (not (equal before vterm--size)))))))))
+
+(defun vterm--nudge ()
+  "Make Emacs look at its timers again before it waits for input.
+Emacs runs window size functions while it redisplays, and may have
+computed how long to wait for input before: a timer set there would
+wait for the next input.  A byte sent over a loopback connection of
+Emacs's own ends that wait.  The connection is made once; the
+listening socket is closed as soon as it is."
+  (unless (process-live-p vterm--nudge)
+    (setq vterm--nudge nil)
+    (condition-case nil
+        (let* ((server (make-network-process
+                        :name " vterm-nudge-server" :server t :noquery t
+                        :host "127.0.0.1" :service t :family 'ipv4
+                        :filter #'ignore
+                        :log (lambda (server _client _message)
+                               (delete-process server))))
+               (port (process-contact server :service)))
+          (setq vterm--nudge (make-network-process
+                              :name " vterm-nudge" :noquery t
+                              :host "127.0.0.1" :service port :family 'ipv4
+                              :filter #'ignore)))
+      ;; Without it, the timer runs at the next input or other event.
+      (error nil)))
+  (when vterm--nudge
+    (process-send-string vterm--nudge "\n")))
 
 (defun vterm--resize-to-windows (&optional buffer)
   "Resize the terminal of BUFFER (default: current) to its windows, now.
@@ -1766,7 +1839,8 @@ is killed if it is still there a few seconds later."
       (run-with-timer 3 nil (lambda ()
                               (when (process-live-p proc)
                                 (delete-process proc)))))
-    (dolist (timer (list vterm--redraw-timer vterm--resize-timer))
+    (dolist (timer (list vterm--redraw-timer vterm--resize-timer
+                         vterm--height-timer))
       (when timer (cancel-timer timer)))
     (vterm--release)))
 

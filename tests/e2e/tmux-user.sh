@@ -41,6 +41,14 @@ for size in "100 30" "120 40" "90 25" "120 40"; do
         expect_tty_size $(($2 - 3)) $(($1 - 1)) 2
 done
 
+# The height alone waits vterm-resize-height-delay (0.5 s) to last, and
+# then arrives with nothing typed.
+for rows in 30 40 25 40; do
+    resize 120 "$rows"
+    check "resize to 120x$rows (the height alone): the tty follows with no key pressed" \
+        expect_tty_size $((rows - 3)) 119 2
+done
+
 # In less: the tty follows, and less redraws with the new page size.
 type_line "less $e2e_work/long.txt"
 check "less shows its first page" wait_for '^36$'
@@ -87,6 +95,23 @@ type_line '(message "one\ntwo\nthree\nfour")'
 check "a four-line message: the tty loses three rows" expect_tty_size 34 119
 keys C-g
 check "the echo area shrinks back: so does the tty" expect_tty_size 37 119
+
+# An echo area that grows and shrinks back within
+# vterm-resize-height-delay does not resize the terminal: a program that
+# redraws on SIGWINCH gets none.
+type_line "sh -c 'trap \"echo WINCH-SEEN\" WINCH; echo TRAP-SET; while :; do sleep 0.1; done'"
+check "a program that reports SIGWINCH runs" wait_for '^TRAP-SET$' 5
+keys M-x
+type_line "eval-expression"
+type_line '(progn (message "one\ntwo\nthree\nfour") (sit-for 0.2) (message nil))'
+sleep 2
+check "a four-line message for 0.2 s: no SIGWINCH" wait_gone '^WINCH-SEEN$' 1
+check "a four-line message for 0.2 s: the tty kept its size" expect_tty_size 37 119
+keys C-x 2
+check "a split that lasts: SIGWINCH, with nothing typed" wait_for '^WINCH-SEEN$' 5
+keys C-x 1
+keys C-c C-c
+check "the program ends" wait_for '^\$ ?$' 5
 
 # A storm of resizes while output floods in: the tty ends at the size
 # the window ends at.

@@ -264,6 +264,63 @@ is `vterm-test-fixture' in its echo mode, always through the proxy."
     (vterm-test-type buf "stty size")
     (vterm-test-wait-for buf (format "^%d %d$" (cdr expect) (car expect)))))
 
+(ert-deftest vterm-test-height-change-waits ()
+  "A change of the window height alone resizes once it has lasted.
+A change that passes within `vterm-resize-height-delay' never reaches
+the terminal; a width change resizes at once."
+  (vterm-test-with-vterm nil buf
+    (switch-to-buffer buf)
+    (delete-other-windows)
+    (let* ((window (selected-window))
+           (proc (get-buffer-process buf))
+           (full nil)
+           (sizes nil))
+      (with-current-buffer buf
+        ;; The window's size to begin with, at once.
+        (setq-local vterm-resize-height-delay 0)
+        (vterm--window-adjust-process-window-size proc (list window))
+        (setq-local vterm-resize-height-delay 0.5)
+        (setq full vterm--size))
+      (cl-letf* ((orig (symbol-function 'vterm--set-size))
+                 ((symbol-function 'vterm--set-size)
+                  (lambda (term rows cols)
+                    (push (cons cols rows) sizes)
+                    (funcall orig term rows cols))))
+        (cl-flet ((adjust ()
+                    (vterm--window-adjust-process-window-size
+                     proc (list window))))
+          ;; A split that passes: no resize, now or later.
+          (let ((lower (split-window window)))
+            (adjust)
+            (delete-window lower))
+          (adjust)
+          (accept-process-output nil 0.8)
+          (should (equal sizes nil))
+          (should (equal (buffer-local-value 'vterm--size buf) full))
+          ;; A split that lasts: the new height after the delay.
+          (split-window window)
+          (adjust)
+          (should (equal sizes nil))
+          (should (vterm-test-wait
+                   (lambda () (equal sizes
+                                     (list (vterm--window-size
+                                            (get-buffer-window-list buf)))))
+                   2))
+          (delete-other-windows)
+          (adjust)
+          (should (vterm-test-wait
+                   (lambda () (equal (car sizes) full))
+                   2))
+          ;; The width: at once.
+          (setq sizes nil)
+          (split-window window nil t)
+          (adjust)
+          (should (equal (car (car sizes))
+                         (max vterm-min-window-width
+                              (window-max-chars-per-line window))))
+          (delete-other-windows)
+          (adjust))))))
+
 (vterm-test-deftest vterm-test-interrupt
   "C-c C-c interrupts the running command."
   buf
