@@ -119,6 +119,7 @@ an entry of `vterm-shells-test-shells'."
         :name (intern (format "vterm-shells-test-%s/%s" shell (car path)))
         :documentation (format "The %s script: directory, title, prompt marks, vterm_cmd, clear (%s)."
                                shell (car path))
+        :tags '(posix)
         :body (lambda () (vterm-shells-test--integration shell (cdr path))))))))
 
 (ert-deftest vterm-shells-test-powershell-script ()
