@@ -203,6 +203,25 @@ are ordinary characters."
                  (repeat :tag "Program and arguments" string))
   :group 'vterm)
 
+(defcustom vterm-shell-integration t
+  "Non-nil: vterm sets up its shell integration itself.
+When `vterm-shell' is bash, zsh, fish or PowerShell with no arguments
+but those that make it a login or interactive shell, vterm starts it
+so that it reads the user's own start-up files as usual and then the
+integration script of etc/ beside vterm.el: `default-directory'
+follows cd and prompts are marked with no start-up file edited.
+bash runs as \"bash --posix\" with ENV naming vterm's start-up file,
+which turns POSIX mode off and reads what bash would have read; zsh
+gets ZDOTDIR, fish XDG_DATA_DIRS, naming directories of vterm's that
+put them back and read the user's files; PowerShell gets \"-NoExit
+-Command\" after its profile.  bash, zsh and fish only on POSIX
+systems.  A shell started in a remote directory (TRAMP) is started as
+it is: the scripts are local files.  nil: the shell is started as
+`vterm-shell' says, and a start-up file that wants the integration
+sources the script itself."
+  :type 'boolean
+  :group 'vterm)
+
 (defcustom vterm-tramp-shells
   '(("ssh" login-shell) ("scp" login-shell) ("docker" "/bin/sh"))
   "Shells for terminals opened in a remote directory, by TRAMP method.
@@ -1678,22 +1697,115 @@ gives for its method, or for any method (t); `vterm-shell' otherwise."
 (defalias 'vterm--tramp-get-shell #'vterm--tramp-shell
   "The name emacs-libvterm gives the function that reads `vterm-tramp-shells'.")
 
-(defun vterm--posix-wrapper (cols rows)
+(defun vterm--posix-wrapper (cols rows &optional shell)
   "Return the command to run the shell in a COLS x ROWS tty.
-It prepares the tty (sane modes, DEL as erase, size) first."
-  (list "/bin/sh" "-c"
-        (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
-                        " 2>/dev/null; exec %s")
-                rows cols (let ((shell (vterm--shell)))
-                            (if (consp shell)
+It prepares the tty (sane modes, DEL as erase, size) first.  SHELL,
+a command line or a list of program and arguments, is the shell;
+nil means the one `vterm--shell' gives."
+  (let ((shell (or shell (vterm--shell))))
+    (list "/bin/sh" "-c"
+          (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
+                          " 2>/dev/null; exec %s")
+                  rows cols (if (consp shell)
                                 (mapconcat #'shell-quote-argument shell " ")
                               shell)))))
+
+(defun vterm--shell-integration (shell)
+  "Return how to start SHELL with vterm's shell integration, or nil.
+SHELL is a command line or a list of program and arguments.  The
+value is (ARGV . ENVIRONMENT): the program and its arguments, and
+\"VAR=VALUE\" strings to put before `process-environment', whose
+ZDOTDIR, XDG_DATA_DIRS and ENV it keeps for the shell's start-up to
+put back.  nil when `vterm-shell-integration' is nil, the directory
+is remote, the script is missing, or SHELL is not bash, zsh, fish or
+PowerShell with only arguments that leave its start-up files alone:
+a login or interactive flag, and for PowerShell -NoLogo, -NoProfile
+and -NoExit.  A command line with characters a POSIX shell would
+expand is not looked at."
+  (let* ((argv (cond ((consp shell) shell)
+                     ((and (stringp shell)
+                           (string-match-p "\\`[-+=/.,:@_[:alnum:] ]+\\'" shell))
+                      (split-string shell)))))
+    (when (and vterm-shell-integration argv
+               (not (file-remote-p default-directory)))
+      (let* ((prog (car argv))
+             (args (cdr argv))
+             (name (downcase (file-name-nondirectory prog)))
+             (name (if (string-match "\\.exe\\'" name)
+                       (substring name 0 (match-beginning 0))
+                     name))
+             (etc (expand-file-name "etc" vterm--lisp-directory))
+             (windows (eq system-type 'windows-nt))
+             (flags (lambda (allowed)
+                      (cl-every (lambda (arg)
+                                  (or (member arg allowed)
+                                      (string-match-p "\\`-[il]+\\'" arg)))
+                                args)))
+             (have (lambda (file)
+                     (file-readable-p (expand-file-name file etc)))))
+        (cond
+         ((and (equal name "bash") (not windows)
+               (funcall flags '("--login"))
+               (funcall have "emacs-vterm-bash-inject.sh")
+               (funcall have "emacs-vterm-bash.sh"))
+          (cons (append (list prog "--posix") args)
+                (append (list (concat "ENV=" (expand-file-name
+                                              "emacs-vterm-bash-inject.sh" etc))
+                              "EMACS_VTERM_BASH_INJECT=1")
+                        (and (getenv "ENV")
+                             (list (concat "EMACS_VTERM_BASH_ENV="
+                                           (getenv "ENV")))))))
+         ((and (equal name "zsh") (not windows)
+               (funcall flags '("--login" "--interactive"))
+               (funcall have "zsh/.zshenv")
+               (funcall have "emacs-vterm-zsh.sh"))
+          (cons argv
+                (cons (concat "ZDOTDIR=" (expand-file-name "zsh" etc))
+                      (and (getenv "ZDOTDIR")
+                           (list (concat "EMACS_VTERM_ZSH_ZDOTDIR="
+                                         (getenv "ZDOTDIR")))))))
+         ((and (equal name "fish") (not windows)
+               (funcall flags '("--login" "--interactive"))
+               (funcall have "xdg/fish/vendor_conf.d/emacs-vterm-inject.fish")
+               (funcall have "emacs-vterm.fish"))
+          (let ((dirs (getenv "XDG_DATA_DIRS")))
+            (cons argv
+                  (append (list (concat "XDG_DATA_DIRS="
+                                        (expand-file-name "xdg" etc) ":"
+                                        (if (member dirs '(nil ""))
+                                            "/usr/local/share:/usr/share"
+                                          dirs))
+                                "EMACS_VTERM_FISH_INJECT=1")
+                          (and dirs
+                               (list (concat "EMACS_VTERM_FISH_XDG_DATA_DIRS="
+                                             dirs)))))))
+         ((and (member name '("pwsh" "powershell"))
+               (cl-every (lambda (arg)
+                           (member (downcase arg)
+                                   '("-nologo" "-noprofile" "-noexit"
+                                     "-login" "-l" "-interactive")))
+                         args)
+               (funcall have "emacs-vterm.ps1"))
+          (list (append argv
+                        (unless (member "-noexit" (mapcar #'downcase args))
+                          '("-NoExit"))
+                        (list "-Command"
+                              (concat ". '"
+                                      (replace-regexp-in-string
+                                       "'" "''"
+                                       (expand-file-name "emacs-vterm.ps1" etc)
+                                       t t)
+                                      "'"))))))))))
 
 (defun vterm--start-process (cols rows)
   "Start the shell for the current buffer in a COLS x ROWS terminal."
   (let* ((process-environment (vterm--environment))
          (process-adaptive-read-buffering nil)
          (windows (eq system-type 'windows-nt))
+         (shell (if windows (vterm--shell-argv) (vterm--shell)))
+         (integration (vterm--shell-integration shell))
+         (shell (if integration (car integration) shell))
+         (process-environment (append (cdr integration) process-environment))
          (use-proxy (or windows vterm-use-conpty-proxy))
          (buffer (current-buffer))
          proc)
@@ -1715,8 +1827,8 @@ It prepares the tty (sane modes, DEL as erase, size) first."
                                              (number-to-string cols)
                                              (number-to-string rows))
                                        (if windows
-                                           (vterm--shell-argv)
-                                         (vterm--posix-wrapper cols rows)))
+                                           shell
+                                         (vterm--posix-wrapper cols rows shell)))
                       :connection-type 'pipe
                       :coding 'binary
                       :noquery nil
@@ -1726,7 +1838,7 @@ It prepares the tty (sane modes, DEL as erase, size) first."
       (setq proc (make-process
                   :name "vterm"
                   :buffer buffer
-                  :command (vterm--posix-wrapper cols rows)
+                  :command (vterm--posix-wrapper cols rows shell)
                   ;; In a remote directory, TRAMP starts it there.
                   :file-handler t
                   :connection-type 'pty
