@@ -3,7 +3,8 @@
 # every change of the window's text area reaches the shell's tty with
 # nothing typed afterwards, read from outside with stty -F; copy mode
 # starts where the user scrolled; C-g quits the minibuffer during a
-# flood of output.
+# flood of output; with vterm-shell "bash" and a plain ~/.bashrc, the
+# alias works and default-directory follows cd.
 #
 # Usage (from the top of the checkout): tests/e2e/tmux-user.sh [SUITE]
 # Environment: as tests/e2e/tmux-lib.sh (VTERM_E2E_PROXY=1: conpty-proxy).
@@ -187,6 +188,26 @@ for try in 1 2 3 4 5 6 7 8; do
 done
 check "C-g during a flood quit the M-x prompt in $quits of 8 tries" \
     [ "$quits" -eq 8 ]
+
+# Shell integration with nothing about it in the user's start-up files:
+# M-x vterm with vterm-shell "bash" and an ordinary ~/.bashrc (the
+# prompt, an alias); after cd, C-x C-f offers the shell's directory.
+e2e_stop
+mkdir -p "$e2e_work/proj"
+cat > "$e2e_work/.bashrc" <<'EOF'
+PS1='$ '
+alias e2ehi='echo alias-from-bashrc'
+EOF
+check "vterm-shell \"bash\": the prompt ~/.bashrc sets" \
+    e2e_start "$cols" "$rows" '(setq vterm-shell "bash")'
+type_line "e2ehi"
+check "the alias ~/.bashrc defines works" wait_for '^alias-from-bashrc$' 5
+type_line "cd $e2e_work/proj; echo cd-done"
+wait_for '^cd-done$' 5 && wait_for '^\$ ?$' 5
+keys C-x C-f
+check "after cd, C-x C-f offers the shell's directory" \
+    wait_for "Find file: (~|$e2e_work)/proj/\$" 5
+keys C-g
 
 e2e_stop
 suite_end
