@@ -178,7 +178,8 @@ timeout -k 10 300 wine cmd /c echo wine-ok </dev/null >>"$log" 2>&1 ||
 
 step "make -j$jobs (C, dump, the remaining lisp)"
 (cd "$src" && make -j"$jobs" INFOS= RUN_TEMACS=./temacs \
-     bootstrap_exe="$src/src/bootstrap-emacs" EMACS="$src/src/emacs") \
+     MAKE_PDUMPER_FINGERPRINT="$src/lib-src/make-fingerprint" \
+     bootstrap_exe=../src/bootstrap-emacs EMACS="$src/src/emacs") \
     >>"$log" 2>&1 || die "make failed"
 
 # A parallel lisp pass once stopped at a failed file and still returned
@@ -191,7 +192,8 @@ step "every lisp file is compiled ($(find "$src/lisp" -name '*.elc' | wc -l) .el
 
 step "make install"
 (cd "$src" && make install DESTDIR="$work/stage" INFOS= RUN_TEMACS=./temacs \
-     bootstrap_exe="$src/src/bootstrap-emacs") >>"$log" 2>&1 ||
+     MAKE_PDUMPER_FINGERPRINT="$src/lib-src/make-fingerprint" \
+     bootstrap_exe=../src/bootstrap-emacs) >>"$log" 2>&1 ||
     die "make install failed"
 [ -f "$work/stage$exe" ] || die "make install left no $work/stage$exe"
 

@@ -48,7 +48,7 @@ trap 'exit 130' INT TERM
 timeout -k 10 "$limit" wine "$exe" "$@" > "$T/out" 2> "$T/err"
 status=$?
 cat "$T/out"
-grep -v '^Read access denied for device z:' "$T/err" >&2
+grep -v '^wine: Read access denied for device ' "$T/err" >&2
 if [ "$status" -eq 124 ]; then
     echo "emacs.sh: Emacs timed out after $limit s" >&2
 fi
