@@ -117,6 +117,6 @@ if [ "$need_source" = yes ]; then
 fi
 
 if [ "$need_w32_emacs" = yes ]; then
-    echo "deps: building the Windows Emacs (build-aux/w32-emacs.sh, about 20 minutes)" >&2
+    echo "deps: building the Windows Emacs (build-aux/w32-emacs.sh, about 10 minutes)" >&2
     "$top/build-aux/w32-emacs.sh" >/dev/null
 fi
