@@ -293,6 +293,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stall/proxy ()
   "Emacs stalls 10 s while 50 MB go through the proxy: all arrive in order."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault--stall t))
 
@@ -367,11 +368,13 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-child-killed/proxy ()
   "The proxy's child killed by SIGKILL: the buffer says so, nothing left."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault--kill-child t))
 
 (ert-deftest vterm-fault-proxy-killed ()
   "The proxy killed by SIGKILL: the buffer says so; its shell hangs up."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault-with-session (buf t)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
@@ -394,6 +397,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stdin-closed/proxy ()
   "The proxy's stdin closed while a command runs: the shell is hung up."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault-with-session (buf t)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
@@ -424,6 +428,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-client-vanishes ()
   "Clients that vanish mid-message leave the session and the proxy working."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let* ((log (make-temp-file "vterm-fault-log"))
          (vterm-test-extra-environment (list (concat "CONPTY_PROXY_LOG=" log))))

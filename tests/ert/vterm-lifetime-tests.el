@@ -160,6 +160,7 @@ Return their buffers once each shows its prompt."
 
 (ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/proxy ()
   "Killing vterm buffers ends their parse threads, without a GC."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-lifetime-test--kill-buffers t))
 
@@ -220,6 +221,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-exit-ends-thread/proxy ()
   "A process that exits ends its parse thread and frees its terminal."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-lifetime-test--process-exit t))
 
@@ -227,6 +229,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-idle-no-watch-timer ()
   "Once output stops, no wake-up watch timer is left running."
+  :tags '(posix)
   (let* ((buffers (vterm-lifetime-test--start nil 1))
          (checks 0)
          (count (lambda (&rest _) (setq checks (1+ checks)))))
@@ -266,6 +269,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-free ()
   "`vterm--free' ends the thread at once; the object stays safe."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads)))
     (vterm-lifetime-test--with-thread vt
       (should (= (vterm-lifetime-test--threads) (1+ before)))
@@ -294,6 +298,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-free-from-a-callback ()
   "Freed from Lisp the module calls, a terminal goes when the call returns."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads)))
     (vterm-lifetime-test--with-thread vt
       (cl-letf (((symbol-function 'vterm--flush-output)
@@ -309,6 +314,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-stop-parse-thread ()
   "`vterm--stop-parse-thread' parses what is queued, then parses in Emacs."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads))
         (titles nil))
     (vterm-lifetime-test--with-thread vt
