@@ -50,6 +50,9 @@ PROXY := proxy/conpty-proxy$(EXE)
 WIN_DIR := $(BUILD)/windows
 WIN_MODULE := $(WIN_DIR)/vterm-module.dll
 WIN_PROXY := $(WIN_DIR)/conpty-proxy.exe
+# GNU Emacs 28.2 for Windows, cross-built and cached outside the clone by
+# build-aux/w32-emacs.sh (make deps); run it with tests/wine/emacs.sh.
+WIN_EMACS = $(shell ./build-aux/w32-emacs.sh --path)
 
 .PHONY: all windows deps deps-run test run clean
 all: $(MODULE) $(PROXY)

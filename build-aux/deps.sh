@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install what the build and the tests need on Debian/Ubuntu, and fetch the
 # libvterm 0.3.3 source used by the Windows build and the 0.3.3 test build.
+# In test mode it also builds the Windows Emacs the Wine suites run
+# (build-aux/w32-emacs.sh) unless its cache has it.
 # Idempotent: does nothing when everything is already there.
 #
 # Usage: deps.sh [--list] [run]   with "run" (make run), only what
@@ -24,10 +26,12 @@ libvterm_debian_version=0.3.3-3
 run_packages="gcc make pkg-config emacs-nox libvterm-dev"
 # elpa-vterm: emacs-libvterm's vterm.el, whose public names the compat
 # tests check; vim-tiny: vim left with Escape in the tmux key suite;
+# autoconf, patch, emacs-common: the Windows Emacs (build-aux/w32-emacs.sh:
+# configure is generated, our patches applied, the .elc files reused);
 # clang-format: the format suite.
 test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
 wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
-zsh fish vim-tiny elpa-vterm clang-format"
+zsh fish vim-tiny elpa-vterm autoconf patch emacs-common clang-format"
 
 if [ "${1:-}" = run ]; then
     packages=$run_packages
@@ -53,22 +57,45 @@ for p in $packages; do
     fi
 done
 
-srcs_file=/etc/apt/sources.list.d/vterm-libvterm-src.sources
+srcs_file=/etc/apt/sources.list.d/vterm-src.sources
+old_srcs_file=/etc/apt/sources.list.d/vterm-libvterm-src.sources
 need_source=no
+need_w32_emacs=no
 if [ "${1:-}" != run ]; then
     [ -f "$src_dir/libvterm-$libvterm_version/include/vterm.h" ] || need_source=yes
+    # The Windows Emacs the Wine suites run, cross-built from Debian's
+    # emacs source and cached outside the clone (build-aux/w32-emacs.sh).
+    "$top/build-aux/w32-emacs.sh" --check >/dev/null 2>&1 || need_w32_emacs=yes
 fi
 
-if [ -n "$missing" ] || [ "$need_source" = yes ]; then
-    if [ "$need_source" = yes ] && [ ! -f "$srcs_file" ]; then
-        # A deb-src entry for trixie on the archive this machine already
-        # uses: it brings source packages only, never trixie binaries.
-        uri=$(grep -rhoE '(https?://[^ ]+/debian)/?( |$)' \
+# deb-src entries (source packages only, never binaries) on the archives
+# this machine already uses: trixie for libvterm 0.3.3, bookworm and its
+# updates and security archives for the emacs source of the installed
+# emacs-nox.
+write_sources() {
+    uri=$(grep -rhoE '(https?://[^ ]+/debian)/?( |$)' \
+              /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+          head -n 1 | tr -d ' ')
+    [ -n "$uri" ] || uri=http://deb.debian.org/debian
+    sec_uri=$(grep -rhoE '(https?://[^ ]+/debian-security)/?( |$)' \
                   /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
               head -n 1 | tr -d ' ')
-        [ -n "$uri" ] || uri=http://deb.debian.org/debian
-        printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-            "$uri" | as_root tee "$srcs_file" >/dev/null
+    [ -n "$sec_uri" ] || sec_uri=http://deb.debian.org/debian-security
+    key=/usr/share/keyrings/debian-archive-keyring.gpg
+    printf 'Types: deb-src\nURIs: %s\nSuites: trixie bookworm bookworm-updates\nComponents: main\nSigned-By: %s\n\n' \
+        "$uri" "$key"
+    printf 'Types: deb-src\nURIs: %s\nSuites: bookworm-security\nComponents: main\nSigned-By: %s\n' \
+        "$sec_uri" "$key"
+}
+
+if [ -n "$missing" ] || [ "$need_source" = yes ] || [ "$need_w32_emacs" = yes ]; then
+    if [ "$need_source" = yes ] || [ "$need_w32_emacs" = yes ]; then
+        want=$(write_sources)
+        if [ "$(cat "$srcs_file" 2>/dev/null)" != "$want" ]; then
+            printf '%s\n' "$want" | as_root tee "$srcs_file" >/dev/null
+        fi
+        # The trixie-only entry earlier versions of this script wrote.
+        [ ! -f "$old_srcs_file" ] || as_root rm -f "$old_srcs_file"
     fi
     echo "deps: apt-get update" >&2
     as_root apt-get update -q
@@ -88,4 +115,9 @@ if [ "$need_source" = yes ]; then
         echo "deps: libvterm $libvterm_version source not found in $src_dir" >&2
         exit 1
     }
+fi
+
+if [ "$need_w32_emacs" = yes ]; then
+    echo "deps: building the Windows Emacs (build-aux/w32-emacs.sh, about 10 minutes)" >&2
+    "$top/build-aux/w32-emacs.sh" >/dev/null
 fi

@@ -203,6 +203,25 @@ are ordinary characters."
                  (repeat :tag "Program and arguments" string))
   :group 'vterm)
 
+(defcustom vterm-shell-integration t
+  "Non-nil: vterm sets up its shell integration itself.
+When `vterm-shell' is bash, zsh, fish or PowerShell with no arguments
+but those that make it a login or interactive shell, vterm starts it
+so that it reads the user's own start-up files as usual and then the
+integration script of etc/ beside vterm.el: `default-directory'
+follows cd and prompts are marked with no start-up file edited.
+bash runs as \"bash --posix\" with ENV naming vterm's start-up file,
+which turns POSIX mode off and reads what bash would have read; zsh
+gets ZDOTDIR, fish XDG_DATA_DIRS, naming directories of vterm's that
+put them back and read the user's files; PowerShell gets \"-NoExit
+-Command\" after its profile.  bash, zsh and fish only on POSIX
+systems.  A shell started in a remote directory (TRAMP) is started as
+it is: the scripts are local files.  nil: the shell is started as
+`vterm-shell' says, and a start-up file that wants the integration
+sources the script itself."
+  :type 'boolean
+  :group 'vterm)
+
 (defcustom vterm-tramp-shells
   '(("ssh" login-shell) ("scp" login-shell) ("docker" "/bin/sh"))
   "Shells for terminals opened in a remote directory, by TRAMP method.
@@ -289,6 +308,27 @@ arriving is drawn every that many seconds.  With the parse thread
 \(`vterm-parse-in-thread'), output that stops is drawn about 20 ms
 after it stopped, without waiting that long.  nil redraws at once."
   :type '(choice (const :tag "Immediately" nil) number)
+  :group 'vterm)
+
+(defcustom vterm-scrolled-window-stays t
+  "Non-nil: a window scrolled back into the scrollback stays there.
+While output arrives, such a window keeps showing what its user is
+reading, and the other windows of the buffer follow the output; it
+follows again once scrolled back to the end, or when a key is sent
+from it.  nil: every redraw shows the live screen in every window,
+as emacs-libvterm does."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-resize-height-delay 0.5
+  "Seconds a new window height must last before the terminal takes it.
+A change of the height alone (the echo area growing for a long
+message and shrinking back, a window split) resizes the terminal
+once the height has been the same for this long, so a program that
+redraws its whole screen on each resize is not made to redraw for
+a change that passes.  Width changes, and height changes that come
+with them, resize at once.  nil or 0: every change at once."
+  :type '(choice (const :tag "At once" nil) number)
   :group 'vterm)
 
 (defcustom vterm-environment nil
@@ -506,11 +546,18 @@ raised to this when a terminal starts."
   'vterm--redraw-immediately "0.1.0")
 (defvar-local vterm--redraw-immediately nil
   "Non-nil when output should be drawn without the usual delay.")
+(defvar-local vterm--input-sent nil
+  "Non-nil when input was sent since the last redraw.
+The next redraw brings the selected window back to the live screen.")
 (defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
 (defvar-local vterm--process-size nil
   "The size last sent to the process, (COLS . ROWS).")
 (defvar-local vterm--pending-size nil "Size waiting to be sent, (COLS . ROWS).")
 (defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
+(defvar-local vterm--height-timer nil
+  "Timer that resizes to the windows once their height stopped changing.")
+(defvar vterm--nudge nil
+  "A loopback connection written to so that Emacs looks at its timers.")
 (defvar-local vterm--resize-helper nil
   "The running `conpty-proxy resize' fallback process, if any.")
 (defvar-local vterm--proxy-output-seen nil
@@ -750,7 +797,8 @@ ACCEPT-PROC-OUTPUT, wait briefly for the terminal's reaction."
       (setq key (upcase key)
             shift nil))
     (vterm--update vterm--term key (and shift t) (and meta t) (and ctrl t))
-    (setq vterm--redraw-immediately t)
+    (setq vterm--redraw-immediately t
+          vterm--input-sent t)
     (when accept-proc-output
       (accept-process-output vterm--process vterm-timer-delay nil t))))
 
@@ -774,7 +822,8 @@ ACCEPT-PROC-OUTPUT, wait briefly for the terminal's reaction."
       (when chunks
         (process-send-string vterm--process
                              (apply #'concat (nreverse chunks)))))
-    (setq vterm--redraw-immediately t)))
+    (setq vterm--redraw-immediately t
+          vterm--input-sent t)))
 
 (defun vterm-send (key)
   "Send KEY to the terminal.
@@ -1210,12 +1259,21 @@ KEEP-VIEW non-nil: point and the windows stay on the text they show
     ;; replies, requests) first, as the filter does without it; a
     ;; request may switch buffers.
     (save-current-buffer (vterm--parse-thread-woke vterm--term)))
-  (let ((inhibit-read-only t)
-        (inhibit-modification-hooks t)
-        (buffer-undo-list t)
-        (rows (or (cdr vterm--size) 24)))
-    (if keep-view
-        (vterm--keeping-view (lambda () (vterm--redraw vterm--term streaming)))
+  (let* ((inhibit-read-only t)
+          (inhibit-modification-hooks t)
+          (buffer-undo-list t)
+          (rows (or (cdr vterm--size) 24))
+          (windows (get-buffer-window-list (current-buffer) nil t))
+          (staying (cond (keep-view windows)
+                         (vterm-scrolled-window-stays
+                          (vterm--scrolled-windows windows rows)))))
+    (when vterm--input-sent
+      ;; Typing in a window reading the scrollback goes back to the end.
+      (setq staying (delq (selected-window) staying)
+            vterm--input-sent nil))
+    (if staying
+        (vterm--keeping-view staying keep-view
+                             (lambda () (vterm--redraw vterm--term streaming)))
       (vterm--redraw vterm--term streaming))
     ;; The text mirrors the terminal; there is nothing to save.
     (set-buffer-modified-p nil)
@@ -1223,29 +1281,42 @@ KEEP-VIEW non-nil: point and the windows stay on the text they show
       ;; More lines may have widened the numbers, narrowing the text.
       (vterm--resize-to-windows))
     (unless keep-view
-      (let ((pt (point)))
-        (dolist (window (get-buffer-window-list (current-buffer) nil t))
-          (set-window-point window pt)
-          ;; Show the whole screen: the window starts at its first row.
-          (set-window-start window
-                            (save-excursion
-                              (goto-char (point-max))
-                              (forward-line (- 1 rows))
-                              (line-beginning-position))
-                            t))))))
+      (let ((pt (point))
+            (top (vterm--screen-top rows)))
+        (dolist (window windows)
+          (unless (memq window staying)
+            (set-window-point window pt)
+            ;; Show the whole screen: the window starts at its first row.
+            (set-window-start window top t)))))))
 
-(defun vterm--keeping-view (draw)
-  "Call DRAW, then put point and each window's start and point back.
-They follow the text they were on (markers), so lines drawn after
-them, or above them, do not move the view."
-  (let ((point (copy-marker (point)))
+(defun vterm--screen-top (rows)
+  "Return the position of the first of the last ROWS lines of the buffer."
+  (save-excursion
+    (goto-char (point-max))
+    (forward-line (- 1 rows))
+    (line-beginning-position)))
+
+(defun vterm--scrolled-windows (windows rows)
+  "Return those of WINDOWS that start above the live screen of ROWS rows.
+Their users scrolled back into the scrollback."
+  (let ((top (vterm--screen-top rows)))
+    (cl-remove-if-not (lambda (window) (< (window-start window) top))
+                      windows)))
+
+(defun vterm--keeping-view (windows keep-point draw)
+  "Call DRAW, then put each of WINDOWS' start and point back.
+With KEEP-POINT, put the buffer's point back too.  They follow the
+text they were on (markers), so lines drawn after them, or above
+them, do not move the view."
+  (let ((point (and keep-point (copy-marker (point))))
         (views (mapcar (lambda (window)
                          (list window (copy-marker (window-start window))
                                (copy-marker (window-point window))))
-                       (get-buffer-window-list (current-buffer) nil t))))
+                       windows)))
     (funcall draw)
-    (goto-char point)
-    (set-marker point nil)
+    (when point
+      (goto-char point)
+      (set-marker point nil))
     (pcase-dolist (`(,window ,start ,wpoint) views)
       (set-window-start window start t)
       (set-window-point window wpoint)
@@ -1279,9 +1350,67 @@ to the process, and the terminal is drawn at it, at once."
       (with-current-buffer buffer
         (let ((size (vterm--window-size windows))
               (before vterm--size))
-          (vterm--request-resize (car size) (cdr size))
-          (vterm--resize-now (not (equal before vterm--size)))))))
+          (cond
+           ((and before (= (car size) (car before))
+                 (/= (cdr size) (cdr before))
+                 vterm-resize-height-delay (> vterm-resize-height-delay 0))
+            ;; The height alone: once it has lasted.
+            (vterm--resize-when-height-lasts))
+           (t
+            (when vterm--height-timer
+              (cancel-timer vterm--height-timer)
+              (setq vterm--height-timer nil))
+            (vterm--request-resize (car size) (cdr size))
+            (vterm--resize-now (not (equal before vterm--size)))))))))
   nil)
+
+(defun vterm--resize-when-height-lasts ()
+  "Resize to the windows after `vterm-resize-height-delay' without change.
+Each change of the height starts the wait again."
+  (when vterm--height-timer
+    (cancel-timer vterm--height-timer))
+  (setq vterm--height-timer
+        (run-with-timer vterm-resize-height-delay nil
+                        #'vterm--height-lasted (current-buffer)))
+  (vterm--nudge))
+
+(defun vterm--height-lasted (buffer)
+  "Resize BUFFER's terminal to its windows, whose height has lasted."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (setq vterm--height-timer nil)
+      (let ((windows (get-buffer-window-list buffer nil t)))
+        (when (and windows (process-live-p vterm--process))
+          (let ((size (vterm--window-size windows))
+                (before vterm--size))
+            (vterm--request-resize (car size) (cdr size))
+            (vterm--resize-now (not (equal before vterm--size)))))))))
+
+(defun vterm--nudge ()
+  "Make Emacs look at its timers again before it waits for input.
+Emacs runs window size functions while it redisplays, and may have
+computed how long to wait for input before: a timer set there would
+wait for the next input.  A byte sent over a loopback connection of
+Emacs's own ends that wait.  The connection is made once; the
+listening socket is closed as soon as it is."
+  (unless (process-live-p vterm--nudge)
+    (setq vterm--nudge nil)
+    (condition-case nil
+        (let* ((server (make-network-process
+                        :name " vterm-nudge-server" :server t :noquery t
+                        :host "127.0.0.1" :service t :family 'ipv4
+                        :filter #'ignore
+                        :log (lambda (server _client _message)
+                               (delete-process server))))
+               (port (process-contact server :service)))
+          (setq vterm--nudge (make-network-process
+                              :name " vterm-nudge" :noquery t
+                              :host "127.0.0.1" :service port :family 'ipv4
+                              :filter #'ignore)))
+      ;; Without it, the timer runs at the next input or other event.
+      (error nil)))
+  (when vterm--nudge
+    (process-send-string vterm--nudge "\n")))
 
 (defun vterm--resize-to-windows (&optional buffer)
   "Resize the terminal of BUFFER (default: current) to its windows, now.
@@ -1568,22 +1697,115 @@ gives for its method, or for any method (t); `vterm-shell' otherwise."
 (defalias 'vterm--tramp-get-shell #'vterm--tramp-shell
   "The name emacs-libvterm gives the function that reads `vterm-tramp-shells'.")
 
-(defun vterm--posix-wrapper (cols rows)
+(defun vterm--posix-wrapper (cols rows &optional shell)
   "Return the command to run the shell in a COLS x ROWS tty.
-It prepares the tty (sane modes, DEL as erase, size) first."
-  (list "/bin/sh" "-c"
-        (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
-                        " 2>/dev/null; exec %s")
-                rows cols (let ((shell (vterm--shell)))
-                            (if (consp shell)
+It prepares the tty (sane modes, DEL as erase, size) first.  SHELL,
+a command line or a list of program and arguments, is the shell;
+nil means the one `vterm--shell' gives."
+  (let ((shell (or shell (vterm--shell))))
+    (list "/bin/sh" "-c"
+          (format (concat "stty sane -nl iutf8 erase '^?' rows %d columns %d"
+                          " 2>/dev/null; exec %s")
+                  rows cols (if (consp shell)
                                 (mapconcat #'shell-quote-argument shell " ")
                               shell)))))
+
+(defun vterm--shell-integration (shell)
+  "Return how to start SHELL with vterm's shell integration, or nil.
+SHELL is a command line or a list of program and arguments.  The
+value is (ARGV . ENVIRONMENT): the program and its arguments, and
+\"VAR=VALUE\" strings to put before `process-environment', whose
+ZDOTDIR, XDG_DATA_DIRS and ENV it keeps for the shell's start-up to
+put back.  nil when `vterm-shell-integration' is nil, the directory
+is remote, the script is missing, or SHELL is not bash, zsh, fish or
+PowerShell with only arguments that leave its start-up files alone:
+a login or interactive flag, and for PowerShell -NoLogo, -NoProfile
+and -NoExit.  A command line with characters a POSIX shell would
+expand is not looked at."
+  (let* ((argv (cond ((consp shell) shell)
+                     ((and (stringp shell)
+                           (string-match-p "\\`[-+=/.,:@_[:alnum:] ]+\\'" shell))
+                      (split-string shell)))))
+    (when (and vterm-shell-integration argv
+               (not (file-remote-p default-directory)))
+      (let* ((prog (car argv))
+             (args (cdr argv))
+             (name (downcase (file-name-nondirectory prog)))
+             (name (if (string-match "\\.exe\\'" name)
+                       (substring name 0 (match-beginning 0))
+                     name))
+             (etc (expand-file-name "etc" vterm--lisp-directory))
+             (windows (eq system-type 'windows-nt))
+             (flags (lambda (allowed)
+                      (cl-every (lambda (arg)
+                                  (or (member arg allowed)
+                                      (string-match-p "\\`-[il]+\\'" arg)))
+                                args)))
+             (have (lambda (file)
+                     (file-readable-p (expand-file-name file etc)))))
+        (cond
+         ((and (equal name "bash") (not windows)
+               (funcall flags '("--login"))
+               (funcall have "emacs-vterm-bash-inject.sh")
+               (funcall have "emacs-vterm-bash.sh"))
+          (cons (append (list prog "--posix") args)
+                (append (list (concat "ENV=" (expand-file-name
+                                              "emacs-vterm-bash-inject.sh" etc))
+                              "EMACS_VTERM_BASH_INJECT=1")
+                        (and (getenv "ENV")
+                             (list (concat "EMACS_VTERM_BASH_ENV="
+                                           (getenv "ENV")))))))
+         ((and (equal name "zsh") (not windows)
+               (funcall flags '("--login" "--interactive"))
+               (funcall have "zsh/.zshenv")
+               (funcall have "emacs-vterm-zsh.sh"))
+          (cons argv
+                (cons (concat "ZDOTDIR=" (expand-file-name "zsh" etc))
+                      (and (getenv "ZDOTDIR")
+                           (list (concat "EMACS_VTERM_ZSH_ZDOTDIR="
+                                         (getenv "ZDOTDIR")))))))
+         ((and (equal name "fish") (not windows)
+               (funcall flags '("--login" "--interactive"))
+               (funcall have "xdg/fish/vendor_conf.d/emacs-vterm-inject.fish")
+               (funcall have "emacs-vterm.fish"))
+          (let ((dirs (getenv "XDG_DATA_DIRS")))
+            (cons argv
+                  (append (list (concat "XDG_DATA_DIRS="
+                                        (expand-file-name "xdg" etc) ":"
+                                        (if (member dirs '(nil ""))
+                                            "/usr/local/share:/usr/share"
+                                          dirs))
+                                "EMACS_VTERM_FISH_INJECT=1")
+                          (and dirs
+                               (list (concat "EMACS_VTERM_FISH_XDG_DATA_DIRS="
+                                             dirs)))))))
+         ((and (member name '("pwsh" "powershell"))
+               (cl-every (lambda (arg)
+                           (member (downcase arg)
+                                   '("-nologo" "-noprofile" "-noexit"
+                                     "-login" "-l" "-interactive")))
+                         args)
+               (funcall have "emacs-vterm.ps1"))
+          (list (append argv
+                        (unless (member "-noexit" (mapcar #'downcase args))
+                          '("-NoExit"))
+                        (list "-Command"
+                              (concat ". '"
+                                      (replace-regexp-in-string
+                                       "'" "''"
+                                       (expand-file-name "emacs-vterm.ps1" etc)
+                                       t t)
+                                      "'"))))))))))
 
 (defun vterm--start-process (cols rows)
   "Start the shell for the current buffer in a COLS x ROWS terminal."
   (let* ((process-environment (vterm--environment))
          (process-adaptive-read-buffering nil)
          (windows (eq system-type 'windows-nt))
+         (shell (if windows (vterm--shell-argv) (vterm--shell)))
+         (integration (vterm--shell-integration shell))
+         (shell (if integration (car integration) shell))
+         (process-environment (append (cdr integration) process-environment))
          (use-proxy (or windows vterm-use-conpty-proxy))
          (buffer (current-buffer))
          proc)
@@ -1605,8 +1827,8 @@ It prepares the tty (sane modes, DEL as erase, size) first."
                                              (number-to-string cols)
                                              (number-to-string rows))
                                        (if windows
-                                           (vterm--shell-argv)
-                                         (vterm--posix-wrapper cols rows)))
+                                           shell
+                                         (vterm--posix-wrapper cols rows shell)))
                       :connection-type 'pipe
                       :coding 'binary
                       :noquery nil
@@ -1616,7 +1838,7 @@ It prepares the tty (sane modes, DEL as erase, size) first."
       (setq proc (make-process
                   :name "vterm"
                   :buffer buffer
-                  :command (vterm--posix-wrapper cols rows)
+                  :command (vterm--posix-wrapper cols rows shell)
                   ;; In a remote directory, TRAMP starts it there.
                   :file-handler t
                   :connection-type 'pty
@@ -1729,7 +1951,8 @@ is killed if it is still there a few seconds later."
       (run-with-timer 3 nil (lambda ()
                               (when (process-live-p proc)
                                 (delete-process proc)))))
-    (dolist (timer (list vterm--redraw-timer vterm--resize-timer))
+    (dolist (timer (list vterm--redraw-timer vterm--resize-timer
+                         vterm--height-timer))
       (when timer (cancel-timer timer)))
     (vterm--release)))
 

@@ -3,8 +3,10 @@
 # Gives vterm the shell's directory (default-directory follows cd), marks
 # each prompt (C-c C-n / C-c C-p, copy mode without the prompt), sets the
 # title, lets `clear' drop the scrollback, and defines vterm_cmd to call
-# the Emacs functions listed in vterm-eval-cmds.  Source it at the end of
-# ~/.bashrc:
+# the Emacs functions listed in vterm-eval-cmds.  vterm reads it itself,
+# after ~/.bashrc, when it starts bash (vterm-shell-integration); where
+# it does not (vterm-shell-integration nil, bash started some other
+# way), source it at the end of ~/.bashrc:
 #
 #   if [ "$INSIDE_EMACS" = vterm ] && [ -n "$EMACS_VTERM_PATH" ]; then
 #       . "$EMACS_VTERM_PATH/etc/emacs-vterm-bash.sh"

@@ -1,8 +1,9 @@
 # emacs-vterm-zsh.sh -- zsh integration for Emacs vterm.
 #
 # Directory tracking, prompt marks, title, `clear' that drops the
-# scrollback, and vterm_cmd (see emacs-vterm-bash.sh).  Source it at the
-# end of ~/.zshrc:
+# scrollback, and vterm_cmd (see emacs-vterm-bash.sh).  vterm reads it
+# itself, after ~/.zshrc, when it starts zsh (vterm-shell-integration);
+# where it does not, source it at the end of ~/.zshrc:
 #
 #   if [[ "$INSIDE_EMACS" = vterm && -n "$EMACS_VTERM_PATH" ]]; then
 #       . "$EMACS_VTERM_PATH/etc/emacs-vterm-zsh.sh"

@@ -1,8 +1,9 @@
 # emacs-vterm.fish -- fish integration for Emacs vterm.
 #
 # Directory tracking, prompt marks, title, `clear' that drops the
-# scrollback, and vterm_cmd (see emacs-vterm-bash.sh).  Source it from
-# ~/.config/fish/config.fish:
+# scrollback, and vterm_cmd (see emacs-vterm-bash.sh).  vterm reads it
+# itself when it starts fish (vterm-shell-integration); where it does
+# not, source it from ~/.config/fish/config.fish:
 #
 #   if test "$INSIDE_EMACS" = vterm; and test -n "$EMACS_VTERM_PATH"
 #       source "$EMACS_VTERM_PATH/etc/emacs-vterm.fish"
@@ -41,10 +42,21 @@ if test "$INSIDE_EMACS" = vterm
         echo (whoami)"@"(hostname)":"(prompt_pwd)
     end
 
-    # Keep the user's prompt; add the mark after it.
-    functions --copy fish_prompt __vterm_original_fish_prompt
-    function fish_prompt
-        __vterm_original_fish_prompt
-        vterm_prompt_end
+    # Keep the user's prompt; add the mark after it.  fish emits the
+    # fish_prompt event just before it calls the function fish_prompt:
+    # a prompt defined after this file ran (in config.fish, when vterm
+    # reads this file before it), or changed later, is wrapped then.
+    # Sourcing this file twice wraps the prompt once.
+    function __vterm_wrap_prompt --on-event fish_prompt
+        set -l current (functions fish_prompt | string join \n)
+        if test "$current" != "$__vterm_prompt_wrapper"
+            functions --erase __vterm_original_fish_prompt
+            functions --copy fish_prompt __vterm_original_fish_prompt
+            function fish_prompt
+                __vterm_original_fish_prompt
+                vterm_prompt_end
+            end
+            set -g __vterm_prompt_wrapper (functions fish_prompt | string join \n)
+        end
     end
 end

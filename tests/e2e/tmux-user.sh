@@ -3,7 +3,8 @@
 # every change of the window's text area reaches the shell's tty with
 # nothing typed afterwards, read from outside with stty -F; copy mode
 # starts where the user scrolled; C-g quits the minibuffer during a
-# flood of output.
+# flood of output; with vterm-shell "bash" and a plain ~/.bashrc, the
+# alias works and default-directory follows cd.
 #
 # Usage (from the top of the checkout): tests/e2e/tmux-user.sh [SUITE]
 # Environment: as tests/e2e/tmux-lib.sh (VTERM_E2E_PROXY=1: conpty-proxy).
@@ -39,6 +40,14 @@ for size in "100 30" "120 40" "90 25" "120 40"; do
     resize "$1" "$2"
     check "resize to $1x$2 at the prompt: the tty follows with no key pressed" \
         expect_tty_size $(($2 - 3)) $(($1 - 1)) 2
+done
+
+# The height alone waits vterm-resize-height-delay (0.5 s) to last, and
+# then arrives with nothing typed.
+for rows in 30 40 25 40; do
+    resize 120 "$rows"
+    check "resize to 120x$rows (the height alone): the tty follows with no key pressed" \
+        expect_tty_size $((rows - 3)) 119 2
 done
 
 # In less: the tty follows, and less redraws with the new page size.
@@ -88,6 +97,23 @@ check "a four-line message: the tty loses three rows" expect_tty_size 34 119
 keys C-g
 check "the echo area shrinks back: so does the tty" expect_tty_size 37 119
 
+# An echo area that grows and shrinks back within
+# vterm-resize-height-delay does not resize the terminal: a program that
+# redraws on SIGWINCH gets none.
+type_line "sh -c 'trap \"echo WINCH-SEEN\" WINCH; echo TRAP-SET; while :; do sleep 0.1; done'"
+check "a program that reports SIGWINCH runs" wait_for '^TRAP-SET$' 5
+keys M-x
+type_line "eval-expression"
+type_line '(progn (message "one\ntwo\nthree\nfour") (sit-for 0.2) (message nil))'
+sleep 2
+check "a four-line message for 0.2 s: no SIGWINCH" wait_gone '^WINCH-SEEN$' 1
+check "a four-line message for 0.2 s: the tty kept its size" expect_tty_size 37 119
+keys C-x 2
+check "a split that lasts: SIGWINCH, with nothing typed" wait_for '^WINCH-SEEN$' 5
+keys C-x 1
+keys C-c C-c
+check "the program ends" wait_for '^\$ ?$' 5
+
 # A storm of resizes while output floods in: the tty ends at the size
 # the window ends at.
 type_line "cat $e2e_work/big.txt"
@@ -120,6 +146,26 @@ check "copy mode starts at the scrolled position (top line $scrolled)" \
 keys C-c C-t
 check "copy mode is off" wait_gone 'VTermCopy' 5
 
+# Reading the scrollback while output arrives: the view stays where the
+# user scrolled (vterm-scrolled-window-stays); a key sent brings it back
+# to the live screen.
+type_line "clear; seq 1 3000; sleep 2; seq 5001 5020"
+check "seq's output is drawn" wait_for '^3000$' 10
+# The scrollback comes up to a second after the screen while output
+# streams (vterm--render); the user scrolls once it is there.
+sleep 1.5
+keys S-PPage
+sleep 0.2
+keys S-PPage
+check "S-PgUp twice scrolls back" wait_gone '^3000$' 5
+reading=$(top_line)
+sleep 3
+check "output arrived meanwhile, and the view stayed (top line $reading)" \
+    sh -c "[ \"\$(tmux -L '$e2e_sock' capture-pane -p -t e2e | sed -n 2p)\" = '$reading' ]"
+check "the new output is not in view" wait_gone '^5020$' 1
+keys Enter
+check "a key sent: the window shows the live screen again" wait_for '^5020$' 5
+
 # C-g quits the minibuffer whatever the output rate: M-x, then C-g, while
 # a flood of output keeps Emacs busy; the prompt must be gone each time.
 quits=0
@@ -142,6 +188,26 @@ for try in 1 2 3 4 5 6 7 8; do
 done
 check "C-g during a flood quit the M-x prompt in $quits of 8 tries" \
     [ "$quits" -eq 8 ]
+
+# Shell integration with nothing about it in the user's start-up files:
+# M-x vterm with vterm-shell "bash" and an ordinary ~/.bashrc (the
+# prompt, an alias); after cd, C-x C-f offers the shell's directory.
+e2e_stop
+mkdir -p "$e2e_work/proj"
+cat > "$e2e_work/.bashrc" <<'EOF'
+PS1='$ '
+alias e2ehi='echo alias-from-bashrc'
+EOF
+check "vterm-shell \"bash\": the prompt ~/.bashrc sets" \
+    e2e_start "$cols" "$rows" '(setq vterm-shell "bash")'
+type_line "e2ehi"
+check "the alias ~/.bashrc defines works" wait_for '^alias-from-bashrc$' 5
+type_line "cd $e2e_work/proj; echo cd-done"
+wait_for '^cd-done$' 5 && wait_for '^\$ ?$' 5
+keys C-x C-f
+check "after cd, C-x C-f offers the shell's directory" \
+    wait_for "Find file: (~|$e2e_work)/proj/\$" 5
+keys C-g
 
 e2e_stop
 suite_end

@@ -16,6 +16,8 @@
 ;; runs all their tests, or those whose names match the regexp in the
 ;; environment variable VTERM_TEST_SELECTOR.  The directory given with -L
 ;; comes first in `load-path', so it decides which vterm-module is tested.
+;; Tests tagged `windows' run only in a Windows Emacs (the wine-emacs
+;; suite), tests tagged `posix' only elsewhere.
 ;;
 ;; `vterm-run-lint' counts one check per file and kind: byte-compilation
 ;; with warnings as errors, checkdoc, and package-lint (when installed).
@@ -68,7 +70,10 @@
           (load file nil t)
         (error (message "Cannot load %s: %S" file err)
                (setq failed-to-load (1+ failed-to-load)))))
-    (let* ((stats (ert-run-tests-batch (or (getenv "VTERM_TEST_SELECTOR") t)))
+    (let* ((other-system (if (eq system-type 'windows-nt) 'posix 'windows))
+           (stats (ert-run-tests-batch
+                   `(and ,(or (getenv "VTERM_TEST_SELECTOR") t)
+                         (not (tag ,other-system)))))
            (passed (ert-stats-completed-expected stats))
            (failed (+ (ert-stats-completed-unexpected stats)
                       ;; A skipped test did not show the behaviour works.

@@ -108,6 +108,7 @@
 
 (ert-deftest vterm-compat-insert-goto-char-delete-region ()
   "`vterm-goto-char', `vterm-insert' and `vterm-delete-region' edit the line."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (with-current-buffer buf

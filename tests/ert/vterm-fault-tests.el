@@ -293,11 +293,13 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stall/proxy ()
   "Emacs stalls 10 s while 50 MB go through the proxy: all arrive in order."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault--stall t))
 
 (ert-deftest vterm-fault-stall/pty ()
   "Emacs stalls 10 s while 50 MB go through the pty: all arrive in order."
+  :tags '(posix)
   (vterm-fault--stall nil))
 
 ;;;; The checks themselves can fail
@@ -329,6 +331,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-orphan-check ()
   "The orphan check sees a marked process, whoever its parent is."
+  :tags '(posix)
   (let* ((vterm-fault-mark (vterm-fault--new-mark))
          (process-environment (cons (concat "VTERM_FAULT_MARK=" vterm-fault-mark)
                                     process-environment)))
@@ -360,15 +363,18 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-child-killed/pty ()
   "The shell killed by SIGKILL: the buffer says so, nothing is left behind."
+  :tags '(posix)
   (vterm-fault--kill-child nil))
 
 (ert-deftest vterm-fault-child-killed/proxy ()
   "The proxy's child killed by SIGKILL: the buffer says so, nothing left."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault--kill-child t))
 
 (ert-deftest vterm-fault-proxy-killed ()
   "The proxy killed by SIGKILL: the buffer says so; its shell hangs up."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault-with-session (buf t)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
@@ -382,6 +388,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stdin-closed/pty ()
   "End of input at the prompt ends the shell; the buffer says it finished."
+  :tags '(posix)
   (vterm-fault-with-session (buf nil)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
     (process-send-eof (get-buffer-process buf))
@@ -390,6 +397,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-stdin-closed/proxy ()
   "The proxy's stdin closed while a command runs: the shell is hung up."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-fault-with-session (buf t)
     (vterm-test-wait-for buf vterm-test-prompt-regexp)
@@ -420,6 +428,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-client-vanishes ()
   "Clients that vanish mid-message leave the session and the proxy working."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let* ((log (make-temp-file "vterm-fault-log"))
          (vterm-test-extra-environment (list (concat "CONPTY_PROXY_LOG=" log))))
@@ -461,6 +470,7 @@ SPEC is (CHECKER BUFFER): CHECKER is bound to the function
 
 (ert-deftest vterm-fault-resize-storm ()
   "8 clients x 1250 resizes while output streams: no line lost, then idle."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let* ((log (make-temp-file "vterm-fault-log"))
          (stop (make-temp-file "vterm-fault-stop"))

@@ -545,7 +545,17 @@ Each is (KEY-SEQUENCE EXPECTED GOT COMMANDS)."
   "Every key in the table sends its bytes, in both forms Meta comes in."
   (vterm-test-with-vterm nil buf
     (switch-to-buffer buf)
-    (should (equal (vterm-keys-test-mismatches buf) nil))))
+    ;; A Windows Emacs without a window system decodes keys as a text
+    ;; terminal whose Delete key sends DEL (`normal-erase-is-backspace'
+    ;; off: M-<delete> and M-<backspace> swapped); the table has the
+    ;; keys as a graphical frame delivers them.
+    (let ((was (eq (terminal-parameter nil 'normal-erase-is-backspace) 1)))
+      (when vterm-test-windows
+        (normal-erase-is-backspace-mode 1))
+      (unwind-protect
+          (should (equal (vterm-keys-test-mismatches buf) nil))
+        (when (and vterm-test-windows (not was))
+          (normal-erase-is-backspace-mode -1))))))
 
 (ert-deftest vterm-keys-table-size ()
   "The table covers what it claims: 429 keys, 172 also typed as ESC, key."

@@ -99,6 +99,7 @@ USE-PROXY is passed on.  Stops after `vterm-lifetime-test-max-spins'."
 
 (ert-deftest vterm-lifetime-test-sentinel-wait/pty ()
   "Waiting with `accept-process-output' until the sentinel ran ends."
+  :tags '(posix)
   (should (= (vterm-lifetime-test--spins nil) 0)))
 
 (ert-deftest vterm-lifetime-test-sentinel-wait/proxy ()
@@ -154,10 +155,12 @@ Return their buffers once each shows its prompt."
 
 (ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/pty ()
   "Killing vterm buffers ends their parse threads, without a GC."
+  :tags '(posix)
   (vterm-lifetime-test--kill-buffers nil))
 
 (ert-deftest vterm-lifetime-test-kill-buffer-ends-thread/proxy ()
   "Killing vterm buffers ends their parse threads, without a GC."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-lifetime-test--kill-buffers t))
 
@@ -213,10 +216,12 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-exit-ends-thread/pty ()
   "A process that exits ends its parse thread and frees its terminal."
+  :tags '(posix)
   (vterm-lifetime-test--process-exit nil))
 
 (ert-deftest vterm-lifetime-test-exit-ends-thread/proxy ()
   "A process that exits ends its parse thread and frees its terminal."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (vterm-lifetime-test--process-exit t))
 
@@ -224,6 +229,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-idle-no-watch-timer ()
   "Once output stops, no wake-up watch timer is left running."
+  :tags '(posix)
   (let* ((buffers (vterm-lifetime-test--start nil 1))
          (checks 0)
          (count (lambda (&rest _) (setq checks (1+ checks)))))
@@ -263,6 +269,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-free ()
   "`vterm--free' ends the thread at once; the object stays safe."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads)))
     (vterm-lifetime-test--with-thread vt
       (should (= (vterm-lifetime-test--threads) (1+ before)))
@@ -291,6 +298,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-free-from-a-callback ()
   "Freed from Lisp the module calls, a terminal goes when the call returns."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads)))
     (vterm-lifetime-test--with-thread vt
       (cl-letf (((symbol-function 'vterm--flush-output)
@@ -306,6 +314,7 @@ terminal still works."
 
 (ert-deftest vterm-lifetime-test-stop-parse-thread ()
   "`vterm--stop-parse-thread' parses what is queued, then parses in Emacs."
+  :tags '(posix)
   (let ((before (vterm-lifetime-test--threads))
         (titles nil))
     (vterm-lifetime-test--with-thread vt

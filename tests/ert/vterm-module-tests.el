@@ -421,6 +421,7 @@ variable set to t when the thread writes its wake-up byte."
 Scrollback lines new since the last complete redraw wait (at most a
 second), the parse thread wakes Emacs once the output stops, and a
 redraw that is not the timer's draws them."
+  :tags '(posix)
   (vterm-module-test-with-thread (vt 3 10 100 woken)
     ;; The first redraw has no complete one a second before it.
     (vterm--write-input vt (vterm-module-test-lines 4))
@@ -454,6 +455,7 @@ redraw that is not the timer's draws them."
 
 (ert-deftest vterm-module-test-deferred-scrollback-keeps-the-limit ()
   "Lines evicted while scrollback waited are dropped when it is drawn."
+  :tags '(posix)
   (vterm-module-test-with-thread (vt 3 10 4 woken)
     (vterm--write-input vt (vterm-module-test-lines 6))
     (vterm--redraw vt)
@@ -634,7 +636,7 @@ redraw that is not the timer's draws them."
   "Path of conpty-proxy, computed when this file is loaded.")
 
 (ert-deftest vterm-module-test-resize-pipe-reaches-the-proxy ()
-  (skip-unless (not (eq system-type 'windows-nt)))
+  :tags '(posix)
   (should (file-executable-p vterm-module-test--proxy))
   (let* ((log (make-temp-file "vterm-module-log"))
          (id (format "vmt-%d-%d" (emacs-pid) (random 1000000)))

@@ -464,11 +464,22 @@ Delta debugging: remove chunks of halving size while it fails."
 
 ;;;; The tests
 
+(defconst vterm-prop--thread-p
+  (and (fboundp 'make-pipe-process) (not (eq system-type 'windows-nt)))
+  "Non-nil if the module has a parse thread.
+It has one on POSIX systems only (module/parse_worker.h).")
+
+(defun vterm-prop--here (case)
+  "Return CASE as this system runs it: without a parse thread, none."
+  (if (and (plist-get case :thread) (not vterm-prop--thread-p))
+      (plist-put (copy-sequence case) :thread nil)
+    case))
+
 (defun vterm-prop--replay-kept ()
   "Replay the kept cases; return the failures as (FILE . WHY)."
   (let (failures)
     (dolist (kept (vterm-prop--kept-cases))
-      (let ((why (vterm-prop--run (cdr kept))))
+      (let ((why (vterm-prop--run (vterm-prop--here (cdr kept)))))
         (when why
           (message "property: kept case %s fails: %s"
                    (file-name-nondirectory (car kept)) why)
@@ -491,9 +502,7 @@ Delta debugging: remove chunks of halving size while it fails."
                             ;; One case in four is run with the parse thread.
                             (vterm-prop--generate (= (random 4) 0))))
                (why nil))
-          (when (and (plist-get case :thread)
-                     (not (fboundp 'make-pipe-process)))
-            (setq case (plist-put case :thread nil)))
+          (setq case (vterm-prop--here case))
           (setq why (vterm-prop--run case))
           (when why
             (message "property: case %s fails: %s\nshrinking..." name why)

@@ -143,6 +143,7 @@
 
 (ert-deftest vterm-security-directory-sanitized ()
   "Directory reports with control characters or bad UTF-8 are not followed."
+  :tags '(posix)
   (let* ((base (file-name-as-directory (make-temp-file "vterm-sec-dir" t)))
          ;; This host: a report from another one names a remote directory.
          (osc7 (concat "\e]7;file://" (system-name)))

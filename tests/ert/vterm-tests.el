@@ -6,6 +6,13 @@
 ;; twice by `vterm-test-deftest': once on the native pty (name ends in
 ;; "/pty") and once through conpty-proxy ("/proxy").  The shell is
 ;; /bin/sh with a small, fixed environment and the prompt "$ ".
+;;
+;; The same files run in a Windows Emacs under Wine (suite wine-emacs,
+;; tests/wine/emacs-suite.sh).  There a test's terminal runs the Wine
+;; suite's fixture (tests/wine/fixture.c, "echo" mode: it prints READY,
+;; then echoes lines), since Wine gives no console to cmd.exe; tests
+;; tagged `posix' need a POSIX system (a shell, a native pty, stty) and
+;; are not run there, and tests tagged `windows' run only there.
 
 ;;; Code:
 
@@ -28,8 +35,20 @@
 
 (defvar vterm-test-proxy-p nil "Non-nil in the proxy variant of a test.")
 
+(defconst vterm-test-windows (eq system-type 'windows-nt)
+  "Non-nil in a Windows Emacs, where test terminals run the fixture.")
+
+(defvar vterm-test-fixture
+  (or (getenv "VTERM_TEST_FIXTURE")
+      (expand-file-name "build/tests/wine/fixture.exe" vterm-test-top))
+  "The Wine suite's fixture program, the terminal's program on Windows.")
+
 (defconst vterm-test-prompt-regexp "^\\$ ?$"
   "Regexp matching an empty prompt line (the renderer trims blanks).")
+
+(defconst vterm-test-ready-regexp
+  (if vterm-test-windows "^READY$" vterm-test-prompt-regexp)
+  "Regexp matching what a new test terminal shows when it is ready.")
 
 (defvar vterm-test-timeout 10
   "Seconds a test waits for the terminal to show something.")
@@ -99,10 +118,16 @@
 (defmacro vterm-test-with-vterm (use-proxy var &rest body)
   "Run BODY with VAR bound to a new vterm buffer running /bin/sh.
 USE-PROXY non-nil runs the shell through conpty-proxy.  The buffer
-and its process are cleaned up afterwards."
+and its process are cleaned up afterwards.  On Windows the program
+is `vterm-test-fixture' in its echo mode, always through the proxy."
   (declare (indent 2))
-  `(let* ((process-environment (vterm-test-environment))
-          (vterm-shell "/bin/sh")
+  `(let* ((process-environment (if vterm-test-windows
+                                   (append vterm-test-extra-environment
+                                           process-environment)
+                                 (vterm-test-environment)))
+          (vterm-shell (if vterm-test-windows
+                           (list vterm-test-fixture "echo")
+                         "/bin/sh"))
           (vterm-use-conpty-proxy ,use-proxy)
           (vterm-conpty-proxy-path vterm-test-proxy)
           (vterm-kill-buffer-on-exit t)
@@ -110,7 +135,7 @@ and its process are cleaned up afterwards."
           (,var (vterm (generate-new-buffer-name "vterm-test"))))
      (unwind-protect
          (progn
-           (vterm-test-wait-for ,var vterm-test-prompt-regexp)
+           (vterm-test-wait-for ,var vterm-test-ready-regexp)
            ,@body)
        (vterm-test-end-session ,var))))
 
@@ -120,11 +145,13 @@ and its process are cleaned up afterwards."
   `(progn
      (ert-deftest ,(intern (format "%s/pty" name)) ()
        ,doc
+       :tags '(posix)
        (let ((vterm-test-proxy-p nil))
          (ignore vterm-test-proxy-p)
          (vterm-test-with-vterm nil ,var ,@body)))
      (ert-deftest ,(intern (format "%s/proxy" name)) ()
        ,doc
+       :tags '(posix)
        (should (file-executable-p vterm-test-proxy))
        (let ((vterm-test-proxy-p t))
          (ignore vterm-test-proxy-p)
@@ -236,6 +263,63 @@ and its process are cleaned up afterwards."
              5))
     (vterm-test-type buf "stty size")
     (vterm-test-wait-for buf (format "^%d %d$" (cdr expect) (car expect)))))
+
+(ert-deftest vterm-test-height-change-waits ()
+  "A change of the window height alone resizes once it has lasted.
+A change that passes within `vterm-resize-height-delay' never reaches
+the terminal; a width change resizes at once."
+  (vterm-test-with-vterm nil buf
+    (switch-to-buffer buf)
+    (delete-other-windows)
+    (let* ((window (selected-window))
+           (proc (get-buffer-process buf))
+           (full nil)
+           (sizes nil))
+      (with-current-buffer buf
+        ;; The window's size to begin with, at once.
+        (setq-local vterm-resize-height-delay 0)
+        (vterm--window-adjust-process-window-size proc (list window))
+        (setq-local vterm-resize-height-delay 0.5)
+        (setq full vterm--size))
+      (cl-letf* ((orig (symbol-function 'vterm--set-size))
+                 ((symbol-function 'vterm--set-size)
+                  (lambda (term rows cols)
+                    (push (cons cols rows) sizes)
+                    (funcall orig term rows cols))))
+        (cl-flet ((adjust ()
+                    (vterm--window-adjust-process-window-size
+                     proc (list window))))
+          ;; A split that passes: no resize, now or later.
+          (let ((lower (split-window window)))
+            (adjust)
+            (delete-window lower))
+          (adjust)
+          (accept-process-output nil 0.8)
+          (should (equal sizes nil))
+          (should (equal (buffer-local-value 'vterm--size buf) full))
+          ;; A split that lasts: the new height after the delay.
+          (split-window window)
+          (adjust)
+          (should (equal sizes nil))
+          (should (vterm-test-wait
+                   (lambda () (equal sizes
+                                     (list (vterm--window-size
+                                            (get-buffer-window-list buf)))))
+                   2))
+          (delete-other-windows)
+          (adjust)
+          (should (vterm-test-wait
+                   (lambda () (equal (car sizes) full))
+                   2))
+          ;; The width: at once.
+          (setq sizes nil)
+          (split-window window nil t)
+          (adjust)
+          (should (equal (car (car sizes))
+                         (max vterm-min-window-width
+                              (window-max-chars-per-line window))))
+          (delete-other-windows)
+          (adjust))))))
 
 (vterm-test-deftest vterm-test-interrupt
   "C-c C-c interrupts the running command."
@@ -488,9 +572,62 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
                         (mapconcat (lambda (k) (format "\r\n%s%d" prefix k))
                                    (number-sequence 1 n) ""))))
 
+(defun vterm-test-line-at (window)
+  "Return the text of the line WINDOW starts at."
+  (with-current-buffer (window-buffer window)
+    (save-excursion
+      (goto-char (window-start window))
+      (buffer-substring-no-properties (point) (line-end-position)))))
+
+(ert-deftest vterm-test-scrolled-window-stays ()
+  "A window scrolled back stays while output arrives; the others follow.
+It follows again once scrolled to the end, or when a key is sent
+from it; with `vterm-scrolled-window-stays' nil, every window follows."
+  (vterm-test-with-vterm nil buf
+    (switch-to-buffer buf)
+    (delete-other-windows)
+    (let* ((reading (selected-window))
+           (other (split-window reading))
+           (rows (cdr (buffer-local-value 'vterm--size buf))))
+      (cl-flet ((output (prefix)
+                  (vterm-test-write-lines buf prefix 100)
+                  (with-current-buffer buf (vterm--render)))
+                (scroll-back (line)
+                  (with-current-buffer buf
+                    (goto-char (point-min))
+                    (re-search-forward (concat "^" line "$"))
+                    (set-window-start reading (line-beginning-position))
+                    (set-window-point reading (point))))
+                (live-p (window)
+                  (= (window-start window)
+                     (with-current-buffer buf (vterm--screen-top rows)))))
+        (output "a-")
+        (scroll-back "a-50")
+        (output "b-")
+        (should (equal (vterm-test-line-at reading) "a-50"))
+        (should (live-p other))
+        ;; Back at the end: it follows.
+        (set-window-start reading (window-start other))
+        (output "c-")
+        (should (live-p reading))
+        ;; A key sent from a scrolled window brings it back.
+        (scroll-back "c-10")
+        (with-current-buffer buf (vterm-send-string " "))
+        (output "d-")
+        (should (live-p reading))
+        ;; The option off: every redraw shows the live screen.
+        (scroll-back "d-10")
+        (with-current-buffer buf
+          (setq-local vterm-scrolled-window-stays nil))
+        (output "e-")
+        (should (live-p reading))
+        (should (live-p other))))
+    (delete-other-windows)))
+
 (ert-deftest vterm-test-deferred-scrollback-drawn ()
   "Scrollback a streaming redraw left for later is drawn when output stops,
 without a redraw timer pending, and when copy mode starts."
+  :tags '(posix)
   (vterm-test-with-vterm nil buf
     (with-current-buffer buf
       (should vterm--wakeup)              ; the parse thread runs
@@ -736,6 +873,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-other-window ()
   "`vterm-other-window' shows the terminal in another window."
+  :tags '(posix)
   (let* ((process-environment (vterm-test-environment))
          (vterm-shell "/bin/sh")
          (vterm-use-conpty-proxy nil)
@@ -850,6 +988,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-yank-pop ()
   "`vterm-yank-pop' takes the last paste back and pastes an earlier kill."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (kill-new "first-kill")
@@ -867,6 +1006,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-prompt-marks ()
   "With the bash script, prompts are marked: navigation and copy mode use them."
+  :tags '(posix)
   (should (executable-find "bash"))
   (let ((dir (file-name-as-directory (make-temp-file "vterm-pwd" t)))
         (start-dir nil))
@@ -911,6 +1051,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-vterm-clear ()
   "`vterm-clear' clears the screen (C-l to readline)."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "echo old-text")
@@ -922,6 +1063,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-bash-vterm-clear-scrollback-too ()
   "With `vterm-clear-scrollback-when-clearing', `vterm-clear' drops scrollback."
+  :tags '(posix)
   (should (executable-find "bash"))
   (vterm-test-with-bash buf
     (vterm-test-type buf "seq 1 200")
@@ -977,13 +1119,15 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
                  "/tmp/a b/"))
   (should (equal (vterm--directory-from-report "/var/") "/var/"))
   ;; Windows shells report drive letters, as /C:/... in file: URLs.
-  (let ((system-type 'windows-nt))
+  ;; A Windows Emacs writes the drive letter in lower case.
+  (let ((system-type 'windows-nt)
+        (drive (if vterm-test-windows "c:/Users/me/" "C:/Users/me/")))
     (should (equal (vterm--directory-from-report
                     (format "file://%s/C:/Users/me" (system-name)))
-                   "C:/Users/me/"))
+                   drive))
     (should (equal (vterm--directory-from-report
                     (format "me@%s:C:/Users/me" (system-name)))
-                   "C:/Users/me/"))))
+                   drive))))
 
 (ert-deftest vterm-test-windows-defaults ()
   "On Windows the default shell is COMSPEC, run through the proxy."
@@ -1065,6 +1209,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-windows-shell-quoted-path ()
   "A quoted Windows path in `vterm-shell', and a list, reach the proxy whole."
+  :tags '(posix)
   (let ((system-type 'windows-nt))
     (cl-letf (((symbol-function 'executable-find) (lambda (&rest _) nil)))
       (let ((vterm-shell
@@ -1105,6 +1250,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
   (let* ((dir (file-name-as-directory (make-temp-file "vterm-layout" t)))
          (module (expand-file-name (concat "lib/vterm-module" module-file-suffix)
                                    dir))
+         (name (if vterm-test-windows "conpty-proxy.exe" "conpty-proxy"))
          (vterm-conpty-proxy-path nil))
     (unwind-protect
         (progn
@@ -1113,13 +1259,13 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
           (let ((load-path (cons (file-name-directory module) load-path)))
             ;; The build tree's layout: module/ and proxy/ side by side.
             (make-directory (expand-file-name "proxy" dir))
-            (let ((proxy (expand-file-name "proxy/conpty-proxy" dir)))
+            (let ((proxy (expand-file-name (concat "proxy/" name) dir)))
               (write-region "" nil proxy)
               (set-file-modes proxy #o755)
               (should (equal (file-truename (vterm--find-proxy))
                              (file-truename proxy))))
             ;; A package: both in one directory, which wins.
-            (let ((proxy (expand-file-name "lib/conpty-proxy" dir)))
+            (let ((proxy (expand-file-name (concat "lib/" name) dir)))
               (write-region "" nil proxy)
               (set-file-modes proxy #o755)
               (should (equal (file-truename (vterm--find-proxy))
@@ -1162,6 +1308,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-proxy-resize-fallback ()
   "When the module cannot reach the channel, `conpty-proxy resize' is used."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let ((log (make-temp-file "vterm-proxy-log")))
     (unwind-protect
@@ -1184,6 +1331,7 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
 
 (ert-deftest vterm-test-proxy-resize-helper-failures ()
   "A failing resize helper is reported; a missing proxy too; nothing waits."
+  :tags '(posix)
   (should (file-executable-p vterm-test-proxy))
   (let ((helper (make-temp-file "vterm-helper" nil ".sh"
                                 "#!/bin/sh\necho \"no such session\" >&2\nexit 1\n"))

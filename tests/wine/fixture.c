@@ -5,6 +5,7 @@
  *   fixture echo          print READY, then for each input line:
  *                           "exit N" -> exit with code N
  *                           "size"   -> print "SIZE <cols> <rows>"
+ *                           "pid"    -> print "PID <its process id>"
  *                           other    -> print "ECHO:<line>"
  *   fixture exit N        print BYE, exit with code N
  *   fixture lines N K     print N numbered lines (see line_text), then
@@ -83,6 +84,11 @@ static int echo_mode(void)
                          info.srWindow.Right - info.srWindow.Left + 1,
                          info.srWindow.Bottom - info.srWindow.Top + 1);
             }
+            puts_con(out);
+        } else if (strcmp(line, "pid") == 0) {
+            char out[64];
+            snprintf(out, sizeof out, "PID %lu\r\n",
+                     (unsigned long)GetCurrentProcessId());
             puts_con(out);
         } else {
             puts_con("ECHO:");

@@ -47,3 +47,16 @@ SUITES += windows-imports
 .PHONY: test-windows-imports
 test-windows-imports: $(WIN_MODULE) $(WIN_PROXY)
 	@tests/wine/imports.sh $(WIN_MODULE) $(WIN_PROXY)
+
+# Our package inside a real Windows Emacs under Wine (the cross-built,
+# cached Emacs of build-aux/w32-emacs.sh): wine-emacs checks that Emacs
+# and what ends with it; wine-emacs-ert runs the ERT files there
+# (tests/wine/emacs-suite.sh).
+SUITES += wine-emacs wine-emacs-ert
+
+.PHONY: test-wine-emacs test-wine-emacs-ert
+test-wine-emacs: $(WIN_MODULE) $(WIN_PROXY) $(WINE_TEST_DIR)/fixture.exe
+	@sh tests/wine/emacs-suite.sh exit
+
+test-wine-emacs-ert: $(WIN_MODULE) $(WIN_PROXY) $(WINE_TEST_DIR)/fixture.exe
+	@sh tests/wine/emacs-suite.sh ert

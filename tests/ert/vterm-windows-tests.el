@@ -1,0 +1,199 @@
+;;; vterm-windows-tests.el --- vterm in a real Windows Emacs -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Every test here is tagged `windows': tests/ert/run.el runs them only
+;; in a Windows Emacs, which the wine-emacs suite
+;; (tests/wine/emacs-suite.sh) starts under Wine.  They stage what the
+;; C driver of the wine suite imitates: Emacs's own `make-process'
+;; starting conpty-proxy.exe (hidden console, Emacs's error mode, its
+;; pipe reader thread), the module writing a resize into the named
+;; control pipe, and Emacs ending a session by `delete-process' and
+;; `kill-buffer'.  `kill-emacs' with a live session is staged by the
+;; suite's script, which then looks for leftover processes.
+;;
+;; The terminal's program is the Wine suite's fixture
+;; (tests/wine/fixture.c), as cmd.exe gets no console under Wine.
+;; Wine 8's ConPTY cannot resize (ResizePseudoConsole returns
+;; E_NOTIMPL): the resize test checks that the size reaches the proxy
+;; through the pipe and that the trace log has ConPTY's answer, and
+;; says which answer it was.
+
+;;; Code:
+
+(require 'ert)
+(require 'cl-lib)
+(require 'vterm)
+(require 'vterm-tests)
+
+(defun vterm-windows-test--log-has (log regexp)
+  "Wait until the trace LOG matches REGEXP; return the match or nil."
+  (vterm-test-wait
+   (lambda ()
+     (and (file-exists-p log)
+          (with-temp-buffer
+            (insert-file-contents log)
+            (and (re-search-forward regexp nil t)
+                 (match-string 0)))))
+   10))
+
+(defun vterm-windows-test--alive-p (pid name)
+  "Non-nil if process PID runs and its executable is NAME."
+  (equal (cdr (assq 'comm (process-attributes pid))) name))
+
+(defun vterm-windows-test--child-pid (buf)
+  "Ask the fixture in BUF for its process id; return it."
+  (vterm-test-type buf "pid")
+  (vterm-test-wait-for buf "^PID [0-9]+$")
+  (with-current-buffer buf
+    (save-excursion
+      (goto-char (point-max))
+      (re-search-backward "^PID \\([0-9]+\\)$")
+      (string-to-number (match-string 1)))))
+
+(defmacro vterm-windows-test-with (spec &rest body)
+  "SPEC is (BUF [LOG [ARGS]]): run BODY in a session of the fixture.
+BUF is bound to its vterm buffer (started by the command `vterm'),
+LOG, if given, to the proxy's trace log.  ARGS are the fixture's
+arguments \(default: echo).  The buffer stays after the program exits."
+  (declare (indent 1))
+  (let ((buf (nth 0 spec))
+        (log (or (nth 1 spec) (make-symbol "log")))
+        (args (nth 2 spec)))
+    `(let* ((,log (make-temp-file "vterm-proxy-log"))
+            (process-environment (cons (concat "CONPTY_PROXY_LOG=" ,log)
+                                       process-environment))
+            (vterm-shell (cons vterm-test-fixture ,(or args ''("echo"))))
+            (vterm-conpty-proxy-path vterm-test-proxy)
+            (vterm-kill-buffer-on-exit nil)
+            (vterm-exit-functions nil)
+            (vterm-buffer-name (generate-new-buffer-name "vterm-windows"))
+            (,buf (call-interactively #'vterm)))
+       (unwind-protect
+           (progn ,@body)
+         (vterm-test-end-session ,buf)
+         (delete-file ,log)))))
+
+(ert-deftest vterm-windows-module-loads ()
+  "The module is the DLL next to the build, and the proxy is found."
+  :tags '(windows)
+  (should (equal module-file-suffix ".dll"))
+  (should (featurep 'vterm-module))
+  (should (string-suffix-p "vterm-module.dll"
+                           (locate-library "vterm-module.dll")))
+  (should (fboundp 'vterm--conpty-resize-pipe))
+  (let ((vterm-conpty-proxy-path nil))
+    (should (string-suffix-p "conpty-proxy.exe" (vterm--find-proxy)))))
+
+(ert-deftest vterm-windows-session ()
+  "`vterm' runs the program under conpty-proxy.exe; output and keys flow."
+  :tags '(windows)
+  (vterm-windows-test-with (buf log)
+    (let ((proc (get-buffer-process buf)))
+      (should (string-suffix-p "conpty-proxy.exe" (car (process-command proc))))
+      (should (equal (nth 1 (process-command proc)) "new")))
+    (vterm-test-wait-for buf "^READY$")
+    ;; Keys as keys: through the keymap, as a person types them.
+    (switch-to-buffer buf)
+    (execute-kbd-macro (kbd "h e l l o SPC w i n RET"))
+    (vterm-test-wait-for buf "^ECHO:hello win$")
+    (vterm-test-type buf "second line")
+    (vterm-test-wait-for buf "^ECHO:second line$")
+    (should (vterm-windows-test--log-has log "^start: pid [0-9]+, "))))
+
+(ert-deftest vterm-windows-resize-through-the-pipe ()
+  "A resize goes from the module into the named pipe; ConPTY answers.
+The trace log shows the message queued and ConPTY's result; Wine 8
+answers E_NOTIMPL (0x80004001), Windows S_OK."
+  :tags '(windows)
+  (vterm-windows-test-with (buf log)
+    (vterm-test-wait-for buf "^READY$")
+    (with-current-buffer buf
+      (vterm--request-resize 50 20))
+    (should (vterm-test-wait
+             (lambda () (equal (buffer-local-value 'vterm--process-size buf)
+                               '(50 . 20)))
+             5))
+    (should (vterm-windows-test--log-has log "control: resize 50 20 queued"))
+    (let ((answer (vterm-windows-test--log-has
+                   log "resize 50 20 hr=0x[0-9a-f]\\{8\\}")))
+      (should answer)
+      (message "ConPTY's answer to the resize: %s%s" answer
+               (if (string-suffix-p "80004001" answer)
+                   " (E_NOTIMPL: Wine's ConPTY cannot resize)" ""))
+      (when (string-suffix-p "00000000" answer)
+        (vterm-test-type buf "size")
+        (vterm-test-wait-for buf "^SIZE 50 20$")))))
+
+(ert-deftest vterm-windows-exit-code ()
+  "The program's exit code reaches the buffer's report."
+  :tags '(windows)
+  (vterm-windows-test-with (buf)
+    (vterm-test-wait-for buf "^READY$")
+    (vterm-test-type buf "exit 3")
+    (vterm-test-wait-for buf "exited abnormally with code 3")))
+
+(defun vterm-windows-test--ends (how)
+  "End a session by calling HOW with its buffer; check what ends.
+The proxy and its child are gone; return the buffer's report, if
+the buffer is still there."
+  (let (report)
+    (vterm-windows-test-with (buf)
+      (vterm-test-wait-for buf "^READY$")
+      (let ((proxy (process-id (get-buffer-process buf)))
+            (child (vterm-windows-test--child-pid buf)))
+        (should (vterm-windows-test--alive-p proxy "conpty-proxy.exe"))
+        (should (vterm-windows-test--alive-p child "fixture.exe"))
+        (funcall how buf)
+        (should (vterm-test-wait
+                 (lambda ()
+                   (not (or (vterm-windows-test--alive-p proxy "conpty-proxy.exe")
+                            (vterm-windows-test--alive-p child "fixture.exe"))))
+                 10))
+        (when (buffer-live-p buf)
+          (vterm-test-wait-for buf "^\\[Process ")
+          (setq report (vterm-test-screen buf)))))
+    report))
+
+(ert-deftest vterm-windows-delete-process ()
+  "`delete-process' ends the proxy and the program; the report says so."
+  :tags '(windows)
+  (let ((report (vterm-windows-test--ends
+                 (lambda (buf) (delete-process (get-buffer-process buf))))))
+    (should (string-match-p "(ended by Emacs)" report))))
+
+(ert-deftest vterm-windows-kill-buffer ()
+  "Killing the buffer ends the proxy and the program."
+  :tags '(windows)
+  (should-not (vterm-windows-test--ends
+               (lambda (buf)
+                 (let ((kill-buffer-query-functions nil))
+                   (kill-buffer buf))))))
+
+(ert-deftest vterm-windows-stalled-emacs-loses-nothing ()
+  "Output produced while Emacs runs a long Lisp loop all arrives."
+  :tags '(windows)
+  (let ((chunks nil))
+    (vterm-windows-test-with (buf nil '("lines" "5000" "0"))
+      (add-function :before (process-filter (get-buffer-process buf))
+                    (lambda (_proc input) (push input chunks)))
+      ;; Emacs reads nothing for 3 s while the program writes.
+      (let ((end (+ (float-time) 3)))
+        (while (< (float-time) end)))
+      (vterm-test-wait-for buf "^END$" 60)
+      ;; ConPTY redraws what the program wrote with sequences of its
+      ;; own between the characters; without them, every line is there.
+      (let ((text (replace-regexp-in-string
+                   "\e\\(?:\\[[0-?]*[ -/]*[@-~]\\|\\][^\a\e]*\\(?:\a\\|\e\\\\\\)\\|[@-Z\\\\-_]\\)"
+                   "" (apply #'concat (nreverse chunks))))
+            (numbers nil)
+            (start 0))
+        (while (string-match "L\\([0-9]\\{7\\}\\) [A-Za-z0-9]\\{60\\}"
+                             text start)
+          (push (string-to-number (match-string 1 text)) numbers)
+          (setq start (match-end 0)))
+        (should (equal (nreverse numbers) (number-sequence 0 4999)))))))
+
+(provide 'vterm-windows-tests)
+
+;;; vterm-windows-tests.el ends here
