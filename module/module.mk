@@ -16,12 +16,12 @@ RENDER_SRC := module/render.c module/input_guard.c module/runs.c \
 RENDER_HDR := module/render.h module/render_inspect.h module/input_guard.h \
               module/runs.h module/scrollback.h module/osc.h module/reflow.h \
               module/lineinfo.h module/utf8.h module/buf.h
-# What differs per OS is a file per OS behind one header (ctl_client.h,
+# What differs per OS is a file per OS behind one header (proxy_resize.h,
 # parse_worker.h); each build takes its OS's files.
-POSIX_CTL_CLIENT_SRC := module/posix_ctl_client.c
-WIN_CTL_CLIENT_SRC := module/win_ctl_client.c
-POSIX_MODULE_OS_SRC := $(POSIX_CTL_CLIENT_SRC) module/posix_parse_worker.c
-WIN_MODULE_OS_SRC := $(WIN_CTL_CLIENT_SRC) module/win_parse_worker.c
+POSIX_PROXY_RESIZE_SRC := module/posix_proxy_resize.c
+WIN_PROXY_RESIZE_SRC := module/win_proxy_resize.c
+POSIX_MODULE_OS_SRC := $(POSIX_PROXY_RESIZE_SRC) module/posix_parse_worker.c
+WIN_MODULE_OS_SRC := $(WIN_PROXY_RESIZE_SRC) module/win_parse_worker.c
 ifeq ($(OS),Windows_NT)
   MODULE_OS_SRC := $(WIN_MODULE_OS_SRC)
 else
@@ -34,7 +34,7 @@ GLUE_HDR := module/term.h module/redraw.h module/text.h module/faces.h \
             module/keys.h module/emacs_call.h
 MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(MODULE_OS_SRC)
 WIN_MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
-MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/ctl_client.h module/parse_worker.h \
+MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/proxy_resize.h module/parse_worker.h \
               $(PROTOCOL_HDR) module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include

@@ -19,7 +19,7 @@
 #endif
 
 #include "control.h"
-#include "ctl_client.h"
+#include "proxy_resize.h"
 #include "emacs_call.h"
 #include "keys.h"
 #include "parse_worker.h"
@@ -455,27 +455,6 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
 }
 
 /* What the libvterm under this module can do beyond 0.1.4's baseline. */
-static emacs_value Fvterm_libvterm_features(emacs_env *env, ptrdiff_t nargs,
-                                            emacs_value *args, void *data)
-{
-    emacs_value items[3];
-    int n = 0;
-
-    (void)nargs;
-    (void)args;
-    (void)data;
-#ifdef RENDER_HAVE_FRAGMENTS
-    items[n++] = env->intern(env, "string-fragments");
-#endif
-#ifdef RENDER_HAVE_SB_CLEAR
-    items[n++] = env->intern(env, "scrollback-clear");
-#endif
-#ifdef RENDER_HAVE_REFLOW
-    items[n++] = env->intern(env, "reflow");
-#endif
-    return call(env, S.list, n, items);
-}
-
 static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
 {
@@ -498,7 +477,7 @@ static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
         free(id);
         return S.nil;
     }
-    ok = ctl_client_send_resize(id, cols, rows, RESIZE_BUDGET_MS);
+    ok = proxy_resize_send(id, cols, rows, RESIZE_BUDGET_MS);
     free(id);
     return ok ? S.t : S.nil;
 }
@@ -588,12 +567,6 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "Ask conpty-proxy ID to resize to COLS x ROWS over its control "
           "channel.\nt when sent, nil when the channel cannot be reached."
           "\n\n(fn ID COLS ROWS)");
-    defun(env, "vterm--libvterm-features", 0, 0, Fvterm_libvterm_features,
-          "What the libvterm this module was built with adds to 0.1.4's:\n"
-          "a list of `string-fragments' (OSC strings split across reads),\n"
-          "`scrollback-clear' (CSI 3 J) and `reflow' (exact wrap marks,\n"
-          "lines rewrapped on resize)."
-          "\n\n(fn)");
     defun_held(
         env, "vterm--start-parse-thread", 2, 2, &held_start_parse_thread,
         "Parse VTERM's output in a thread of its own; t if started.\n"

@@ -35,39 +35,40 @@ int pty_resize(int master, int cols, int rows);
 
 /* --- control-channel server --- */
 
-enum { CTL_SERVER_MAX_CLIENTS = 64 };
+enum { POSIX_CTL_MAX_CLIENTS = 64 };
 
-struct ctl_client_slot {
+struct posix_ctl_client {
     int fd;            /* -1 when free */
     uint64_t deadline; /* drop the client when nothing comes by then */
 };
 
-struct ctl_server {
+struct posix_ctl_server {
     int listen_fd;
     char path[CTL_NAME_MAX];
-    struct ctl_client_slot clients[CTL_SERVER_MAX_CLIENTS];
+    struct posix_ctl_client clients[POSIX_CTL_MAX_CLIENTS];
     ctl_resize_fn resize;
     void *resize_ctx;
 };
 
 /* Create the socket directory (0700, checked) and listen on the channel
  * for ID.  Prints why on stderr and returns -1 on failure. */
-int ctl_server_open(struct ctl_server *srv, const char *id,
-                    ctl_resize_fn resize, void *resize_ctx);
+int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
+                          ctl_resize_fn resize, void *resize_ctx);
 
 /* Close every socket and remove the channel's path. */
-void ctl_server_close(struct ctl_server *srv);
+void posix_ctl_server_close(struct posix_ctl_server *srv);
 
 /* Append the server's pollfds to FDS (at most 1 + MAX_CLIENTS); returns
- * how many were added.  ctl_server_dispatch() must get the same slice. */
-int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds);
+ * how many were added.  posix_ctl_server_dispatch() must get the same slice. */
+int posix_ctl_server_pollfds(const struct posix_ctl_server *srv,
+                             struct pollfd *fds);
 
 /* Handle what poll() reported for the slice FDS[0..N) and drop clients
  * past their deadline. */
-void ctl_server_dispatch(struct ctl_server *srv, const struct pollfd *fds,
-                         int n, uint64_t now);
+void posix_ctl_server_dispatch(struct posix_ctl_server *srv,
+                               const struct pollfd *fds, int n, uint64_t now);
 
 /* Earliest client deadline, or UINT64_MAX when no client is connected. */
-uint64_t ctl_server_next_deadline(const struct ctl_server *srv);
+uint64_t posix_ctl_server_next_deadline(const struct posix_ctl_server *srv);
 
 #endif

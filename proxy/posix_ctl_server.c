@@ -12,14 +12,14 @@
 #include "posix.h"
 #include "trace.h"
 
-static void client_close(struct ctl_client_slot *c)
+static void client_close(struct posix_ctl_client *c)
 {
     close(c->fd);
     c->fd = -1;
 }
 
-int ctl_server_open(struct ctl_server *srv, const char *id,
-                    ctl_resize_fn resize, void *resize_ctx)
+int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
+                          ctl_resize_fn resize, void *resize_ctx)
 {
     char dir[CTL_NAME_MAX];
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -30,7 +30,7 @@ int ctl_server_open(struct ctl_server *srv, const char *id,
     srv->path[0] = '\0';
     srv->resize = resize;
     srv->resize_ctx = resize_ctx;
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         srv->clients[i].fd = -1;
 
     st = ctl_socket_dir(getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"),
@@ -78,9 +78,9 @@ int ctl_server_open(struct ctl_server *srv, const char *id,
     return 0;
 }
 
-void ctl_server_close(struct ctl_server *srv)
+void posix_ctl_server_close(struct posix_ctl_server *srv)
 {
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         if (srv->clients[i].fd >= 0)
             client_close(&srv->clients[i]);
     if (srv->listen_fd >= 0)
@@ -91,22 +91,23 @@ void ctl_server_close(struct ctl_server *srv)
     srv->path[0] = '\0';
 }
 
-static int free_slot(const struct ctl_server *srv)
+static int free_slot(const struct posix_ctl_server *srv)
 {
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         if (srv->clients[i].fd < 0)
             return i;
     return -1;
 }
 
-int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds)
+int posix_ctl_server_pollfds(const struct posix_ctl_server *srv,
+                             struct pollfd *fds)
 {
     int n = 0;
 
     /* With every slot taken, new clients wait in the listen backlog. */
     fds[n++] = (struct pollfd){.fd = free_slot(srv) >= 0 ? srv->listen_fd : -1,
                                .events = POLLIN};
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         fds[n++] = (struct pollfd){.fd = srv->clients[i].fd, .events = POLLIN};
     return n;
 }
@@ -114,7 +115,7 @@ int ctl_server_pollfds(const struct ctl_server *srv, struct pollfd *fds)
 /* Accept every pending connection there is room for: a full backlog
  * makes clients retry, and with every slot taken the rest wait in the
  * backlog until a client leaves or is dropped at its deadline. */
-static void accept_all(struct ctl_server *srv, uint64_t now)
+static void accept_all(struct posix_ctl_server *srv, uint64_t now)
 {
     int slot;
 
@@ -135,8 +136,8 @@ static void accept_all(struct ctl_server *srv, uint64_t now)
 }
 
 /* Read and answer every message waiting on client C. */
-static void serve_client(struct ctl_server *srv, struct ctl_client_slot *c,
-                         uint64_t now)
+static void serve_client(struct posix_ctl_server *srv,
+                         struct posix_ctl_client *c, uint64_t now)
 {
     for (;;) {
         char buf[CTL_MSG_MAX + 1];
@@ -175,17 +176,17 @@ static void serve_client(struct ctl_server *srv, struct ctl_client_slot *c,
     }
 }
 
-void ctl_server_dispatch(struct ctl_server *srv, const struct pollfd *fds,
-                         int n, uint64_t now)
+void posix_ctl_server_dispatch(struct posix_ctl_server *srv,
+                               const struct pollfd *fds, int n, uint64_t now)
 {
     for (int i = 1; i < n; i++) {
-        struct ctl_client_slot *c = &srv->clients[i - 1];
+        struct posix_ctl_client *c = &srv->clients[i - 1];
         if (c->fd >= 0 && fds[i].fd == c->fd &&
             (fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
             serve_client(srv, c, now);
     }
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++) {
-        struct ctl_client_slot *c = &srv->clients[i];
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++) {
+        struct posix_ctl_client *c = &srv->clients[i];
         if (c->fd >= 0 && now >= c->deadline) {
             trace("control: silent client dropped after %d ms",
                   CTL_IDLE_TIMEOUT_MS);
@@ -196,11 +197,11 @@ void ctl_server_dispatch(struct ctl_server *srv, const struct pollfd *fds,
         accept_all(srv, now);
 }
 
-uint64_t ctl_server_next_deadline(const struct ctl_server *srv)
+uint64_t posix_ctl_server_next_deadline(const struct posix_ctl_server *srv)
 {
     uint64_t next = UINT64_MAX;
 
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         if (srv->clients[i].fd >= 0 && srv->clients[i].deadline < next)
             next = srv->clients[i].deadline;
     return next;

@@ -34,7 +34,7 @@ static void on_signal(int sig)
 
 struct session {
     struct pty_child child;
-    struct ctl_server ctl;
+    struct posix_ctl_server ctl;
     struct queue *out;
     bool stdin_open, pty_open, stdout_open, child_running, reading_paused;
     bool killed; /* SIGKILL sent after the hang-up grace period */
@@ -216,7 +216,7 @@ static void update_backpressure(struct session *s, uint64_t now)
 
 static int poll_timeout(const struct session *s, uint64_t now)
 {
-    uint64_t next = ctl_server_next_deadline(&s->ctl);
+    uint64_t next = posix_ctl_server_next_deadline(&s->ctl);
 
     if (!s->child_running && s->pty_open && !s->reading_paused &&
         s->drain_deadline < next)
@@ -231,7 +231,7 @@ static int poll_timeout(const struct session *s, uint64_t now)
 static void run_loop(struct session *s)
 {
     enum { SIG, IN, PTY, OUT, CTL };
-    struct pollfd fds[CTL + 1 + CTL_SERVER_MAX_CLIENTS];
+    struct pollfd fds[CTL + 1 + POSIX_CTL_MAX_CLIENTS];
 
     /* Done once the child is gone, its output read, and all of it written
      * (or nobody is left to write it to). */
@@ -252,7 +252,7 @@ static void run_loop(struct session *s)
         fds[OUT] =
             (struct pollfd){.fd = queue_size(s->out) > 0 ? STDOUT_FILENO : -1,
                             .events = POLLOUT};
-        nctl = ctl_server_pollfds(&s->ctl, fds + CTL);
+        nctl = posix_ctl_server_pollfds(&s->ctl, fds + CTL);
 
         r = poll(fds, (nfds_t)(CTL + nctl), poll_timeout(s, now));
         if (r < 0 && errno != EINTR) {
@@ -273,7 +273,7 @@ static void run_loop(struct session *s)
             if (fds[OUT].revents)
                 flush_stdout(s);
         }
-        ctl_server_dispatch(&s->ctl, fds + CTL, r > 0 ? nctl : 0, now);
+        posix_ctl_server_dispatch(&s->ctl, fds + CTL, r > 0 ? nctl : 0, now);
         if (!s->child_running && s->pty_open && !s->reading_paused &&
             now >= s->drain_deadline) {
             policy_trace_drain_gave_up();
@@ -302,13 +302,13 @@ int backend_run_session(const struct session_config *cfg)
     }
     trace_open();
     if (install_signals() != 0 ||
-        ctl_server_open(&s->ctl, cfg->id, apply_resize, s) != 0) {
+        posix_ctl_server_open(&s->ctl, cfg->id, apply_resize, s) != 0) {
         queue_free(s->out);
         free(s);
         return PROXY_EXIT_FAILURE;
     }
     if (pty_spawn(cfg->argv, cfg->cols, cfg->rows, &s->child, &code) != 0) {
-        ctl_server_close(&s->ctl);
+        posix_ctl_server_close(&s->ctl);
         queue_free(s->out);
         free(s);
         return code;
@@ -332,7 +332,7 @@ int backend_run_session(const struct session_config *cfg)
     code = s->exit_code;
     trace("exit: code %d", code);
     close_pty(s);
-    ctl_server_close(&s->ctl);
+    posix_ctl_server_close(&s->ctl);
     queue_free(s->out);
     free(s);
     trace_close();

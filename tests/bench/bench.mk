@@ -12,17 +12,17 @@ BENCH_TOOL := $(BENCH_DIR)/benchtool
 BENCH_WIN := $(BENCH_DIR)/winbench.exe
 
 $(BENCH_TOOL): tests/bench/benchtool.c $(RENDER_SRC) $(RENDER_HDR) proxy/queue.h \
-               $(POSIX_CTL_CLIENT_SRC) module/ctl_client.h $(PROTOCOL_OBJ)
+               $(POSIX_PROXY_RESIZE_SRC) module/proxy_resize.h $(PROTOCOL_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -D_GNU_SOURCE $(CFLAGS) -Imodule -Iproxy $(VTERM_SYS_CFLAGS) \
-	      -o $@ tests/bench/benchtool.c $(RENDER_SRC) $(POSIX_CTL_CLIENT_SRC) \
+	      -o $@ tests/bench/benchtool.c $(RENDER_SRC) $(POSIX_PROXY_RESIZE_SRC) \
 	      $(PROTOCOL_OBJ) $(VTERM_SYS_LIBS)
 
-$(BENCH_WIN): tests/bench/winbench.c $(WIN_CTL_CLIENT_SRC) module/ctl_client.h \
+$(BENCH_WIN): tests/bench/winbench.c $(WIN_PROXY_RESIZE_SRC) module/proxy_resize.h \
               $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_CFLAGS) -Imodule -o $@ tests/bench/winbench.c \
-	          $(WIN_CTL_CLIENT_SRC) $(PROTOCOL_WIN_OBJ) -static -static-libgcc -ladvapi32
+	          $(WIN_PROXY_RESIZE_SRC) $(PROTOCOL_WIN_OBJ) -static -static-libgcc -ladvapi32
 
 .PHONY: bench
 bench: $(MODULE) $(PROXY) $(WIN_PROXY) $(BENCH_TOOL) $(BENCH_WIN)

@@ -10,7 +10,7 @@
  *   benchtool sbmem LINES SB             heap used by the render core with
  *                                        LINES pushed into scrollback SB
  *   benchtool resize PROXY N             N direct control-channel resizes
- *                                        (module/ctl_client.c) vs N spawns
+ *                                        (module/proxy_resize.h) vs N spawns
  *                                        of "PROXY resize"
  *   benchtool idle PROXY SECONDS         CPU time and wake-ups of an idle
  *                                        proxy session
@@ -34,7 +34,7 @@
 
 #include <vterm.h>
 
-#include "ctl_client.h"
+#include "proxy_resize.h"
 #include "queue.h"
 #include "render.h"
 
@@ -329,7 +329,7 @@ static void session_start(struct session *s, const char *proxy,
 static void session_wait_ready(struct session *s)
 {
     for (int i = 0; i < 500; i++) {
-        if (ctl_client_send_resize(s->id, 80, 24, 100))
+        if (proxy_resize_send(s->id, 80, 24, 100))
             return;
         usleep(10000);
     }
@@ -405,7 +405,7 @@ static int cmd_resize(int argc, char **argv)
     session_wait_ready(&s);
     for (int i = 0; i < n; i++) {
         double t0 = now();
-        bool ok = ctl_client_send_resize(s.id, 60 + i % 40, 20 + i % 7, 1000);
+        bool ok = proxy_resize_send(s.id, 60 + i % 40, 20 + i % 7, 1000);
         direct[i] = now() - t0;
         failed += !ok;
     }

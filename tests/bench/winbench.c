@@ -3,7 +3,7 @@
  *   winbench resize PROXY ID N   start "PROXY new ID 80 24 winbench child
  *                                ID" over CreatePipe pipes (as Emacs does),
  *                                then N direct control-channel resizes
- *                                (module/ctl_client.c) and N spawns of
+ *                                (module/proxy_resize.h) and N spawns of
  *                                "PROXY resize ID COLS ROWS"; prints
  *                                p50/p99 of each in microseconds
  *   winbench child ID            the session's child: waits until the
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_client.h"
+#include "proxy_resize.h"
 
 static double freq;
 
@@ -113,7 +113,7 @@ static int cmd_resize(const char *proxy, const char *id, int n)
     /* Ready when the channel takes a message. */
     bool ready = false;
     for (int i = 0; i < 300 && !ready; i++) {
-        ready = ctl_client_send_resize(id, 80, 24, 100);
+        ready = proxy_resize_send(id, 80, 24, 100);
         if (!ready)
             Sleep(20);
     }
@@ -123,7 +123,7 @@ static int cmd_resize(const char *proxy, const char *id, int n)
     }
     for (int i = 0; i < n; i++) {
         double t0 = now();
-        bool ok = ctl_client_send_resize(id, 60 + i % 40, 20 + i % 7, 1000);
+        bool ok = proxy_resize_send(id, 60 + i % 40, 20 + i % 7, 1000);
         direct[i] = now() - t0;
         failed += !ok;
     }

@@ -57,7 +57,6 @@
 (require 'vterm-module)
 
 (declare-function vterm--start-parse-thread "vterm-module")
-(declare-function vterm--libvterm-features "vterm-module")
 
 (defconst vterm-prop--dir
   (expand-file-name "property-cases"
@@ -512,11 +511,9 @@ It has one on POSIX systems only (module/parse_worker.h).")
                           shrunk (concat "case-" name)
                           (format "seed %s case %d (%s): %s"
                                   seed i
-                                  (if (getenv "VTERM_TEST_LIBVTERM")
-                                      (concat "libvterm "
-                                              (getenv "VTERM_TEST_LIBVTERM"))
-                                    (format "libvterm features %S"
-                                            (vterm--libvterm-features)))
+                                  (concat "libvterm "
+                                          (or (getenv "VTERM_TEST_LIBVTERM")
+                                              "unknown"))
                                   swhy))))
               (setq failure (list name file swhy shrunk))))))
     (message "property: %d random cases of seed %s in %.1f s%s"

@@ -27,7 +27,7 @@
 
 enum { MAX_CLIENTS = 8 };
 
-static struct ctl_server srv;
+static struct posix_ctl_server srv;
 static int listening;
 
 static uint32_t on_resize(void *ctx, int cols, int rows)
@@ -44,7 +44,7 @@ static void teardown(void)
 {
     char sock_dir[sizeof dir + 32];
 
-    ctl_server_close(&srv);
+    posix_ctl_server_close(&srv);
     snprintf(sock_dir, sizeof sock_dir, "%s/conpty-proxy-%lu", dir,
              (unsigned long)geteuid());
     rmdir(sock_dir);
@@ -59,17 +59,17 @@ static void setup(void)
     atexit(teardown);
     setenv("TMPDIR", dir, 1);
     unsetenv("XDG_RUNTIME_DIR");
-    REQUIRE(ctl_server_open(&srv, "fuzz", on_resize, NULL) == 0);
+    REQUIRE(posix_ctl_server_open(&srv, "fuzz", on_resize, NULL) == 0);
     listening = 1;
 }
 
 static void server_turn(uint64_t now)
 {
-    struct pollfd fds[1 + CTL_SERVER_MAX_CLIENTS];
-    int n = ctl_server_pollfds(&srv, fds);
+    struct pollfd fds[1 + POSIX_CTL_MAX_CLIENTS];
+    int n = posix_ctl_server_pollfds(&srv, fds);
 
     REQUIRE(poll(fds, (nfds_t)n, 0) >= 0);
-    ctl_server_dispatch(&srv, fds, n, now);
+    posix_ctl_server_dispatch(&srv, fds, n, now);
 }
 
 static int client_connect(void)
@@ -98,7 +98,7 @@ static int connected_count(void)
 {
     int n = 0;
 
-    for (int i = 0; i < CTL_SERVER_MAX_CLIENTS; i++)
+    for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         n += srv.clients[i].fd >= 0;
     return n;
 }
@@ -155,12 +155,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Every client gone: the server must accept what is still in its
      * backlog (a slot-full at a time, one per turn), see every hang-up
      * and free every slot, without help from the idle deadline. */
-    for (int turn = 0; turn < 4 + 2 * (connects / CTL_SERVER_MAX_CLIENTS);
+    for (int turn = 0; turn < 4 + 2 * (connects / POSIX_CTL_MAX_CLIENTS);
          turn++)
         server_turn(now);
     REQUIRE(connected_count() == 0);
     server_turn(now + CTL_IDLE_TIMEOUT_MS + 1);
     REQUIRE(connected_count() == 0);
-    REQUIRE(ctl_server_next_deadline(&srv) == UINT64_MAX);
+    REQUIRE(posix_ctl_server_next_deadline(&srv) == UINT64_MAX);
     return 0;
 }

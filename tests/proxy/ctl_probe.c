@@ -10,7 +10,7 @@
  *   ctl_probe resizes ID N           N resizes on one connection, each
  *                                    must be answered "ok"
  *   ctl_probe module-client ID N     N x the module's write-and-close
- *                                    client (module/ctl_client.c); each
+ *                                    client (module/proxy_resize.h); each
  *                                    must succeed within its 50 ms budget
  *   ctl_probe module-client-missing ID   the module's client against a
  *                                    session that does not exist must
@@ -43,7 +43,7 @@
 
 #include "channel.h"
 #include "control.h"
-#include "ctl_client.h"
+#include "proxy_resize.h"
 
 static long now_ms(void)
 {
@@ -291,8 +291,8 @@ static int cmd_module_client(const char *id, long n, bool expect)
 
     for (long i = 0; i < n; i++) {
         long start = now_ms(), took;
-        bool ok = ctl_client_send_resize(id, 40 + (int)(i % 100), 20,
-                                         MODULE_BUDGET_MS);
+        bool ok =
+            proxy_resize_send(id, 40 + (int)(i % 100), 20, MODULE_BUDGET_MS);
         took = now_ms() - start;
         if (took > worst)
             worst = took;

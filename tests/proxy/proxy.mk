@@ -2,11 +2,11 @@
 PROXY_TEST_DIR := $(BUILD)/tests/proxy
 
 # The probe includes the module's own control-channel client.
-$(PROXY_TEST_DIR)/ctl_probe: tests/proxy/ctl_probe.c $(POSIX_CTL_CLIENT_SRC) \
-                             module/ctl_client.h $(PROTOCOL_OBJ)
+$(PROXY_TEST_DIR)/ctl_probe: tests/proxy/ctl_probe.c $(POSIX_PROXY_RESIZE_SRC) \
+                             module/proxy_resize.h $(PROTOCOL_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -Imodule $(CFLAGS) -o $@ tests/proxy/ctl_probe.c \
-	      $(POSIX_CTL_CLIENT_SRC) $(PROTOCOL_OBJ)
+	      $(POSIX_PROXY_RESIZE_SRC) $(PROTOCOL_OBJ)
 
 SUITES += proxy
 TEST_BUILDS += $(PROXY) $(PROXY_TEST_DIR)/ctl_probe

@@ -1,7 +1,7 @@
 /* client.c -- the Windows control-channel test client.
  *
- *   client resize ID COLS ROWS   module/ctl_client.c's
- *                                ctl_client_send_resize (the module's own
+ *   client resize ID COLS ROWS   module/proxy_resize.h's
+ *                                proxy_resize_send (the module's own
  *                                code): exit 0 when it returns true
  *   client ping ID               "ping\n" -> expects "pong\n"
  *   client abuse ID              the abuse list; prints PASS/FAIL lines
@@ -27,7 +27,7 @@
 
 #include "channel.h"
 #include "control.h"
-#include "ctl_client.h"
+#include "proxy_resize.h"
 #include "win_backend.h" /* WIN_CTL_INSTANCES */
 #include "wine_test.h"
 
@@ -135,7 +135,7 @@ static DWORD WINAPI flood_main(void *arg)
     struct flood *f = arg;
 
     for (int i = 0; i < f->count; i++)
-        if (ctl_client_send_resize(f->id, 100 + i % 50, 30 + i % 10, 5000))
+        if (proxy_resize_send(f->id, 100 + i % 50, 30 + i % 10, 5000))
             f->ok++;
     return 0;
 }
@@ -347,9 +347,9 @@ static int abuse(const char *id)
     wt_result(ok, "control: 100 x connect-close");
     n = 0;
     for (int i = 0; i < 1000; i++)
-        if (ctl_client_send_resize(id, 90 + i % 20, 30, 3000))
+        if (proxy_resize_send(id, 90 + i % 20, 30, 3000))
             n++;
-    wt_result(n == 1000, "control: 1000 x ctl_client resize (write, close)");
+    wt_result(n == 1000, "control: 1000 x proxy_resize_send (write, close)");
 
     /* A silent client is dropped after 5 s; others are served meanwhile. */
     silent = open_pipe(3000);
@@ -386,8 +386,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "resize") == 0 && argc == 5)
-        return ctl_client_send_resize(argv[2], atoi(argv[3]), atoi(argv[4]),
-                                      2000)
+        return proxy_resize_send(argv[2], atoi(argv[3]), atoi(argv[4]), 2000)
                    ? 0
                    : 1;
     if (strcmp(argv[1], "ping") == 0)

@@ -547,7 +547,7 @@ static void scenario_basic(void)
 
     snprintf(args, sizeof args, "resize %s 100 40", id);
     wt_result(run_client(args, 10000) == 0,
-              "basic: ctl_client_send_resize wrote resize 100 40");
+              "basic: proxy_resize_send wrote resize 100 40");
 
     /* The helper: 0 on "ok"; 1 on an error answer (Wine's E_NOTIMPL);
      * the runner checks the trace line. */

@@ -1,6 +1,6 @@
 # Windows tests under Wine: conpty-proxy.exe started by an Emacs-like
 # driver over CreatePipe pipes, a fixture child that opens CONIN$/CONOUT$,
-# and a control client built from the module's own $(WIN_CTL_CLIENT_SRC).
+# and a control client built from the module's own $(WIN_PROXY_RESIZE_SRC).
 WINE_TEST_DIR := $(BUILD)/tests/wine
 WINE_TEST_CFLAGS := $(WIN_CFLAGS) -Imodule -Itests/wine
 WINE_TEST_LIBS := -static -static-libgcc
@@ -22,11 +22,11 @@ $(WINE_TEST_DIR)/fake/conpty.dll: tests/wine/fake_conpty.c
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -shared -o $@ $< -static-libgcc
 
-$(WINE_TEST_DIR)/client.exe: tests/wine/client.c tests/wine/wine_test.h $(WIN_CTL_CLIENT_SRC) \
-                             module/ctl_client.h $(PROXY_HDRS) $(PROTOCOL_WIN_OBJ)
+$(WINE_TEST_DIR)/client.exe: tests/wine/client.c tests/wine/wine_test.h $(WIN_PROXY_RESIZE_SRC) \
+                             module/proxy_resize.h $(PROXY_HDRS) $(PROTOCOL_WIN_OBJ)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ tests/wine/client.c \
-	          $(WIN_CTL_CLIENT_SRC) $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -ladvapi32
+	          $(WIN_PROXY_RESIZE_SRC) $(PROTOCOL_WIN_OBJ) $(WINE_TEST_LIBS) -ladvapi32
 
 # The proxy's control-pipe creation, linked alone (see unit.c for why).
 $(WINE_TEST_DIR)/unit.exe: tests/wine/unit.c tests/wine/wine_test.h $(BUILD)/obj/win/proxy/win_ctl_pipe.o \

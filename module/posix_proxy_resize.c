@@ -1,4 +1,4 @@
-/* posix_ctl_client.c -- ctl_client.h on POSIX: a Unix-domain socket,
+/* posix_proxy_resize.c -- proxy_resize.h on POSIX: a Unix-domain socket,
  * connected and written without blocking past the budget. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -6,7 +6,7 @@
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* SOCK_CLOEXEC, SOCK_NONBLOCK, MSG_NOSIGNAL */
 #endif
-#include "ctl_client.h"
+#include "proxy_resize.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -51,7 +51,7 @@ static void nap(int ms)
         nanosleep(&ts, NULL);
 }
 
-bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
+bool proxy_resize_send(const char *id, int cols, int rows, int budget_ms)
 {
     int64_t deadline = now_ms() + (budget_ms > 0 ? budget_ms : 0);
     char dir[CTL_NAME_MAX], msg[CTL_MSG_MAX + 1];

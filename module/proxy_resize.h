@@ -1,9 +1,9 @@
-/* ctl_client.h -- the control-channel client compiled into vterm-module:
+/* proxy_resize.h -- the control-channel client compiled into vterm-module:
  * send one resize to a conpty-proxy session (DESIGN.md, "Control
- * channel").  One implementation per OS: posix_ctl_client.c (a
- * Unix-domain socket), win_ctl_client.c (a named pipe). */
-#ifndef CTL_CLIENT_H
-#define CTL_CLIENT_H
+ * channel").  One implementation per OS: posix_proxy_resize.c (a
+ * Unix-domain socket), win_proxy_resize.c (a named pipe). */
+#ifndef PROXY_RESIZE_H
+#define PROXY_RESIZE_H
 
 #include <stdbool.h>
 
@@ -12,6 +12,6 @@
  * channel is retried within it).  True when the message was written,
  * false when the channel could not be reached (bad id or size, no such
  * session, budget spent). */
-bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms);
+bool proxy_resize_send(const char *id, int cols, int rows, int budget_ms);
 
 #endif

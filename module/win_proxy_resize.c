@@ -1,6 +1,6 @@
-/* win_ctl_client.c -- ctl_client.h on Windows: a message-mode named
+/* win_proxy_resize.c -- proxy_resize.h on Windows: a message-mode named
  * pipe, opened and written without blocking past the budget. */
-#include "ctl_client.h"
+#include "proxy_resize.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static DWORD remaining(ULONGLONG deadline)
     return now >= deadline ? 0 : (DWORD)(deadline - now);
 }
 
-bool ctl_client_send_resize(const char *id, int cols, int rows, int budget_ms)
+bool proxy_resize_send(const char *id, int cols, int rows, int budget_ms)
 {
     ULONGLONG deadline =
         GetTickCount64() + (budget_ms > 0 ? (ULONGLONG)budget_ms : 0);
