@@ -36,6 +36,10 @@
 ;; control channel.
 ;;
 ;; M-x vterm opens a terminal; C-c C-t enters copy mode.
+;;
+;; This file is the user's side: commands, options, faces, keymaps,
+;; drawing and window sizes.  vterm-transport.el is the process side:
+;; the proxy, the control channel, the parse thread.
 
 ;;; Code:
 
@@ -46,6 +50,8 @@
   "Terminal emulator based on libvterm."
   :group 'terminals)
 
+(require 'vterm-transport)
+
 ;;;; The module
 
 (declare-function vterm--new "vterm-module")
@@ -54,14 +60,9 @@
 (declare-function vterm--write-input "vterm-module")
 (declare-function vterm--set-size "vterm-module")
 (declare-function vterm--reset-point "vterm-module")
-(declare-function vterm--conpty-resize-pipe "vterm-module")
 (declare-function vterm--clear-scrollback "vterm-module")
-(declare-function vterm--get-pwd-raw "vterm-module")
-(declare-function vterm--start-parse-thread "vterm-module")
 (declare-function vterm--parse-thread-woke "vterm-module")
-(declare-function vterm--stop-parse-thread "vterm-module")
-(declare-function vterm--parse-thread-busy "vterm-module")
-(declare-function vterm--free "vterm-module")
+(declare-function vterm--get-pwd-raw "vterm-module")
 
 (defconst vterm--lisp-directory
   (file-name-directory (or load-file-name buffer-file-name default-directory))
@@ -246,19 +247,6 @@ terminals."
                               (string :tag "Fallback command line")))))
   :group 'vterm)
 
-(defcustom vterm-use-conpty-proxy (eq system-type 'windows-nt)
-  "If non-nil, run the shell under conpty-proxy instead of a native pty.
-On Windows the proxy is always used; on POSIX it is optional."
-  :type 'boolean
-  :group 'vterm)
-
-(defcustom vterm-conpty-proxy-path nil
-  "File name of the conpty-proxy program, or nil to search for it.
-The search looks in the module's directory, a proxy/ directory
-beside it, then the variable `exec-path'."
-  :type '(choice (const :tag "Search" nil) file)
-  :group 'vterm)
-
 (defcustom vterm-buffer-name "*vterm*"
   "The name of vterm buffers."
   :type 'string
@@ -422,25 +410,6 @@ Otherwise use `term-prompt-regexp'."
   :type 'boolean
   :group 'vterm)
 
-(defcustom vterm-parse-in-thread t
-  "If non-nil, terminal output is parsed in a thread of the module's own.
-Emacs then reads the next output while the last is parsed, instead of
-doing both in turn (a large output scrolls by faster), and output is
-drawn as soon as it stops (see `vterm-timer-delay').  While output
-keeps coming, redraws show the screen and add the lines that scrolled
-off it to the buffer at most a second later, or once the output stops.
-It needs Emacs 28 and POSIX threads; elsewhere output is parsed as it
-arrives.  Takes effect for new terminals."
-  :type 'boolean
-  :group 'vterm)
-
-(defcustom vterm-read-process-output-max (* 64 1024)
-  "Lower bound for `read-process-output-max' while a vterm runs.
-Larger reads make bulk output faster; a smaller global value is
-raised to this when a terminal starts."
-  :type 'integer
-  :group 'vterm)
-
 ;;;; Faces
 
 (defface vterm-color-black
@@ -535,10 +504,6 @@ raised to this when a terminal starts."
 
 ;;;; Buffer-local state
 
-(defvar-local vterm--term nil "The terminal object of this buffer.")
-(defvar-local vterm--process nil "The process of this buffer.")
-(defvar-local vterm--proxy-id nil
-  "Control-channel id of this buffer's conpty-proxy, or nil for a native pty.")
 (defvar-local vterm--redraw-timer nil "Pending redraw timer.")
 (defvar-local vterm--redraw-due nil
   "When the last redraw timer was due to run (a `float-time'), or nil.")
@@ -549,33 +514,16 @@ raised to this when a terminal starts."
 (defvar-local vterm--input-sent nil
   "Non-nil when input was sent since the last redraw.
 The next redraw brings the selected window back to the live screen.")
-(defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
-(defvar-local vterm--process-size nil
-  "The size last sent to the process, (COLS . ROWS).")
-(defvar-local vterm--pending-size nil "Size waiting to be sent, (COLS . ROWS).")
-(defvar-local vterm--resize-timer nil "Timer that sends the pending size.")
 (defvar-local vterm--height-timer nil
   "Timer that resizes to the windows once their height stopped changing.")
 (defvar vterm--nudge nil
   "A loopback connection written to so that Emacs looks at its timers.")
-(defvar-local vterm--resize-helper nil
-  "The running `conpty-proxy resize' fallback process, if any.")
-(defvar-local vterm--proxy-output-seen nil
-  "Non-nil once this buffer's conpty-proxy has sent output.
-The proxy creates its control channel before it starts the shell, so
-a resize sent before the first output may have found no channel.")
 (defvar-local vterm--title nil "Last title set by the shell.")
-(defvar-local vterm--wakeup nil
-  "The pipe process the parse thread wakes this buffer through, or nil.")
-(defvar-local vterm--wakeup-watch-timer nil
-  "Timer that sees the wake-up pipe read after output, or nil.")
 (defvar-local vterm--copy-saved-point nil
   "Point before copy mode was entered.")
 
 (defvar vterm--pending-output nil
   "When non-nil, a list whose car collects output instead of sending it.")
-
-(defvar vterm--id-counter 0 "Counter for conpty-proxy ids.")
 
 (defvar w32-pipe-buffer-size)
 
@@ -1185,28 +1133,6 @@ Lisp strings or separated by spaces."
 
 ;;;; Redraw
 
-(defmacro vterm--quit-as-key (&rest body)
-  "Run BODY; a \[keyboard-quit] typed meanwhile is then read as a key.
-Filters and timers run with quitting inhibited, so \[keyboard-quit]
-typed while they work (a flood of output keeps them busy) only sets
-`quit-flag', and Emacs may signal it where no command expects it:
-the redisplay that follows, which leaves a minibuffer open with
-\"[Quit]\" in it.  When Emacs is waiting for input (idle), or is
-between commands (`this-command' is nil: it is about to read the next
-key sequence and has not yet started its idle time), the flag becomes
-the key it stands for, as the command loop itself does with a quit
-that came in before it read.  Inside a command that waits for output,
-the flag stays and quits that command."
-  (declare (indent 0) (debug t))
-  `(prog1 (progn ,@body)
-     (when (and (eq quit-flag t)
-                (or (current-idle-time) (null this-command)))
-       (setq quit-flag nil)
-       (setq unread-command-events
-             (append unread-command-events
-                     ;; The quit character (C-g unless changed).
-                     (list (nth 3 (current-input-mode))))))))
-
 (defun vterm--invalidate ()
   "Schedule a redraw of the current buffer."
   (cond
@@ -1224,6 +1150,15 @@ the flag stays and quits that command."
       (setq vterm--redraw-timer
             (run-with-timer (- vterm--redraw-due now) nil
                             #'vterm--delayed-redraw (current-buffer) t))))))
+
+(defun vterm--draw-parsed ()
+  "Draw now what the parse thread parsed (`vterm--on-parsed')."
+  (when vterm--redraw-timer
+    (cancel-timer vterm--redraw-timer))
+  ;; The period of redraws (`vterm--next-redraw-due') counts from this
+  ;; one.
+  (setq vterm--redraw-due (float-time))
+  (vterm--delayed-redraw (current-buffer)))
 
 (defun vterm--next-redraw-due (now last-due delay)
   "Return when to redraw for output arriving at NOW.
@@ -1429,10 +1364,7 @@ them on is measured after it."
 
 (defun vterm--resize-now (&optional redraw)
   "Send the pending size to the process now; with REDRAW, draw now too."
-  (when vterm--resize-timer
-    (cancel-timer vterm--resize-timer)
-    (setq vterm--resize-timer nil))
-  (vterm--send-pending-size (current-buffer))
+  (vterm--send-pending-size-now)
   (when (and redraw vterm--redraw-timer)
     (cancel-timer vterm--redraw-timer)
     (vterm--delayed-redraw (current-buffer))))
@@ -1467,106 +1399,7 @@ changes send it at once: see `vterm--resize-now')."
               (run-with-timer 0 nil #'vterm--send-pending-size
                               (current-buffer)))))))
 
-(defun vterm--send-pending-size (buffer)
-  "Send BUFFER's pending size to its process."
-  (when (buffer-live-p buffer)
-    (with-current-buffer buffer
-      (setq vterm--resize-timer nil)
-      (let ((size vterm--pending-size))
-        (when (and size (process-live-p vterm--process)
-                   (not (process-live-p vterm--resize-helper)))
-          (setq vterm--pending-size nil)
-          (unless (equal size vterm--process-size)
-            (if vterm--proxy-id
-                (vterm--proxy-resize (car size) (cdr size))
-              (set-process-window-size vterm--process (cdr size) (car size))
-              (setq vterm--process-size size))))))))
-
-(defun vterm--proxy-resize (cols rows)
-  "Ask this buffer's conpty-proxy to resize to COLS x ROWS."
-  (if (vterm--conpty-resize-pipe vterm--proxy-id cols rows)
-      (setq vterm--process-size (cons cols rows))
-    ;; The control channel could not be reached from the module: try the
-    ;; helper, without waiting for it.
-    (let ((buffer (current-buffer))
-          (proxy (vterm--find-proxy)))
-      (if (not proxy)
-          (vterm--report (format "conpty-proxy not found; cannot resize to %dx%d"
-                                 cols rows))
-        (setq vterm--resize-helper
-              (make-process
-               :name "vterm-resize"
-               :command (list proxy "resize" vterm--proxy-id
-                              (number-to-string cols) (number-to-string rows))
-               :buffer nil
-               :noquery t
-               :connection-type 'pipe
-               :filter (lambda (proc out)
-                         (process-put proc 'output
-                                      (concat (process-get proc 'output) out)))
-               :sentinel
-               (lambda (proc _event)
-                 (unless (process-live-p proc)
-                   (vterm--resize-helper-done buffer proc cols rows)))))))))
-
-(defun vterm--resize-helper-done (buffer proc cols rows)
-  "Handle the end of resize helper PROC of BUFFER, sent COLS x ROWS."
-  (when (buffer-live-p buffer)
-    (with-current-buffer buffer
-      (setq vterm--resize-helper nil)
-      (if (eq (process-exit-status proc) 0)
-          (setq vterm--process-size (cons cols rows))
-        (if (process-live-p vterm--process)
-            ;; Before the first output the channel may not exist yet:
-            ;; that output sends the size again (`vterm--reapply-size').
-            (when vterm--proxy-output-seen
-              (message "vterm: resize to %dx%d failed: %s" cols rows
-                       (string-trim (or (process-get proc 'output) ""))))
-          (vterm--report
-           "conpty-proxy is gone; the terminal cannot be resized")))
-      ;; Not from a timer: one set in a sentinel waits for the next
-      ;; event.
-      (vterm--resize-now))))
-
-(defun vterm--report (text)
-  "Show TEXT at the end of the current vterm buffer.
-While its terminal still runs, TEXT goes to the echo area instead: in
-the buffer the next redraw would take it for screen rows."
-  (if (process-live-p vterm--process)
-      (message "vterm: %s" text)
-    (let ((inhibit-read-only t))
-      (save-excursion
-        (goto-char (point-max))
-        (insert (propertize (concat "\n[" text "]\n") 'face 'warning))))))
-
 ;;;; Process
-
-(defun vterm--find-proxy ()
-  "Return the file name of conpty-proxy, or nil."
-  (let ((name (concat "conpty-proxy"
-                      (if (eq system-type 'windows-nt) ".exe" ""))))
-    (or (and vterm-conpty-proxy-path
-             (file-executable-p vterm-conpty-proxy-path)
-             vterm-conpty-proxy-path)
-        (let ((module (locate-library
-                       (concat "vterm-module" module-file-suffix))))
-          (when module
-            (let ((dir (file-name-directory module)))
-              (cl-find-if #'file-executable-p
-                          (list (expand-file-name name dir)
-                                (expand-file-name (concat "../proxy/" name) dir)
-                                (expand-file-name (concat "proxy/" name)
-                                                  dir))))))
-        (executable-find "conpty-proxy"))))
-
-(defun vterm--new-proxy-id ()
-  "Return a fresh, unguessable control-channel id."
-  (setq vterm--id-counter (1+ vterm--id-counter))
-  (format "vterm-%d-%d-%s" (emacs-pid) vterm--id-counter
-          (substring (secure-hash 'sha256
-                                  (format "%S%S%S%S" (random t) (current-time)
-                                          (emacs-pid) (random)))
-                     0 24)))
 
 (defun vterm--environment ()
   "Return `process-environment' for the shell."
@@ -1866,18 +1699,6 @@ expand is not looked at."
           (setq vterm--proxy-output-seen t)
           (vterm--reapply-size))))))
 
-(defun vterm--reapply-size ()
-  "Send the terminal's size again if the process did not get it.
-A resize sent while the proxy was starting fails (no control channel
-yet) and is not retried by itself: this runs at the first output."
-  (when (and vterm--size (not (equal vterm--size vterm--process-size))
-             (not vterm--pending-size))
-    (setq vterm--pending-size vterm--size)
-    (unless vterm--resize-timer
-      (setq vterm--resize-timer
-            (run-with-timer 0 nil #'vterm--send-pending-size
-                            (current-buffer))))))
-
 (defun vterm--sentinel (process event)
   "Handle EVENT of PROCESS: on exit, run `vterm-exit-functions' and clean up."
   (unless (process-live-p process)
@@ -1909,34 +1730,6 @@ yet) and is not retried by itself: this runs at the first output."
                                    (string-trim event)
                                    (vterm--exit-explanation process)))))))))
 
-(defun vterm--exit-explanation (process)
-  "Return what the end of PROCESS means for its shell, or \"\".
-The process of a conpty-proxy session is the proxy.  On POSIX a
-signal ended the proxy itself, and an exit code of 128 + N means a
-signal N ended the shell.  Windows has no signals: Emacs reports
-exit code 0xC000013A (STATUS_CONTROL_C_EXIT: a console closed, or
-Ctrl-C) as signal 2 and `delete-process' as signal 9, and exit codes
-129-192 are the shell's own."
-  (let ((status (process-exit-status process))
-        (state (process-status process)))
-    (cond
-     ((not (buffer-local-value 'vterm--proxy-id (process-buffer process))) "")
-     ((eq system-type 'windows-nt)
-      (cond
-       ((and (eq state 'signal) (= status 2))
-        (concat " (exit code 0xC000013A: the console was closed"
-                " or Ctrl-C ended the program)"))
-       ((and (eq state 'signal) (= status 9)) " (ended by Emacs)")
-       ((eq state 'signal) (format " (conpty-proxy ended, status %d)" status))
-       ((and (eq state 'exit) (= status 127))
-        " (conpty-proxy could not start the shell)")
-       (t "")))
-     ((eq state 'signal)
-      (format " (conpty-proxy died by signal %d)" status))
-     ((and (eq state 'exit) (< 128 status 193))
-      (format " (the shell was killed by signal %d)" (- status 128)))
-     (t ""))))
-
 (defun vterm--kill-buffer-hook ()
   "Stop the process of a vterm buffer being killed, politely.
 A proxy is told by end of input (it then hangs up the shell); it
@@ -1955,20 +1748,6 @@ is killed if it is still there a few seconds later."
                          vterm--height-timer))
       (when timer (cancel-timer timer)))
     (vterm--release)))
-
-(defun vterm--release ()
-  "Free this buffer's terminal now: stop its parse thread, drop its state.
-The buffer's text stays; `vterm--term' is nil from then on."
-  (when vterm--wakeup-watch-timer
-    (cancel-timer vterm--wakeup-watch-timer)
-    (setq vterm--wakeup-watch-timer nil))
-  (when vterm--term
-    (when (fboundp 'vterm--free)
-      (vterm--free vterm--term))
-    (setq vterm--term nil))
-  (when vterm--wakeup
-    (delete-process vterm--wakeup)
-    (setq vterm--wakeup nil)))
 
 ;;;; The mode
 
@@ -2016,7 +1795,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
     (dolist (hook '(text-scale-mode-hook display-line-numbers-mode-hook))
       (add-hook hook #'vterm--resize-to-windows-soon nil t))
-    (vterm--start-parse-thread-maybe)
+    (vterm--start-parse-thread-maybe #'vterm--draw-parsed)
     (vterm--start-process cols rows)))
 
 (defun vterm--refuse-major-mode-change ()
@@ -2026,72 +1805,6 @@ terminal's state while its shell goes on running, with nothing to
 show its output; once the process has ended the mode may change."
   (when (and (derived-mode-p 'vterm-mode) (process-live-p vterm--process))
     (user-error "Cannot change the major mode of a running vterm buffer")))
-
-(defun vterm--start-parse-thread-maybe ()
-  "Parse this terminal's output in a thread, if `vterm-parse-in-thread'."
-  (when (and vterm-parse-in-thread (fboundp 'vterm--start-parse-thread)
-             (fboundp 'make-pipe-process))
-    (let* ((buffer (current-buffer))
-           (pipe (make-pipe-process
-                  :name "vterm-wakeup" :buffer nil :noquery t
-                  :coding 'binary
-                  :filter (lambda (_proc _bytes) (vterm--parse-thread-woke-up buffer)))))
-      (if (vterm--start-parse-thread vterm--term pipe)
-          (setq vterm--wakeup pipe)
-        (delete-process pipe)))))
-
-(defconst vterm--wakeup-watch-delay 0.05
-  "Seconds between the checks of `vterm--wakeup-watch'.")
-
-(defun vterm--watch-wakeup ()
-  "See that the wake-up pipe is read once the parse thread is done.
-Called for output.  A wake-up byte left unread when the process ends
-keeps Emacs from running sentinels while a Lisp program waits with
-`accept-process-output' on that process (the wait returns at once,
-again and again: a sentinel runs only when no process has input
-pending); timers still run there."
-  (when (and vterm--wakeup (null vterm--wakeup-watch-timer))
-    (setq vterm--wakeup-watch-timer
-          (run-with-timer vterm--wakeup-watch-delay nil
-                          #'vterm--wakeup-watch (current-buffer)))))
-
-(defun vterm--wakeup-watch (buffer)
-  "Read BUFFER's wake-up pipe if the parse thread is done with its output.
-Once the process has ended, stop the thread (it parses what it has
-first) and drop the pipe.  While the thread may still wake Emacs,
-look again later."
-  (when (buffer-live-p buffer)
-    (with-current-buffer buffer
-      (setq vterm--wakeup-watch-timer nil)
-      (when (and vterm--wakeup vterm--term)
-        (vterm--quit-as-key
-          (cond
-           ((not (process-live-p vterm--process))
-            (vterm--stop-parse-thread vterm--term)
-            (delete-process vterm--wakeup)
-            (setq vterm--wakeup nil)
-            ;; What it parsed last is drawn by the sentinel, or now.
-            (vterm--invalidate))
-           ((vterm--parse-thread-busy vterm--term)
-            (vterm--watch-wakeup))
-           (t
-            ;; Every byte it wrote is in the pipe: take them.
-            (accept-process-output vterm--wakeup 0 nil 0))))))))
-
-(defun vterm--parse-thread-woke-up (buffer)
-  "The parse thread of BUFFER's terminal has news: take it.
-When the output has stopped with some of it not drawn (the redraw
-timer's, or scrollback a redraw left for later), it is drawn now."
-  (when (buffer-live-p buffer)
-    (with-current-buffer buffer
-      (when (and vterm--term
-                 (vterm--quit-as-key (vterm--parse-thread-woke vterm--term)))
-        (when vterm--redraw-timer
-          (cancel-timer vterm--redraw-timer))
-        ;; The period of redraws (`vterm--next-redraw-due') counts
-        ;; from this one.
-        (setq vterm--redraw-due (float-time))
-        (vterm--delayed-redraw buffer)))))
 
 (add-hook 'window-size-change-functions #'vterm--window-size-change)
 
@@ -2148,10 +1861,7 @@ packages call it with their own DISPLAY function of one buffer."
   "Delete the scrollback."
   (interactive)
   (when vterm--term
-    (if (fboundp 'vterm--clear-scrollback)
-        (vterm--clear-scrollback vterm--term)
-      ;; Erase-saved-lines: the module handles it when libvterm can.
-      (vterm--write-input vterm--term "\e[3J"))
+    (vterm--clear-scrollback vterm--term)
     (let ((inhibit-read-only t))
       (vterm--render))))
 

@@ -122,13 +122,19 @@
     (message "checkdoc: %s" e))
   (null vterm-run--checkdoc-errors))
 
+(defvar package-lint-main-file)
+
 (defun vterm-run--package-lint (file)
   "Run package-lint on FILE; return non-nil if it finds no error or warning.
 Return the symbol `missing' when package-lint is not installed."
   (if (not (require 'package-lint nil t))
       'missing
     (let ((issues (with-current-buffer (find-file-noselect file)
-                    (package-lint-buffer))))
+                    ;; The other files are part of the package of
+                    ;; vterm.el: its prefix, its dependencies.
+                    (let ((package-lint-main-file
+                           (expand-file-name "lisp/vterm.el" vterm-run-top)))
+                      (package-lint-buffer)))))
       (setq issues (cl-remove-if (lambda (i) (eq (nth 2 i) 'info)) issues))
       (dolist (i issues)
         (message "package-lint: %s:%d:%d: %s: %s"

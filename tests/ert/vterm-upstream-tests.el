@@ -264,8 +264,10 @@ Return (STDOUT STDERR EXIT-STATUS)."
     (unwind-protect
         (progn
           (make-directory lisp t)
-          (copy-file (expand-file-name "lisp/vterm.el" vterm-test-top)
-                     (expand-file-name "vterm.el" lisp))
+          (dolist (file (directory-files
+                         (expand-file-name "lisp" vterm-test-top) t "\\.el\\'"))
+            (copy-file file (expand-file-name (file-name-nondirectory file)
+                                              lisp)))
           ;; Batch: no question; a message says what to do.
           (let ((out (vterm-upstream--emacs
                       (list "-L" lisp)
