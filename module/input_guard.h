@@ -23,7 +23,7 @@
 #include <vterm.h>
 
 #include "buf.h"
-#include "render.h"
+#include "render_types.h"
 
 enum {
     /* libvterm 0.3.3 writes past its 16-entry argument array on a CSI

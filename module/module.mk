@@ -13,8 +13,9 @@ include module/libvterm.mk
 RENDER_SRC := module/render.c module/input_guard.c module/runs.c \
               module/scrollback.c module/osc.c module/reflow.c \
               module/lineinfo.c module/utf8.c module/buf.c
-RENDER_HDR := module/render.h module/render_inspect.h module/input_guard.h \
-              module/runs.h module/scrollback.h module/osc.h module/reflow.h \
+RENDER_HDR := module/render.h module/render_types.h module/render_inspect.h \
+              module/input_guard.h module/runs.h module/scrollback.h \
+              module/osc.h module/reflow.h \
               module/lineinfo.h module/utf8.h module/buf.h
 # What differs per OS is a file per OS behind one header (proxy_resize.h,
 # parse_worker.h); each build takes its OS's files.

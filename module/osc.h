@@ -13,7 +13,7 @@
 #include <vterm.h>
 
 #include "buf.h"
-#include "render.h"
+#include "render_types.h"
 
 enum {
     OSC_STR_MAX = 1 << 16, /* an OSC payload longer than this is dropped */

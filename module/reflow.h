@@ -8,7 +8,7 @@
 
 #include <vterm.h>
 
-#include "render.h"
+#include "render_types.h"
 
 /* Resize VT to ROWS x COLS, reflowing its lines unless libvterm 0.3.3
  * would crash doing so (see reflow_safe in reflow.c) or the alternate

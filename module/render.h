@@ -16,62 +16,7 @@
 
 #include <vterm.h>
 
-#include "lineinfo.h"
-
-/* Newer libvterm: string fragments (OSC split across reads delivered as
- * pieces) and the sb_clear callback came with 0.2; reflow with 0.3. */
-#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
-#define RENDER_HAVE_FRAGMENTS 1
-#define RENDER_HAVE_SB_CLEAR 1
-#endif
-#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 3
-#define RENDER_HAVE_REFLOW 1
-#endif
-
-enum render_color_kind {
-    RENDER_COLOR_DEFAULT = 0, /* the default face's colour */
-    RENDER_COLOR_INDEXED,     /* 0..15 only: the named (ANSI) colours */
-    RENDER_COLOR_RGB          /* 256-colour palette entries and truecolour */
-};
-
-/* Only uint8_t members: no padding, so attributes compare with memcmp and
- * can be a hash key as they are. */
-struct render_color {
-    uint8_t kind; /* enum render_color_kind */
-    uint8_t idx;  /* RENDER_COLOR_INDEXED */
-    uint8_t r, g, b;
-};
-
-struct render_attrs {
-    struct render_color fg, bg;
-    uint8_t bold, italic, blink, reverse, strike, conceal;
-    uint8_t underline; /* 0 off, 1 single, 2 double, 3 curly */
-};
-
-/* A run of cells with equal attributes: bytes [off, off+len) of the row's
- * text, CHARS characters in it, COLS screen columns wide. */
-struct render_run {
-    size_t off, len;
-    int chars, cols;
-    struct render_attrs attrs;
-};
-
-/* One line of text as UTF-8 plus its runs.  Trailing blank cells that
- * draw nothing (blank, default background, no reverse/underline/strike)
- * are trimmed.  WRAPPED: the line continues on the next one (known on
- * libvterm 0.3; a soft-wrap guess on 0.1.4).  INFO: what the shell said
- * about the line (see lineinfo.h); its prompt is the first PROMPT_CHARS
- * characters of TEXT (0: no prompt). */
-struct render_line {
-    char *text;
-    size_t len;
-    struct render_run *runs;
-    int nruns;
-    int cols; /* columns covered by the text */
-    bool wrapped;
-    struct line_info info;
-    int prompt_chars;
-};
+#include "render_types.h"
 
 struct render;
 
@@ -121,19 +66,8 @@ const char *render_directory(const struct render *r);
  * scrollback from its oldest line (0) on, then the screen rows. */
 const char *render_line_directory(const struct render *r, int line);
 
-/* Requests from the application for the owner to act on (or refuse):
- * OSC 51;E<command> (eval) and OSC 52;<targets>;<base64> (set the
- * selection; DATA is decoded, TARGETS as sent, e.g. "c").  Queries
- * ("?") are never queued: the selection is not readable. */
-enum render_request_kind { RENDER_REQ_EVAL = 1, RENDER_REQ_SELECTION };
-struct render_request {
-    enum render_request_kind kind;
-    const char *targets; /* RENDER_REQ_SELECTION: NUL-terminated */
-    const char *data;    /* NUL-terminated; DATA_LEN bytes before it */
-    size_t data_len;
-};
-/* The oldest queued request into *REQ (valid until the next call that
- * writes to R); false when none is left. */
+/* The oldest queued request (render_types.h) into *REQ (valid until the next
+ * call that writes to R); false when none is left. */
 bool render_next_request(struct render *r, struct render_request *req);
 
 /* Resize (at least 2 columns, as render_new); lines scrolled off go to

@@ -10,7 +10,7 @@
 #include <vterm.h>
 
 #include "buf.h"
-#include "render.h"
+#include "render_types.h"
 
 /* A built line's cell info, one byte per cell: its bytes of text, and
  * what the text does not say.  A blank is drawn as one space whatever

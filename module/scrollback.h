@@ -17,7 +17,7 @@
 #include <vterm.h>
 
 #include "lineinfo.h"
-#include "render.h"
+#include "render_types.h"
 #include "runs.h"
 
 struct sb_line;

@@ -30,19 +30,8 @@
 
 #include "backend.h"
 #include "ctl_conn.h"
+#include "win_error.h"
 #include "win_op.h"
-
-/* ---- win_error.c: one place for Win32 failures ---------------------- */
-
-/* Before the session starts diagnostics go to stderr; after
- * win_report_to_trace(true) they go to the trace log. */
-void win_report_to_trace(bool on);
-/* "<fn> failed: error <code> (<system message>)". */
-void win_fail_code(const char *fn, DWORD err);
-/* The same with GetLastError(). */
-void win_fail(const char *fn);
-/* Text of a system error code, without the trailing newline. */
-const char *win_strerror(DWORD err, char *buf, size_t size);
 
 /* The proxy's console control handler (win_session.c): Ctrl-C and
  * Ctrl-Break are ignored (the proxy is never their target); close,

@@ -2,7 +2,7 @@
  * name, GetLastError() and the system's text for it.  Before the session
  * starts the report goes to stderr; once it runs, stdout and stderr may be
  * the terminal stream Emacs reads, so it goes to the trace log. */
-#include "win_backend.h"
+#include "win_error.h"
 
 #include <stdio.h>
 #include <string.h>

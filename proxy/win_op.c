@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "win_backend.h" /* win_fail */
+#include "win_error.h"
 
 void win_op_init(struct win_op *op, enum win_op_kind kind, void *owner)
 {

@@ -8,6 +8,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect
 
 include tests/format/format.mk
+include tests/layers/layers.mk
 include tests/unit/unit.mk
 include tests/proxy/proxy.mk
 include tests/ert/ert.mk
