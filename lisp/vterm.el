@@ -1321,13 +1321,11 @@ Each change of the height starts the wait again."
             (vterm--request-resize (car size) (cdr size))
             (vterm--resize-now (not (equal before vterm--size)))))))))
 
-(defun vterm--nudge ()
-  "Make Emacs look at its timers again before it waits for input.
-Emacs runs window size functions while it redisplays, and may have
-computed how long to wait for input before: a timer set there would
-wait for the next input.  A byte sent over a loopback connection of
-Emacs's own ends that wait.  The connection is made once; the
-listening socket is closed as soon as it is."
+(defun vterm--nudge-connect ()
+  "Make the loopback connection `vterm--nudge' writes to, unless it exists.
+The listening socket is closed as soon as the connection is made.
+Made when a terminal starts: a connection made during redisplay
+would only be looked at after the wait it is meant to end."
   (unless (process-live-p vterm--nudge)
     (setq vterm--nudge nil)
     (condition-case nil
@@ -1343,7 +1341,15 @@ listening socket is closed as soon as it is."
                               :host "127.0.0.1" :service port :family 'ipv4
                               :filter #'ignore)))
       ;; Without it, the timer runs at the next input or other event.
-      (error nil)))
+      (error nil))))
+
+(defun vterm--nudge ()
+  "Make Emacs look at its timers again before it waits for input.
+Emacs runs window size functions while it redisplays, and may have
+computed how long to wait for input before: a timer set there would
+wait for the next input.  A byte sent over a loopback connection of
+Emacs's own (`vterm--nudge-connect') ends that wait."
+  (vterm--nudge-connect)
   (when vterm--nudge
     (process-send-string vterm--nudge "\n")))
 
@@ -1796,6 +1802,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (dolist (hook '(text-scale-mode-hook display-line-numbers-mode-hook))
       (add-hook hook #'vterm--resize-to-windows-soon nil t))
     (vterm--start-parse-thread-maybe #'vterm--draw-parsed)
+    (vterm--nudge-connect)
     (vterm--start-process cols rows)))
 
 (defun vterm--refuse-major-mode-change ()

@@ -271,6 +271,10 @@ the terminal; a width change resizes at once."
   (vterm-test-with-vterm nil buf
     (switch-to-buffer buf)
     (delete-other-windows)
+    ;; The connection that ends Emacs's wait for the delay's timer
+    ;; exists from the start: one made in redisplay, where the height
+    ;; changes, is looked at only after that wait (seconds, seen).
+    (should (process-live-p vterm--nudge))
     (let* ((window (selected-window))
            (proc (get-buffer-process buf))
            (full nil)
