@@ -369,6 +369,16 @@ global, so every window follows."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-cursor-shapes t
+  "If non-nil, programs choose the cursor's shape in the terminal.
+A program asks for a bar or an underline with DECSCUSR (vim in insert
+mode, shells in vi mode, editors' prompts): the buffer's `cursor-type'
+becomes `bar' or `hbar' until it asks for a block again, which shows
+your own `cursor-type'.  When nil, the cursor keeps your shape, as in
+emacs-libvterm."
+  :type 'boolean
+  :group 'vterm)
+
 (define-obsolete-variable-alias 'vterm-set-bold-hightbright
   'vterm-set-bold-highbright "0.1.0")
 

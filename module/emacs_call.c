@@ -152,6 +152,9 @@ void init_symbols(emacs_env *env)
     S.set_title = global_intern(env, "vterm--set-title");
     S.set_directory = global_intern(env, "vterm--set-directory");
     S.blink_cursor_mode = global_intern(env, "blink-cursor-mode");
+    S.cursor_shapes = global_intern(env, "vterm-cursor-shapes");
+    S.bar = global_intern(env, "bar");
+    S.hbar = global_intern(env, "hbar");
     S.eval = global_intern(env, "vterm--eval");
     S.set_selection = global_intern(env, "vterm--set-selection");
     S.k_foreground = global_intern(env, ":foreground");

@@ -138,15 +138,33 @@ void move_cursor(emacs_env *env, struct term *t, int rows, int row, int chars,
     goto_from_end(env, rows - 1 - row);
     call1(env, S.forward_char, env->make_integer(env, chars));
     if (visible != t->cursor_visible) {
-        /* Hidden: a local nil cursor-type; shown: the user's own again. */
-        if (visible) {
-            call1(env, S.kill_local_variable, S.cursor_type);
-        } else {
-            call2(env, S.set, call1(env, S.make_local_variable, S.cursor_type),
-                  S.nil);
-        }
         t->cursor_visible = visible;
+        show_cursor(env, t);
     }
+}
+
+/* Whether the program's cursor shapes are shown: `vterm-cursor-shapes',
+ * t where vterm.el is not loaded. */
+static bool shapes_shown(emacs_env *env)
+{
+    return !env->is_not_nil(env, call1(env, S.boundp, S.cursor_shapes)) ||
+           env->is_not_nil(env, call1(env, S.symbol_value, S.cursor_shapes));
+}
+
+void show_cursor(emacs_env *env, struct term *t)
+{
+    emacs_value type;
+
+    if (!t->cursor_visible) {
+        type = S.nil;
+    } else if (t->cursor_shape == RENDER_CURSOR_BLOCK || !shapes_shown(env)) {
+        /* The user's own cursor. */
+        call1(env, S.kill_local_variable, S.cursor_type);
+        return;
+    } else {
+        type = t->cursor_shape == RENDER_CURSOR_BAR ? S.bar : S.hbar;
+    }
+    call2(env, S.set, call1(env, S.make_local_variable, S.cursor_type), type);
 }
 
 /* Drop N scrollback lines (evicted by the limit, or cleared) from the top. */

@@ -46,5 +46,9 @@ void plan_free(struct redraw_plan *p);
  * and the cursor shown or hidden. */
 void move_cursor(emacs_env *env, struct term *t, int rows, int row, int chars,
                  bool visible);
+/* Set the buffer's `cursor-type' for T's cursor: nil while hidden; the
+ * program's bar or underline (DECSCUSR) unless `vterm-cursor-shapes' is
+ * nil; otherwise, and for a block, the user's own (no local value). */
+void show_cursor(emacs_env *env, struct term *t);
 
 #endif /* REDRAW_H */

@@ -34,6 +34,8 @@ struct render {
     struct lineinfo_store li;
     bool cursor_visible;
     bool cursor_blink, blink_pending; /* see render_take_cursor_blink */
+    enum render_cursor_shape cursor_shape;
+    bool shape_pending; /* see render_take_cursor_shape */
     bool altscreen;
     bool alt_used; /* the alternate screen has been shown */
 
@@ -160,6 +162,17 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         r->cursor_blink = val->boolean != 0;
         r->blink_pending = true;
         break;
+    case VTERM_PROP_CURSORSHAPE: {
+        enum render_cursor_shape shape =
+            val->number == VTERM_PROP_CURSORSHAPE_UNDERLINE
+                ? RENDER_CURSOR_UNDERLINE
+            : val->number == VTERM_PROP_CURSORSHAPE_BAR_LEFT
+                ? RENDER_CURSOR_BAR
+                : RENDER_CURSOR_BLOCK;
+        r->shape_pending = r->shape_pending || shape != r->cursor_shape;
+        r->cursor_shape = shape;
+        break;
+    }
     case VTERM_PROP_ALTSCREEN:
         /* Damage still held belongs to the screen being left. */
         vterm_screen_flush_damage(r->screen);
@@ -399,7 +412,8 @@ const char *render_take_directory(struct render *r)
 
 bool render_has_news(const struct render *r)
 {
-    return r->out.len > 0 || r->blink_pending || osc_has_news(&r->osc);
+    return r->out.len > 0 || r->blink_pending || r->shape_pending ||
+           osc_has_news(&r->osc);
 }
 
 bool render_take_cursor_blink(struct render *r, bool *blink)
@@ -408,6 +422,15 @@ bool render_take_cursor_blink(struct render *r, bool *blink)
         return false;
     r->blink_pending = false;
     *blink = r->cursor_blink;
+    return true;
+}
+
+bool render_take_cursor_shape(struct render *r, enum render_cursor_shape *shape)
+{
+    if (!r->shape_pending)
+        return false;
+    r->shape_pending = false;
+    *shape = r->cursor_shape;
     return true;
 }
 

@@ -53,12 +53,22 @@ const char *render_take_output(struct render *r, size_t *len);
  * call on R. */
 const char *render_take_title(struct render *r);
 const char *render_take_directory(struct render *r);
-/* True when anything above (output, title, directory, cursor blinking)
+/* True when anything above (output, title, directory, cursor blinking
+ * or shape)
  * or a request (render_next_request) waits to be taken. */
 bool render_has_news(const struct render *r);
 /* Whether the program asked for a blinking cursor (DECSCUSR, mode 12),
  * if it asked anything since the last call: true with *BLINK set. */
 bool render_take_cursor_blink(struct render *r, bool *blink);
+/* The cursor's shape (DECSCUSR), if it changed since the last call: true
+ * with *SHAPE set. */
+enum render_cursor_shape {
+    RENDER_CURSOR_BLOCK,
+    RENDER_CURSOR_UNDERLINE,
+    RENDER_CURSOR_BAR
+};
+bool render_take_cursor_shape(struct render *r,
+                              enum render_cursor_shape *shape);
 /* The last directory seen (not consumed), or NULL. */
 const char *render_directory(const struct render *r);
 /* The directory the shell reported on LINE or, failing that, the nearest

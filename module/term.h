@@ -18,6 +18,7 @@ struct term {
     int screen_lines; /* screen rows in the buffer; 0 = nothing drawn */
     int cursor_row;   /* where the cursor was at the last redraw */
     bool cursor_visible;
+    enum render_cursor_shape cursor_shape; /* as the program last set it */
     struct face_options faces;
     bool ignore_blink_cursor;
     /* Parses output in a thread of its own, when vterm.el started one

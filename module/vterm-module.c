@@ -70,6 +70,7 @@ static void dispatch(emacs_env *env, struct term *t)
     const char *out = render_take_output(t->r, &len);
     const char *s;
     bool blink;
+    enum render_cursor_shape shape;
 
     if (len > 0) {
         call1(env, S.flush_output, bytes_value(env, out, len));
@@ -93,6 +94,12 @@ static void dispatch(emacs_env *env, struct term *t)
         call1(env, S.blink_cursor_mode, env->make_integer(env, blink ? 1 : -1));
     if (failed(env))
         return;
+    if (render_take_cursor_shape(t->r, &shape)) {
+        t->cursor_shape = shape;
+        show_cursor(env, t);
+        if (failed(env))
+            return;
+    }
     dispatch_requests(env, t);
 }
 

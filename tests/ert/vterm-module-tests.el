@@ -251,6 +251,27 @@ so; with 0.1.4 a full row counts as wrapped."
     (vterm-module-test-feed vt "\e[?25h")
     (should-not (local-variable-p 'cursor-type))))
 
+(ert-deftest vterm-module-test-cursor-shapes ()
+  "DECSCUSR sets `cursor-type': bar, underline, and a block is the user's own.
+Hiding the cursor wins over its shape, which comes back with it;
+`vterm-cursor-shapes' nil keeps the user's cursor."
+  (vterm-module-test-with (vt 2 10)
+    (vterm-module-test-feed vt "\e[6 q")
+    (should (local-variable-p 'cursor-type))
+    (should (eq cursor-type 'bar))
+    (vterm-module-test-feed vt "\e[3 q")
+    (should (eq cursor-type 'hbar))
+    (vterm-module-test-feed vt "\e[?25l")
+    (should-not cursor-type)
+    (vterm-module-test-feed vt "\e[?25h")
+    (should (eq cursor-type 'hbar))
+    (vterm-module-test-feed vt "\e[2 q")
+    (should-not (local-variable-p 'cursor-type))
+    ;; Buffer-local, as it needs no vterm.el to be a special variable.
+    (set (make-local-variable 'vterm-cursor-shapes) nil)
+    (vterm-module-test-feed vt "\e[6 q")
+    (should-not (local-variable-p 'cursor-type))))
+
 ;;;; Faces
 
 (ert-deftest vterm-module-test-named-colours-use-vterm-faces ()

@@ -390,6 +390,19 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
     (vterm-test-type buf "printf '\\033]2;my-title\\007'")
     (should (vterm-test-wait (lambda () (member "my-title" titles))))))
 
+(vterm-test-deftest vterm-test-cursor-shapes
+  "A program's DECSCUSR sets the buffer's `cursor-type'; a block restores it."
+  buf
+  (vterm-test-type buf "printf '\\033[6 q'")
+  (should (vterm-test-wait
+           (lambda () (eq (buffer-local-value 'cursor-type buf) 'bar))))
+  (vterm-test-type buf "printf '\\033[4 q'")
+  (should (vterm-test-wait
+           (lambda () (eq (buffer-local-value 'cursor-type buf) 'hbar))))
+  (vterm-test-type buf "printf '\\033[2 q'")
+  (should (vterm-test-wait
+           (lambda () (not (local-variable-p 'cursor-type buf))))))
+
 (vterm-test-deftest vterm-test-directory-tracking
   "A directory report from the shell sets `default-directory'."
   buf

@@ -614,6 +614,30 @@ TEST(title)
     render_free(r);
 }
 
+TEST(cursor_shape)
+{
+    struct render *r = make(2, 10, 0);
+    enum render_cursor_shape shape;
+
+    /* The terminal starts with a block: nothing changed. */
+    put(r, "x");
+    CHECK(!render_take_cursor_shape(r, &shape));
+    put(r, "\033[6 q"); /* steady bar */
+    CHECK(render_has_news(r));
+    CHECK(render_take_cursor_shape(r, &shape) && shape == RENDER_CURSOR_BAR);
+    CHECK(!render_take_cursor_shape(r, &shape));
+    put(r, "\033[5 q"); /* blinking bar: the shape is the same */
+    CHECK(!render_take_cursor_shape(r, &shape));
+    put(r, "\033[4 q");
+    CHECK(render_take_cursor_shape(r, &shape) &&
+          shape == RENDER_CURSOR_UNDERLINE);
+    put(r, "\033[3 q\033[0 q"); /* two changes: the last counts */
+    CHECK(render_take_cursor_shape(r, &shape) && shape == RENDER_CURSOR_BLOCK);
+    put(r, "\033[6 q\033c"); /* a reset brings the block back */
+    CHECK(render_take_cursor_shape(r, &shape) && shape == RENDER_CURSOR_BLOCK);
+    render_free(r);
+}
+
 TEST(directory_tracking)
 {
     struct render *r = make(2, 10, 0);
@@ -1593,6 +1617,7 @@ int main(void)
     RUN(keys_are_encoded);
     RUN(bracketed_paste_only_when_enabled);
     RUN(title);
+    RUN(cursor_shape);
     RUN(directory_tracking);
     RUN(directory_split_across_writes);
     RUN(text_around_split_strings_is_kept);
