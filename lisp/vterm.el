@@ -61,6 +61,7 @@
 (declare-function vterm--set-size "vterm-module")
 (declare-function vterm--reset-point "vterm-module")
 (declare-function vterm--clear-scrollback "vterm-module")
+(declare-function vterm--synchronized-p "vterm-module")
 (declare-function vterm--parse-thread-woke "vterm-module")
 (declare-function vterm--get-pwd-raw "vterm-module")
 
@@ -369,6 +370,16 @@ global, so every window follows."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-synchronized-output 0.2
+  "Longest wait, in seconds, for a program's frame to be complete.
+A program that draws its screen in one piece marks the frame (DEC mode
+2026, synchronized output: CSI ? 2026 h ... CSI ? 2026 l); redraws wait
+until it is complete, so the buffer never shows half of one, but no
+longer than this (a program may forget to end its frame).  nil draws
+whatever is there, as emacs-libvterm does."
+  :type '(choice (const :tag "Draw at once" nil) number)
+  :group 'vterm)
+
 (defcustom vterm-cursor-shapes t
   "If non-nil, programs choose the cursor's shape in the terminal.
 A program asks for a bar or an underline with DECSCUSR (vim in insert
@@ -528,6 +539,8 @@ The next redraw brings the selected window back to the live screen.")
   "Timer that resizes to the windows once their height stopped changing.")
 (defvar vterm--nudge nil
   "A loopback connection written to so that Emacs looks at its timers.")
+(defvar-local vterm--frame-since nil
+  "When a redraw first waited for the program's frame (`float-time'), or nil.")
 (defvar-local vterm--title nil "Last title set by the shell.")
 (defvar-local vterm--copy-saved-point nil
   "Point before copy mode was entered.")
@@ -1183,14 +1196,36 @@ longer pause waits DELAY."
     (+ now delay)))
 
 (defun vterm--delayed-redraw (buffer &optional streaming)
-  "Redraw BUFFER from its terminal.
+  "Redraw BUFFER from its terminal, unless its program's frame is not done.
 STREAMING non-nil: the redraw timer's, while output may still come in."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
       (setq vterm--redraw-timer nil)
       (when (and vterm--term (not (bound-and-true-p vterm-copy-mode)))
         (vterm--quit-as-key
-          (vterm--render streaming))))))
+          (unless (vterm--frame-pending streaming)
+            (vterm--render streaming)))))))
+
+(defconst vterm--frame-poll 0.02
+  "Seconds between looks at a program's frame that is not done yet.")
+
+(defun vterm--frame-pending (streaming)
+  "Non-nil when the redraw waits for the program's frame to be complete.
+Then the redraw (STREAMING as `vterm--delayed-redraw' has it) is tried
+again shortly; see `vterm-synchronized-output'."
+  (if (not (and vterm-synchronized-output
+                (vterm--synchronized-p vterm--term)))
+      (setq vterm--frame-since nil)
+    (let* ((now (float-time))
+           (left (- (+ (or vterm--frame-since
+                           (setq vterm--frame-since now))
+                       vterm-synchronized-output)
+                    now)))
+      (when (> left 0)
+        (setq vterm--redraw-timer
+              (run-with-timer (min left vterm--frame-poll) nil
+                              #'vterm--delayed-redraw (current-buffer)
+                              streaming))))))
 
 (defun vterm--render (&optional streaming keep-view)
   "Render the terminal into the current buffer and show its screen.

@@ -122,8 +122,52 @@ static void csi_begin(struct input_guard *g)
     g->state = GUARD_CSI;
 }
 
-/* The parsed CSI ended with FINAL: a plain REP is expanded, anything else
- * goes to libvterm rebuilt, with its arguments bounded. */
+enum { MODE_SYNCHRONIZED = 2026 };
+
+/* DEC private modes libvterm does not know, taken here: true when the
+ * CSI (leader "?", FINAL) was one that libvterm must not see. */
+static bool dec_mode(struct input_guard *g, char final)
+{
+    struct csi *q = &g->csi;
+    int i, kept = 0;
+
+    if (q->nleader != 1 || q->leader[0] != '?')
+        return false;
+    if ((final == 'h' || final == 'l') && q->ninter == 0) {
+        /* Set or reset, and left out of what libvterm gets (0.1.4 stops
+         * at a mode it does not know, leaving the ones after it). */
+        for (i = 0; i < q->nargs; i++) {
+            if (q->args[i] == MODE_SYNCHRONIZED) {
+                g->synchronized = final == 'h';
+            } else {
+                q->args[kept] = q->args[i];
+                q->seps[kept] = ';';
+                kept++;
+            }
+        }
+        if (kept == q->nargs)
+            return false;
+        q->nargs = kept;
+        return kept == 0;
+    }
+    if (final == 'p' && q->ninter == 1 && q->inter[0] == '$' && q->nargs == 1 &&
+        q->args[0] == MODE_SYNCHRONIZED) {
+        /* DECRQM: "set" (1) or "reset" (2), after the replies to what
+         * came before it. */
+        char reply[24];
+        int n = snprintf(reply, sizeof reply, "\033[?%d;%d$y",
+                         MODE_SYNCHRONIZED, g->synchronized ? 1 : 2);
+
+        flush_unfed(g);
+        buf_append(g->replies, reply, (size_t)n);
+        return true;
+    }
+    return false;
+}
+
+/* The parsed CSI ended with FINAL: a plain REP is expanded, the modes of
+ * dec_mode are taken, anything else goes to libvterm rebuilt, with its
+ * arguments bounded. */
 static void csi_done(struct input_guard *g, char final)
 {
     const struct csi *q = &g->csi;
@@ -145,6 +189,8 @@ static void csi_done(struct input_guard *g, char final)
             scan_emit(g, g->last, g->last_len);
         return;
     }
+    if (dec_mode(g, final))
+        return;
     seq[n++] = '\033';
     seq[n++] = '[';
     memcpy(seq + n, q->leader, (size_t)q->nleader);
@@ -315,6 +361,8 @@ static bool guard_step(struct input_guard *g, unsigned char c)
              * its screen in insert mode). */
             scan_emit_byte(g, c);
             g->state = GUARD_TEXT;
+            if (c == 'c' && !g->esc_sent)
+                g->synchronized = false; /* RIS resets every mode */
             clamp_cursor(g);
             return false;
         }
@@ -702,10 +750,11 @@ static void reset_scroll_region(struct input_guard *g)
     vterm_input_write(g->vt, seq, (size_t)n);
 }
 
-void guard_init(struct input_guard *g, VTerm *vt)
+void guard_init(struct input_guard *g, VTerm *vt, struct buf *replies)
 {
     memset(g, 0, sizeof *g);
     g->vt = vt;
+    g->replies = replies;
     g->vts = vterm_obtain_state(vt);
 }
 

@@ -13,7 +13,10 @@
  *   - on 0.1.4 an OSC (or DCS) string split across writes is held back
  *     until complete (0.1.4 loses its start);
  *   - a cursor libvterm left outside the screen is moved back in, and a
- *     scroll region a shrinking screen left outside is reset. */
+ *     scroll region a shrinking screen left outside is reset;
+ *   - synchronized output (DEC mode 2026), which libvterm does not know,
+ *     is followed here (guard.synchronized), and its query (DECRQM)
+ *     answered into the replies buffer. */
 #ifndef INPUT_GUARD_H
 #define INPUT_GUARD_H
 
@@ -39,6 +42,10 @@ enum {
 struct input_guard {
     VTerm *vt;
     VTermState *vts;
+    struct buf *replies; /* where libvterm's own replies go too */
+    /* Between CSI ? 2026 h and l (or a reset): the program draws a frame
+     * it wants shown whole. */
+    bool synchronized;
     int state; /* where the scanner is (GUARD_* in input_guard.c) */
     /* The CSI being parsed: passed on rebuilt from this. */
     struct csi {
@@ -69,7 +76,9 @@ struct input_guard {
 #endif
 };
 
-void guard_init(struct input_guard *g, VTerm *vt);
+/* REPLIES: the buffer libvterm's output callback appends to, for the
+ * answers the guard gives itself, in order with libvterm's. */
+void guard_init(struct input_guard *g, VTerm *vt, struct buf *replies);
 void guard_free(struct input_guard *g);
 
 /* Feed process output to libvterm, guarded. */

@@ -320,7 +320,7 @@ struct render *render_new(const struct render_options *opt)
         return NULL;
     }
     vterm_set_utf8(r->vt, 1);
-    guard_init(&r->guard, r->vt);
+    guard_init(&r->guard, r->vt, &r->out);
     sb_init(&r->sb, r->vt, opt->sb_limit);
     line_builder_init(&r->row_builder, r->vt, false);
     vterm_output_set_callback(r->vt, cb_output, r);
@@ -432,6 +432,11 @@ bool render_take_cursor_shape(struct render *r, enum render_cursor_shape *shape)
     r->shape_pending = false;
     *shape = r->cursor_shape;
     return true;
+}
+
+bool render_synchronized(const struct render *r)
+{
+    return r->guard.synchronized;
 }
 
 const char *render_directory(const struct render *r)

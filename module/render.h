@@ -69,6 +69,9 @@ enum render_cursor_shape {
 };
 bool render_take_cursor_shape(struct render *r,
                               enum render_cursor_shape *shape);
+/* True between the program's CSI ? 2026 h and l (synchronized output):
+ * what is on the screen may be half a frame. */
+bool render_synchronized(const struct render *r);
 /* The last directory seen (not consumed), or NULL. */
 const char *render_directory(const struct render *r);
 /* The directory the shell reported on LINE or, failing that, the nearest

@@ -386,6 +386,16 @@ static emacs_value Fvterm_reset_point(emacs_env *env, ptrdiff_t nargs,
     return call0(env, S.point);
 }
 
+static emacs_value Fvterm_synchronized_p(emacs_env *env, ptrdiff_t nargs,
+                                         emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    return t != NULL && render_synchronized(t->r) ? S.t : S.nil;
+}
+
 static emacs_value Fvterm_clear_scrollback(emacs_env *env, ptrdiff_t nargs,
                                            emacs_value *args, void *data)
 {
@@ -517,6 +527,7 @@ static struct held_fn held_update = {Fvterm_update, true},
                       held_set_size = {Fvterm_set_size, true},
                       held_reset_point = {Fvterm_reset_point, true},
                       held_clear_scrollback = {Fvterm_clear_scrollback, true},
+                      held_synchronized_p = {Fvterm_synchronized_p, true},
                       held_get_pwd_raw = {Fvterm_get_pwd_raw, true},
                       held_parse_thread_woke = {Fvterm_parse_thread_woke, true},
                       /* These hold the core themselves, or need not. */
@@ -564,6 +575,10 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
     defun_held(env, "vterm--clear-scrollback", 1, 1, &held_clear_scrollback,
                "Drop VTERM's scrollback; the next redraw removes it from the "
                "buffer.\n\n(fn VTERM)");
+    defun_held(env, "vterm--synchronized-p", 1, 1, &held_synchronized_p,
+               "Non-nil while VTERM's program draws a frame it wants shown\n"
+               "whole: between its CSI ? 2026 h and l (synchronized output)."
+               "\n\n(fn VTERM)");
     defun_held(env, "vterm--get-pwd-raw", 1, 2, &held_get_pwd_raw,
                "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
                "With LINENUM, the one reported on that buffer line or the\n"

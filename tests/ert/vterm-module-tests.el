@@ -251,6 +251,15 @@ so; with 0.1.4 a full row counts as wrapped."
     (vterm-module-test-feed vt "\e[?25h")
     (should-not (local-variable-p 'cursor-type))))
 
+(ert-deftest vterm-module-test-synchronized-p ()
+  "`vterm--synchronized-p' is non-nil between CSI ? 2026 h and l."
+  (vterm-module-test-with (vt 2 10)
+    (should-not (vterm--synchronized-p vt))
+    (vterm-module-test-feed vt "\e[?2026h")
+    (should (vterm--synchronized-p vt))
+    (vterm-module-test-feed vt "\e[?2026l")
+    (should-not (vterm--synchronized-p vt))))
+
 (ert-deftest vterm-module-test-cursor-shapes ()
   "DECSCUSR sets `cursor-type': bar, underline, and a block is the user's own.
 Hiding the cursor wins over its shape, which comes back with it;

@@ -390,6 +390,30 @@ The buffer's local `vterm-exit-functions' run whichever buffer is current."
     (vterm-test-type buf "printf '\\033]2;my-title\\007'")
     (should (vterm-test-wait (lambda () (member "my-title" titles))))))
 
+(vterm-test-deftest vterm-test-synchronized-output
+  "A frame the program marks (DEC mode 2026) is drawn once complete.
+A frame never ended is drawn after `vterm-synchronized-output'."
+  buf
+  (with-current-buffer buf
+    (setq-local vterm-synchronized-output 30))
+  (vterm-test-type buf "printf '\\033[?2026hSYNC%s' -half")
+  ;; The frame has begun, and well past the redraw delay the half of
+  ;; it that came is not in the buffer.
+  (should (vterm-test-wait
+           (lambda () (vterm--synchronized-p
+                       (buffer-local-value 'vterm--term buf)))))
+  (sleep-for 0.8)
+  (should-not (with-current-buffer buf
+                (save-excursion
+                  (goto-char (point-min))
+                  (search-forward "SYNC-half" nil t))))
+  (vterm-test-type buf "printf '\\033[?2026l'")
+  (should (vterm-test-wait-for buf "SYNC-half"))
+  (with-current-buffer buf
+    (setq-local vterm-synchronized-output 0.3))
+  (vterm-test-type buf "printf '\\033[?2026hSYNC%s' -forgotten")
+  (should (vterm-test-wait-for buf "SYNC-forgotten")))
+
 (vterm-test-deftest vterm-test-cursor-shapes
   "A program's DECSCUSR sets the buffer's `cursor-type'; a block restores it."
   buf

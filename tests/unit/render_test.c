@@ -565,6 +565,35 @@ TEST(device_attribute_and_cursor_reports)
     render_free(r);
 }
 
+TEST(synchronized_output)
+{
+    struct render *r = make(5, 10, 0);
+    struct render_cursor c;
+
+    CHECK(!render_synchronized(r));
+    put(r, "\033[?2026$p");
+    CHECK(output_is(r, "\033[?2026;2$y")); /* known, reset */
+    put(r, "\033[?2026h");
+    CHECK(render_synchronized(r));
+    /* The answer comes in order with libvterm's own. */
+    put(r, "\033[c\033[?2026$p\033[6n");
+    CHECK(output_is(r, "\033[?1;2c\033[?2026;1$y\033[1;1R"));
+    put(r, "ab\033[?2026l");
+    CHECK(!render_synchronized(r));
+    CHECK(row_is(r, 0, "ab"));
+    /* With other modes in the same CSI: they still apply. */
+    put(r, "\033[?25;2026l\033[?2026;25h");
+    render_get_cursor(r, &c);
+    CHECK(c.visible && render_synchronized(r));
+    put(r, "\033[?2026l\033[?2026;25l");
+    render_get_cursor(r, &c);
+    CHECK(!c.visible && !render_synchronized(r));
+    /* A reset ends it. */
+    put(r, "\033[?2026h\033c");
+    CHECK(!render_synchronized(r));
+    render_free(r);
+}
+
 TEST(keys_are_encoded)
 {
     struct render *r = make(2, 10, 0);
@@ -1614,6 +1643,7 @@ int main(void)
     RUN(wrapped_line_is_marked);
     RUN(scrollback_lines_keep_wrap_marks);
     RUN(device_attribute_and_cursor_reports);
+    RUN(synchronized_output);
     RUN(keys_are_encoded);
     RUN(bracketed_paste_only_when_enabled);
     RUN(title);
