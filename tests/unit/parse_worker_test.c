@@ -203,8 +203,8 @@ enum { QUIET_NEVER_MS = 600000, QUIET_TEST_MS = 300 };
 
 /* A worker for a new 5x20 terminal *R whose own news (the cursor's
  * blinking, from its reset) is taken; NULL on failure. */
-static struct parse_worker *start_quiet(struct render **r,
-                                        struct wake_chan **c, int quiet_ms)
+static struct parse_worker *start_quiet(struct render **r, struct wake_chan **c,
+                                        int quiet_ms)
 {
     struct parse_worker *w;
 

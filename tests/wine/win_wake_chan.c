@@ -43,10 +43,9 @@ struct wake_chan *chan_open(struct parse_wakeup *wake)
         chan_close(c);
         return NULL;
     }
-    c->secret_len = (size_t)snprintf(c->secret, sizeof c->secret,
-                                     "secret-%08lx-%08lx",
-                                     (unsigned long)GetTickCount(),
-                                     (unsigned long)GetCurrentProcessId());
+    c->secret_len = (size_t)snprintf(
+        c->secret, sizeof c->secret, "secret-%08lx-%08lx",
+        (unsigned long)GetTickCount(), (unsigned long)GetCurrentProcessId());
     *wake = (struct parse_wakeup){.fd = -1, .port = ntohs(addr.sin_port)};
     memcpy(wake->secret, c->secret, c->secret_len);
     wake->secret_len = c->secret_len;
