@@ -304,33 +304,44 @@ ON-PARSED, a function of no arguments, is called in the buffer when
 output the thread parsed waits to be drawn."
   (when (and vterm-parse-in-thread (fboundp 'vterm--start-parse-thread))
     (setq vterm--on-parsed on-parsed)
-    (if (eq system-type 'windows-nt)
-        (vterm--start-parse-thread-socket)
-      (vterm--start-parse-thread-pipe))))
+    (let ((buffer (current-buffer)))
+      (vterm--open-wakeup vterm--term
+                          (lambda () (vterm--parse-thread-woke-up buffer))))))
 
-(defun vterm--start-parse-thread-pipe ()
-  "Start the parse thread, woken through a pipe process (POSIX)."
+(defun vterm--open-wakeup (term on-wake)
+  "Start TERM's parse thread with a wake-up channel into this buffer.
+ON-WAKE, a function of no arguments, is called when the thread wakes
+Emacs.  The channel is `vterm--wakeup' (and on Windows, until the
+thread's connection came, `vterm--wakeup-server'); non-nil if the
+thread started."
+  (if (eq system-type 'windows-nt)
+      (vterm--open-wakeup-socket term on-wake)
+    (vterm--open-wakeup-pipe term on-wake)))
+
+(defun vterm--open-wakeup-pipe (term on-wake)
+  "Start TERM's parse thread, woken through a pipe process (POSIX).
+ON-WAKE is called for the bytes it writes."
   (when (fboundp 'make-pipe-process)
-    (let* ((buffer (current-buffer))
-           (pipe (make-pipe-process
-                  :name "vterm-wakeup" :buffer nil :noquery t
-                  :coding 'binary
-                  :filter (lambda (_proc _bytes)
-                            (vterm--parse-thread-woke-up buffer)))))
-      (if (vterm--start-parse-thread vterm--term pipe)
+    (let ((pipe (make-pipe-process
+                 :name "vterm-wakeup" :buffer nil :noquery t
+                 :coding 'binary
+                 :filter (lambda (_proc _bytes) (funcall on-wake)))))
+      (if (vterm--start-parse-thread term pipe)
           (setq vterm--wakeup pipe)
-        (delete-process pipe)))))
+        (delete-process pipe)
+        nil))))
 
 (defconst vterm--wakeup-secret-length 32
   "Hexadecimal digits of the secret the parse thread's connection sends.")
 
-(defun vterm--start-parse-thread-socket ()
-  "Start the parse thread, woken through a loopback connection (Windows).
-A pipe process's descriptor belongs to Emacs's C runtime, which the
-module may not share; a socket is the system's.  The thread connects
-to a server on 127.0.0.1 and sends a secret first: any local program
-may connect, and only the connection that sends the secret is kept.
-The server then stops listening."
+(defun vterm--open-wakeup-socket (term on-wake)
+  "Start TERM's parse thread, woken through a loopback connection (Windows).
+ON-WAKE is called for the wake-up bytes it sends.  A pipe process's
+descriptor belongs to Emacs's C runtime, which the module may not
+share; a socket is the system's.  The thread connects to a server on
+127.0.0.1 and sends a secret first: any local program may connect,
+and only the connection that sends the secret is kept.  The server
+then stops listening."
   (let* ((buffer (current-buffer))
          (secret (vterm--random-hex vterm--wakeup-secret-length))
          (server
@@ -341,22 +352,22 @@ The server then stops listening."
                   (process-put conn 'vterm-wakeup-of server)
                   (set-process-query-on-exit-flag conn nil))
            :filter (lambda (conn bytes)
-                     (vterm--wakeup-connection-output buffer secret conn
-                                                      bytes)))))
+                     (vterm--wakeup-connection-output
+                      buffer secret on-wake conn bytes)))))
     (setq vterm--wakeup server
           vterm--wakeup-server server)
-    (unless (vterm--start-parse-thread
-             vterm--term (process-contact server :service) secret)
-      (vterm--delete-wakeup))))
+    (or (vterm--start-parse-thread
+         term (process-contact server :service) secret)
+        (progn (vterm--delete-wakeup) nil))))
 
-(defun vterm--wakeup-connection-output (buffer secret conn bytes)
+(defun vterm--wakeup-connection-output (buffer secret on-wake conn bytes)
   "BYTES came from CONN, a connection to BUFFER's wake-up server.
 The parse thread's connection sends SECRET first, then a byte per
-wake-up; a connection that sends anything else is closed.  Nothing is
-decided before the whole secret is there, so no part of it is
-revealed."
+wake-up, for which ON-WAKE is called; a connection that sends
+anything else is closed.  Nothing is decided before the whole secret
+is there, so no part of it is revealed."
   (if (process-get conn 'vterm-wakeup-proven)
-      (vterm--parse-thread-woke-up buffer)
+      (funcall on-wake)
     (let ((got (concat (process-get conn 'vterm-wakeup-got) bytes))
           (n (length secret)))
       (cond
@@ -375,7 +386,7 @@ revealed."
                   vterm--wakeup-server nil)
             (vterm--delete-wakeup-server server conn)))
         (when (> (length got) n)
-          (vterm--parse-thread-woke-up buffer)))))))
+          (funcall on-wake)))))))
 
 (defun vterm--delete-wakeup-server (server &optional keep)
   "Delete SERVER and the connections it accepted, but KEEP."
