@@ -248,6 +248,46 @@ listening; output that stops is drawn by the thread's wake-up."
       (advice-remove 'vterm--start-parse-thread early)
       (mapc #'delete-process strangers))))
 
+(defun vterm-windows-test--wakeup (buf)
+  "Return BUF's wake-up connection once the parse thread's came."
+  (should (vterm-test-wait
+           (lambda ()
+             (with-current-buffer buf
+               (and vterm--wakeup (null vterm--wakeup-server)
+                    (process-get vterm--wakeup 'vterm-wakeup-proven))))))
+  (buffer-local-value 'vterm--wakeup buf))
+
+(ert-deftest vterm-windows-exit-drops-wakeup ()
+  "The program's exit ends the parse thread and closes its connection."
+  :tags '(windows)
+  (vterm-windows-test-with (buf)
+    (vterm-test-wait-for buf "^READY$")
+    (let ((conn (vterm-windows-test--wakeup buf)))
+      (vterm-test-type buf "exit 0")
+      (vterm-test-wait-for buf "^\\[Process ")
+      (should (vterm-test-wait
+               (lambda () (null (buffer-local-value 'vterm--term buf)))))
+      (should-not (buffer-local-value 'vterm--wakeup buf))
+      (should-not (process-live-p conn))
+      (should-not (memq conn (process-list))))))
+
+(ert-deftest vterm-windows-kill-buffer-drops-wakeup ()
+  "Killing the buffer ends the parse thread and closes its connection."
+  :tags '(windows)
+  (vterm-windows-test-with (buf)
+    (vterm-test-wait-for buf "^READY$")
+    (let ((conn (vterm-windows-test--wakeup buf))
+          (proxy (process-id (get-buffer-process buf)))
+          (kill-buffer-query-functions nil))
+      (kill-buffer buf)
+      (should-not (process-live-p conn))
+      (should-not (memq conn (process-list)))
+      ;; The proxy lets go of its trace log before it is removed.
+      (should (vterm-test-wait
+               (lambda ()
+                 (not (vterm-windows-test--alive-p proxy "conpty-proxy.exe")))
+               10)))))
+
 (provide 'vterm-windows-tests)
 
 ;;; vterm-windows-tests.el ends here
