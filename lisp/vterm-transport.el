@@ -64,7 +64,7 @@ doing both in turn (a large output scrolls by faster), and output is
 drawn as soon as it stops (see `vterm-timer-delay').  While output
 keeps coming, redraws show the screen and add the lines that scrolled
 off it to the buffer at most a second later, or once the output stops.
-It needs Emacs 28 and POSIX threads; elsewhere output is parsed as it
+On POSIX systems it needs Emacs 28; without it, output is parsed as it
 arrives.  Takes effect for new terminals."
   :type 'boolean
   :group 'vterm)
@@ -94,7 +94,12 @@ raised to this when a terminal starts."
 The proxy creates its control channel before it starts the shell, so
 a resize sent before the first output may have found no channel.")
 (defvar-local vterm--wakeup nil
-  "The pipe process the parse thread wakes this buffer through, or nil.")
+  "The process the parse thread wakes this buffer through, or nil.
+On POSIX a pipe process.  On Windows the loopback server the thread
+connects to, until its connection has sent the secret: then that
+connection.")
+(defvar-local vterm--wakeup-server nil
+  "On Windows, the parse thread's loopback server until its connection came.")
 (defvar-local vterm--wakeup-watch-timer nil
   "Timer that sees the wake-up pipe read after output, or nil.")
 (defvar-local vterm--on-parsed #'ignore
@@ -154,14 +159,18 @@ the buffer the next redraw would take it for screen rows."
                                                   dir))))))
         (executable-find "conpty-proxy"))))
 
+(defun vterm--random-hex (n)
+  "Return N (at most 64) hexadecimal digits nobody can guess."
+  (substring (secure-hash 'sha256
+                          (format "%S%S%S%S" (random t) (current-time)
+                                  (emacs-pid) (random)))
+             0 n))
+
 (defun vterm--new-proxy-id ()
   "Return a fresh, unguessable control-channel id."
   (setq vterm--id-counter (1+ vterm--id-counter))
   (format "vterm-%d-%d-%s" (emacs-pid) vterm--id-counter
-          (substring (secure-hash 'sha256
-                                  (format "%S%S%S%S" (random t) (current-time)
-                                          (emacs-pid) (random)))
-                     0 24)))
+          (vterm--random-hex 24)))
 
 ;;;; Sizes sent to the process
 
@@ -285,9 +294,7 @@ The buffer's text stays; `vterm--term' is nil from then on."
     (when (fboundp 'vterm--free)
       (vterm--free vterm--term))
     (setq vterm--term nil))
-  (when vterm--wakeup
-    (delete-process vterm--wakeup)
-    (setq vterm--wakeup nil)))
+  (vterm--delete-wakeup))
 
 ;;;; The parse thread
 
@@ -295,17 +302,108 @@ The buffer's text stays; `vterm--term' is nil from then on."
   "Parse this terminal's output in a thread, if `vterm-parse-in-thread'.
 ON-PARSED, a function of no arguments, is called in the buffer when
 output the thread parsed waits to be drawn."
-  (when (and vterm-parse-in-thread (fboundp 'vterm--start-parse-thread)
-             (fboundp 'make-pipe-process))
+  (when (and vterm-parse-in-thread (fboundp 'vterm--start-parse-thread))
     (setq vterm--on-parsed on-parsed)
-    (let* ((buffer (current-buffer))
-           (pipe (make-pipe-process
-                  :name "vterm-wakeup" :buffer nil :noquery t
-                  :coding 'binary
-                  :filter (lambda (_proc _bytes) (vterm--parse-thread-woke-up buffer)))))
-      (if (vterm--start-parse-thread vterm--term pipe)
+    (let ((buffer (current-buffer)))
+      (vterm--open-wakeup vterm--term
+                          (lambda () (vterm--parse-thread-woke-up buffer))))))
+
+(defun vterm--open-wakeup (term on-wake)
+  "Start TERM's parse thread with a wake-up channel into this buffer.
+ON-WAKE, a function of no arguments, is called when the thread wakes
+Emacs.  The channel is `vterm--wakeup' (and on Windows, until the
+thread's connection came, `vterm--wakeup-server'); non-nil if the
+thread started."
+  (if (eq system-type 'windows-nt)
+      (vterm--open-wakeup-socket term on-wake)
+    (vterm--open-wakeup-pipe term on-wake)))
+
+(defun vterm--open-wakeup-pipe (term on-wake)
+  "Start TERM's parse thread, woken through a pipe process (POSIX).
+ON-WAKE is called for the bytes it writes."
+  (when (fboundp 'make-pipe-process)
+    (let ((pipe (make-pipe-process
+                 :name "vterm-wakeup" :buffer nil :noquery t
+                 :coding 'binary
+                 :filter (lambda (_proc _bytes) (funcall on-wake)))))
+      (if (vterm--start-parse-thread term pipe)
           (setq vterm--wakeup pipe)
-        (delete-process pipe)))))
+        (delete-process pipe)
+        nil))))
+
+(defconst vterm--wakeup-secret-length 32
+  "Hexadecimal digits of the secret the parse thread's connection sends.")
+
+(defun vterm--open-wakeup-socket (term on-wake)
+  "Start TERM's parse thread, woken through a loopback connection (Windows).
+ON-WAKE is called for the wake-up bytes it sends.  A pipe process's
+descriptor belongs to Emacs's C runtime, which the module may not
+share; a socket is the system's.  The thread connects to a server on
+127.0.0.1 and sends a secret first: any local program may connect,
+and only the connection that sends the secret is kept.  The server
+then stops listening."
+  (let* ((buffer (current-buffer))
+         (secret (vterm--random-hex vterm--wakeup-secret-length))
+         (server
+          (make-network-process
+           :name "vterm-wakeup" :server t :host 'local :service t
+           :family 'ipv4 :buffer nil :noquery t :coding 'binary
+           :log (lambda (server conn _message)
+                  (process-put conn 'vterm-wakeup-of server)
+                  (set-process-query-on-exit-flag conn nil))
+           :filter (lambda (conn bytes)
+                     (vterm--wakeup-connection-output
+                      buffer secret on-wake conn bytes)))))
+    (setq vterm--wakeup server
+          vterm--wakeup-server server)
+    (or (vterm--start-parse-thread
+         term (process-contact server :service) secret)
+        (progn (vterm--delete-wakeup) nil))))
+
+(defun vterm--wakeup-connection-output (buffer secret on-wake conn bytes)
+  "BYTES came from CONN, a connection to BUFFER's wake-up server.
+The parse thread's connection sends SECRET first, then a byte per
+wake-up, for which ON-WAKE is called; a connection that sends
+anything else is closed.  Nothing is decided before the whole secret
+is there, so no part of it is revealed."
+  (if (process-get conn 'vterm-wakeup-proven)
+      (funcall on-wake)
+    (let ((got (concat (process-get conn 'vterm-wakeup-got) bytes))
+          (n (length secret)))
+      (cond
+       ((< (length got) n)
+        (process-put conn 'vterm-wakeup-got got))
+       ((not (and (string= (substring got 0 n) secret)
+                  (buffer-live-p buffer)
+                  (buffer-local-value 'vterm--wakeup-server buffer)))
+        (delete-process conn))
+       (t
+        (process-put conn 'vterm-wakeup-proven t)
+        (process-put conn 'vterm-wakeup-got nil)
+        (with-current-buffer buffer
+          (let ((server vterm--wakeup-server))
+            (setq vterm--wakeup conn
+                  vterm--wakeup-server nil)
+            (vterm--delete-wakeup-server server conn)))
+        (when (> (length got) n)
+          (funcall on-wake)))))))
+
+(defun vterm--delete-wakeup-server (server &optional keep)
+  "Delete SERVER and the connections it accepted, but KEEP."
+  (dolist (proc (process-list))
+    (when (and (not (eq proc keep))
+               (or (eq proc server)
+                   (eq (process-get proc 'vterm-wakeup-of) server)))
+      (delete-process proc))))
+
+(defun vterm--delete-wakeup ()
+  "Delete this buffer's wake-up channel: its process, and a server."
+  (when vterm--wakeup
+    (delete-process vterm--wakeup)
+    (setq vterm--wakeup nil))
+  (when vterm--wakeup-server
+    (vterm--delete-wakeup-server vterm--wakeup-server)
+    (setq vterm--wakeup-server nil)))
 
 (defconst vterm--wakeup-watch-delay 0.05
   "Seconds between the checks of `vterm--wakeup-watch'.")
@@ -335,8 +433,7 @@ look again later."
           (cond
            ((not (process-live-p vterm--process))
             (vterm--stop-parse-thread vterm--term)
-            (delete-process vterm--wakeup)
-            (setq vterm--wakeup nil)
+            (vterm--delete-wakeup)
             ;; What it parsed last is drawn by the sentinel, or now.
             (funcall vterm--on-parsed))
            ((vterm--parse-thread-busy vterm--term)

@@ -18,15 +18,21 @@ RENDER_HDR := module/render.h module/render_types.h module/render_inspect.h \
               module/osc.h module/reflow.h \
               module/lineinfo.h module/utf8.h module/buf.h
 # What differs per OS is a file per OS behind one header (proxy_resize.h,
-# parse_worker.h); each build takes its OS's files.
+# parse_worker.h, parse_wakeup.h); each build takes its OS's files.  The
+# Windows parse thread wakes Emacs over a loopback socket (ws2_32).
 POSIX_PROXY_RESIZE_SRC := module/posix_proxy_resize.c
 WIN_PROXY_RESIZE_SRC := module/win_proxy_resize.c
-POSIX_MODULE_OS_SRC := $(POSIX_PROXY_RESIZE_SRC) module/posix_parse_worker.c
-WIN_MODULE_OS_SRC := $(WIN_PROXY_RESIZE_SRC) module/win_parse_worker.c
+POSIX_MODULE_OS_SRC := $(POSIX_PROXY_RESIZE_SRC) module/posix_parse_worker.c \
+                       module/posix_parse_wakeup.c
+WIN_MODULE_OS_SRC := $(WIN_PROXY_RESIZE_SRC) module/win_parse_worker.c \
+                     module/win_parse_wakeup.c
+WIN_MODULE_OS_LIBS := -lws2_32
 ifeq ($(OS),Windows_NT)
   MODULE_OS_SRC := $(WIN_MODULE_OS_SRC)
+  MODULE_OS_LIBS := $(WIN_MODULE_OS_LIBS)
 else
   MODULE_OS_SRC := $(POSIX_MODULE_OS_SRC)
+  MODULE_OS_LIBS :=
 endif
 # The Emacs glue.
 GLUE_SRC := module/vterm-module.c module/term.c module/redraw.c \
@@ -36,6 +42,7 @@ GLUE_HDR := module/term.h module/redraw.h module/text.h module/faces.h \
 MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(MODULE_OS_SRC)
 WIN_MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
 MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/proxy_resize.h module/parse_worker.h \
+              module/parse_wakeup.h \
               $(PROTOCOL_HDR) module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)
 MODULE_INCLUDE := $(BUILD)/include
@@ -69,7 +76,8 @@ $(BUILD)/obj/module/%.o: module/%.c $(MODULE_HDR)
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -fPIC $(MODULE_VISIBILITY) -Imodule $(VTERM_SYS_CFLAGS) -c $< -o $@
 
 $(MODULE): $(MODULE_OBJ) $(PROTOCOL_PIC_OBJ) module/vterm-module.map
-	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o,$^) $(VTERM_SYS_LIBS) $(MODULE_HIDE_LIBS)
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o,$^) $(VTERM_SYS_LIBS) $(MODULE_OS_LIBS) \
+	      $(MODULE_HIDE_LIBS)
 
 # -I puts the 0.3.3 headers before the system's /usr/include/vterm.h.
 $(BUILD)/obj/module-0.3.3/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vterm.h
@@ -78,7 +86,7 @@ $(BUILD)/obj/module-0.3.3/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/
 
 $(MODULE_033): $(MODULE_033_OBJ) $(PROTOCOL_PIC_OBJ) $(LIBVTERM_033_A) module/vterm-module.map
 	@mkdir -p $(@D)
-	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(MODULE_HIDE_LIBS)
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(MODULE_OS_LIBS) $(MODULE_HIDE_LIBS)
 
 # The cross build must not see /usr/include, so emacs-module.h is copied
 # next to nothing else.
@@ -93,6 +101,6 @@ $(BUILD)/obj/win/module/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vt
 
 $(WIN_MODULE): $(WIN_MODULE_OBJ) $(PROTOCOL_WIN_OBJ) $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)
-	$(WIN_CC) -shared -static-libgcc -o $@ $^
+	$(WIN_CC) -shared -static-libgcc -o $@ $^ $(WIN_MODULE_OS_LIBS)
 
 CLEAN_FILES += $(BUILD)/module-0.3.3 $(MODULE_INCLUDE)

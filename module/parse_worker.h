@@ -6,16 +6,15 @@
  * Emacs takes the render core (for a redraw, a key, a resize) only
  * once the queue is drained, so it always sees every byte it queued.
  *
- * The worker never calls Emacs.  It writes one byte to a file
- * descriptor Emacs watches (a pipe process's channel), unless one is
- * pending already, after a batch that produced something for Emacs to
- * take (replies to queries, a title, ...: render_has_news), and when the
- * output stops: everything queued is parsed, some of it is not drawn
- * yet, and nothing more came for the worker's quiet time.
+ * The worker never calls Emacs.  It writes one byte to a channel Emacs
+ * reads (struct parse_wakeup), unless one is pending already, after a
+ * batch that produced something for Emacs to take (replies to queries,
+ * a title, ...: render_has_news), and when the output stops:
+ * everything queued is parsed, some of it is not drawn yet, and
+ * nothing more came for the worker's quiet time.
  *
- * POSIX threads (posix_parse_worker.c); on Windows (win_parse_worker.c)
- * parse_worker_start fails, and the caller parses on its own thread
- * then.  Plain C, no Emacs types. */
+ * One file per OS: POSIX threads (posix_parse_worker.c), Win32 threads
+ * (win_parse_worker.c).  Plain C, no Emacs types. */
 #ifndef PARSE_WORKER_H
 #define PARSE_WORKER_H
 
@@ -31,10 +30,29 @@ struct parse_worker;
  * 10 ms here), far below the 100 ms of its redraw timer. */
 #define PARSE_WORKER_QUIET_MS 20
 
-/* Start a worker for R that wakes Emacs through NOTIFY_FD (which it
- * owns from then on, and closes when stopped), QUIET_MS after output
- * stops.  NULL on failure, with NOTIFY_FD left to the caller. */
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
+/* The longest secret a Windows wake-up channel proves itself with. */
+#define PARSE_WAKEUP_SECRET_MAX 64
+
+/* Where the wake-up bytes go; each OS's worker uses its own members.
+ * - POSIX: FD, the write end of a pipe Emacs reads (a pipe process's
+ *   channel, open_channel).
+ * - Windows: a TCP connection to PORT on 127.0.0.1, where Lisp listens
+ *   and takes the first connection that sends SECRET: a descriptor of
+ *   Emacs's belongs to its C runtime, which the DLL may not share
+ *   (DESIGN.md, "Module"), while a socket is the OS's. */
+struct parse_wakeup {
+    int fd;
+    unsigned port;
+    char secret[PARSE_WAKEUP_SECRET_MAX];
+    size_t secret_len;
+};
+
+/* Start a worker for R that wakes Emacs through WAKE (whose descriptor
+ * it owns from then on, and closes when stopped), QUIET_MS after
+ * output stops.  NULL on failure, with WAKE's descriptor left to the
+ * caller. */
+struct parse_worker *parse_worker_start(struct render *r,
+                                        const struct parse_wakeup *wake,
                                         int quiet_ms);
 
 /* Queue LEN bytes of process output.  Waits while the queue is full
@@ -59,11 +77,11 @@ bool parse_worker_woken(struct parse_worker *w);
 /* True while the worker may still write a wake-up byte without more
  * output pushed: output is queued or being parsed, or parsed and not
  * drawn (the quiet time's wake-up is to come).  False: every byte it
- * wrote is in the pipe already. */
+ * wrote has been handed to the OS for Emacs already. */
 bool parse_worker_busy(struct parse_worker *w);
 
 /* Stop the worker (it finishes the batch in hand), close its
- * descriptor, free it.  R is left to the caller.  Output still queued
+ * channel, free it.  R is left to the caller.  Output still queued
  * is dropped. */
 void parse_worker_stop(struct parse_worker *w);
 

@@ -140,14 +140,16 @@ static void worker_free(struct parse_worker *w)
     free(w);
 }
 
-struct parse_worker *parse_worker_start(struct render *r, int notify_fd,
+struct parse_worker *parse_worker_start(struct render *r,
+                                        const struct parse_wakeup *wake,
                                         int quiet_ms)
 {
-    struct parse_worker *w = calloc(1, sizeof *w);
+    struct parse_worker *w;
+    int notify_fd = wake->fd;
     sigset_t all, old;
     int err;
 
-    if (w == NULL)
+    if (notify_fd < 0 || (w = calloc(1, sizeof *w)) == NULL)
         return NULL;
     w->r = r;
     w->fd = notify_fd;

@@ -10,18 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Emacs 28's channels (open_channel): a pipe process the parse thread
- * writes a byte to. */
-#if defined(EMACS_MAJOR_VERSION) && EMACS_MAJOR_VERSION >= 28 &&               \
-    !defined(_WIN32)
-#define HAVE_OPEN_CHANNEL 1
-#include <unistd.h>
-#endif
-
 #include "control.h"
 #include "proxy_resize.h"
 #include "emacs_call.h"
 #include "keys.h"
+#include "parse_wakeup.h"
 #include "parse_worker.h"
 #include "redraw.h"
 #include "render.h"
@@ -204,28 +197,22 @@ static emacs_value Fvterm_start_parse_thread(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
 {
     struct term *t = get_term(env, args[0]);
+    struct parse_wakeup wake;
 
-    (void)nargs;
     (void)data;
     if (t == NULL)
         return S.nil;
     if (t->worker != NULL)
         return S.t;
-#ifdef HAVE_OPEN_CHANNEL
-    if ((size_t)env->size >= sizeof(struct emacs_env_28)) {
-        int fd = env->open_channel(env, args[1]);
-
-        if (failed(env) || fd < 0)
-            return S.nil;
-        t->worker = parse_worker_start(t->r, fd, PARSE_WORKER_QUIET_MS);
-        if (t->worker == NULL) {
-            close(fd);
-            return S.nil;
-        }
-        return S.t;
+    if (!parse_wakeup_from_lisp(env, args[1], nargs > 2 ? args[2] : S.nil,
+                                &wake))
+        return S.nil;
+    t->worker = parse_worker_start(t->r, &wake, PARSE_WORKER_QUIET_MS);
+    if (t->worker == NULL) {
+        parse_wakeup_discard(&wake);
+        return S.nil;
     }
-#endif
-    return S.nil;
+    return S.t;
 }
 
 /* The parse thread goes once everything queued is parsed; what it
@@ -590,13 +577,15 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
           "channel.\nt when sent, nil when the channel cannot be reached."
           "\n\n(fn ID COLS ROWS)");
     defun_held(
-        env, "vterm--start-parse-thread", 2, 2, &held_start_parse_thread,
+        env, "vterm--start-parse-thread", 2, 3, &held_start_parse_thread,
         "Parse VTERM's output in a thread of its own; t if started.\n"
-        "The thread wakes Emacs by writing to PIPE-PROCESS (from\n"
-        "`make-pipe-process'), whose filter must call\n"
-        "`vterm--parse-thread-woke'.  Needs Emacs 28 and POSIX threads;\n"
-        "nil otherwise, and output is parsed as it is written."
-        "\n\n(fn VTERM PIPE-PROCESS)");
+        "The thread wakes Emacs by sending bytes to CHANNEL, whose filter\n"
+        "must call `vterm--parse-thread-woke'.  On POSIX, CHANNEL is a\n"
+        "process from `make-pipe-process' (Emacs 28).  On Windows, it is\n"
+        "the port of a server on 127.0.0.1: the thread connects and sends\n"
+        "SECRET, a string, before its first wake-up byte.  nil when the\n"
+        "thread cannot start, and output is parsed as it is written."
+        "\n\n(fn VTERM CHANNEL &optional SECRET)");
     defun_held(
         env, "vterm--parse-thread-woke", 1, 1, &held_parse_thread_woke,
         "Take what VTERM's parse thread produced (replies, titles, ...).\n"

@@ -15,6 +15,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm-module)
+(require 'vterm-transport)
 
 ;; The named colours come from these faces; vterm.el defines them.  When
 ;; this file runs alone, define stand-ins so the face lookups are real.
@@ -431,26 +432,24 @@ Hiding the cursor wins over its shape, which comes back with it;
 (defmacro vterm-module-test-with-thread (spec &rest body)
   "Run BODY as `vterm-module-test-with' does, the terminal's output parsed
 by a parse thread.  SPEC is (VAR ROWS COLS SB-SIZE WOKEN): WOKEN is a
-variable set to t when the thread writes its wake-up byte."
+variable set to t when the thread sends its wake-up byte (through this
+OS's channel, `vterm--open-wakeup')."
   (declare (indent 1))
   (let ((woken (nth 4 spec)))
     `(vterm-module-test-with ,(butlast spec)
-       (let* ((,woken nil)
-              (pipe (make-pipe-process
-                     :name "vterm-test-wakeup" :noquery t :coding 'binary
-                     :filter (lambda (_proc _bytes) (setq ,woken t)))))
+       (let ((,woken nil))
          (unwind-protect
              (progn
-               (should (vterm--start-parse-thread ,(car spec) pipe))
+               (should (vterm--open-wakeup ,(car spec)
+                                           (lambda () (setq ,woken t))))
                ,@body)
-           (delete-process pipe))))))
+           (vterm--delete-wakeup))))))
 
 (ert-deftest vterm-module-test-streaming-redraw-defers-new-scrollback ()
   "While output streams in, the timer's redraw draws the screen only.
 Scrollback lines new since the last complete redraw wait (at most a
 second), the parse thread wakes Emacs once the output stops, and a
 redraw that is not the timer's draws them."
-  :tags '(posix)
   (vterm-module-test-with-thread (vt 3 10 100 woken)
     ;; The first redraw has no complete one a second before it.
     (vterm--write-input vt (vterm-module-test-lines 4))
@@ -484,7 +483,6 @@ redraw that is not the timer's draws them."
 
 (ert-deftest vterm-module-test-deferred-scrollback-keeps-the-limit ()
   "Lines evicted while scrollback waited are dropped when it is drawn."
-  :tags '(posix)
   (vterm-module-test-with-thread (vt 3 10 4 woken)
     (vterm--write-input vt (vterm-module-test-lines 6))
     (vterm--redraw vt)

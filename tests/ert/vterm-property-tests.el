@@ -55,6 +55,7 @@
 (require 'ert)
 (require 'cl-lib)
 (require 'vterm-module)
+(require 'vterm-transport)
 
 (declare-function vterm--start-parse-thread "vterm-module")
 
@@ -314,13 +315,11 @@ FULL, the lines above them as in BEFORE."
     (let* ((a (vterm--new (plist-get case :rows) (plist-get case :cols)
                           (plist-get case :sb)))
            (rows (plist-get case :rows))
-           (pipe (and (plist-get case :thread)
-                      (make-pipe-process :name "vterm-prop-wakeup" :noquery t
-                                         :coding 'binary :filter #'ignore)))
            (prefix nil) (before nil) (index 0) (failure nil))
       (unwind-protect
           (progn
-            (when (and pipe (not (vterm--start-parse-thread a pipe)))
+            (when (and (plist-get case :thread)
+                       (not (vterm--open-wakeup a #'ignore)))
               (setq failure "the parse thread did not start"))
             (dolist (op (plist-get case :ops))
               (unless failure
@@ -341,7 +340,7 @@ FULL, the lines above them as in BEFORE."
                                      (vterm-prop--diff got full))))
                      (setq before got))))
                 (setq index (1+ index)))))
-        (when pipe (delete-process pipe)))
+        (vterm--delete-wakeup))
       failure)))
 
 (defun vterm-prop--merge-writes (ops)
@@ -464,9 +463,10 @@ Delta debugging: remove chunks of halving size while it fails."
 ;;;; The tests
 
 (defconst vterm-prop--thread-p
-  (and (fboundp 'make-pipe-process) (not (eq system-type 'windows-nt)))
-  "Non-nil if the module has a parse thread.
-It has one on POSIX systems only (module/parse_worker.h).")
+  (or (eq system-type 'windows-nt) (fboundp 'make-pipe-process))
+  "Non-nil if the module has a parse thread here.
+Windows wakes Emacs over a loopback connection; POSIX needs Emacs 28's
+pipe processes (`vterm--open-wakeup').")
 
 (defun vterm-prop--here (case)
   "Return CASE as this system runs it: without a parse thread, none."

@@ -668,7 +668,6 @@ from it; with `vterm-scrolled-window-stays' nil, every window follows."
 (ert-deftest vterm-test-deferred-scrollback-drawn ()
   "Scrollback a streaming redraw left for later is drawn when output stops,
 without a redraw timer pending, and when copy mode starts."
-  :tags '(posix)
   (vterm-test-with-vterm nil buf
     (with-current-buffer buf
       (should vterm--wakeup)              ; the parse thread runs

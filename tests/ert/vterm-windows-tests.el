@@ -194,6 +194,100 @@ the buffer is still there."
           (setq start (match-end 0)))
         (should (equal (nreverse numbers) (number-sequence 0 4999)))))))
 
+;;;; The parse thread's wake-up connection
+
+(defun vterm-windows-test--connect (port)
+  "Open a connection to PORT on 127.0.0.1, as any local program may."
+  (make-network-process :name "vterm-windows-stranger" :host 'local
+                        :service port :family 'ipv4 :buffer nil
+                        :noquery t :coding 'binary))
+
+(ert-deftest vterm-windows-parse-thread-wakeup ()
+  "The parse thread runs, and wakes Emacs over its own connection only.
+Emacs's descriptors belong to its C runtime, so the thread connects
+to a loopback server of the buffer's: strangers that connect first,
+with a wrong secret or none, are dropped; the server then stops
+listening; output that stops is drawn by the thread's wake-up."
+  :tags '(windows)
+  (let* ((strangers nil)
+         (port nil)
+         (early (lambda (_term channel &optional _secret)
+                  (setq port channel)
+                  (let ((wrong (vterm-windows-test--connect channel)))
+                    (process-send-string
+                     wrong (make-string vterm--wakeup-secret-length ?0))
+                    (push wrong strangers))
+                  (push (vterm-windows-test--connect channel) strangers))))
+    (advice-add 'vterm--start-parse-thread :before early)
+    (unwind-protect
+        (vterm-windows-test-with (buf)
+          (advice-remove 'vterm--start-parse-thread early)
+          (should (integerp port))
+          (should (= (length strangers) 2))
+          (with-current-buffer buf
+            ;; The thread's connection proved itself and took over.
+            (should (vterm-test-wait
+                     (lambda ()
+                       (and vterm--wakeup (null vterm--wakeup-server)
+                            (process-get vterm--wakeup
+                                         'vterm-wakeup-proven)))))
+            (should (eq (process-type vterm--wakeup) 'network))
+            (should-not (process-contact vterm--wakeup :server))
+            ;; The strangers' connections are closed, the server gone.
+            (should (vterm-test-wait
+                     (lambda ()
+                       (cl-notany #'process-live-p strangers))))
+            (should-error (vterm-windows-test--connect port))
+            ;; Output that stops is drawn by the thread's wake-up: no
+            ;; redraw timer is set for it.
+            (vterm-test-wait-for buf vterm-test-ready-regexp)
+            (vterm--render)
+            (vterm--write-input vterm--term "\r\nwoken")
+            (should-not vterm--redraw-timer)
+            (vterm-test-wait-for buf "^woken$" 20)))
+      (advice-remove 'vterm--start-parse-thread early)
+      (mapc #'delete-process strangers))))
+
+(defun vterm-windows-test--wakeup (buf)
+  "Return BUF's wake-up connection once the parse thread's came."
+  (should (vterm-test-wait
+           (lambda ()
+             (with-current-buffer buf
+               (and vterm--wakeup (null vterm--wakeup-server)
+                    (process-get vterm--wakeup 'vterm-wakeup-proven))))))
+  (buffer-local-value 'vterm--wakeup buf))
+
+(ert-deftest vterm-windows-exit-drops-wakeup ()
+  "The program's exit ends the parse thread and closes its connection."
+  :tags '(windows)
+  (vterm-windows-test-with (buf)
+    (vterm-test-wait-for buf "^READY$")
+    (let ((conn (vterm-windows-test--wakeup buf)))
+      (vterm-test-type buf "exit 0")
+      (vterm-test-wait-for buf "^\\[Process ")
+      (should (vterm-test-wait
+               (lambda () (null (buffer-local-value 'vterm--term buf)))))
+      (should-not (buffer-local-value 'vterm--wakeup buf))
+      (should-not (process-live-p conn))
+      (should-not (memq conn (process-list))))))
+
+(ert-deftest vterm-windows-kill-buffer-drops-wakeup ()
+  "Killing the buffer ends the parse thread and closes its connection."
+  :tags '(windows)
+  (vterm-windows-test-with (buf)
+    (vterm-test-wait-for buf "^READY$")
+    (let ((conn (vterm-windows-test--wakeup buf))
+          (proxy (process-id (get-buffer-process buf)))
+          (kill-buffer-query-functions nil))
+      (kill-buffer buf)
+      (should-not (process-live-p conn))
+      (should-not (memq conn (process-list)))
+      ;; The proxy lets go of its trace log before it is removed.
+      (should (vterm-test-wait
+               (lambda ()
+                 (not (vterm-windows-test--alive-p proxy "conpty-proxy.exe")))
+               10)))))
+
 (provide 'vterm-windows-tests)
 
 ;;; vterm-windows-tests.el ends here

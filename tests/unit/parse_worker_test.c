@@ -1,20 +1,20 @@
-/* parse_worker_test.c -- the parse thread (module/parse_worker.c): what
- * it makes of output equals what the render core makes of it on one
+/* parse_worker_test.c -- the parse thread (parse_worker.h): what it
+ * makes of output equals what the render core makes of it on one
  * thread, news and output that stops undrawn wake Emacs and nothing
  * else does, a held core never deadlocks a push, and stopping with
- * output queued is clean.  Run under valgrind, and built with
- * ThreadSanitizer as its own suite. */
-#define _POSIX_C_SOURCE 200809L
-#include <poll.h>
+ * output queued is clean.  The same tests for each OS's worker, over
+ * its wake-up channel (wake_chan.h): on Linux under valgrind, and
+ * built with ThreadSanitizer as its own suite; the Windows worker under
+ * Wine (tests/wine/run.sh). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../lib/check.h"
 #include "parse_worker.h"
 #include "render_inspect.h"
+#include "wake_chan.h"
 
 #ifndef WORKER_SUITE
 #define WORKER_SUITE "parse-worker"
@@ -103,10 +103,27 @@ static bool same_screen(struct render *a, struct render *b, int rows)
            render_sb_pushes(a) == render_sb_pushes(b);
 }
 
-/* A pipe: [0] read by "Emacs", [1] the worker's. */
-static bool make_pipe(int fds[2])
+/* A worker for R waking the test through a new channel *C; NULL (and
+ * *C closed) on failure. */
+static struct parse_worker *start(struct render *r, int quiet_ms,
+                                  struct wake_chan **c)
 {
-    return pipe(fds) == 0;
+    struct parse_wakeup wake;
+    struct parse_worker *w;
+
+    *c = chan_open(&wake);
+    if (*c == NULL)
+        return NULL;
+    w = parse_worker_start(r, &wake, quiet_ms);
+    if (w != NULL && !chan_started(*c)) {
+        parse_worker_stop(w);
+        w = NULL;
+    }
+    if (w == NULL) {
+        chan_close(*c);
+        *c = NULL;
+    }
+    return w;
 }
 
 /* Take everything the render core has for Emacs, as dispatch does. */
@@ -124,22 +141,30 @@ static void take_news(struct render *r)
         ;
 }
 
-static bool readable(int fd, int ms)
+/* No channel, no worker: the caller parses on its own thread. */
+TEST(start_needs_a_channel)
 {
-    struct pollfd p = {fd, POLLIN, 0};
-    return poll(&p, 1, ms) == 1;
+    struct render *r = make(5, 20, 10);
+    struct parse_wakeup none = {.fd = -1};
+
+    CHECK(r != NULL);
+    if (r == NULL)
+        return;
+    CHECK(parse_worker_start(r, &none, PARSE_WORKER_QUIET_MS) == NULL);
+    render_free(r);
 }
 
 TEST(same_screen_as_on_one_thread)
 {
     struct render *a = make(24, 80, 500), *b = make(24, 80, 500);
-    int fds[2];
-    struct parse_worker *w;
+    struct wake_chan *c = NULL;
+    struct parse_worker *w = NULL;
     size_t len, off = 0;
     char *out = random_output(400000, &len);
 
-    CHECK(a != NULL && b != NULL && out != NULL && make_pipe(fds));
-    w = parse_worker_start(b, fds[1], PARSE_WORKER_QUIET_MS);
+    CHECK(a != NULL && b != NULL && out != NULL);
+    if (b != NULL)
+        w = start(b, PARSE_WORKER_QUIET_MS, &c);
     CHECK(w != NULL);
     if (w == NULL || out == NULL) {
         free(out);
@@ -165,7 +190,7 @@ TEST(same_screen_as_on_one_thread)
     CHECK(same_screen(a, b, 24));
     parse_worker_release(w);
     parse_worker_stop(w);
-    close(fds[0]);
+    chan_close(c);
     render_free(a);
     render_free(b);
     free(out);
@@ -178,15 +203,15 @@ enum { QUIET_NEVER_MS = 600000, QUIET_TEST_MS = 300 };
 
 /* A worker for a new 5x20 terminal *R whose own news (the cursor's
  * blinking, from its reset) is taken; NULL on failure. */
-static struct parse_worker *start_quiet(struct render **r, int fds[2],
+static struct parse_worker *start_quiet(struct render **r, struct wake_chan **c,
                                         int quiet_ms)
 {
     struct parse_worker *w;
 
     *r = make(5, 20, 10);
-    if (*r == NULL || !make_pipe(fds))
+    if (*r == NULL)
         return NULL;
-    w = parse_worker_start(*r, fds[1], quiet_ms);
+    w = start(*r, quiet_ms, c);
     if (w == NULL)
         return NULL;
     parse_worker_acquire(w);
@@ -198,10 +223,9 @@ static struct parse_worker *start_quiet(struct render **r, int fds[2],
 TEST(only_news_wakes_emacs)
 {
     struct render *r;
-    int fds[2];
+    struct wake_chan *c;
     /* The output's end is output_that_stops_wakes_emacs's business. */
-    struct parse_worker *w = start_quiet(&r, fds, QUIET_NEVER_MS);
-    char byte;
+    struct parse_worker *w = start_quiet(&r, &c, QUIET_NEVER_MS);
 
     CHECK(w != NULL);
     if (w == NULL)
@@ -212,17 +236,17 @@ TEST(only_news_wakes_emacs)
     parse_worker_acquire(w); /* drained */
     parse_worker_drawn(w);
     parse_worker_release(w);
-    CHECK(!readable(fds[0], 200));
+    CHECK(!chan_readable(c, 200));
     /* A title is news. */
     CHECK(parse_worker_push(w, "\033]2;t\007", 6));
-    CHECK(readable(fds[0], 10000));
-    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(chan_readable(c, 10000));
+    CHECK(chan_read_byte(c));
     /* One byte until Emacs says it woke, whatever comes meanwhile. */
     CHECK(parse_worker_push(w, "\033[c", 3)); /* a reply */
     parse_worker_acquire(w);
     CHECK(render_has_news(r));
     parse_worker_release(w);
-    CHECK(!readable(fds[0], 200));
+    CHECK(!chan_readable(c, 200));
     parse_worker_woken(w);
     parse_worker_acquire(w);
     CHECK(render_take_title(r) != NULL);
@@ -235,9 +259,9 @@ TEST(only_news_wakes_emacs)
     CHECK(!render_has_news(r));
     parse_worker_release(w);
     CHECK(parse_worker_push(w, "\033]2;u\007", 6));
-    CHECK(readable(fds[0], 10000));
+    CHECK(chan_readable(c, 10000));
     parse_worker_stop(w);
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
 }
 
@@ -245,9 +269,8 @@ TEST(only_news_wakes_emacs)
 TEST(output_that_stops_wakes_emacs)
 {
     struct render *r;
-    int fds[2];
-    struct parse_worker *w = start_quiet(&r, fds, QUIET_TEST_MS);
-    char byte;
+    struct wake_chan *c;
+    struct parse_worker *w = start_quiet(&r, &c, QUIET_TEST_MS);
 
     CHECK(w != NULL);
     if (w == NULL)
@@ -255,24 +278,24 @@ TEST(output_that_stops_wakes_emacs)
     CHECK(!parse_worker_woken(w));
     /* Parsed, not drawn, nothing more: a wake-up that says so. */
     CHECK(parse_worker_push(w, "plain text\r\n", 12));
-    CHECK(readable(fds[0], 10000));
-    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(chan_readable(c, 10000));
+    CHECK(chan_read_byte(c));
     CHECK(parse_worker_woken(w));
     CHECK(!parse_worker_woken(w)); /* once */
     /* While Emacs holds the core, the output has not stopped for it:
      * no wake-up however long the hold. */
     CHECK(parse_worker_push(w, "more\r\n", 6));
     parse_worker_acquire(w);
-    CHECK(!readable(fds[0], 3 * QUIET_TEST_MS));
+    CHECK(!chan_readable(c, 3 * QUIET_TEST_MS));
     parse_worker_release(w);
     /* Released undrawn: the quiet time runs again, and ends. */
-    CHECK(readable(fds[0], 10000));
-    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(chan_readable(c, 10000));
+    CHECK(chan_read_byte(c));
     CHECK(parse_worker_woken(w));
     /* News and the output's end in one wake-up byte: both known. */
     CHECK(parse_worker_push(w, "\033]2;t\007", 6));
-    CHECK(readable(fds[0], 10000));
-    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(chan_readable(c, 10000));
+    CHECK(chan_read_byte(c));
     parse_worker_acquire(w);
     CHECK(render_take_title(r) != NULL);
     parse_worker_release(w);
@@ -281,28 +304,29 @@ TEST(output_that_stops_wakes_emacs)
         int ms = 0;
         bool quiet = false;
         while (!quiet && ms < 10000) {
-            if (readable(fds[0], 50))
-                CHECK(read(fds[0], &byte, 1) == 1);
+            if (chan_readable(c, 50))
+                CHECK(chan_read_byte(c));
             quiet = parse_worker_woken(w);
             ms += 50;
         }
         CHECK(quiet);
     }
     parse_worker_stop(w);
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
 }
 
 TEST(push_while_held_does_not_wait)
 {
     struct render *r = make(5, 20, 10);
-    int fds[2];
-    struct parse_worker *w;
+    struct wake_chan *c = NULL;
+    struct parse_worker *w = NULL;
     size_t len;
     char *out = random_output(1 << 20, &len); /* past the queue bound */
 
-    CHECK(r != NULL && out != NULL && make_pipe(fds));
-    w = parse_worker_start(r, fds[1], PARSE_WORKER_QUIET_MS);
+    CHECK(r != NULL && out != NULL);
+    if (r != NULL)
+        w = start(r, PARSE_WORKER_QUIET_MS, &c);
     CHECK(w != NULL);
     if (w == NULL || out == NULL) {
         free(out);
@@ -318,7 +342,7 @@ TEST(push_while_held_does_not_wait)
     CHECK(render_sb_pushes(r) > 0);
     parse_worker_release(w);
     parse_worker_stop(w);
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
     free(out);
 }
@@ -326,28 +350,23 @@ TEST(push_while_held_does_not_wait)
 TEST(stop_with_output_queued)
 {
     struct render *r = make(5, 20, 10);
-    int fds[2];
-    struct parse_worker *w;
+    struct wake_chan *c = NULL;
+    struct parse_worker *w = NULL;
     size_t len;
     char *out = random_output(200000, &len);
 
-    CHECK(r != NULL && out != NULL && make_pipe(fds));
-    w = parse_worker_start(r, fds[1], PARSE_WORKER_QUIET_MS);
+    CHECK(r != NULL && out != NULL);
+    if (r != NULL)
+        w = start(r, PARSE_WORKER_QUIET_MS, &c);
     CHECK(w != NULL);
     if (w != NULL && out != NULL) {
         for (int i = 0; i < 20; i++)
             CHECK(parse_worker_push(w, out, len / 20));
         parse_worker_stop(w);
-        /* Its descriptor is closed: the read end sees the end. */
-        {
-            char buf[16];
-            ssize_t n;
-            while ((n = read(fds[0], buf, sizeof buf)) > 0)
-                ;
-            CHECK(n == 0);
-        }
+        /* Its end is closed: the test's end sees the end. */
+        CHECK(chan_at_end(c));
     }
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
     free(out);
 }
@@ -357,13 +376,14 @@ TEST(stop_with_output_queued)
 TEST(finish_parses_what_is_queued)
 {
     struct render *r = make(5, 20, 10), *ref = make(5, 20, 10);
-    int fds[2];
-    struct parse_worker *w;
+    struct wake_chan *c = NULL;
+    struct parse_worker *w = NULL;
     size_t len;
     char *out = random_output(200000, &len);
 
-    CHECK(r != NULL && ref != NULL && out != NULL && make_pipe(fds));
-    w = parse_worker_start(r, fds[1], PARSE_WORKER_QUIET_MS);
+    CHECK(r != NULL && ref != NULL && out != NULL);
+    if (r != NULL)
+        w = start(r, PARSE_WORKER_QUIET_MS, &c);
     CHECK(w != NULL);
     if (w != NULL && out != NULL && ref != NULL) {
         for (int i = 0; i < 20; i++)
@@ -371,28 +391,21 @@ TEST(finish_parses_what_is_queued)
         parse_worker_finish(w);
         render_write(ref, out, 20 * (len / 20));
         CHECK(same_screen(r, ref, 5));
-        {
-            char buf[16];
-            ssize_t n;
-            while ((n = read(fds[0], buf, sizeof buf)) > 0)
-                ;
-            CHECK(n == 0);
-        }
+        CHECK(chan_at_end(c));
     }
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
     render_free(ref);
     free(out);
 }
 
 /* Busy while a wake-up may come without more output; once not, the
- * bytes it wrote are in the pipe (Emacs drains it then). */
+ * bytes it wrote are in the channel (Emacs drains it then). */
 TEST(not_busy_means_every_byte_written)
 {
     struct render *r;
-    int fds[2];
-    struct parse_worker *w = start_quiet(&r, fds, QUIET_TEST_MS);
-    char byte;
+    struct wake_chan *c;
+    struct parse_worker *w = start_quiet(&r, &c, QUIET_TEST_MS);
     int ms = 0;
 
     CHECK(w != NULL);
@@ -402,13 +415,13 @@ TEST(not_busy_means_every_byte_written)
     CHECK(parse_worker_push(w, "plain text\r\n", 12));
     CHECK(parse_worker_busy(w)); /* queued, parsing or undrawn */
     while (parse_worker_busy(w) && ms < 10000) {
-        poll(NULL, 0, 10);
+        chan_sleep_ms(10);
         ms += 10;
     }
     CHECK(!parse_worker_busy(w));
     /* The quiet time's wake-up is there already. */
-    CHECK(readable(fds[0], 0));
-    CHECK(read(fds[0], &byte, 1) == 1);
+    CHECK(chan_readable(c, 0));
+    CHECK(chan_read_byte(c));
     CHECK(parse_worker_woken(w));
     /* Drawn output: nothing more to come. */
     CHECK(parse_worker_push(w, "more\r\n", 6));
@@ -416,14 +429,15 @@ TEST(not_busy_means_every_byte_written)
     parse_worker_drawn(w);
     parse_worker_release(w);
     CHECK(!parse_worker_busy(w));
-    CHECK(!readable(fds[0], 2 * QUIET_TEST_MS));
+    CHECK(!chan_readable(c, 2 * QUIET_TEST_MS));
     parse_worker_stop(w);
-    close(fds[0]);
+    chan_close(c);
     render_free(r);
 }
 
 int main(void)
 {
+    RUN(start_needs_a_channel);
     RUN(same_screen_as_on_one_thread);
     RUN(only_news_wakes_emacs);
     RUN(output_that_stops_wakes_emacs);

@@ -134,6 +134,10 @@ check "trace log: conpty.dll without OpenConsole.exe is not used, then with it i
 scenario squat 120
 scenario squatter 90
 wine_checks unit 60 "$B/unit.exe"
+# The parse worker's unit tests: their counts go to this suite's, not to
+# build/results/parse-worker.
+CHECK_SUITE=parse-worker-wine CHECK_RESULTS_DIR="$T" \
+    wine_checks parse-worker 300 "$B/parse_worker_test.exe"
 scenario vanish 180
 log="$T/vanish.log"
 check "trace log: the resize after the vanished clients was applied" \

@@ -6,7 +6,8 @@ WINE_TEST_CFLAGS := $(WIN_CFLAGS) -Imodule -Itests/wine
 WINE_TEST_LIBS := -static -static-libgcc
 WINE_TEST_BINS := $(WINE_TEST_DIR)/driver.exe $(WINE_TEST_DIR)/fixture.exe \
                   $(WINE_TEST_DIR)/client.exe $(WINE_TEST_DIR)/unit.exe \
-                  $(WINE_TEST_DIR)/fake/conpty.dll
+                  $(WINE_TEST_DIR)/fake/conpty.dll \
+                  $(WINE_TEST_DIR)/parse_worker_test.exe
 
 $(WINE_TEST_DIR)/driver.exe: tests/wine/driver.c tests/wine/wine_test.h proxy/queue.h \
                              $(PROTOCOL_WIN_OBJ)
@@ -34,6 +35,19 @@ $(WINE_TEST_DIR)/unit.exe: tests/wine/unit.c tests/wine/wine_test.h $(BUILD)/obj
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -Iproxy -o $@ $< \
 	          $(BUILD)/obj/win/proxy/win_ctl_pipe.o $(WINE_TEST_LIBS)
+
+# The parse thread's unit tests (tests/unit/parse_worker_test.c) on the
+# Windows worker, woken over a loopback connection (win_wake_chan.c).
+WIN_WORKER_TEST_SRC := tests/unit/parse_worker_test.c tests/wine/win_wake_chan.c \
+                       module/win_parse_worker.c $(RENDER_SRC)
+
+$(WINE_TEST_DIR)/parse_worker_test.exe: $(WIN_WORKER_TEST_SRC) $(RENDER_HDR) \
+                                        module/parse_worker.h tests/unit/wake_chan.h \
+                                        tests/lib/check.h $(LIBVTERM_WIN_A)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WINE_TEST_CFLAGS) -Itests/unit -I$(LIBVTERM_033)/include -o $@ \
+	          $(WIN_WORKER_TEST_SRC) $(LIBVTERM_WIN_A) $(WINE_TEST_LIBS) \
+	          $(WIN_MODULE_OS_LIBS)
 
 SUITES += wine
 TEST_BUILDS += $(WIN_PROXY) $(WINE_TEST_BINS)
