@@ -1,4 +1,4 @@
-/* win_ctl_pipe_inspect.h -- what the Wine unit test checks of
+/* win_ctl_pipe_inspect.h -- what tests check of
  * win_ctl_pipe.c beyond what the proxy uses (win_backend.h). */
 #ifndef WIN_CTL_PIPE_INSPECT_H
 #define WIN_CTL_PIPE_INSPECT_H
