@@ -1234,11 +1234,14 @@ since the last redraw may wait, up to a second, while the screen is
 drawn; the parse thread has them drawn once the output stops.
 KEEP-VIEW non-nil: point and the windows stay on the text they show
 \(copy mode starts where the user is looking)."
-  (when vterm--wakeup
-    ;; What the parse thread got from the output so far (titles,
-    ;; replies, requests) first, as the filter does without it; a
-    ;; request may switch buffers.
-    (save-current-buffer (vterm--parse-thread-woke vterm--term)))
+  (when (and vterm--wakeup
+             ;; What the parse thread got from the output so far
+             ;; (titles, replies, requests) first, as the filter does
+             ;; without it; a request may switch buffers.  When it says
+             ;; the output has stopped, this redraw is the one that
+             ;; draws everything: the wake-up it answers is taken.
+             (save-current-buffer (vterm--parse-thread-woke vterm--term)))
+    (setq streaming nil))
   (let* ((inhibit-read-only t)
           (inhibit-modification-hooks t)
           (buffer-undo-list t)

@@ -680,6 +680,18 @@ without a redraw timer pending, and when copy mode starts."
       (should-not (string-match-p "^woke-1$" (vterm-test-screen buf)))
       (should-not vterm--redraw-timer)
       (vterm-test-wait-for buf "^woke-1$")
+      ;; The timer's redraw comes after the thread found the output
+      ;; stopped but before Emacs read its wake-up: that redraw takes
+      ;; the news, so it draws everything.
+      (vterm--render)
+      (vterm-test-write-lines buf "late-" 60)
+      (let ((until (+ (float-time) 5)))
+        ;; Busy-waiting reads no process output.
+        (while (and (vterm--parse-thread-busy vterm--term)
+                    (< (float-time) until))))
+      (should-not (vterm--parse-thread-busy vterm--term))
+      (vterm--render t)
+      (should (string-match-p "^late-1$" (vterm-test-screen buf)))
       ;; Copy mode shows all the output so far.
       (vterm--render)
       (vterm-test-write-lines buf "copy-" 60)
