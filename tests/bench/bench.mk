@@ -11,11 +11,11 @@ BENCH_DIR := $(BUILD)/tests/bench
 BENCH_TOOL := $(BENCH_DIR)/benchtool
 BENCH_WIN := $(BENCH_DIR)/winbench.exe
 
-$(BENCH_TOOL): tests/bench/benchtool.c $(RENDER_SRC) $(RENDER_HDR) proxy/queue.h \
+$(BENCH_TOOL): tests/bench/benchtool.c tests/bench/shapes.c tests/bench/shapes.h $(RENDER_SRC) $(RENDER_HDR) proxy/queue.h \
                $(POSIX_CTL_CLIENT_SRC) module/ctl_client.h $(PROTOCOL_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -D_GNU_SOURCE $(CFLAGS) -Imodule -Iproxy $(VTERM_SYS_CFLAGS) \
-	      -o $@ tests/bench/benchtool.c $(RENDER_SRC) $(POSIX_CTL_CLIENT_SRC) \
+	      -o $@ tests/bench/benchtool.c tests/bench/shapes.c $(RENDER_SRC) $(POSIX_CTL_CLIENT_SRC) \
 	      $(PROTOCOL_OBJ) $(VTERM_SYS_LIBS)
 
 $(BENCH_WIN): tests/bench/winbench.c $(WIN_CTL_CLIENT_SRC) module/ctl_client.h \
