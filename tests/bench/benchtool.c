@@ -99,8 +99,8 @@ static int cmd_gen_shape(int argc, char **argv)
 
     if (out == NULL || units == NULL)
         die(argv[3]);
-    if (!shape_write(argv[2], atoll(argv[4]), atoi(argv[5]), atoi(argv[6]),
-                     out, units))
+    if (!shape_write(argv[2], atoll(argv[4]), atoi(argv[5]), atoi(argv[6]), out,
+                     units))
         return 2;
     if (fclose(out) != 0 || fclose(units) != 0)
         die(argv[3]);
@@ -308,10 +308,11 @@ static void plan_load(struct plan *p, const char *file, const char *mode)
     p->n = 0;
     if (strcmp(mode, "stream") == 0) {
         for (size_t off = 0; off < len; off += STREAM_WRITE) {
-            p->writes[p->n] = len - off < STREAM_WRITE ? len - off : STREAM_WRITE;
-            p->redraw[p->n] = p->n % STREAM_REDRAW_EVERY ==
-                                  STREAM_REDRAW_EVERY - 1 ||
-                              off + STREAM_WRITE >= len;
+            p->writes[p->n] =
+                len - off < STREAM_WRITE ? len - off : STREAM_WRITE;
+            p->redraw[p->n] =
+                p->n % STREAM_REDRAW_EVERY == STREAM_REDRAW_EVERY - 1 ||
+                off + STREAM_WRITE >= len;
             p->n++;
         }
         return;

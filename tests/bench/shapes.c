@@ -96,9 +96,9 @@ static int put_cjk(struct gen *g, int n)
 static const uint32_t zwj_seqs[][8] = {
     {0x1F468, 0x200D, 0x1F469, 0x200D, 0x1F467, 0x200D, 0x1F466}, /* family */
     {0x1F469, 0x200D, 0x1F4BB},                                   /* coder */
-    {0x1F3F3, 0xFE0F, 0x200D, 0x1F308},                 /* rainbow flag */
-    {0x1F9D1, 0x1F3FD, 0x200D, 0x1F692},                /* firefighter */
-    {0x1F441, 0xFE0F, 0x200D, 0x1F5E8, 0xFE0F},         /* eye in bubble */
+    {0x1F3F3, 0xFE0F, 0x200D, 0x1F308},         /* rainbow flag */
+    {0x1F9D1, 0x1F3FD, 0x200D, 0x1F692},        /* firefighter */
+    {0x1F441, 0xFE0F, 0x200D, 0x1F5E8, 0xFE0F}, /* eye in bubble */
     {0x1F468, 0x1F3FB, 0x200D, 0x2764, 0xFE0F, 0x200D, 0x1F468, 0x1F3FF}};
 #define NZWJ (sizeof zwj_seqs / sizeof *zwj_seqs)
 static const char flags[] = "JPFRDEUSGBBRINKRCNITESCA";
@@ -108,9 +108,7 @@ static int put_emoji(struct gen *g)
     static const uint32_t hands[] = {0x1F44D, 0x1F44B, 0x1F44F, 0x1F64C,
                                      0x1F44C};
     switch (rnd(g, 4)) {
-    case 0:
-        put_cp(g, 0x1F600 + rnd(g, 0x50));
-        break;
+    case 0: put_cp(g, 0x1F600 + rnd(g, 0x50)); break;
     case 1:
         put_cp(g, hands[rnd(g, 5)]);
         put_cp(g, 0x1F3FB + rnd(g, 5));
@@ -135,8 +133,9 @@ static void line_emoji(struct gen *g)
 {
     for (int w = 0; w < g->cols - 20;) {
         unsigned k = rnd(g, 6);
-        w += k < 2 ? put_word(g)
-                   : k < 4 ? put_cjk(g, 1 + (int)rnd(g, 4)) : put_emoji(g);
+        w += k < 2   ? put_word(g)
+             : k < 4 ? put_cjk(g, 1 + (int)rnd(g, 4))
+                     : put_emoji(g);
     }
 }
 
@@ -175,9 +174,9 @@ static void line_combining(struct gen *g)
     }
 }
 
-static const char *const hosts[] = {
-    "example.com", "git.example.org", "docs.example.net",
-    "cdn.example.io", "mirror.example.edu"};
+static const char *const hosts[] = {"example.com", "git.example.org",
+                                    "docs.example.net", "cdn.example.io",
+                                    "mirror.example.edu"};
 
 /* Log lines full of URLs, some longer than the terminal. */
 static void line_urls(struct gen *g)
