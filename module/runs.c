@@ -99,6 +99,12 @@ static bool same_color(const VTermColor *a, const VTermColor *b)
  * convert_attrs reads); false may still convert the same. */
 static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
 {
+    /* Equal bytes are the same pen: a few loads, where the fields one by
+     * one were a third of line_build's time on plain text (callgrind). */
+    if (memcmp(&a->attrs, &b->attrs, sizeof a->attrs) == 0 &&
+        memcmp(&a->fg, &b->fg, sizeof a->fg) == 0 &&
+        memcmp(&a->bg, &b->bg, sizeof a->bg) == 0)
+        return true;
     return a->attrs.bold == b->attrs.bold &&
            a->attrs.underline == b->attrs.underline &&
            a->attrs.italic == b->attrs.italic &&
