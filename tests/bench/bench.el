@@ -73,13 +73,16 @@
   (and (vterm-bench-end-marker-p)
        (> (count-lines (point-min) (point-max)) vterm-max-scrollback)))
 
-(defun vterm-bench-throughput-once (proxy file)
+(defun vterm-bench-throughput-once (proxy file &optional no-thread)
   "Cat FILE in a vterm (through the proxy if PROXY); return figures.
+NO-THREAD non-nil parses on Emacs's own thread (`vterm-parse-in-thread'
+nil).
 The result is (SECONDS GC-SECONDS GCS LINES FULL-SECONDS), or nil on a
 timeout: SECONDS until the last line shows, FULL-SECONDS until the
 scrollback above it is drawn too (a redraw while output streams leaves
 new scrollback for later)."
-  (let ((vterm-max-scrollback 1000))
+  (let ((vterm-max-scrollback 1000)
+        (vterm-parse-in-thread (not no-thread)))
     (garbage-collect)
     (let ((gc-time gc-elapsed) (gcs gcs-done)
           (t0 (float-time)))
@@ -105,13 +108,13 @@ new scrollback for later)."
         (setq vterm-bench-await nil)))))
 
 (defun vterm-bench-throughput (cases reps)
-  "Print the median of REPS runs of each of CASES, (TAG PROXY FILE).
+  "Print the median of REPS runs of each of CASES, (TAG PROXY FILE [NO-THREAD]).
 The cases take turns, so that a change in the machine's speed while
 they run (this one's drifts by 10% within minutes) touches all alike."
   (let ((runs (make-vector (length cases) nil)))
     (dotimes (_ reps)
-      (cl-loop for (_tag proxy file) in cases for i from 0
-               do (push (vterm-bench-throughput-once proxy file)
+      (cl-loop for (_tag proxy file no-thread) in cases for i from 0
+               do (push (vterm-bench-throughput-once proxy file no-thread)
                         (aref runs i))))
     (cl-loop for (tag _proxy file) in cases for i from 0
              do (vterm-bench-throughput-report tag file (aref runs i)))))
@@ -314,6 +317,14 @@ wake-up); the buffer's share is the difference."
                                 ("tp_proxy_plain" t ,plain)
                                 ("tp_pty_sgr" nil ,sgr)
                                 ("tp_proxy_sgr" t ,sgr))
+                              (vterm-bench-n "BENCH_REPS" 5)))
+    ;; Run by run.sh with a CPU hog on every core (issue 16 item 4):
+    ;; the parse thread against parsing on Emacs's own thread.
+    (when (member "busy" only)
+      (vterm-bench-throughput `(("busy_thread_plain" nil ,plain)
+                                ("busy_emacs_plain" nil ,plain t)
+                                ("busy_thread_sgr" nil ,sgr)
+                                ("busy_emacs_sgr" nil ,sgr t))
                               (vterm-bench-n "BENCH_REPS" 5)))
     (when (member "echo" only)
       (vterm-bench-echo "echo_pty" nil (vterm-bench-n "BENCH_ECHO_N" 500))
