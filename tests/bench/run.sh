@@ -4,7 +4,8 @@
 # the top of the tree by tests/bench/bench.mk, which passes EMACS, MODULE,
 # PROXY, WIN_PROXY, BENCH_TOOL and BENCH_WIN.  Figures only: nothing here
 # fails "make test".  BENCH_SKIP_WINE=1 leaves Wine out; BENCH_ONLY=shapes
-# runs the output shapes alone.
+# runs the output shapes alone; BENCH_BASELINE=TREE adds another tree's
+# build to the output shapes' rounds (before and after in one run).
 set -u
 TOP=$(pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/vterm-bench.XXXXXX")
@@ -59,6 +60,14 @@ run_shapes() {
         -f batch-byte-compile "$T/lisp/vterm.el" "$T/driver/bench-shapes.el" \
         2> "$T/compile.err" ||
         { say "byte-compiling failed:"; tail -n 20 "$T/compile.err" >&2; }
+    # BENCH_BASELINE=TREE: another tree's build (its module/ and lisp/)
+    # takes its turns too, as "base": before and after in one run.
+    if [ -n "${BENCH_BASELINE:-}" ]; then
+        mkdir -p "$T/base-lisp"
+        cp "$BENCH_BASELINE/lisp/vterm.el" "$T/base-lisp/"
+        "$EMACS" -Q --batch -L "$BENCH_BASELINE/module" -L "$T/base-lisp" \
+            -f batch-byte-compile "$T/base-lisp/vterm.el" 2>> "$T/compile.err"
+    fi
     shapes_run() { # IMPL LOAD-DIR [EMACS-ARGS...]
         impl=$1 dir=$2
         shift 2
@@ -86,6 +95,8 @@ run_shapes() {
         done
         shapes_run ours "$T/lisp" -L "$TOP/$(dirname "$MODULE")"
         [ -n "$elv_dir" ] && shapes_run elv "$elv_dir"
+        [ -n "${BENCH_BASELINE:-}" ] &&
+            shapes_run base "$T/base-lisp" -L "$BENCH_BASELINE/module"
     done
     awk '!($1 in m) || $2 < m[$1] { m[$1] = $2 }
          END { for (k in m) print k, m[k] }' "$T/shapes" >> "$R"

@@ -28,6 +28,9 @@ function shape(tag, what, tui,    k, ours, c, e, pct, x, target, ok, fig) {
     if (tui)
         fig = sprintf("%.0f fps, ", v[k "_writes"] / ours) fig
     row(what, fig, target, has(k "_elv_secs") ? ok : "")
+    if (has(k "_base_secs"))
+        row("  baseline build (BENCH_BASELINE)", sprintf("%.0f%% of ceiling, %.2fx e-l",
+            100 * c / v[k "_base_secs"], x ? v[k "_elv_secs"] / v[k "_base_secs"] : 0), "", "")
     if (tui)
         row("  fps: ceiling, render core, e-l", sprintf("%.0f, %.0f, %s",
             v[k "_writes"] / c, v[k "_writes"] / v[k "_render_secs"],
