@@ -24,7 +24,7 @@
   "What `vterm-bench--after-render' looks for: a function of no argument.")
 
 (defun vterm-bench--after-render (&rest _)
-  "After a redraw: note the time when the awaited condition holds."
+  "Note the time of the first redraw that meets the awaited condition."
   (when (and vterm-bench-await (not vterm-bench-seen)
              (funcall vterm-bench-await))
     (setq vterm-bench-seen (float-time))))
@@ -61,7 +61,7 @@
     vterm-bench-seen))
 
 (defun vterm-bench-end-marker-p ()
-  "Non-nil when the buffer shows the last line of a benchmark file."
+  "Return non-nil if the buffer has the last line of a benchmark file."
   (save-excursion
     (goto-char (point-max))
     (search-backward "END-OF-BENCH" (max (point-min) (- (point-max) 8000)) t)))
@@ -69,7 +69,7 @@
 ;;;; Throughput
 
 (defun vterm-bench-full-scrollback-p ()
-  "Non-nil when the buffer shows the last line and a full scrollback."
+  "Return non-nil if the buffer has the last line and a full scrollback."
   (and (vterm-bench-end-marker-p)
        (> (count-lines (point-min) (point-max)) vterm-max-scrollback)))
 
@@ -108,7 +108,7 @@ new scrollback for later)."
         (setq vterm-bench-await nil)))))
 
 (defun vterm-bench-throughput (cases reps)
-  "Print the median of REPS runs of each of CASES, (TAG PROXY FILE [NO-THREAD]).
+  "Print medians of REPS rounds of CASES, each (TAG PROXY FILE [NO-THREAD]).
 The cases take turns, so that a change in the machine's speed while
 they run (this one's drifts by 10% within minutes) touches all alike."
   (let ((runs (make-vector (length cases) nil)))
@@ -119,12 +119,12 @@ they run (this one's drifts by 10% within minutes) touches all alike."
     (cl-loop for (tag _proxy file) in cases for i from 0
              do (vterm-bench-throughput-report tag file (aref runs i)))))
 
-(defun vterm-bench-throughput-report (tag file runs)
-  "Print the median of RUNS of `vterm-bench-throughput-once' for FILE as TAG."
+(defun vterm-bench-throughput-report (tag file results)
+  "Print as TAG the median of RESULTS of `vterm-bench-throughput-once' on FILE."
   (let ((size (file-attribute-size (file-attributes file))))
-    (if (memq nil runs)
+    (if (memq nil results)
         (vterm-bench-out (concat tag "_mbps") "%s" "timeout")
-      (let* ((sorted (sort runs (lambda (a b) (< (car a) (car b)))))
+      (let* ((sorted (sort results (lambda (a b) (< (car a) (car b)))))
              (run (nth (/ (length sorted) 2) sorted))
              (secs (nth 0 run)))
         (vterm-bench-out (concat tag "_mbps") "%.2f" (/ size secs 1e6))
@@ -167,7 +167,8 @@ part of the throughput no module can win back.  Printed as TAG."
 ;;;; Echo
 
 (defun vterm-bench-echo (tag proxy n)
-  "Type N characters into `cat' in a raw tty; print echo latency as TAG."
+  "Type N characters into `cat' in a raw tty; print echo latency as TAG.
+The tty is the proxy's if PROXY, else a native pty."
   (let ((samples nil)
         (vterm-max-scrollback 1000))
     (vterm-bench-with-vterm proxy
@@ -246,7 +247,7 @@ A second of waiting first lets what came before settle."
       (list (* 1e3 (- (nth 0 b) (nth 0 a))) (- (nth 1 b) (nth 1 a))))))
 
 (defun vterm-bench-idle (seconds)
-  "Measure this Emacs with an idle vterm buffer (a shell at its prompt).
+  "Measure this Emacs SECONDS with an idle vterm buffer (a shell at its prompt).
 The same wait without the buffer, before and after, gives what Emacs
 costs by itself.  On a virtual machine that is not zero, as its host
 charges for the memory a process touches once it wakes (a C program
