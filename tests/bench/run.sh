@@ -78,7 +78,10 @@ run_shapes() {
             sed 's/^/shape_/' >> "$T/shapes"
         grep -v '^Loading' "$T/shapes-$impl.err" | tail -n 20 >&2
     }
-    elv_dir=$(ls -d /usr/share/emacs/site-lisp/elpa/vterm-* 2>/dev/null | head -n 1)
+    elv_dir=
+    for d in /usr/share/emacs/site-lisp/elpa/vterm-*; do
+        [ -f "$d/vterm.el" ] && elv_dir=$d
+    done
     [ -n "$elv_dir" ] ||
         say "emacs-libvterm (Debian's elpa-vterm) is not installed: make deps"
     # This machine's speed differs from process to process (the same
