@@ -5,8 +5,11 @@
 #               system libvterm and the render core + ctl client as
 #               $(MODULE)
 #   winbench    mingw-w64: resize latency of conpty-proxy.exe under Wine
-#   bench.el    emacs --batch: throughput, echo latency, idle Emacs,
-#               memory of a 100000-line scrollback
+#   bench.el    emacs --batch: throughput, a busy machine, echo latency,
+#               idle Emacs, memory of a 100000-line scrollback
+#   shapes.c    the output shapes (emoji, CJK, TUI frames...) benchtool
+#               generates; bench-shapes.el feeds them to this package and
+#               to emacs-libvterm, each in its own emacs --batch
 BENCH_DIR := $(BUILD)/tests/bench
 BENCH_TOOL := $(BENCH_DIR)/benchtool
 BENCH_WIN := $(BENCH_DIR)/winbench.exe
