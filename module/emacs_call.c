@@ -109,6 +109,14 @@ emacs_value text_value(emacs_env *env, const char *s, size_t len)
     return bytes_value(env, s, len);
 }
 
+emacs_value insert_value(emacs_env *env, const char *s, size_t len)
+{
+    if ((size_t)env->size >= sizeof(struct emacs_env_28) &&
+        utf8_all_ascii((const unsigned char *)s, len))
+        return env->make_unibyte_string(env, s, (ptrdiff_t)len);
+    return env->make_string(env, s, (ptrdiff_t)len);
+}
+
 void init_symbols(emacs_env *env)
 {
     static const char *const colors[8] = {"black", "red",     "green", "yellow",

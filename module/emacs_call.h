@@ -46,6 +46,10 @@ char *string_bytes(emacs_env *env, emacs_value s, ptrdiff_t *len);
 emacs_value bytes_value(emacs_env *env, const char *s, size_t len);
 /* Text from the application: a string when it is UTF-8, else bytes. */
 emacs_value text_value(emacs_env *env, const char *s, size_t len);
+/* S, LEN bytes of UTF-8, as a string to insert into a buffer: unibyte
+ * when it is all ASCII (Emacs 28+), which inserts the same characters
+ * and spares Emacs decoding it into a second string. */
+emacs_value insert_value(emacs_env *env, const char *s, size_t len);
 bool fboundp(emacs_env *env, emacs_value sym);
 /* V as an int in MIN..MAX, or false with an error signalled naming it
  * WHAT. */
