@@ -39,7 +39,8 @@
 ;;
 ;; This file is the user's side: commands, options, faces, keymaps,
 ;; drawing and window sizes.  vterm-transport.el is the process side:
-;; the proxy, the control channel, the parse thread.
+;; the proxy, the control channel, the parse thread; vterm-mouse.el
+;; gives the mouse to programs that ask for it.
 
 ;;; Code:
 
@@ -51,6 +52,7 @@
   :group 'terminals)
 
 (require 'vterm-transport)
+(require 'vterm-mouse)
 
 ;;;; The module
 
@@ -639,6 +641,8 @@ unbound, so they keep their global meaning."
     ;; Shift with the page keys scrolls the buffer, as in emacs-libvterm.
     (define-key map (kbd "S-<prior>") #'scroll-down-command)
     (define-key map (kbd "S-<next>") #'scroll-up-command)
+    ;; The mouse goes to a program that asks for it (vterm-mouse.el).
+    (vterm-mouse-bind map)
     ;; Keys with a command of their own, and keys the loops above leave
     ;; out; an exception keeps its global meaning here too.
     (pcase-dolist (`(,key . ,command)

@@ -163,6 +163,9 @@ void init_symbols(emacs_env *env)
     S.cursor_shapes = global_intern(env, "vterm-cursor-shapes");
     S.bar = global_intern(env, "bar");
     S.hbar = global_intern(env, "hbar");
+    S.click = global_intern(env, "click");
+    S.drag = global_intern(env, "drag");
+    S.move = global_intern(env, "move");
     S.eval = global_intern(env, "vterm--eval");
     S.set_selection = global_intern(env, "vterm--set-selection");
     S.k_foreground = global_intern(env, ":foreground");

@@ -703,6 +703,29 @@ without a redraw timer pending, and when copy mode starts."
             (should (string-match-p "^copy-1$" (vterm-test-screen buf))))
         (vterm-copy-mode -1)))))
 
+(ert-deftest vterm-test-mouse-bindings ()
+  "The mouse goes to the program only while it asks for it.
+Otherwise, in copy mode and with `vterm-mouse-reporting' nil, the
+events keep their global meaning (selection, point, scrolling)."
+  (vterm-test-with-vterm nil buf
+    (with-current-buffer buf
+      (let ((global (key-binding [down-mouse-1])))
+        (should-not (eq global 'vterm-mouse-report))
+        (vterm--write-input vterm--term "\e[?1002h")
+        (dolist (event '([down-mouse-1] [mouse-1] [drag-mouse-1]
+                         [double-down-mouse-3] [mouse-4] [wheel-down]))
+          (should (eq (key-binding event) 'vterm-mouse-report)))
+        (should-not (eq (key-binding [S-down-mouse-1]) 'vterm-mouse-report))
+        (let ((vterm-mouse-reporting nil))
+          (should (eq (key-binding [down-mouse-1]) global)))
+        (unwind-protect
+            (progn
+              (vterm-copy-mode 1)
+              (should (eq (key-binding [down-mouse-1]) global)))
+          (vterm-copy-mode -1))
+        (vterm--write-input vterm--term "\e[?1002l")
+        (should (eq (key-binding [down-mouse-1]) global))))))
+
 (ert-deftest vterm-test-redraw-cadence ()
   "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
 The period counts from the previous redraw's due time, whatever the
