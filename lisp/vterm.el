@@ -40,7 +40,8 @@
 ;; This file is the user's side: commands, options, faces, keymaps,
 ;; drawing and window sizes.  vterm-transport.el is the process side:
 ;; the proxy, the control channel, the parse thread; vterm-mouse.el
-;; gives the mouse to programs that ask for it.
+;; gives the mouse to programs that ask for it; vterm-links.el makes
+;; links of URLs and FILE:LINE references in the output.
 
 ;;; Code:
 
@@ -53,6 +54,7 @@
 
 (require 'vterm-transport)
 (require 'vterm-mouse)
+(require 'vterm-links)
 
 ;;;; The module
 
@@ -1847,6 +1849,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (setq-local auto-hscroll-mode nil)
     (setq-local show-trailing-whitespace nil)
     (setq-local bookmark-make-record-function #'vterm--bookmark-make-record)
+    (vterm-links-setup)
     (add-function :around (local 'filter-buffer-substring-function)
                   #'vterm--buffer-substring-filter)
     (setq next-error-function #'vterm-next-error-function)

@@ -59,7 +59,10 @@ expect_keys() {
     fi
 }
 
-check "vterm shows the shell prompt" e2e_start 100 30
+# A browser that writes the URL it is given where the test reads it.
+check "vterm shows the shell prompt" e2e_start 100 30 \
+    "(setq browse-url-browser-function
+       (lambda (url &rest _) (write-region url nil \"$e2e_work/url\")))"
 type_line "$keylog $log"
 check "keylog runs in the vterm" wait_for '^keylog ready$' 10
 
@@ -204,6 +207,22 @@ keys M-x
 type_text 'xterm-mouse-mode'
 keys Enter
 check "M-x xterm-mouse-mode turns it on" wait_for 'Xterm-Mouse mode enabled' 5
+# Links in the output: a click on a URL opens it in the browser, one on
+# FILE:LINE shows that line of the file.  Row 2 of the tmux window is
+# the terminal's first row.
+printf 'first\nsecond line\nthird\n' > "$e2e_work/f.txt"
+type_line "clear; echo https://example.com/clicked; echo $e2e_work/f.txt:2"
+check "the links are shown" wait_for '^https://example.com/clicked$' 10
+type_text "$(printf '\033[<0;5;2M\033[<0;5;2m')"
+check "a click on a URL opens it in the browser" \
+    wait_true 5 sh -c "[ \"\$(cat '$e2e_work/url' 2>/dev/null)\" = https://example.com/clicked ]"
+type_text "$(printf '\033[<0;5;3M\033[<0;5;3m')"
+check "a click on FILE:LINE shows the file at that line, selected" \
+    wait_for 'f\.txt +All L2 ' 5
+check "... with its text" wait_for '^second line$' 5
+keys C-x o
+keys C-x 1
+check "back in the vterm, alone" wait_true 5 sh -c "! tmux -L '$e2e_sock' capture-pane -p -t e2e | grep -Eq 'f\.txt +All'"
 type_line "clear; printf '\\033[?1000h\\033[?1006h'; $keylog $log"
 check "keylog runs again, the mouse asked for" wait_for '^keylog ready$' 10
 expect_mouse() {
