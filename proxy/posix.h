@@ -46,14 +46,14 @@ struct posix_ctl_server {
     int listen_fd;
     char path[CTL_NAME_MAX];
     struct posix_ctl_client clients[POSIX_CTL_MAX_CLIENTS];
-    ctl_resize_fn resize;
-    void *resize_ctx;
+    struct ctl_handlers handlers;
 };
 
 /* Create the socket directory (0700, checked) and listen on the channel
- * for ID.  Prints why on stderr and returns -1 on failure. */
+ * for ID, served with HANDLERS.  Prints why on stderr and returns -1 on
+ * failure. */
 int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
-                          ctl_resize_fn resize, void *resize_ctx);
+                          const struct ctl_handlers *handlers);
 
 /* Close every socket and remove the channel's path. */
 void posix_ctl_server_close(struct posix_ctl_server *srv);

@@ -293,6 +293,7 @@ static void run_loop(struct session *s)
 int backend_run_session(const struct session_config *cfg)
 {
     struct session *s = calloc(1, sizeof *s);
+    struct ctl_handlers handlers = {.resize = apply_resize, .ctx = s};
     int code;
 
     if (s == NULL || (s->out = queue_new()) == NULL) {
@@ -302,7 +303,7 @@ int backend_run_session(const struct session_config *cfg)
     }
     trace_open();
     if (install_signals() != 0 ||
-        posix_ctl_server_open(&s->ctl, cfg->id, apply_resize, s) != 0) {
+        posix_ctl_server_open(&s->ctl, cfg->id, &handlers) != 0) {
         queue_free(s->out);
         free(s);
         return PROXY_EXIT_FAILURE;

@@ -127,7 +127,9 @@ static uint32_t record_resize(void *ctx, int cols, int rows)
 static void handle(const char *msg, size_t len, struct resize_log *log,
                    struct ctl_answer *a)
 {
-    ctl_conn_handle(msg, len, record_resize, log, a);
+    struct ctl_handlers h = {.resize = record_resize, .ctx = log};
+
+    ctl_conn_handle(msg, len, &h, a);
     a->text[a->len] = '\0';
 }
 
