@@ -129,6 +129,11 @@ static void accept_all(struct posix_ctl_server *srv, uint64_t now)
                 trace("control: accept: %s", strerror(errno));
             return;
         }
+        if (!posix_peer_is_us(fd)) {
+            trace("control: refused a client of another user");
+            close(fd);
+            continue;
+        }
         srv->clients[slot].fd = fd;
         srv->clients[slot].deadline = ctl_conn_deadline(now);
     }

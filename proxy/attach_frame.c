@@ -1,0 +1,58 @@
+/* attach_frame.c -- see attach_frame.h. */
+#include "attach_frame.h"
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           (uint32_t)p[3];
+}
+
+void frame_header(unsigned char hdr[FRAME_HEADER], int type, uint32_t len)
+{
+    hdr[0] = (unsigned char)type;
+    put_u32(hdr + 1, len);
+}
+
+void frame_exit(unsigned char out[FRAME_HEADER + 4], int code)
+{
+    frame_header(out, FRAME_EXIT, 4);
+    put_u32(out + FRAME_HEADER, (uint32_t)code);
+}
+
+bool frame_next(const unsigned char *buf, size_t len, int *type,
+                const unsigned char **payload, size_t *payload_len,
+                size_t *total, bool *bad)
+{
+    uint32_t n;
+
+    *bad = false;
+    if (len < FRAME_HEADER)
+        return false;
+    n = get_u32(buf + 1);
+    *type = buf[0];
+    if ((*type != FRAME_DATA && *type != FRAME_EXIT && *type != FRAME_TAKEN) ||
+        n > FRAME_MAX || (*type == FRAME_EXIT && n != 4) ||
+        (*type == FRAME_TAKEN && n != 0)) {
+        *bad = true;
+        return true;
+    }
+    if (len - FRAME_HEADER < n)
+        return false;
+    *payload = buf + FRAME_HEADER;
+    *payload_len = n;
+    *total = FRAME_HEADER + n;
+    return true;
+}
+
+int frame_exit_code(const unsigned char *payload)
+{
+    return (int)get_u32(payload);
+}
