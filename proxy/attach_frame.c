@@ -1,6 +1,11 @@
 /* attach_frame.c -- see attach_frame.h. */
 #include "attach_frame.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "control.h"
+
 static void put_u32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);
@@ -55,4 +60,34 @@ bool frame_next(const unsigned char *buf, size_t len, int *type,
 int frame_exit_code(const unsigned char *payload)
 {
     return (int)get_u32(payload);
+}
+
+int attach_hello_encode(char *buf, size_t size, bool take_over, int cols,
+                        int rows)
+{
+    int n = snprintf(buf, size, "attach %s%d %d\n",
+                     take_over ? "take-over " : "", cols, rows);
+
+    return n > 0 && (size_t)n < size ? n : -1;
+}
+
+bool attach_hello_parse(const char *buf, size_t len, bool *take_over,
+                        int *cols, int *rows)
+{
+    static const char verb[] = "attach ", take[] = "take-over ";
+    const char *p = buf, *end = buf + len, *space;
+
+    if (len == 0 || buf[len - 1] != '\n' ||
+        len < sizeof verb - 1 || memcmp(p, verb, sizeof verb - 1) != 0)
+        return false;
+    p += sizeof verb - 1;
+    end--; /* the newline */
+    *take_over = (size_t)(end - p) >= sizeof take - 1 &&
+                 memcmp(p, take, sizeof take - 1) == 0;
+    if (*take_over)
+        p += sizeof take - 1;
+    space = memchr(p, ' ', (size_t)(end - p));
+    return space != NULL &&
+           ctl_parse_dim(p, (size_t)(space - p), cols) == CTL_OK &&
+           ctl_parse_dim(space + 1, (size_t)(end - space - 1), rows) == CTL_OK;
 }

@@ -21,9 +21,14 @@ enum {
     FRAME_MAX = 1 << 20 /* a longer frame is a broken stream */
 };
 
-/* The hello lines, at most 64 bytes with the newline. */
-#define ATTACH_HELLO "attach\n"
-#define ATTACH_HELLO_TAKE_OVER "attach take-over\n"
+/* The client's hello, at most CTL_MSG_MAX bytes: "attach <cols>
+ * <rows>\n" or "attach take-over <cols> <rows>\n", the size of the
+ * client's terminal (the session takes it before its snapshot).  The
+ * server answers "ok\n" (the frames follow) or "error <reason>\n". */
+int attach_hello_encode(char *buf, size_t size, bool take_over, int cols,
+                        int rows);
+bool attach_hello_parse(const char *buf, size_t len, bool *take_over,
+                        int *cols, int *rows);
 
 /* Write the header of a frame of TYPE with LEN payload bytes. */
 void frame_header(unsigned char hdr[FRAME_HEADER], int type, uint32_t len);

@@ -40,12 +40,12 @@ int backend_kill(const char *id);
  * failure (PROXY_EXIT_START, PROXY_EXIT_FAILURE; a message on stderr). */
 int backend_serve(const struct session_config *cfg, int scrollback);
 
-/* "conpty-proxy attach": relay stdin and stdout to session server ID as
- * "new" does to its program, and return the session's exit code once its
+/* "conpty-proxy attach": resize session server ID to COLSxROWS, then
+ * relay stdin and stdout to it as "new" does to its program, and return the session's exit code once its
  * output is written; TAKE_OVER detaches a client already attached
  * (otherwise such an attach fails).  PROXY_EXIT_FAILURE, with a message
  * on stderr, when the session cannot be reached or is lost. */
-int backend_attach(const char *id, bool take_over);
+int backend_attach(const char *id, bool take_over, int cols, int rows);
 
 /* "conpty-proxy list": one line per live session server of this user on
  * stdout (tab-separated: id, cols, rows, pid, start time, attached 0/1,

@@ -17,7 +17,7 @@ static const char usage_text[] =
     "       conpty-proxy resize <id> <cols> <rows>\n"
     "       conpty-proxy serve <id> <cols> <rows> <scrollback> <program> "
     "[args...]\n"
-    "       conpty-proxy attach [--take-over] <id>\n"
+    "       conpty-proxy attach [--take-over] <id> <cols> <rows>\n"
     "       conpty-proxy list\n"
     "       conpty-proxy kill <id>\n"
     "       conpty-proxy --version | --help\n";
@@ -36,8 +36,9 @@ static const char help_text[] =
     "          process, that runs <program> as new does and keeps its screen\n"
     "          and <scrollback> lines while no client is attached; exit 0\n"
     "          once it serves\n"
-    "  attach  relay stdin and stdout to session <id> as new does (its\n"
-    "          screen first, then its output; the session's exit code);\n"
+    "  attach  resize session <id> to <cols>x<rows>, then relay stdin and\n"
+    "          stdout to it as new does (its screen first, then its output;\n"
+    "          the session's exit code);\n"
     "          refused while another client is attached, unless --take-over\n"
     "  list    one line per live session of this user: id, cols, rows, pid,\n"
     "          start time, attached (0/1), program, title, tab-separated\n"
@@ -158,13 +159,16 @@ int main(int argc, char **argv)
         return backend_serve(&cfg, scrollback);
     }
     if (strcmp(cmd, "attach") == 0) {
-        bool take_over = argc == 4 && strcmp(argv[2], "--take-over") == 0;
+        bool take_over = argc > 2 && strcmp(argv[2], "--take-over") == 0;
+        const char *id;
+        int cols, rows;
 
-        if (argc != (take_over ? 4 : 3))
-            return usage_error("%s", "attach: expected [--take-over] <id>");
-        if (parse_id(argv[argc - 1]) != 0)
+        if (argc != (take_over ? 6 : 5))
+            return usage_error("%s", "attach: expected [--take-over] <id> "
+                                     "<cols> <rows>");
+        if (parse_target(argv + (take_over ? 3 : 2), &id, &cols, &rows) != 0)
             return PROXY_EXIT_USAGE;
-        return backend_attach(argv[argc - 1], take_over);
+        return backend_attach(id, take_over, cols, rows);
     }
     if (strcmp(cmd, "list") == 0) {
         if (argc != 2)

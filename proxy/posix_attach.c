@@ -51,12 +51,14 @@ static int read_answer(int sock, char *buf, size_t size)
     return 0;
 }
 
-static int say_hello(const char *id, bool take_over)
+static int say_hello(const char *id, bool take_over, int cols, int rows)
 {
     char dir[CTL_NAME_MAX], path[CTL_NAME_MAX], answer[CTL_MSG_MAX + 1];
-    const char *hello = take_over ? ATTACH_HELLO_TAKE_OVER : ATTACH_HELLO;
+    char hello[CTL_MSG_MAX + 1];
     struct timeval tv = {2, 0}, none = {0, 0};
-    int sock;
+    int sock, len;
+
+    len = attach_hello_encode(hello, sizeof hello, take_over, cols, rows);
 
     if (posix_socket_dir(dir, sizeof dir, false) != 0)
         return -1;
@@ -71,8 +73,7 @@ static int say_hello(const char *id, bool take_over)
         return -1;
     }
     setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (send(sock, hello, strlen(hello), MSG_NOSIGNAL) !=
-            (ssize_t)strlen(hello) ||
+    if (send(sock, hello, (size_t)len, MSG_NOSIGNAL) != len ||
         read_answer(sock, answer, sizeof answer) != 0) {
         fprintf(stderr, "conpty-proxy: attach: session '%s' did not answer\n",
                 id);
@@ -222,7 +223,7 @@ static void run_loop(struct attach *a)
     }
 }
 
-int backend_attach(const char *id, bool take_over)
+int backend_attach(const char *id, bool take_over, int cols, int rows)
 {
     struct attach *a;
     int code;
@@ -239,7 +240,7 @@ int backend_attach(const char *id, bool take_over)
         return PROXY_EXIT_FAILURE;
     }
     trace_open();
-    a->sock = say_hello(id, take_over);
+    a->sock = say_hello(id, take_over, cols, rows);
     if (a->sock < 0 || posix_set_nonblock(STDOUT_FILENO) != 0) {
         code = PROXY_EXIT_FAILURE;
     } else {

@@ -146,7 +146,8 @@ static void flush_client(struct server *s)
     }
 }
 
-static void attach_client(struct server *s, int fd, bool take_over)
+static void attach_client(struct server *s, int fd, bool take_over, int cols,
+                          int rows)
 {
     struct outbuf snap = {0};
     static const char busy[] = "error attached elsewhere\n";
@@ -164,6 +165,10 @@ static void attach_client(struct server *s, int fd, bool take_over)
         flush_client(s);
         drop_client(s, "taken over");
     }
+    /* The snapshot at the client's size. */
+    if ((cols != s->cols || rows != s->rows) &&
+        apply_resize(s, cols, rows) == 0)
+        policy_trace_resize(cols, rows, 0);
     s->out = queue_new();
     snapshot_write(s->screen, &snap);
     if (s->out == NULL || snap.failed ||
@@ -262,6 +267,8 @@ static void accept_pending(struct server *s, uint64_t now)
  * one. */
 static void read_hello(struct server *s, struct pending *p)
 {
+    bool take_over;
+    int cols, rows;
     ssize_t n = recv(p->fd, p->hello + p->len, 1, MSG_DONTWAIT);
 
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -274,12 +281,8 @@ static void read_hello(struct server *s, struct pending *p)
     p->len++;
     if (p->hello[p->len - 1] != '\n' && p->len < HELLO_MAX)
         return;
-    if (p->len == strlen(ATTACH_HELLO) &&
-        memcmp(p->hello, ATTACH_HELLO, p->len) == 0) {
-        attach_client(s, p->fd, false);
-    } else if (p->len == strlen(ATTACH_HELLO_TAKE_OVER) &&
-               memcmp(p->hello, ATTACH_HELLO_TAKE_OVER, p->len) == 0) {
-        attach_client(s, p->fd, true);
+    if (attach_hello_parse(p->hello, p->len, &take_over, &cols, &rows)) {
+        attach_client(s, p->fd, take_over, cols, rows);
     } else {
         trace("attach: bad hello (%zu bytes): dropped", p->len);
         close(p->fd);

@@ -19,10 +19,12 @@ int backend_serve(const struct session_config *cfg, int scrollback)
     return not_yet("serve");
 }
 
-int backend_attach(const char *id, bool take_over)
+int backend_attach(const char *id, bool take_over, int cols, int rows)
 {
     (void)id;
     (void)take_over;
+    (void)cols;
+    (void)rows;
     return not_yet("attach");
 }
 
