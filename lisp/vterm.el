@@ -1834,11 +1834,8 @@ On `kill-buffer-query-functions': asks when
     (setq vterm--session-end-action
           (if (eq vterm-persistent-kill-buffer-action 'ask)
               (if (and (not noninteractive)
-                       (eq (car (read-multiple-choice
-                            (format "Session %s: " vterm--session-id)
-                            '((?d "detach" "leave the shell running")
-                              (?e "end" "end the session and its shell"))))
-                           ?e))
+                       (y-or-n-p (format "End session %s (no: detach)? "
+                                         vterm--session-id)))
                   'end
                 'detach)
             vterm-persistent-kill-buffer-action)))
@@ -2011,7 +2008,7 @@ Return its plist (see `vterm--session-list')."
     (cdr (assoc choice table))))
 
 (defun vterm-attach (id &optional take-over)
-  "Open a terminal on persistent session ID, as it looks now.
+  "Open a terminal on persistent session ID, showing it as it is now.
 Interactively, choose among the live sessions of this user.  A
 session attached elsewhere is taken over when TAKE-OVER is non-nil
 \(interactively: after asking).  Return the buffer."

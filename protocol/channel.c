@@ -55,8 +55,8 @@ enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
     return id_path(dir, id, ".sock", buf, size);
 }
 
-enum ctl_status ctl_data_socket_path(const char *dir, const char *id,
-                                     char *buf, size_t size)
+enum ctl_status ctl_data_socket_path(const char *dir, const char *id, char *buf,
+                                     size_t size)
 {
     return id_path(dir, id, CTL_DATA_SUFFIX, buf, size);
 }

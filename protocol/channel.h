@@ -30,8 +30,8 @@ enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
  * for ctl_socket_path.  The suffix is how "conpty-proxy list" tells
  * servers from "new" sessions. */
 #define CTL_DATA_SUFFIX ".data"
-enum ctl_status ctl_data_socket_path(const char *dir, const char *id,
-                                     char *buf, size_t size);
+enum ctl_status ctl_data_socket_path(const char *dir, const char *id, char *buf,
+                                     size_t size);
 
 /* POSIX only.  Check (and with CREATE, first create with mode 0700) the
  * socket directory DIR: it must be a real directory, owned by the

@@ -83,9 +83,9 @@ int ctl_encode_verb(char *buf, size_t size, enum ctl_verb verb)
 {
     if (verb != CTL_VERB_KILL && verb != CTL_VERB_INFO)
         return -1;
-    return encoded(buf, size,
-                   snprintf(buf, size, "%s\n",
-                            verb == CTL_VERB_KILL ? "kill" : "info"));
+    return encoded(
+        buf, size,
+        snprintf(buf, size, "%s\n", verb == CTL_VERB_KILL ? "kill" : "info"));
 }
 
 int ctl_encode_ping(char *buf, size_t size)
@@ -141,9 +141,8 @@ static bool word_is(const char *w, size_t len, const char *lit)
 static const struct {
     const char *name;
     enum ctl_verb verb;
-} bare_verbs[] = {{"ping", CTL_VERB_PING},
-                  {"kill", CTL_VERB_KILL},
-                  {"info", CTL_VERB_INFO}};
+} bare_verbs[] = {
+    {"ping", CTL_VERB_PING}, {"kill", CTL_VERB_KILL}, {"info", CTL_VERB_INFO}};
 
 enum ctl_status ctl_parse(const char *buf, size_t len, struct ctl_msg *msg)
 {

@@ -71,14 +71,14 @@ int attach_hello_encode(char *buf, size_t size, bool take_over, int cols,
     return n > 0 && (size_t)n < size ? n : -1;
 }
 
-bool attach_hello_parse(const char *buf, size_t len, bool *take_over,
-                        int *cols, int *rows)
+bool attach_hello_parse(const char *buf, size_t len, bool *take_over, int *cols,
+                        int *rows)
 {
     static const char verb[] = "attach ", take[] = "take-over ";
     const char *p = buf, *end = buf + len, *space;
 
-    if (len == 0 || buf[len - 1] != '\n' ||
-        len < sizeof verb - 1 || memcmp(p, verb, sizeof verb - 1) != 0)
+    if (len == 0 || buf[len - 1] != '\n' || len < sizeof verb - 1 ||
+        memcmp(p, verb, sizeof verb - 1) != 0)
         return false;
     p += sizeof verb - 1;
     end--; /* the newline */

@@ -27,8 +27,8 @@ enum {
  * server answers "ok\n" (the frames follow) or "error <reason>\n". */
 int attach_hello_encode(char *buf, size_t size, bool take_over, int cols,
                         int rows);
-bool attach_hello_parse(const char *buf, size_t len, bool *take_over,
-                        int *cols, int *rows);
+bool attach_hello_parse(const char *buf, size_t len, bool *take_over, int *cols,
+                        int *rows);
 
 /* Write the header of a frame of TYPE with LEN payload bytes. */
 void frame_header(unsigned char hdr[FRAME_HEADER], int type, uint32_t len);

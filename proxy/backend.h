@@ -41,10 +41,10 @@ int backend_kill(const char *id);
 int backend_serve(const struct session_config *cfg, int scrollback);
 
 /* "conpty-proxy attach": resize session server ID to COLSxROWS, then
- * relay stdin and stdout to it as "new" does to its program, and return the session's exit code once its
- * output is written; TAKE_OVER detaches a client already attached
- * (otherwise such an attach fails).  PROXY_EXIT_FAILURE, with a message
- * on stderr, when the session cannot be reached or is lost. */
+ * relay stdin and stdout to it as "new" does to its program, and return the
+ * session's exit code once its output is written; TAKE_OVER detaches a client
+ * already attached (otherwise such an attach fails).  PROXY_EXIT_FAILURE, with
+ * a message on stderr, when the session cannot be reached or is lost. */
 int backend_attach(const char *id, bool take_over, int cols, int rows);
 
 /* "conpty-proxy list": one line per live session server of this user on

@@ -10,7 +10,9 @@
 
 #define PROXY_VERSION "0.1.0"
 
-enum { SCROLLBACK_MAX = 100000 }; /* emacs-libvterm's vterm-max-scrollback cap */
+enum {
+    SCROLLBACK_MAX = 100000
+}; /* emacs-libvterm's vterm-max-scrollback cap */
 
 static const char usage_text[] =
     "usage: conpty-proxy new <id> <cols> <rows> <program> [args...]\n"

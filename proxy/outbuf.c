@@ -38,8 +38,8 @@ void outbuf_printf(struct outbuf *b, const char *fmt, ...)
     n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n > 0)
-        outbuf_append(b, tmp, (size_t)n < sizeof tmp ? (size_t)n
-                                                     : sizeof tmp - 1);
+        outbuf_append(b, tmp,
+                      (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 void outbuf_utf8(struct outbuf *b, unsigned long cp)

@@ -45,8 +45,8 @@ void posix_remove_stale(const char *path, int type);
 /* Send the message of LEN bytes at MSG to session ID's control channel
  * and read the answer into ANSWER (SIZE bytes).  Its length, or -1 with
  * a message on stderr. */
-int posix_ctl_request(const char *id, const char *msg, size_t len,
-                      char *answer, size_t size);
+int posix_ctl_request(const char *id, const char *msg, size_t len, char *answer,
+                      size_t size);
 
 /* --- pty + child --- */
 

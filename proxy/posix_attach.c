@@ -150,8 +150,8 @@ static void take_frames(struct attach *a)
 
 static void read_sock(struct attach *a)
 {
-    ssize_t n = recv(a->sock, a->frames + a->frames_len,
-                     FRAME_BUF - a->frames_len, 0);
+    ssize_t n =
+        recv(a->sock, a->frames + a->frames_len, FRAME_BUF - a->frames_len, 0);
 
     if (n > 0) {
         a->frames_len += (size_t)n;
@@ -204,9 +204,9 @@ static void run_loop(struct attach *a)
             .fd = a->sock_open ? a->sock : -1,
             .events = (short)((queue_full(a->out) ? 0 : POLLIN) |
                               (a->input_len > 0 ? POLLOUT : 0))};
-        fds[OUT] = (struct pollfd){
-            .fd = queue_size(a->out) > 0 ? STDOUT_FILENO : -1,
-            .events = POLLOUT};
+        fds[OUT] =
+            (struct pollfd){.fd = queue_size(a->out) > 0 ? STDOUT_FILENO : -1,
+                            .events = POLLOUT};
         if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR)
                 continue;

@@ -52,9 +52,9 @@ static int connect_until(const char *path, int type, uint64_t deadline)
 
 int posix_socket_dir(char *dir, size_t size, bool create)
 {
-    enum ctl_status st = ctl_socket_dir(getenv("XDG_RUNTIME_DIR"),
-                                        getenv("TMPDIR"),
-                                        (unsigned long)geteuid(), dir, size);
+    enum ctl_status st =
+        ctl_socket_dir(getenv("XDG_RUNTIME_DIR"), getenv("TMPDIR"),
+                       (unsigned long)geteuid(), dir, size);
 
     if (st == CTL_OK)
         st = ctl_socket_dir_check(dir, create);
@@ -86,8 +86,8 @@ void posix_remove_stale(const char *path, int type)
     close(fd);
 }
 
-int posix_ctl_request(const char *id, const char *msg, size_t len,
-                      char *answer, size_t size)
+int posix_ctl_request(const char *id, const char *msg, size_t len, char *answer,
+                      size_t size)
 {
     char dir[CTL_NAME_MAX], path[CTL_NAME_MAX];
     struct timeval tv = {CLIENT_BUDGET_MS / 1000, 0};

@@ -104,8 +104,7 @@ static void describe(void *ctx, struct ctl_info *info)
 
 /* --- the attached client --- */
 
-static void push_frame(struct server *s, int type, const void *data,
-                       size_t len)
+static void push_frame(struct server *s, int type, const void *data, size_t len)
 {
     unsigned char hdr[FRAME_HEADER];
 
@@ -364,8 +363,7 @@ static void update_backpressure(struct server *s, uint64_t now)
     if (!s->reading_paused && full) {
         s->reading_paused = true;
         policy_trace_backpressure(true, queue_size(s->out));
-    } else if (s->reading_paused &&
-               (s->client < 0 || queue_drained(s->out))) {
+    } else if (s->reading_paused && (s->client < 0 || queue_drained(s->out))) {
         s->reading_paused = false;
         policy_trace_backpressure(false, s->out ? queue_size(s->out) : 0);
         if (!s->child_running)
@@ -430,10 +428,10 @@ static void run_loop(struct server *s)
         fds[DATA] = (struct pollfd){.fd = s->data_fd, .events = POLLIN};
         fds[CLIENT] = (struct pollfd){
             .fd = s->client,
-            .events = (short)((s->input_len == 0 ? POLLIN : 0) |
-                              (s->client >= 0 && queue_size(s->out) > 0
-                                   ? POLLOUT
-                                   : 0))};
+            .events =
+                (short)((s->input_len == 0 ? POLLIN : 0) |
+                        (s->client >= 0 && queue_size(s->out) > 0 ? POLLOUT
+                                                                  : 0))};
         fds[PTY] = (struct pollfd){
             .fd = s->pty_open ? s->child.master : -1,
             .events = (short)((s->reading_paused ? 0 : POLLIN) |
@@ -525,8 +523,7 @@ static void report_start(int ready_fd, int code)
 
 /* The server process: set up, tell READY_FD, serve until the session
  * ends.  Returns the exit status of the server process. */
-static int serve(const struct session_config *cfg, int scrollback,
-                 int ready_fd)
+static int serve(const struct session_config *cfg, int scrollback, int ready_fd)
 {
     struct server *s = calloc(1, sizeof *s);
     struct ctl_handlers handlers = {
@@ -560,8 +557,8 @@ static int serve(const struct session_config *cfg, int scrollback,
         free(s);
         return code;
     }
-    trace("serve: pid %ld, %dx%d, %s", (long)s->child.pid, cfg->cols,
-          cfg->rows, cfg->argv[0]);
+    trace("serve: pid %ld, %dx%d, %s", (long)s->child.pid, cfg->cols, cfg->rows,
+          cfg->argv[0]);
     s->pty_open = s->child_running = true;
     s->exit_code = PROXY_EXIT_FAILURE;
     if (chdir("/") != 0) {

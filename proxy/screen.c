@@ -186,9 +186,9 @@ static void keep_primary(struct screen *s)
         return;
     for (int r = 0; r < s->rows; r++)
         for (int c = 0; c < s->cols; c++)
-            vterm_screen_get_cell(s->vts, (VTermPos){r, c},
-                                  &cells[(size_t)r * (size_t)s->cols +
-                                         (size_t)c]);
+            vterm_screen_get_cell(
+                s->vts, (VTermPos){r, c},
+                &cells[(size_t)r * (size_t)s->cols + (size_t)c]);
     s->primary = cells;
     s->primary_cols = s->cols;
     s->primary_rows = s->rows;

@@ -55,7 +55,7 @@ static void set_mode(struct outbuf *out, const char *prefix, int mode, bool on)
 /* DECSCUSR for SHAPE and BLINK. */
 static void cursor_style(struct outbuf *out, int shape, bool blink)
 {
-    int base = shape == VTERM_PROP_CURSORSHAPE_UNDERLINE ? 3
+    int base = shape == VTERM_PROP_CURSORSHAPE_UNDERLINE  ? 3
                : shape == VTERM_PROP_CURSORSHAPE_BAR_LEFT ? 5
                                                           : 1;
 

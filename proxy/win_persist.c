@@ -6,8 +6,9 @@
 
 static int not_yet(const char *what)
 {
-    fprintf(stderr, "conpty-proxy: %s: persistent sessions are not yet on "
-                    "Windows\n",
+    fprintf(stderr,
+            "conpty-proxy: %s: persistent sessions are not yet on "
+            "Windows\n",
             what);
     return PROXY_EXIT_FAILURE;
 }
