@@ -13,6 +13,8 @@ bool cells_attrs_equal(const VTermScreenCellAttrs *a,
            a->small == b->small && a->baseline == b->baseline;
 }
 
+/* A colour's own SGR ("\e[38;2;r;g;bm"): with the attributes in one
+ * sequence, more than the 16 arguments libvterm's parser holds. */
 static void sgr_color(struct outbuf *out, const VTermColor *c, bool fg)
 {
     if (VTERM_COLOR_IS_DEFAULT_FG(c) || VTERM_COLOR_IS_DEFAULT_BG(c))
@@ -21,13 +23,13 @@ static void sgr_color(struct outbuf *out, const VTermColor *c, bool fg)
         int i = c->indexed.idx;
 
         if (i < 8)
-            outbuf_printf(out, ";%d", (fg ? 30 : 40) + i);
+            outbuf_printf(out, "\033[%dm", (fg ? 30 : 40) + i);
         else if (i < 16)
-            outbuf_printf(out, ";%d", (fg ? 90 : 100) + i - 8);
+            outbuf_printf(out, "\033[%dm", (fg ? 90 : 100) + i - 8);
         else
-            outbuf_printf(out, ";%d;5;%d", fg ? 38 : 48, i);
+            outbuf_printf(out, "\033[%d;5;%dm", fg ? 38 : 48, i);
     } else {
-        outbuf_printf(out, ";%d;2;%d;%d;%d", fg ? 38 : 48, c->rgb.red,
+        outbuf_printf(out, "\033[%d;2;%d;%d;%dm", fg ? 38 : 48, c->rgb.red,
                       c->rgb.green, c->rgb.blue);
     }
 }
@@ -58,9 +60,9 @@ void cells_sgr(struct outbuf *out, const VTermScreenCellAttrs *a,
         outbuf_append(out, ";73", 3);
     if (a->small && a->baseline == VTERM_BASELINE_LOWER)
         outbuf_append(out, ";74", 3);
+    outbuf_append(out, "m", 1);
     sgr_color(out, fg, true);
     sgr_color(out, bg, false);
-    outbuf_append(out, "m", 1);
 }
 
 static bool erased(const VTermScreenCell *c)

@@ -14,7 +14,9 @@
 bool cells_attrs_equal(const VTermScreenCellAttrs *a,
                        const VTermScreenCellAttrs *b);
 
-/* "\e[0;...m": the pen of attributes A and colours FG, BG. */
+/* "\e[0;...m", then the colours' own SGRs (each sequence within the 16
+ * arguments libvterm's parser holds): the pen of attributes A and
+ * colours FG, BG. */
 void cells_sgr(struct outbuf *out, const VTermScreenCellAttrs *a,
                const VTermColor *fg, const VTermColor *bg);
 

@@ -24,6 +24,7 @@ struct screen {
     char title[TITLE_MAX + 1];
     size_t title_len;
     bool alt;                 /* the alternate screen is on */
+    bool reverse;             /* the whole screen is reversed (DECSCNM) */
     VTermScreenCell *primary; /* see screen_primary() */
     int primary_cols, primary_rows;
 };
@@ -47,10 +48,19 @@ static int on_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
     struct screen *s = user;
     struct outbuf line = {0};
+    VTermScreenCell *raw;
 
     if (s->sb_max == 0)
         return 1;
-    cells_encode(&line, cells, cols);
+    raw = malloc((size_t)cols * sizeof *raw);
+    if (raw == NULL)
+        return 1;
+    /* The cells' own reverse attribute, not what DECSCNM makes of it. */
+    memcpy(raw, cells, (size_t)cols * sizeof *raw);
+    for (int i = 0; i < cols; i++)
+        raw[i].attrs.reverse ^= s->reverse;
+    cells_encode(&line, raw, cols);
+    free(raw);
     if (line.failed) {
         outbuf_free(&line);
         return 1;
@@ -76,6 +86,10 @@ static int on_settermprop(VTermProp prop, VTermValue *val, void *user)
 {
     struct screen *s = user;
 
+    if (prop == VTERM_PROP_REVERSE) {
+        s->reverse = val->boolean;
+        return 1;
+    }
     if (prop == VTERM_PROP_ALTSCREEN) {
         s->alt = val->boolean;
         if (!s->alt) {
@@ -186,9 +200,8 @@ static void keep_primary(struct screen *s)
         return;
     for (int r = 0; r < s->rows; r++)
         for (int c = 0; c < s->cols; c++)
-            vterm_screen_get_cell(
-                s->vts, (VTermPos){r, c},
-                &cells[(size_t)r * (size_t)s->cols + (size_t)c]);
+            screen_get_cell(s, r, c,
+                            &cells[(size_t)r * (size_t)s->cols + (size_t)c]);
     s->primary = cells;
     s->primary_cols = s->cols;
     s->primary_rows = s->rows;
@@ -214,6 +227,13 @@ void screen_resize(struct screen *s, int cols, int rows)
     s->cols = cols;
     s->rows = rows;
     vterm_set_size(s->vt, rows, cols);
+}
+
+void screen_get_cell(const struct screen *s, int row, int col,
+                     VTermScreenCell *cell)
+{
+    vterm_screen_get_cell(s->vts, (VTermPos){row, col}, cell);
+    cell->attrs.reverse ^= s->reverse;
 }
 
 VTerm *screen_vterm(const struct screen *s)

@@ -28,6 +28,12 @@ void screen_resize(struct screen *s, int cols, int rows);
 
 VTerm *screen_vterm(const struct screen *s);
 
+/* The cell at ROW, COL of the current screen as written: its reverse
+ * attribute its own, not flipped by a reversed screen (DECSCNM, which
+ * libvterm's vterm_screen_get_cell applies). */
+void screen_get_cell(const struct screen *s, int row, int col,
+                     VTermScreenCell *cell);
+
 /* The title the program set last ("" if none). */
 const char *screen_title(const struct screen *s);
 

@@ -14,17 +14,17 @@
 static void draw_row(struct outbuf *out, int row, const VTermScreenCell *cells,
                      int n)
 {
-    outbuf_printf(out, "\033[%d;1H\033[2K", row + 1);
+    outbuf_printf(out, "\033[%d;1H\033[0m\033[2K", row + 1);
     cells_encode(out, cells, n);
 }
 
 /* Rows of the current screen. */
-static void draw_screen(struct outbuf *out, VTermScreen *vts, int cols,
+static void draw_screen(struct outbuf *out, const struct screen *s, int cols,
                         int rows, VTermScreenCell *row)
 {
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++)
-            vterm_screen_get_cell(vts, (VTermPos){r, c}, &row[c]);
+            screen_get_cell(s, r, c, &row[c]);
         draw_row(out, r, row, cols);
     }
 }
@@ -82,17 +82,17 @@ static void mouse_modes(struct outbuf *out, const VTermState *st)
  * column with the next character due on the next line.  Only printing
  * that column's character again (from its left half if it is wide) gets
  * a terminal there.  The cursor position is ROW, COL as CUP takes it. */
-static void phantom(struct outbuf *out, VTermScreen *vts, const VTermState *st,
-                    int row, int col)
+static void phantom(struct outbuf *out, const struct screen *s,
+                    const VTermState *st, int row, int col)
 {
     VTermPos pos = st->pos;
     VTermScreenCell cell;
 
-    vterm_screen_get_cell(vts, pos, &cell);
+    screen_get_cell(s, pos.row, pos.col, &cell);
     if (cell.chars[0] == UINT32_MAX && pos.col > 0) {
         pos.col--;
         col--;
-        vterm_screen_get_cell(vts, pos, &cell);
+        screen_get_cell(s, pos.row, pos.col, &cell);
     }
     outbuf_printf(out, "\033[%d;%dH", row, col);
     cells_sgr(out, &cell.attrs, &cell.fg, &cell.bg);
@@ -105,7 +105,6 @@ static void phantom(struct outbuf *out, VTermScreen *vts, const VTermState *st,
 void snapshot_write(const struct screen *s, struct outbuf *out)
 {
     VTerm *vt = screen_vterm(s);
-    VTermScreen *vts = vterm_obtain_screen(vt);
     const VTermState *st = vterm_obtain_state(vt);
     const VTermScreenCell *primary;
     VTermScreenCell *cells;
@@ -138,7 +137,7 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
             draw_row(out, r, primary + (size_t)r * (size_t)pcols,
                      pcols < cols ? pcols : cols);
     } else {
-        draw_screen(out, vts, cols, rows, cells);
+        draw_screen(out, s, cols, rows, cells);
     }
     set_mode(out, "?", 25, st->saved.mode.cursor_visible);
     cursor_style(out, st->saved.mode.cursor_shape, st->saved.mode.cursor_blink);
@@ -147,7 +146,7 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
     pen_sgr(out, &st->saved.pen);
     if (st->mode.alt_screen) {
         outbuf_append(out, "\033[?1049h", 8);
-        draw_screen(out, vts, cols, rows, cells);
+        draw_screen(out, s, cols, rows, cells);
     } else {
         outbuf_append(out, "\0337", 2);
     }
@@ -183,9 +182,12 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
     col = st->pos.col + 1 -
           (st->mode.origin && st->mode.leftrightmargin ? st->scrollregion_left
                                                        : 0);
-    if (st->at_phantom && st->mode.autowrap)
-        phantom(out, vts, st, row, col);
-    else
+    if (st->at_phantom) {
+        /* Set with autowrap on, which may be off since. */
+        set_mode(out, "?", 7, true);
+        phantom(out, s, st, row, col);
+        set_mode(out, "?", 7, st->mode.autowrap);
+    } else
         outbuf_printf(out, "\033[%d;%dH", row, col);
     set_mode(out, "", 4, st->mode.insert);
     pen_sgr(out, &st->pen);
