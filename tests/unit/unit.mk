@@ -8,10 +8,13 @@ $(UNIT_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROTOCOL_OBJ)
 
+# attach_frame.c: the session server's framing, platform-independent.
 $(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c $(PROXY_CORE_LIB_SRCS) \
+                             proxy/attach_frame.c \
                              $(PROTOCOL_OBJ) $(PROXY_HDRS) tests/lib/check.h
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROXY_CORE_LIB_SRCS) $(PROTOCOL_OBJ)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROXY_CORE_LIB_SRCS) proxy/attach_frame.c \
+	      $(PROTOCOL_OBJ)
 
 SUITES += protocol proxy-core
 TEST_BUILDS += $(UNIT_DIR)/protocol_test $(UNIT_DIR)/proxy_core_test
