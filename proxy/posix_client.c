@@ -137,8 +137,10 @@ static int request_ok(const char *what, const char *id, const char *msg,
     if (len < 0)
         return fail("message", "cannot encode");
     n = posix_ctl_request(id, msg, (size_t)len, answer, sizeof answer);
-    if (n < 0)
+    if (n < 0) {
+        fprintf(stderr, "conpty-proxy: %s: session %s unreachable\n", what, id);
         return PROXY_EXIT_FAILURE;
+    }
     if (ctl_parse_answer(answer, (size_t)n, &kind, &reason, &reason_len) !=
         CTL_OK)
         return fail("answer", "malformed");
