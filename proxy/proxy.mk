@@ -8,7 +8,8 @@ PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 # 0.3.3 linked statically; snapshot.c reads libvterm's internal state,
 # hence src/): what the snapshot test links too.  Only the POSIX backend
 # has a session server yet.
-PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/screen.c \
+PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
+                     proxy/screen.c \
                      proxy/attach_frame.c \
                      proxy/snapshot.c
 PROXY_SERVER_CFLAGS = -I$(LIBVTERM_033)/include -I$(LIBVTERM_033)/src

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cells.h"
+#include "csi_guard.h"
 #include "outbuf.h"
 
 enum { TITLE_MAX = 1024 };
@@ -26,6 +27,7 @@ struct screen {
     bool alt;                 /* the alternate screen is on */
     bool reverse;             /* the whole screen is reversed (DECSCNM) */
     VTermScreenCell *primary; /* see screen_primary() */
+    struct csi_guard guard;
     int primary_cols, primary_rows;
 };
 
@@ -207,16 +209,30 @@ static void keep_primary(struct screen *s)
     s->primary_rows = s->rows;
 }
 
+static void feed_guarded(struct screen *s, const char *bytes, size_t len)
+{
+    char buf[4096];
+
+    while (len > 0) {
+        size_t take = len < sizeof buf ? len : sizeof buf;
+
+        vterm_input_write(s->vt, buf,
+                          csi_guard_filter(&s->guard, bytes, take, buf));
+        bytes += take;
+        len -= take;
+    }
+}
+
 void screen_feed(struct screen *s, const char *bytes, size_t len)
 {
     while (len > 0) {
         size_t end, at = alt_switch_at(bytes, len, &end);
 
-        vterm_input_write(s->vt, bytes, at);
+        feed_guarded(s, bytes, at);
         if (at == len)
             break;
         keep_primary(s);
-        vterm_input_write(s->vt, bytes + at, end - at);
+        feed_guarded(s, bytes + at, end - at);
         bytes += end;
         len -= end;
     }

@@ -21,6 +21,7 @@
 
 #include "../lib/check.h"
 #include "cells.h"
+#include "csi_guard.h"
 #include "outbuf.h"
 #include "screen.h"
 #include "snapshot.h"
@@ -346,8 +347,37 @@ TEST(snapshot_keeps_the_scrollback_lines_in_order)
     outbuf_free(&snap);
 }
 
+TEST(csi_arguments_past_the_16th_are_dropped)
+{
+    struct outbuf csi = {0};
+    struct screen *a = screen_new(20, 3, 0);
+    struct csi_guard g = {0};
+    char out[512];
+    size_t n, seps = 0;
+    VTermScreenCell cell;
+
+    /* 200 arguments, split across two calls: 16 reach libvterm. */
+    put(&csi, "\033[");
+    for (int i = 0; i < 199; i++)
+        put(&csi, "1;");
+    put(&csi, "31mX");
+    n = csi_guard_filter(&g, csi.data, 100, out);
+    n += csi_guard_filter(&g, csi.data + 100, csi.len - 100, out + n);
+    for (size_t i = 0; i < n; i++)
+        seps += out[i] == ';';
+    CHECK(seps == CSI_GUARD_ARGS - 1);
+    CHECK(n > 3 && memcmp(out + n - 3, "1mX", 3) == 0);
+    screen_feed(a, csi.data, csi.len);
+    vterm_screen_get_cell(vterm_obtain_screen(screen_vterm(a)),
+                          (VTermPos){0, 0}, &cell);
+    CHECK(cell.chars[0] == 'X');
+    screen_free(a);
+    outbuf_free(&csi);
+}
+
 int main(void)
 {
+    RUN(csi_arguments_past_the_16th_are_dropped);
     RUN(snapshot_keeps_the_scrollback_lines_in_order);
     RUN(snapshot_rebuilds_the_state_in_a_fresh_terminal);
     return check_end("snapshot");
