@@ -1841,6 +1841,10 @@ On `kill-buffer-query-functions': asks when
             vterm-persistent-kill-buffer-action)))
   t)
 
+;; Global, not buffer-local: a local value would keep the default
+;; functions (and their questions) from a caller binding the variable.
+(add-hook 'kill-buffer-query-functions #'vterm--persistent-kill-query)
+
 (defun vterm--kill-buffer-hook ()
   "Stop the process of a vterm buffer being killed, politely.
 A proxy is told by end of input (it then hangs up the shell); it
@@ -1909,8 +1913,6 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
                   #'vterm--buffer-substring-filter)
     (setq next-error-function #'vterm-next-error-function)
     (add-hook 'kill-buffer-hook #'vterm--kill-buffer-hook nil t)
-    (add-hook 'kill-buffer-query-functions #'vterm--persistent-kill-query
-              nil t)
     (dolist (hook '(text-scale-mode-hook display-line-numbers-mode-hook))
       (add-hook hook #'vterm--resize-to-windows-soon nil t))
     (vterm--start-parse-thread-maybe #'vterm--draw-parsed)
