@@ -71,6 +71,7 @@ deps-run:
 SUITES :=
 
 include protocol/protocol.mk
+include module/libvterm.mk
 include proxy/proxy.mk
 include module/module.mk
 # Optional: an installed package carries no tests.

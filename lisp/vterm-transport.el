@@ -82,6 +82,9 @@ raised to this when a terminal starts."
 (defvar-local vterm--process nil "The process of this buffer.")
 (defvar-local vterm--proxy-id nil
   "Control-channel id of this buffer's conpty-proxy, or nil for a native pty.")
+(defvar-local vterm--session-id nil
+  "Id of this buffer's persistent session (a session server), or nil.
+It is also `vterm--proxy-id': the server serves the control channel.")
 (defvar-local vterm--size nil "The terminal size, (COLS . ROWS).")
 (defvar-local vterm--process-size nil
   "The size last sent to the process, (COLS . ROWS).")
@@ -295,6 +298,64 @@ The buffer's text stays; `vterm--term' is nil from then on."
       (vterm--free vterm--term))
     (setq vterm--term nil))
   (vterm--delete-wakeup))
+
+;;;; Persistent sessions
+
+;; A persistent session is a `conpty-proxy serve' server, which owns the
+;; shell and outlives Emacs; the buffer's process is `conpty-proxy
+;; attach', which relays to it as `conpty-proxy new' relays to its
+;; shell.
+
+(defun vterm--proxy-call (&rest args)
+  "Run conpty-proxy with ARGS; return (EXIT-CODE . OUTPUT)."
+  (let ((proxy (or (vterm--find-proxy)
+                   (error "Cannot find conpty-proxy; %s"
+                          "set `vterm-conpty-proxy-path'"))))
+    (with-temp-buffer
+      (let ((code (apply #'call-process proxy nil t nil args)))
+        (cons code (buffer-string))))))
+
+(defun vterm--session-serve (id cols rows scrollback command)
+  "Start session server ID for COMMAND in a COLS x ROWS terminal.
+It keeps SCROLLBACK lines while detached.  Signal an error when it
+cannot start."
+  (let ((result (apply #'vterm--proxy-call "serve" id
+                       (number-to-string cols) (number-to-string rows)
+                       (number-to-string scrollback) command)))
+    (unless (eq (car result) 0)
+      (error "Cannot start a persistent session: %s"
+             (string-trim (cdr result))))))
+
+(defun vterm--session-attach-command (proxy id cols rows take-over)
+  "Return the command that attaches PROXY to session ID at COLS x ROWS.
+TAKE-OVER non-nil detaches a client already attached."
+  (append (list proxy "attach")
+          (and take-over (list "--take-over"))
+          (list id (number-to-string cols) (number-to-string rows))))
+
+(defun vterm--session-list ()
+  "Return the live persistent sessions of this user.
+Each is a plist with :id, :cols, :rows, :pid, :start (a time),
+:attached (boolean), :program and :title."
+  (let ((result (vterm--proxy-call "list")))
+    (delq nil
+          (mapcar
+           (lambda (line)
+             (let ((f (split-string line "\t")))
+               (when (>= (length f) 8)
+                 (list :id (nth 0 f)
+                       :cols (string-to-number (nth 1 f))
+                       :rows (string-to-number (nth 2 f))
+                       :pid (string-to-number (nth 3 f))
+                       :start (string-to-number (nth 4 f))
+                       :attached (equal (nth 5 f) "1")
+                       :program (nth 6 f)
+                       :title (mapconcat #'identity (nthcdr 7 f) "\t")))))
+           (split-string (if (eq (car result) 0) (cdr result) "") "\n" t)))))
+
+(defun vterm--session-kill (id)
+  "End persistent session ID; return non-nil on success."
+  (eq (car (vterm--proxy-call "kill" id)) 0))
 
 ;;;; The parse thread
 

@@ -287,6 +287,25 @@ when it is somewhere else."
   :type 'boolean
   :group 'vterm)
 
+(defcustom vterm-persistent nil
+  "If non-nil, new terminals run in persistent sessions (on POSIX).
+A persistent session's shell runs in a session server (`conpty-proxy
+serve') that outlives Emacs: exiting Emacs, Emacs crashing or
+\[vterm-detach] leave it running, and \[vterm-attach] shows it again.
+\[vterm-persistent] opens one persistent terminal whatever this says."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-persistent-kill-buffer-action 'ask
+  "What killing the buffer of a persistent session does to the session.
+`ask' asks each time (in batch mode, where nobody can answer, it
+detaches), `detach' leaves the session running, `end' ends it (its
+shell is hung up)."
+  :type '(choice (const :tag "Ask" ask)
+                 (const :tag "Detach" detach)
+                 (const :tag "End the session" end))
+  :group 'vterm)
+
 (defcustom vterm-exit-functions nil
   "Functions called when the terminal's process exits.
 Each gets two arguments: the buffer (nil if it is gone) and the
@@ -1690,8 +1709,17 @@ expand is not looked at."
                                        t t)
                                       "'"))))))))))
 
+(defvar vterm--open-persistent nil
+  "Non-nil while a command opens a persistent terminal.")
+
+(defvar vterm--open-attach nil
+  "While a command opens a terminal on a live session: (ID . TAKE-OVER).")
+
 (defun vterm--start-process (cols rows)
-  "Start the shell for the current buffer in a COLS x ROWS terminal."
+  "Start the shell for the current buffer in a COLS x ROWS terminal.
+In a persistent session (`vterm-persistent', `vterm--open-persistent',
+`vterm--open-attach'), the process attaches to its session server,
+started first unless the session exists."
   (let* ((process-environment (vterm--environment))
          (process-adaptive-read-buffering nil)
          (windows (eq system-type 'windows-nt))
@@ -1699,7 +1727,9 @@ expand is not looked at."
          (integration (vterm--shell-integration shell))
          (shell (if integration (car integration) shell))
          (process-environment (append (cdr integration) process-environment))
-         (use-proxy (or windows vterm-use-conpty-proxy))
+         (attach vterm--open-attach)
+         (persistent (or attach vterm--open-persistent vterm-persistent))
+         (use-proxy (or windows vterm-use-conpty-proxy persistent))
          (buffer (current-buffer))
          proc)
     (when (and (boundp 'read-process-output-max)
@@ -1710,24 +1740,30 @@ expand is not looked at."
         (let ((proxy (or (vterm--find-proxy)
                          (error "Cannot find conpty-proxy; %s"
                                 "set `vterm-conpty-proxy-path'")))
-              (id (vterm--new-proxy-id))
+              (id (if attach (car attach) (vterm--new-proxy-id)))
+              (command (if windows shell (vterm--posix-wrapper cols rows shell)))
               (w32-pipe-buffer-size (* 64 1024)))
           (ignore w32-pipe-buffer-size)
+          (when (and persistent (not attach))
+            (vterm--session-serve id cols rows vterm-max-scrollback command))
           (setq proc (make-process
                       :name "vterm"
                       :buffer buffer
-                      :command (append (list proxy "new" id
-                                             (number-to-string cols)
-                                             (number-to-string rows))
-                                       (if windows
-                                           shell
-                                         (vterm--posix-wrapper cols rows shell)))
+                      :command (if persistent
+                                   (vterm--session-attach-command
+                                    proxy id cols rows (cdr attach))
+                                 (append (list proxy "new" id
+                                               (number-to-string cols)
+                                               (number-to-string rows))
+                                         command))
                       :connection-type 'pipe
                       :coding 'binary
-                      :noquery nil
+                      ;; Exiting Emacs only detaches a persistent session.
+                      :noquery persistent
                       :filter #'vterm--filter
                       :sentinel #'vterm--sentinel))
-          (setq vterm--proxy-id id))
+          (setq vterm--proxy-id id
+                vterm--session-id (and persistent id)))
       (setq proc (make-process
                   :name "vterm"
                   :buffer buffer
@@ -1790,11 +1826,41 @@ expand is not looked at."
                                    (string-trim event)
                                    (vterm--exit-explanation process)))))))))
 
+(defvar-local vterm--session-end-action nil
+  "What killing this buffer does to its persistent session: `end' or `detach'.
+Set by `vterm--persistent-kill-query'; nil means
+`vterm-persistent-kill-buffer-action' (`ask' counts as `detach').")
+
+(defun vterm--persistent-kill-query ()
+  "Before a persistent session's buffer is killed, choose end or detach.
+On `kill-buffer-query-functions': asks when
+`vterm-persistent-kill-buffer-action' says so.  Always returns t."
+  (when (and vterm--session-id (process-live-p vterm--process)
+             (not vterm--session-end-action))
+    (setq vterm--session-end-action
+          (if (eq vterm-persistent-kill-buffer-action 'ask)
+              (if (and (not noninteractive)
+                       (y-or-n-p (format "End session %s (no: detach)? "
+                                         vterm--session-id)))
+                  'end
+                'detach)
+            vterm-persistent-kill-buffer-action)))
+  t)
+
+;; Global, not buffer-local: a local value would keep the default
+;; functions (and their questions) from a caller binding the variable.
+(add-hook 'kill-buffer-query-functions #'vterm--persistent-kill-query)
+
 (defun vterm--kill-buffer-hook ()
   "Stop the process of a vterm buffer being killed, politely.
 A proxy is told by end of input (it then hangs up the shell); it
-is killed if it is still there a few seconds later."
+is killed if it is still there a few seconds later.  A persistent
+session is ended first when `vterm--session-end-action' says so;
+otherwise the end of input only detaches from it."
   (let ((proc vterm--process))
+    (when (and vterm--session-id (process-live-p proc)
+               (eq vterm--session-end-action 'end))
+      (vterm--session-kill vterm--session-id))
     (when (and vterm--proxy-id (process-live-p proc))
       (set-process-buffer proc nil)
       (set-process-query-on-exit-flag proc nil)
@@ -1910,6 +1976,68 @@ The buffer is shown with `pop-to-buffer': a window already showing
 it (the selected one included) is reused, as in emacs-libvterm."
   (interactive "P")
   (vterm--open (if (consp arg) t arg) #'pop-to-buffer))
+
+(defun vterm-persistent (&optional arg)
+  "Open a new terminal in a persistent session, in the current window.
+Its shell outlives Emacs; \[vterm-detach] leaves it and
+\[vterm-attach] comes back to it.  ARG names the buffer as for
+`vterm', but a new terminal is always opened.  Return the buffer."
+  (interactive "P")
+  (let ((vterm--open-persistent t))
+    (vterm--open (if (or (consp arg) (null arg)) t arg)
+                 #'pop-to-buffer-same-window)))
+
+(defun vterm-detach ()
+  "Detach from this buffer's persistent session and kill the buffer.
+The shell goes on running; \[vterm-attach] shows it again."
+  (interactive)
+  (unless vterm--session-id
+    (user-error "This terminal is not a persistent session"))
+  (setq vterm--session-end-action 'detach)
+  (kill-buffer))
+
+(defun vterm--session-description (session)
+  "Return a line describing SESSION, a plist of `vterm--session-list'."
+  (format "%s  %s  %dx%d  %s, started %s%s"
+          (plist-get session :id) (plist-get session :program)
+          (plist-get session :cols) (plist-get session :rows)
+          (if (plist-get session :attached) "attached" "detached")
+          (format-time-string "%F %T" (plist-get session :start))
+          (let ((title (plist-get session :title)))
+            (if (string-empty-p title) "" (concat "  " title)))))
+
+(defun vterm--read-session (prompt)
+  "Read a live persistent session with completion, with PROMPT.
+Return its plist (see `vterm--session-list')."
+  (let* ((sessions (or (vterm--session-list)
+                       (user-error "No persistent sessions")))
+         (table (mapcar (lambda (s) (cons (vterm--session-description s) s))
+                        sessions))
+         (choice (completing-read prompt table nil t)))
+    (cdr (assoc choice table))))
+
+(defun vterm-attach (id &optional take-over)
+  "Open a terminal on persistent session ID, showing it as it is now.
+Interactively, choose among the live sessions of this user.  A
+session attached elsewhere is taken over when TAKE-OVER is non-nil
+\(interactively: after asking).  Return the buffer."
+  (interactive
+   (let ((session (vterm--read-session "Attach to session: ")))
+     (list (plist-get session :id)
+           (and (plist-get session :attached)
+                (or (y-or-n-p "Attached elsewhere; take it over? ")
+                    (user-error "Not attached"))))))
+  (let ((vterm--open-attach (cons id take-over)))
+    (vterm--open t #'pop-to-buffer-same-window)))
+
+(defun vterm-kill-session (id)
+  "End persistent session ID and its shell.
+Interactively, choose among the live sessions of this user."
+  (interactive
+   (list (plist-get (vterm--read-session "End session: ") :id)))
+  (unless (vterm--session-kill id)
+    (user-error "Cannot end session %s" id))
+  (message "Session %s ended" id))
 
 (defun vterm--internal (display &optional arg)
   "Open the vterm buffer for prefix ARG, shown with DISPLAY; return it.

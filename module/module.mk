@@ -7,7 +7,7 @@
 #                  and libgcc linked statically: system DLLs only.
 # On MSYS2 (OS=Windows_NT) $(MODULE) is a DLL and links the system libvterm
 # statically for the same reason.
-include module/libvterm.mk
+# libvterm.mk is included by the top Makefile (the proxy links it too).
 
 # The render core: what the unit tests, fuzzers and benchmarks build too.
 RENDER_SRC := module/render.c module/input_guard.c module/runs.c \

@@ -34,16 +34,29 @@ enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
                    snprintf(buf, size, "%s/conpty-proxy-%lu", tmpdir, uid));
 }
 
-enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
-                                size_t size)
+/* "<DIR>/<ID><SUFFIX>" into BUF, no longer than a sockaddr_un holds. */
+static enum ctl_status id_path(const char *dir, const char *id,
+                               const char *suffix, char *buf, size_t size)
 {
     enum ctl_status st = ctl_id_check(id);
     int len;
 
     if (st != CTL_OK)
         return st;
-    len = snprintf(buf, size, "%s/%s.sock", dir, id);
+    len = snprintf(buf, size, "%s/%s%s", dir, id, suffix);
     if (len > SOCKET_PATH_MAX)
         return CTL_E_TOO_LONG;
     return written(size, len);
+}
+
+enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
+                                size_t size)
+{
+    return id_path(dir, id, ".sock", buf, size);
+}
+
+enum ctl_status ctl_data_socket_path(const char *dir, const char *id, char *buf,
+                                     size_t size)
+{
+    return id_path(dir, id, CTL_DATA_SUFFIX, buf, size);
 }

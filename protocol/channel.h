@@ -25,6 +25,14 @@ enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
 enum ctl_status ctl_socket_path(const char *dir, const char *id, char *buf,
                                 size_t size);
 
+/* A session server's data channel (what "conpty-proxy attach" connects
+ * to): "<DIR>/<ID>.data", beside its control channel; CTL_E_TOO_LONG as
+ * for ctl_socket_path.  The suffix is how "conpty-proxy list" tells
+ * servers from "new" sessions. */
+#define CTL_DATA_SUFFIX ".data"
+enum ctl_status ctl_data_socket_path(const char *dir, const char *id, char *buf,
+                                     size_t size);
+
 /* POSIX only.  Check (and with CREATE, first create with mode 0700) the
  * socket directory DIR: it must be a real directory, owned by the
  * effective user, with no permission bits for group or others.  On

@@ -17,6 +17,37 @@ uint64_t posix_now_ms(void);
 /* Set O_NONBLOCK on FD; -1 with errno on failure. */
 int posix_set_nonblock(int fd);
 
+/* Catch SIGCHLD, SIGHUP, SIGTERM and SIGINT (each becomes its number as
+ * a byte on the returned non-blocking descriptor) and ignore SIGPIPE.
+ * Prints why on stderr and returns -1 on failure. */
+int posix_signals_install(void);
+
+/* True when the peer of the Unix socket FD runs as our effective user
+ * (SO_PEERCRED). */
+bool posix_peer_is_us(int fd);
+
+/* --- clients (posix_client.c) --- */
+
+/* The socket directory into DIR, checked (with CREATE, created first
+ * when missing); prints why on stderr and returns -1 when it is
+ * unusable. */
+int posix_socket_dir(char *dir, size_t size, bool create);
+
+/* Connect a socket of TYPE to PATH within the clients' time budget,
+ * retrying while the listen backlog is full; a peer of another user is
+ * refused (EPERM).  The socket, or -1 with errno set. */
+int posix_connect(const char *path, int type);
+
+/* Remove PATH when it is a socket nobody listens on (its server was
+ * killed outright); TYPE is the socket type its server listened with. */
+void posix_remove_stale(const char *path, int type);
+
+/* Send the message of LEN bytes at MSG to session ID's control channel
+ * and read the answer into ANSWER (SIZE bytes).  Its length, or -1 with
+ * a message on stderr. */
+int posix_ctl_request(const char *id, const char *msg, size_t len, char *answer,
+                      size_t size);
+
 /* --- pty + child --- */
 
 struct pty_child {
@@ -46,14 +77,14 @@ struct posix_ctl_server {
     int listen_fd;
     char path[CTL_NAME_MAX];
     struct posix_ctl_client clients[POSIX_CTL_MAX_CLIENTS];
-    ctl_resize_fn resize;
-    void *resize_ctx;
+    struct ctl_handlers handlers;
 };
 
 /* Create the socket directory (0700, checked) and listen on the channel
- * for ID.  Prints why on stderr and returns -1 on failure. */
+ * for ID, served with HANDLERS.  Prints why on stderr and returns -1 on
+ * failure. */
 int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
-                          ctl_resize_fn resize, void *resize_ctx);
+                          const struct ctl_handlers *handlers);
 
 /* Close every socket and remove the channel's path. */
 void posix_ctl_server_close(struct posix_ctl_server *srv);

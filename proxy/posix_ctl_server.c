@@ -19,7 +19,7 @@ static void client_close(struct posix_ctl_client *c)
 }
 
 int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
-                          ctl_resize_fn resize, void *resize_ctx)
+                          const struct ctl_handlers *handlers)
 {
     char dir[CTL_NAME_MAX];
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -28,8 +28,7 @@ int posix_ctl_server_open(struct posix_ctl_server *srv, const char *id,
 
     srv->listen_fd = -1;
     srv->path[0] = '\0';
-    srv->resize = resize;
-    srv->resize_ctx = resize_ctx;
+    srv->handlers = *handlers;
     for (int i = 0; i < POSIX_CTL_MAX_CLIENTS; i++)
         srv->clients[i].fd = -1;
 
@@ -130,6 +129,11 @@ static void accept_all(struct posix_ctl_server *srv, uint64_t now)
                 trace("control: accept: %s", strerror(errno));
             return;
         }
+        if (!posix_peer_is_us(fd)) {
+            trace("control: refused a client of another user");
+            close(fd);
+            continue;
+        }
         srv->clients[slot].fd = fd;
         srv->clients[slot].deadline = ctl_conn_deadline(now);
     }
@@ -162,7 +166,7 @@ static void serve_client(struct posix_ctl_server *srv,
             trace("control: %zd-byte message truncated", n);
             n = sizeof buf; /* still over CTL_MSG_MAX: answered "too long" */
         }
-        ctl_conn_handle(buf, (size_t)n, srv->resize, srv->resize_ctx, &answer);
+        ctl_conn_handle(buf, (size_t)n, &srv->handlers, &answer);
         c->deadline = ctl_conn_deadline(now);
         /* Never wait for a client to read: one that lets its answers pile
          * up (or has gone) is dropped. */

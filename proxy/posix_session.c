@@ -19,23 +19,11 @@
 
 enum { INPUT_MAX = 64 << 10 };
 
-static int signal_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-
-    if (write(signal_pipe[1], &b, 1) < 0) {
-        /* Pipe full: a wake-up is already pending. */
-    }
-    errno = saved;
-}
-
 struct session {
     struct pty_child child;
     struct posix_ctl_server ctl;
     struct queue *out;
+    int signal_fd;
     bool stdin_open, pty_open, stdout_open, child_running, reading_paused;
     bool killed; /* SIGKILL sent after the hang-up grace period */
     int exit_code;
@@ -50,30 +38,6 @@ static uint32_t apply_resize(void *ctx, int cols, int rows)
     struct session *s = ctx;
 
     return (uint32_t)pty_resize(s->child.master, cols, rows);
-}
-
-static int install_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        fprintf(stderr, "conpty-proxy: pipe2: %s\n", strerror(errno));
-        return -1;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGCHLD, &sa, NULL) != 0 ||
-        sigaction(SIGHUP, &sa, NULL) != 0 ||
-        sigaction(SIGTERM, &sa, NULL) != 0 ||
-        sigaction(SIGINT, &sa, NULL) != 0) {
-        fprintf(stderr, "conpty-proxy: sigaction: %s\n", strerror(errno));
-        return -1;
-    }
-    /* A vanished reader shows up as EPIPE from write(). */
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
 }
 
 /* Hang up the child's process group, as a terminal closing would, and
@@ -110,7 +74,7 @@ static void read_signals(struct session *s, uint64_t now)
     unsigned char sigs[64];
     ssize_t n;
 
-    while ((n = read(signal_pipe[0], sigs, sizeof sigs)) > 0) {
+    while ((n = read(s->signal_fd, sigs, sizeof sigs)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
             if (sigs[i] == SIGCHLD)
                 reap_child(s, now);
@@ -241,7 +205,7 @@ static void run_loop(struct session *s)
         int nctl, r;
 
         update_backpressure(s, now);
-        fds[SIG] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+        fds[SIG] = (struct pollfd){.fd = s->signal_fd, .events = POLLIN};
         fds[IN] = (struct pollfd){
             .fd = s->stdin_open && s->input_len == 0 ? STDIN_FILENO : -1,
             .events = POLLIN};
@@ -293,6 +257,7 @@ static void run_loop(struct session *s)
 int backend_run_session(const struct session_config *cfg)
 {
     struct session *s = calloc(1, sizeof *s);
+    struct ctl_handlers handlers = {.resize = apply_resize, .ctx = s};
     int code;
 
     if (s == NULL || (s->out = queue_new()) == NULL) {
@@ -301,8 +266,8 @@ int backend_run_session(const struct session_config *cfg)
         return PROXY_EXIT_FAILURE;
     }
     trace_open();
-    if (install_signals() != 0 ||
-        posix_ctl_server_open(&s->ctl, cfg->id, apply_resize, s) != 0) {
+    if ((s->signal_fd = posix_signals_install()) < 0 ||
+        posix_ctl_server_open(&s->ctl, cfg->id, &handlers) != 0) {
         queue_free(s->out);
         free(s);
         return PROXY_EXIT_FAILURE;

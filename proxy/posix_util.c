@@ -1,6 +1,8 @@
 /* posix_util.c -- small helpers of the POSIX backend. */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "posix.h"
 
@@ -19,4 +21,13 @@ int posix_set_nonblock(int fd)
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
         return -1;
     return 0;
+}
+
+bool posix_peer_is_us(int fd)
+{
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+
+    return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+           len == sizeof cred && cred.uid == geteuid();
 }

@@ -4,7 +4,16 @@
 PROXY_CORE_LIB_SRCS := proxy/queue.c proxy/ctl_conn.c proxy/policy.c \
                        proxy/trace.c
 PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
-PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c)
+# The session server's terminal (platform-independent, over libvterm
+# 0.3.3 linked statically; snapshot.c reads libvterm's internal state,
+# hence src/): what the snapshot test links too.  Only the POSIX backend
+# has a session server yet.
+PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
+                     proxy/screen.c \
+                     proxy/attach_frame.c \
+                     proxy/snapshot.c
+PROXY_SERVER_CFLAGS = -I$(LIBVTERM_033)/include -I$(LIBVTERM_033)/src
+PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c) $(PROXY_SERVER_SRCS)
 PROXY_WIN_SRCS := $(wildcard proxy/win_*.c)
 PROXY_HDRS := $(wildcard proxy/*.h) $(PROTOCOL_HDR)
 PROXY_WIN_LIBS := -static -static-libgcc -ladvapi32
@@ -15,15 +24,15 @@ PROXY_NATIVE_LIBS := $(PROXY_WIN_LIBS)
 PROXY_NATIVE_CFLAGS := $(WIN_DEFINES)
 else
 PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_POSIX_SRCS)
-PROXY_NATIVE_LIBS :=
-PROXY_NATIVE_CFLAGS := -D_GNU_SOURCE
+PROXY_NATIVE_LIBS := $(LIBVTERM_033_A)
+PROXY_NATIVE_CFLAGS = -D_GNU_SOURCE $(PROXY_SERVER_CFLAGS)
 endif
 
 PROXY_OBJS := $(PROXY_NATIVE_SRCS:%.c=$(BUILD)/obj/%.o) $(PROTOCOL_OBJ)
 PROXY_WIN_OBJS := $(PROXY_CORE_SRCS:%.c=$(BUILD)/obj/win/%.o) \
                   $(PROXY_WIN_SRCS:%.c=$(BUILD)/obj/win/%.o) $(PROTOCOL_WIN_OBJ)
 
-$(BUILD)/obj/proxy/%.o: proxy/%.c $(PROXY_HDRS)
+$(BUILD)/obj/proxy/%.o: proxy/%.c $(PROXY_HDRS) $(LIBVTERM_033)/include/vterm.h
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(PROXY_NATIVE_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -31,8 +40,8 @@ $(BUILD)/obj/win/proxy/%.o: proxy/%.c $(PROXY_HDRS)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WIN_CFLAGS) -c $< -o $@
 
-$(PROXY): $(PROXY_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(PROXY_NATIVE_LIBS)
+$(PROXY): $(PROXY_OBJS) $(PROXY_NATIVE_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^
 
 $(WIN_PROXY): $(PROXY_WIN_OBJS)
 	@mkdir -p $(@D)

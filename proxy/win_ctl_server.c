@@ -43,8 +43,7 @@ struct ctl_inst {
 struct win_ctl_server {
     HANDLE iocp;
     char name[CTL_NAME_MAX];
-    ctl_resize_fn resize;
-    void *ctx;
+    struct ctl_handlers handlers;
     bool stopping;
     struct ctl_inst inst[WIN_CTL_INSTANCES];
 };
@@ -128,7 +127,7 @@ static void message_done(struct ctl_inst *in)
 {
     struct win_ctl_server *srv = in->srv;
 
-    ctl_conn_handle(in->buf, in->total, srv->resize, srv->ctx, &in->answer);
+    ctl_conn_handle(in->buf, in->total, &srv->handlers, &in->answer);
     /* A complete message: the client gets another CTL_IDLE_TIMEOUT_MS. */
     in->deadline = ctl_conn_deadline(win_now_ms());
     send_answer(in);
@@ -283,8 +282,8 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
         return NULL;
     }
     srv->iocp = iocp;
-    srv->resize = resize;
-    srv->ctx = ctx;
+    /* No kill or info: the Windows backend has no session server yet. */
+    srv->handlers = (struct ctl_handlers){.resize = resize, .ctx = ctx};
     for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
 

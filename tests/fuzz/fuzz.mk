@@ -17,7 +17,8 @@ $(FUZZ_DIR)/fuzz_protocol: tests/fuzz/fuzz_protocol.c $(PROTOCOL_SRC) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PROTOCOL_SRC)
 
-FUZZ_CTL_SERVER_SRCS := proxy/posix_ctl_server.c $(PROXY_CORE_LIB_SRCS) \
+FUZZ_CTL_SERVER_SRCS := proxy/posix_ctl_server.c proxy/posix_util.c \
+                        $(PROXY_CORE_LIB_SRCS) \
                         $(PROTOCOL_SRC)
 $(FUZZ_DIR)/fuzz_ctl_server: tests/fuzz/fuzz_ctl_server.c \
                              $(FUZZ_CTL_SERVER_SRCS) $(PROXY_HDRS)

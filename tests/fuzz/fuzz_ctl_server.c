@@ -38,6 +38,8 @@ static uint32_t on_resize(void *ctx, int cols, int rows)
     return 0;
 }
 
+static const struct ctl_handlers handlers = {.resize = on_resize};
+
 static char dir[] = "/tmp/fuzz-ctl-XXXXXX";
 
 static void teardown(void)
@@ -59,7 +61,7 @@ static void setup(void)
     atexit(teardown);
     setenv("TMPDIR", dir, 1);
     unsetenv("XDG_RUNTIME_DIR");
-    REQUIRE(posix_ctl_server_open(&srv, "fuzz", on_resize, NULL) == 0);
+    REQUIRE(posix_ctl_server_open(&srv, "fuzz", &handlers) == 0);
     listening = 1;
 }
 

@@ -30,8 +30,10 @@ static void check_message(const uint8_t *data, size_t size)
         REQUIRE(msg.cols >= CTL_DIM_MIN && msg.cols <= CTL_DIM_MAX);
         REQUIRE(msg.rows >= CTL_DIM_MIN && msg.rows <= CTL_DIM_MAX);
         n = ctl_encode_resize(buf, sizeof buf, msg.cols, msg.rows);
-    } else {
+    } else if (msg.verb == CTL_VERB_PING) {
         n = ctl_encode_ping(buf, sizeof buf);
+    } else {
+        n = ctl_encode_verb(buf, sizeof buf, msg.verb);
     }
     /* One spelling per message: nothing else is accepted. */
     REQUIRE(n > 0 && (size_t)n == size && memcmp(buf, data, size) == 0);
@@ -46,10 +48,18 @@ static void check_answer(const uint8_t *data, size_t size)
     if (ctl_parse_answer((const char *)data, size, &kind, &reason,
                          &reason_len) != CTL_OK)
         return;
-    REQUIRE(size <= CTL_MSG_MAX && data[size - 1] == '\n');
-    if (kind == CTL_ANSWER_ERROR)
+    REQUIRE(size <= CTL_ANSWER_MAX && data[size - 1] == '\n');
+    if (kind == CTL_ANSWER_ERROR || kind == CTL_ANSWER_INFO)
         REQUIRE(reason > (const char *)data && reason_len > 0 &&
                 reason + reason_len == (const char *)data + size - 1);
+    if (kind == CTL_ANSWER_INFO) {
+        struct ctl_info info;
+
+        if (ctl_parse_info(reason, reason_len, &info) == CTL_OK)
+            REQUIRE(info.cols >= CTL_DIM_MIN && info.rows <= CTL_DIM_MAX &&
+                    info.pid >= 0 && strlen(info.program) > 0 &&
+                    strlen(info.title) <= CTL_TITLE_MAX);
+    }
 }
 
 static void check_names(const uint8_t *data, size_t size)

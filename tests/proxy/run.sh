@@ -401,6 +401,139 @@ test_dir_created_private() {
 }
 check "socket directory: created 0700 under umask 000; a symlink there refused" test_dir_created_private
 
+# --- session servers: serve, attach, list, kill ---
+
+sock_dir() { echo "$work/conpty-proxy-$(id -u)"; }
+
+# attach_bg ID NAME [--take-over]: "attach" of session ID at 80x24 with
+# stdin the fifo $work/NAME.in (fd 8 keeps it open), stdout in
+# $work/NAME.out; its pid in $attach_pid.
+attach_bg() {
+    local id=$1 name=$2
+    mkfifo "$work/$name.in"
+    CONPTY_PROXY_LOG=$work/$name.log "$PROXY" attach ${3:-} "$id" 80 24 \
+        < "$work/$name.in" > "$work/$name.out" 2> "$work/$name.err" &
+    attach_pid=$!
+    pids+=("$attach_pid")
+    exec 8> "$work/$name.in"
+}
+
+test_serve_attach_relays_and_exits_with_code() {
+    local id status
+    id=$(new_id)
+    CONPTY_PROXY_LOG=$work/$id.log "$PROXY" serve "$id" 80 24 100 \
+        sh -c 'echo hello-serve; read x; echo got-$x; exit 5' || return 1
+    [ -S "$(sock_dir)/$id.data" ] && [ -S "$(sock_dir)/$id.sock" ] ||
+        { echo "  no channels"; return 1; }
+    attach_bg "$id" "$id-a"
+    wait_for "$work/$id-a.out" 'hello-serve' 5 || return 1
+    printf 'abc\n' >&8
+    wait_exit "$attach_pid" 10
+    status=$?
+    exec 8>&-
+    [ $status -eq 5 ] || { echo "  attach exited $status, not 5"; return 1; }
+    grep -qa 'got-abc' "$work/$id-a.out" || { echo "  no echo of the input"; return 1; }
+    [ ! -e "$(sock_dir)/$id.data" ] || { echo "  data channel left behind"; return 1; }
+}
+check "serve + attach: output, input, the program's exit code; channels removed" \
+    test_serve_attach_relays_and_exits_with_code
+
+test_detach_reattach_list_kill() {
+    local id status line
+    id=$(new_id)
+    CONPTY_PROXY_LOG=$work/$id.log "$PROXY" serve "$id" 80 24 100 \
+        sh -c 'seq 1 40 | sed s/^/row-/; printf "\033]2;my title\007"; exec cat' || return 1
+    attach_bg "$id" "$id-a"
+    wait_for "$work/$id-a.out" 'row-40' 5 || return 1
+    exec 8>&-
+    wait_exit "$attach_pid" 5
+    status=$?
+    [ $status -eq 0 ] || { echo "  detaching attach exited $status"; return 1; }
+    line=$("$PROXY" list | grep "^$id	")
+    echo "$line" | grep -qE "^$id	80	24	[0-9]+	[0-9]+	0	sh	my title$" ||
+        { echo "  list line: '$line'"; return 1; }
+    attach_bg "$id" "$id-b"
+    # The snapshot: the scrollback (row-1 scrolled off long ago) and title.
+    wait_for "$work/$id-b.out" 'row-1[^0-9]' 5 || return 1
+    wait_for "$work/$id-b.out" 'my title' 5 || return 1
+    "$PROXY" list | grep -qE "^$id	.*	1	sh	" || { echo "  not listed attached"; return 1; }
+    CONPTY_PROXY_LOG=$work/$id-c.log "$PROXY" attach "$id" 80 24 < /dev/null \
+        > /dev/null 2> "$work/$id-c.err"
+    status=$?
+    [ $status -eq 1 ] && grep -q 'refused' "$work/$id-c.err" ||
+        { echo "  second attach: status $status"; cat "$work/$id-c.err"; return 1; }
+    "$PROXY" kill "$id" || return 1
+    wait_exit "$attach_pid" 5
+    status=$?
+    exec 8>&-
+    [ $status -eq 129 ] || { echo "  attach after kill exited $status (not SIGHUP's 129)"; return 1; }
+    [ -z "$("$PROXY" list | grep "^$id	")" ] || { echo "  still listed"; return 1; }
+    [ -z "$(ls "$(sock_dir)" | grep "^$id\.")" ] || { echo "  files left"; return 1; }
+}
+check "detach (stdin EOF), list, reattach with snapshot, second attach refused, kill" \
+    test_detach_reattach_list_kill
+
+test_take_over() {
+    local id first status
+    id=$(new_id)
+    "$PROXY" serve "$id" 80 24 10 sh -c 'echo ready-to; exec cat' || return 1
+    attach_bg "$id" "$id-a"
+    first=$attach_pid
+    wait_for "$work/$id-a.out" 'ready-to' 5 || return 1
+    exec 7>&8
+    attach_bg "$id" "$id-b" --take-over
+    wait_for "$work/$id-b.out" 'ready-to' 5 || return 1
+    wait_exit "$first" 5
+    status=$?
+    [ $status -eq 1 ] && grep -q 'took the session over' "$work/$id-a.err" ||
+        { echo "  first client: status $status"; cat "$work/$id-a.err"; return 1; }
+    exec 7>&- 8>&-
+    "$PROXY" kill "$id"
+}
+check "attach --take-over detaches the client attached before" test_take_over
+
+test_server_killed_leaves_nothing_that_blocks() {
+    local id pid spid
+    id=$(new_id)
+    "$PROXY" serve "$id" 80 24 10 sh -c 'exec cat' || return 1
+    pid=$("$PROXY" list | awk -F'\t' -v id="$id" '$1 == id { print $4 }')
+    spid=$(awk '{ print $4 }' "/proc/$pid/stat")
+    [ -n "$spid" ] && [ "$spid" -gt 1 ] || { echo "  no server pid"; return 1; }
+    kill -9 "$spid"
+    sleep 0.2
+    [ -S "$(sock_dir)/$id.data" ] || { echo "  expected stale channels"; return 1; }
+    # A new server of that id is not blocked by what the dead one left.
+    "$PROXY" serve "$id" 80 24 10 sh -c 'exec cat' || { echo "  id blocked"; return 1; }
+    "$PROXY" list | grep -q "^$id	" || { echo "  new server not listed"; return 1; }
+    "$PROXY" kill "$id" || return 1
+    # And list drops a dead server's channels.
+    "$PROXY" serve "$id" 80 24 10 sh -c 'exec cat' || return 1
+    pid=$("$PROXY" list | awk -F'\t' -v id="$id" '$1 == id { print $4 }')
+    kill -9 "$(awk '{ print $4 }' "/proc/$pid/stat")"
+    sleep 0.2
+    [ -z "$("$PROXY" list 2>/dev/null | grep "^$id	")" ] || { echo "  dead server listed"; return 1; }
+    [ -z "$(ls "$(sock_dir)" | grep "^$id\.")" ] || { echo "  stale files kept"; return 1; }
+}
+check "server killed with -9: list drops it, no stale socket blocks its id" \
+    test_server_killed_leaves_nothing_that_blocks
+
+test_serve_failures() {
+    local id status
+    id=$(new_id)
+    "$PROXY" serve "$id" 80 24 10 /nonexistent/program 2> "$work/sf.err"
+    status=$?
+    [ $status -eq 127 ] || { echo "  missing program: status $status"; return 1; }
+    grep -q "nonexistent" "$work/sf.err" || { echo "  no message"; return 1; }
+    [ -z "$(ls "$(sock_dir)" | grep "^$id\.")" ] || { echo "  files left"; return 1; }
+    "$PROXY" serve "$id" 80 24 -1 sh 2> /dev/null
+    [ $? -eq 2 ] || { echo "  bad scrollback accepted"; return 1; }
+    "$PROXY" attach "$id" 2> /dev/null
+    [ $? -eq 2 ] || { echo "  attach without a size accepted"; return 1; }
+    "$PROXY" attach "$id" 80 24 < /dev/null 2> /dev/null
+    [ $? -eq 1 ] || { echo "  attach to no session did not fail"; return 1; }
+}
+check "serve: a program that cannot start exits 127; bad arguments exit 2" test_serve_failures
+
 if [ -n "${SANITIZED:-}" ]; then
     test_no_sanitizer_reports() {
         local reports

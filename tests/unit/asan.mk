@@ -17,10 +17,11 @@ $(UNIT_ASAN_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_SRC) \
 
 $(UNIT_ASAN_DIR)/proxy_core_test: tests/unit/proxy_core_test.c \
                                   $(PROXY_CORE_LIB_SRCS) $(PROTOCOL_SRC) \
+                                  proxy/attach_frame.c \
                                   $(PROXY_HDRS) tests/lib/check.h
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_ASAN_CFLAGS) -Iproxy -o $@ $< $(PROXY_CORE_LIB_SRCS) \
-	      $(PROTOCOL_SRC)
+	      proxy/attach_frame.c $(PROTOCOL_SRC)
 
 $(UNIT_ASAN_DIR)/render_test-0.3.3: $(RENDER_TEST_DEPS) $(LIBVTERM_ASAN_A)
 	@mkdir -p $(@D)

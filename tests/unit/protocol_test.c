@@ -57,6 +57,16 @@ TEST(pipe_name_is_derived_from_id)
     CHECK(ctl_pipe_name("abc", buf, 10) == CTL_E_NO_ROOM);
 }
 
+TEST(data_socket_path_sits_beside_the_control_channel)
+{
+    char buf[CTL_NAME_MAX];
+
+    CHECK(ctl_data_socket_path("/run/u", "abc", buf, sizeof buf) == CTL_OK);
+    CHECK(strcmp(buf, "/run/u/abc.data") == 0);
+    CHECK(ctl_data_socket_path("/run/u", "a/b", buf, sizeof buf) ==
+          CTL_E_ID_CHAR);
+}
+
 TEST(socket_dir_prefers_absolute_xdg_runtime_dir)
 {
     char buf[CTL_NAME_MAX];
@@ -252,6 +262,71 @@ TEST(socket_dir_check_creates_private_dir_and_refuses_open_ones)
     rmdir(base);
 }
 
+TEST(kill_and_info_parse_and_encode)
+{
+    struct ctl_msg m;
+    char buf[CTL_MSG_MAX + 1];
+
+    CHECK(parse("kill\n", &m) == CTL_OK && m.verb == CTL_VERB_KILL);
+    CHECK(parse("info\n", &m) == CTL_OK && m.verb == CTL_VERB_INFO);
+    CHECK(parse("kill now\n", &m) == CTL_E_ARGS);
+    CHECK(parse("info 1\n", &m) == CTL_E_ARGS);
+    CHECK(parse("kil\n", &m) == CTL_E_UNKNOWN_VERB);
+    CHECK(ctl_encode_verb(buf, sizeof buf, CTL_VERB_KILL) == 5 &&
+          strcmp(buf, "kill\n") == 0);
+    CHECK(ctl_encode_verb(buf, sizeof buf, CTL_VERB_INFO) == 5 &&
+          strcmp(buf, "info\n") == 0);
+    CHECK(ctl_encode_verb(buf, sizeof buf, CTL_VERB_RESIZE) == -1);
+    CHECK(ctl_encode_verb(buf, 5, CTL_VERB_KILL) == -1);
+}
+
+TEST(info_answer_round_trips_and_is_cleaned)
+{
+    struct ctl_info in = {.cols = 80,
+                          .rows = 24,
+                          .pid = 4242,
+                          .start = 1765000000,
+                          .attached = true};
+    struct ctl_info out;
+    char buf[CTL_ANSWER_MAX + 1];
+    enum ctl_answer_kind kind;
+    const char *payload;
+    size_t len;
+    int n;
+
+    strcpy(in.program, "my shell");
+    strcpy(in.title, "t\x01itle with  spaces \xc3\xa9");
+    n = ctl_format_info(buf, sizeof buf, &in);
+    CHECK(n > 0 && n <= CTL_ANSWER_MAX);
+    CHECK(strcmp(buf, "info 80 24 4242 1765000000 1 my_shell "
+                      "t?itle with  spaces ??\n") == 0);
+    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &payload, &len) == CTL_OK);
+    CHECK(kind == CTL_ANSWER_INFO);
+    CHECK(ctl_parse_info(payload, len, &out) == CTL_OK);
+    CHECK(out.cols == 80 && out.rows == 24 && out.pid == 4242);
+    CHECK(out.start == 1765000000 && out.attached);
+    CHECK(strcmp(out.program, "my_shell") == 0);
+    CHECK(strcmp(out.title, "t?itle with  spaces ??") == 0);
+    /* An empty title and program. */
+    in.program[0] = in.title[0] = '\0';
+    n = ctl_format_info(buf, sizeof buf, &in);
+    CHECK(strcmp(buf, "info 80 24 4242 1765000000 1 - \n") == 0);
+    CHECK(ctl_parse_answer(buf, (size_t)n, &kind, &payload, &len) == CTL_OK);
+    CHECK(ctl_parse_info(payload, len, &out) == CTL_OK && out.title[0] == 0);
+}
+
+TEST(info_payload_rejects_malformed_fields)
+{
+    struct ctl_info out;
+    static const char *const bad[] = {"80 24 1 2 1 sh",    "80 24 1 2 2 sh x",
+                                      "0 24 1 2 1 sh x",   "80 24 -1 2 1 sh x",
+                                      "80  24 1 2 1 sh x", "80 24 1 2 1  x",
+                                      "80 24 1 2 1 sh",    ""};
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(ctl_parse_info(bad[i], strlen(bad[i]), &out) != CTL_OK);
+}
+
 int main(void)
 {
     RUN(id_accepts_allowed_characters);
@@ -267,5 +342,9 @@ int main(void)
     RUN(every_error_answer_fits_in_a_message);
     RUN(parse_dim_accepts_only_plain_decimals_in_range);
     RUN(socket_dir_check_creates_private_dir_and_refuses_open_ones);
+    RUN(kill_and_info_parse_and_encode);
+    RUN(data_socket_path_sits_beside_the_control_channel);
+    RUN(info_answer_round_trips_and_is_cleaned);
+    RUN(info_payload_rejects_malformed_fields);
     return check_end("protocol");
 }

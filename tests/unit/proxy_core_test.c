@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../lib/check.h"
+#include "attach_frame.h"
 #include "ctl_conn.h"
 #include "queue.h"
 
@@ -127,7 +128,9 @@ static uint32_t record_resize(void *ctx, int cols, int rows)
 static void handle(const char *msg, size_t len, struct resize_log *log,
                    struct ctl_answer *a)
 {
-    ctl_conn_handle(msg, len, record_resize, log, a);
+    struct ctl_handlers h = {.resize = record_resize, .ctx = log};
+
+    ctl_conn_handle(msg, len, &h, a);
     a->text[a->len] = '\0';
 }
 
@@ -169,6 +172,79 @@ TEST(ctl_conn_answers_ping_and_errors_without_resizing)
     CHECK(log.calls == 0);
 }
 
+static void on_kill(void *ctx)
+{
+    ((struct resize_log *)ctx)->calls += 100;
+}
+
+static void on_info(void *ctx, struct ctl_info *info)
+{
+    (void)ctx;
+    info->cols = 10;
+    info->rows = 5;
+    info->pid = 7;
+    info->start = 99;
+    strcpy(info->program, "sh");
+    strcpy(info->title, "hi");
+}
+
+TEST(ctl_conn_kill_and_info_only_in_a_session_server)
+{
+    struct resize_log log = {0};
+    struct ctl_handlers server = {
+        .resize = record_resize, .kill = on_kill, .info = on_info, .ctx = &log};
+    struct ctl_answer a;
+
+    handle("kill\n", 5, &log, &a);
+    CHECK(strcmp(a.text, "error not a session server\n") == 0);
+    handle("info\n", 5, &log, &a);
+    CHECK(strcmp(a.text, "error not a session server\n") == 0);
+    CHECK(log.calls == 0);
+    ctl_conn_handle("kill\n", 5, &server, &a);
+    a.text[a.len] = '\0';
+    CHECK(strcmp(a.text, "ok\n") == 0 && log.calls == 100);
+    ctl_conn_handle("info\n", 5, &server, &a);
+    a.text[a.len] = '\0';
+    CHECK(strcmp(a.text, "info 10 5 7 99 0 sh hi\n") == 0);
+}
+
+TEST(attach_frames_and_hello)
+{
+    unsigned char buf[64];
+    const unsigned char *payload;
+    size_t len, total;
+    int type, cols, rows;
+    bool bad, take;
+    char hello[CTL_MSG_MAX + 1];
+    int n;
+
+    frame_header(buf, FRAME_DATA, 3);
+    memcpy(buf + FRAME_HEADER, "abc", 3);
+    frame_exit(buf + 8, 300);
+    CHECK(!frame_next(buf, 4, &type, &payload, &len, &total, &bad) && !bad);
+    CHECK(!frame_next(buf, 7, &type, &payload, &len, &total, &bad) && !bad);
+    CHECK(frame_next(buf, 17, &type, &payload, &len, &total, &bad) && !bad);
+    CHECK(type == FRAME_DATA && len == 3 && total == 8 &&
+          memcmp(payload, "abc", 3) == 0);
+    CHECK(frame_next(buf + 8, 9, &type, &payload, &len, &total, &bad) && !bad &&
+          type == FRAME_EXIT && frame_exit_code(payload) == 300);
+    frame_header(buf, 'Q', 0);
+    CHECK(frame_next(buf, 5, &type, &payload, &len, &total, &bad) && bad);
+    frame_header(buf, FRAME_DATA, FRAME_MAX + 1);
+    CHECK(frame_next(buf, 5, &type, &payload, &len, &total, &bad) && bad);
+
+    n = attach_hello_encode(hello, sizeof hello, true, 120, 40);
+    CHECK(n > 0 && strcmp(hello, "attach take-over 120 40\n") == 0);
+    CHECK(attach_hello_parse(hello, (size_t)n, &take, &cols, &rows) && take &&
+          cols == 120 && rows == 40);
+    CHECK(attach_hello_parse("attach 80 24\n", 13, &take, &cols, &rows) &&
+          !take && cols == 80 && rows == 24);
+    CHECK(!attach_hello_parse("attach 80 0\n", 12, &take, &cols, &rows));
+    CHECK(!attach_hello_parse("attach 80\n", 10, &take, &cols, &rows));
+    CHECK(!attach_hello_parse("attach 80 24", 12, &take, &cols, &rows));
+    CHECK(!attach_hello_parse("detach 80 24\n", 13, &take, &cols, &rows));
+}
+
 int main(void)
 {
     RUN(queue_keeps_every_byte_in_order_across_chunks);
@@ -178,5 +254,7 @@ int main(void)
     RUN(ctl_conn_applies_valid_resize_and_answers_ok);
     RUN(ctl_conn_reports_failed_resize);
     RUN(ctl_conn_answers_ping_and_errors_without_resizing);
+    RUN(ctl_conn_kill_and_info_only_in_a_session_server);
+    RUN(attach_frames_and_hello);
     return check_end("proxy-core");
 }

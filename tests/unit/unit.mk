@@ -8,10 +8,13 @@ $(UNIT_DIR)/protocol_test: tests/unit/protocol_test.c $(PROTOCOL_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROTOCOL_OBJ)
 
+# attach_frame.c: the session server's framing, platform-independent.
 $(UNIT_DIR)/proxy_core_test: tests/unit/proxy_core_test.c $(PROXY_CORE_LIB_SRCS) \
+                             proxy/attach_frame.c \
                              $(PROTOCOL_OBJ) $(PROXY_HDRS) tests/lib/check.h
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROXY_CORE_LIB_SRCS) $(PROTOCOL_OBJ)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(PROXY_CORE_LIB_SRCS) proxy/attach_frame.c \
+	      $(PROTOCOL_OBJ)
 
 SUITES += protocol proxy-core
 TEST_BUILDS += $(UNIT_DIR)/protocol_test $(UNIT_DIR)/proxy_core_test
@@ -25,3 +28,17 @@ test-proxy-core: $(UNIT_DIR)/proxy_core_test
 
 include tests/unit/render.mk
 include tests/unit/asan.mk
+
+# The session server's snapshot, as a property over random streams.
+$(UNIT_DIR)/snapshot_test: tests/unit/snapshot_test.c $(PROXY_SERVER_SRCS) $(PROTOCOL_OBJ) \
+                           $(PROXY_HDRS) $(LIBVTERM_033_A) tests/lib/check.h
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(PROXY_SERVER_CFLAGS) -o $@ $< \
+	      $(PROXY_SERVER_SRCS) $(PROTOCOL_OBJ) $(LIBVTERM_033_A)
+
+SUITES += snapshot
+TEST_BUILDS += $(UNIT_DIR)/snapshot_test
+
+.PHONY: test-snapshot
+test-snapshot: $(UNIT_DIR)/snapshot_test
+	$<

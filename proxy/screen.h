@@ -1,0 +1,51 @@
+/* screen.h -- the session server's terminal: a libvterm screen fed with
+ * every byte the program writes, so the state is current whether or not
+ * a client is attached; the scrollback it pushed (as the sequences that
+ * draw each line, cells.h), the title, and the primary screen as it was
+ * when the program switched to the alternate one.  Plain C over
+ * libvterm, no I/O: the same on every OS. */
+#ifndef SCREEN_H
+#define SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <vterm.h>
+
+struct screen;
+
+/* A COLSxROWS screen keeping at most SB_MAX scrollback lines; NULL when
+ * out of memory. */
+struct screen *screen_new(int cols, int rows, int sb_max);
+void screen_free(struct screen *s);
+
+/* Feed LEN bytes of program output.  Replies libvterm would send (to a
+ * device-attributes query, say) are dropped: the attached client's
+ * terminal answers those. */
+void screen_feed(struct screen *s, const char *bytes, size_t len);
+
+void screen_resize(struct screen *s, int cols, int rows);
+
+VTerm *screen_vterm(const struct screen *s);
+
+/* The cell at ROW, COL of the current screen as written: its reverse
+ * attribute its own, not flipped by a reversed screen (DECSCNM, which
+ * libvterm's vterm_screen_get_cell applies). */
+void screen_get_cell(const struct screen *s, int row, int col,
+                     VTermScreenCell *cell);
+
+/* The title the program set last ("" if none). */
+const char *screen_title(const struct screen *s);
+
+/* Scrollback lines kept, oldest first: line I (0 <= I < COUNT) as the
+ * sequences that draw it from column 0 on an erased line. */
+int screen_sb_count(const struct screen *s);
+const char *screen_sb_line(const struct screen *s, int i, size_t *len);
+
+/* While the alternate screen is on: the primary screen's cells as they
+ * were when it was switched on (*COLS x *ROWS, row by row), or NULL
+ * when not known. */
+const VTermScreenCell *screen_primary(const struct screen *s, int *cols,
+                                      int *rows);
+
+#endif

@@ -1,0 +1,194 @@
+/* snapshot.c -- see snapshot.h.  The modes, the scroll region and the
+ * saved cursor have no getter in libvterm's API: they are read from its
+ * state (vterm_internal.h of the libvterm 0.3.3 the proxy links
+ * statically), in this file only. */
+#include "snapshot.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <vterm_internal.h>
+
+#include "cells.h"
+
+static void draw_row(struct outbuf *out, int row, const VTermScreenCell *cells,
+                     int n)
+{
+    outbuf_printf(out, "\033[%d;1H\033[0m\033[2K", row + 1);
+    cells_encode(out, cells, n);
+}
+
+/* Rows of the current screen. */
+static void draw_screen(struct outbuf *out, const struct screen *s, int cols,
+                        int rows, VTermScreenCell *row)
+{
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++)
+            screen_get_cell(s, r, c, &row[c]);
+        draw_row(out, r, row, cols);
+    }
+}
+
+static void pen_sgr(struct outbuf *out, const struct VTermPen *pen)
+{
+    VTermScreenCellAttrs a = {
+        .bold = pen->bold,
+        .underline = pen->underline,
+        .italic = pen->italic,
+        .blink = pen->blink,
+        .reverse = pen->reverse,
+        .conceal = pen->conceal,
+        .strike = pen->strike,
+        .font = pen->font,
+        .small = pen->small,
+        .baseline = pen->baseline,
+    };
+
+    cells_sgr(out, &a, &pen->fg, &pen->bg);
+}
+
+static void set_mode(struct outbuf *out, const char *prefix, int mode, bool on)
+{
+    outbuf_printf(out, "\033[%s%d%c", prefix, mode, on ? 'h' : 'l');
+}
+
+/* DECSCUSR for SHAPE and BLINK. */
+static void cursor_style(struct outbuf *out, int shape, bool blink)
+{
+    int base = shape == VTERM_PROP_CURSORSHAPE_UNDERLINE  ? 3
+               : shape == VTERM_PROP_CURSORSHAPE_BAR_LEFT ? 5
+                                                          : 1;
+
+    outbuf_printf(out, "\033[%d q", base + (blink ? 0 : 1));
+}
+
+static void mouse_modes(struct outbuf *out, const VTermState *st)
+{
+    if (st->mouse_flags & MOUSE_WANT_MOVE)
+        set_mode(out, "?", 1003, true);
+    else if (st->mouse_flags & MOUSE_WANT_DRAG)
+        set_mode(out, "?", 1002, true);
+    else if (st->mouse_flags & MOUSE_WANT_CLICK)
+        set_mode(out, "?", 1000, true);
+    if (st->mouse_protocol == MOUSE_UTF8)
+        set_mode(out, "?", 1005, true);
+    else if (st->mouse_protocol == MOUSE_SGR)
+        set_mode(out, "?", 1006, true);
+    else if (st->mouse_protocol == MOUSE_RXVT)
+        set_mode(out, "?", 1015, true);
+}
+
+/* The pending wrap at the end of a line: the cursor is on the last
+ * column with the next character due on the next line.  Only printing
+ * that column's character again (from its left half if it is wide) gets
+ * a terminal there.  The cursor position is ROW, COL as CUP takes it. */
+static void phantom(struct outbuf *out, const struct screen *s,
+                    const VTermState *st, int row, int col)
+{
+    VTermPos pos = st->pos;
+    VTermScreenCell cell;
+
+    screen_get_cell(s, pos.row, pos.col, &cell);
+    if (cell.chars[0] == UINT32_MAX && pos.col > 0) {
+        pos.col--;
+        col--;
+        screen_get_cell(s, pos.row, pos.col, &cell);
+    }
+    outbuf_printf(out, "\033[%d;%dH", row, col);
+    cells_sgr(out, &cell.attrs, &cell.fg, &cell.bg);
+    if (cell.chars[0] == 0)
+        outbuf_append(out, " ", 1); /* erased: a blank stands in */
+    for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k] != 0; k++)
+        outbuf_utf8(out, cell.chars[k]);
+}
+
+void snapshot_write(const struct screen *s, struct outbuf *out)
+{
+    VTerm *vt = screen_vterm(s);
+    const VTermState *st = vterm_obtain_state(vt);
+    const VTermScreenCell *primary;
+    VTermScreenCell *cells;
+    int cols, rows, pcols, prows, row, col;
+
+    vterm_get_size(vt, &rows, &cols);
+    cells = malloc((size_t)cols * sizeof *cells);
+    if (cells == NULL) {
+        out->failed = true;
+        return;
+    }
+    /* Lines are drawn without wrapping (a line wider than the screen,
+     * kept from before a resize, is cut). */
+    outbuf_append(out, "\033[0m\033[?7l", 9);
+
+    /* Scrollback: each line drawn on the top row, then scrolled off. */
+    for (int i = 0; i < screen_sb_count(s); i++) {
+        size_t len;
+        const char *line = screen_sb_line(s, i, &len);
+
+        outbuf_append(out, "\033[H\033[2K", 7);
+        outbuf_append(out, line, len);
+        outbuf_append(out, "\033[S", 3);
+    }
+
+    /* The primary screen, then the saved cursor (DECSC, or 1049's). */
+    primary = screen_primary(s, &pcols, &prows);
+    if (primary != NULL) {
+        for (int r = 0; r < prows && r < rows; r++)
+            draw_row(out, r, primary + (size_t)r * (size_t)pcols,
+                     pcols < cols ? pcols : cols);
+    } else {
+        draw_screen(out, s, cols, rows, cells);
+    }
+    set_mode(out, "?", 25, st->saved.mode.cursor_visible);
+    cursor_style(out, st->saved.mode.cursor_shape, st->saved.mode.cursor_blink);
+    outbuf_printf(out, "\033[%d;%dH", st->saved.pos.row + 1,
+                  st->saved.pos.col + 1);
+    pen_sgr(out, &st->saved.pen);
+    if (st->mode.alt_screen) {
+        outbuf_append(out, "\033[?1049h", 8);
+        draw_screen(out, s, cols, rows, cells);
+    } else {
+        outbuf_append(out, "\0337", 2);
+    }
+    free(cells);
+
+    set_mode(out, "?", 7, st->mode.autowrap);
+    if (screen_title(s)[0] != '\0')
+        outbuf_printf(out, "\033]2;%s\033\\", screen_title(s));
+    set_mode(out, "?", 1, st->mode.cursor);
+    outbuf_append(out, st->mode.keypad ? "\033=" : "\033>", 2);
+    set_mode(out, "?", 2004, st->mode.bracketpaste);
+    set_mode(out, "?", 1004, st->mode.report_focus);
+    set_mode(out, "?", 5, st->mode.screen);
+    mouse_modes(out, st);
+    cursor_style(out, st->mode.cursor_shape, st->mode.cursor_blink);
+    set_mode(out, "?", 12, st->mode.cursor_blink);
+    set_mode(out, "?", 25, st->mode.cursor_visible);
+    set_mode(out, "", 20, st->mode.newline);
+    if (st->scrollregion_top != 0 || st->scrollregion_bottom != -1)
+        outbuf_printf(out, "\033[%d;%dr", st->scrollregion_top + 1,
+                      st->scrollregion_bottom > -1 ? st->scrollregion_bottom
+                                                   : rows);
+    if (st->mode.leftrightmargin) {
+        set_mode(out, "?", 69, true);
+        if (st->scrollregion_left != 0 || st->scrollregion_right != -1)
+            outbuf_printf(out, "\033[%d;%ds", st->scrollregion_left + 1,
+                          st->scrollregion_right > -1 ? st->scrollregion_right
+                                                      : cols);
+    }
+    if (st->mode.origin)
+        set_mode(out, "?", 6, true);
+    row = st->pos.row + 1 - (st->mode.origin ? st->scrollregion_top : 0);
+    col = st->pos.col + 1 -
+          (st->mode.origin && st->mode.leftrightmargin ? st->scrollregion_left
+                                                       : 0);
+    if (st->at_phantom) {
+        /* Set with autowrap on, which may be off since. */
+        set_mode(out, "?", 7, true);
+        phantom(out, s, st, row, col);
+        set_mode(out, "?", 7, st->mode.autowrap);
+    } else
+        outbuf_printf(out, "\033[%d;%dH", row, col);
+    set_mode(out, "", 4, st->mode.insert);
+    pen_sgr(out, &st->pen);
+}
