@@ -1877,6 +1877,12 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (when env
       (setq-local vterm-environment (cdr env))))
   (add-hook 'change-major-mode-hook #'vterm--refuse-major-mode-change nil t)
+  (when (eq vterm-exit-status-marks 'margin)
+    ;; Before the size is taken; windows already showing the buffer
+    ;; (`vterm' shows it first) get the margin too.
+    (setq-local left-margin-width 1)
+    (dolist (window (get-buffer-window-list nil nil t))
+      (set-window-margins window left-margin-width right-margin-width)))
   (let* ((window (or (get-buffer-window (current-buffer))
                      (selected-window)))
          (size (vterm--window-size (list window)))
@@ -1899,8 +1905,6 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (setq-local truncate-lines t)
     (setq-local auto-hscroll-mode nil)
     (setq-local show-trailing-whitespace nil)
-    (when (eq vterm-exit-status-marks 'margin)
-      (setq-local left-margin-width 1))
     (setq-local bookmark-make-record-function #'vterm--bookmark-make-record)
     (add-function :around (local 'filter-buffer-substring-function)
                   #'vterm--buffer-substring-filter)
