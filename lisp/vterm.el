@@ -427,6 +427,51 @@ Takes effect for new terminals."
   :type 'boolean
   :group 'vterm)
 
+;; Before the option: its :set draws with them.
+(defun vterm--exit-status-prefix (failed)
+  "Return the `line-prefix' to mark a prompt after a command with.
+FAILED: the command's exit status was not 0.  What it shows follows
+`vterm-exit-status-marks'; nil when nothing is shown."
+  (let ((face (if failed 'vterm-exit-status-failure
+                'vterm-exit-status-success)))
+    (pcase (and (boundp 'vterm-exit-status-marks) vterm-exit-status-marks)
+      ('nil nil)
+      ('margin (propertize " " 'display
+                           `((margin left-margin)
+                             ,(propertize (if failed "\u2717" "\u2713")
+                                          'face face))))
+      (_ (propertize " " 'display
+                     `(left-fringe ,(if failed 'filled-square 'hollow-square)
+                                   ,face))))))
+
+(defun vterm--set-exit-status-marks (symbol value)
+  "Set SYMBOL (`vterm-exit-status-marks') to VALUE and show it.
+The module puts the category `vterm-exit-success' or
+`vterm-exit-failure' on prompts that follow a command; their
+`line-prefix' is what is shown."
+  (set-default symbol value)
+  (put 'vterm-exit-success 'line-prefix (vterm--exit-status-prefix nil))
+  (put 'vterm-exit-failure 'line-prefix (vterm--exit-status-prefix t)))
+
+(defcustom vterm-exit-status-marks t
+  "How the exit status of each command is shown, next to the prompt after it.
+Shells that report it (OSC 133;D, as the integrations of kitty,
+WezTerm, starship and most shell plugins send it) get a mark on the
+line of the prompt that follows each command: t puts a bitmap in the
+left fringe on graphic displays (a hollow square, or a filled one in
+`vterm-exit-status-failure' when the status was not 0) and nothing in
+a text terminal, which has no fringe; `margin' puts a check mark or
+a cross in a one-column left margin on every display (the terminal
+is a column narrower); nil shows nothing.  The status is always in
+the text property `vterm-exit-status' of that prompt.  A change
+applies to all terminals at once, except the margin's width, which
+buffers get when they start."
+  :type '(choice (const :tag "In the fringe" t)
+                 (const :tag "In the left margin" margin)
+                 (const :tag "Not shown" nil))
+  :set #'vterm--set-exit-status-marks
+  :group 'vterm)
+
 (defcustom vterm-copy-mode-remove-fake-newlines nil
   "If non-nil, copy mode hides the newlines added to wrap long lines."
   :type 'boolean
@@ -544,6 +589,18 @@ Otherwise use `term-prompt-regexp'."
 (defface vterm-color-inverse-video
   '((t :inherit default))
   "Face whose background is used for inverse video, when set."
+  :group 'vterm)
+
+(defface vterm-exit-status-success
+  '((t :inherit success))
+  "Face of the mark of a command that exited with status 0.
+See `vterm-exit-status-marks'."
+  :group 'vterm)
+
+(defface vterm-exit-status-failure
+  '((t :inherit error))
+  "Face of the mark of a command that exited with another status.
+See `vterm-exit-status-marks'."
   :group 'vterm)
 
 ;;;; Buffer-local state
@@ -1892,6 +1949,12 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (when env
       (setq-local vterm-environment (cdr env))))
   (add-hook 'change-major-mode-hook #'vterm--refuse-major-mode-change nil t)
+  (when (eq vterm-exit-status-marks 'margin)
+    ;; Before the size is taken; windows already showing the buffer
+    ;; (`vterm' shows it first) get the margin too.
+    (setq-local left-margin-width 1)
+    (dolist (window (get-buffer-window-list nil nil t))
+      (set-window-margins window left-margin-width right-margin-width)))
   (let* ((window (or (get-buffer-window (current-buffer))
                      (selected-window)))
          (size (vterm--window-size (list window)))
@@ -2106,6 +2169,80 @@ is nil), also clear the scrollback."
                   (progn (forward-line -1)
                          (not (setq found (vterm--prompt-end-at (point)))))))
       (when found (goto-char found)))))
+
+;;;; Command output blocks
+
+(defun vterm--prompt-ends ()
+  "Return where each marked prompt of the buffer ends, first to last."
+  (let ((pos (point-min)) (ends nil))
+    (while (setq pos (text-property-any pos (point-max) 'vterm-prompt t))
+      (setq pos (or (next-single-property-change pos 'vterm-prompt)
+                    (point-max)))
+      (push pos ends))
+    (nreverse ends)))
+
+(defun vterm--prompt-start (end)
+  "Return where the prompt ending at END begins.
+A prompt over several lines (OSC 133;A said where it began) begins
+on the first of them."
+  (save-excursion
+    (goto-char end)
+    (forward-line (- (or (get-text-property (1- end) 'vterm-prompt-lines)
+                         0)))
+    (point)))
+
+(defun vterm--output-blocks ()
+  "Return the output of each command that a prompt followed.
+A list of (START . END), first to last: from the line after the
+command line to the end of the line before the next prompt.
+Commands that printed nothing are left out."
+  (let ((ends (vterm--prompt-ends)) (blocks nil))
+    (while (cdr ends)
+      (let ((start (save-excursion
+                     (goto-char (car ends))
+                     (goto-char (vterm--logical-line-end))
+                     (forward-line 1)
+                     (point)))
+            (end (1- (vterm--prompt-start (cadr ends)))))
+        (when (< start end)
+          (push (cons start end) blocks)))
+      (setq ends (cdr ends)))
+    (nreverse blocks)))
+
+(defun vterm-copy-last-output ()
+  "Copy the output of the last command that has ended to the kill ring.
+The command is the one before the last prompt; its output runs from
+the line after its command line to the next prompt.  Prompts are the
+ones the shell marks (OSC 133 or 51;A, see `vterm-next-prompt')."
+  (interactive)
+  (let ((block (car (last (vterm--output-blocks)))))
+    (unless block
+      (user-error "No output of a command between two prompts"))
+    (kill-new (substring-no-properties
+               (vterm--filter-buffer-substring (car block) (cdr block))))
+    (message "Copied %d lines of output"
+             (count-lines (car block) (cdr block)))))
+
+(defun vterm-next-output (n)
+  "Move point to the start of the Nth next command output.
+Outputs are what commands printed between two prompts (see
+`vterm-copy-last-output').  With a negative N, move back."
+  (interactive "p")
+  (let* ((starts (mapcar #'car (vterm--output-blocks)))
+         (after (if (>= n 0)
+                    (cl-remove-if-not (lambda (s) (> s (point))) starts)
+                  (reverse (cl-remove-if-not (lambda (s) (< s (point)))
+                                             starts))))
+         (target (nth (1- (max 1 (abs n))) after)))
+    (if target
+        (goto-char target)
+      (user-error "No %s command output" (if (>= n 0) "next" "previous")))))
+
+(defun vterm-previous-output (n)
+  "Move point to the start of the Nth previous command output.
+See `vterm-next-output'."
+  (interactive "p")
+  (vterm-next-output (- n)))
 
 (defun vterm-beginning-of-line ()
   "Move point to the start of the line, after the prompt if there is one.

@@ -130,6 +130,11 @@ void init_symbols(emacs_env *env)
     S.face = global_intern(env, "face");
     S.vterm_line_wrap = global_intern(env, "vterm-line-wrap");
     S.vterm_prompt = global_intern(env, "vterm-prompt");
+    S.category = global_intern(env, "category");
+    S.vterm_exit_status = global_intern(env, "vterm-exit-status");
+    S.vterm_exit_success = global_intern(env, "vterm-exit-success");
+    S.vterm_exit_failure = global_intern(env, "vterm-exit-failure");
+    S.vterm_prompt_lines = global_intern(env, "vterm-prompt-lines");
     S.insert = global_intern(env, "insert");
     S.goto_char = global_intern(env, "goto-char");
     S.point = global_intern(env, "point");

@@ -78,24 +78,34 @@ static unsigned intern_dir(struct lineinfo_store *li, const char *path)
     return id;
 }
 
-void lineinfo_mark(struct lineinfo_store *li, int row, int col, bool prompt,
-                   const char *path)
+void lineinfo_mark(struct lineinfo_store *li, int row, int col,
+                   const struct line_info *prompt, const char *path)
 {
     struct line_info *info;
 
     if (row < 0 || row >= li->nrows)
         return;
     info = &shown(li)[row];
-    if (prompt)
+    if (prompt != NULL) {
         info->prompt_col = col;
+        /* A shell may mark one prompt twice (OSC 133 B and 51;A): what
+         * the first said stays. */
+        if (prompt->status != 0)
+            info->status = prompt->status;
+        if (prompt->prompt_rows != 0)
+            info->prompt_rows = prompt->prompt_rows;
+    }
     if (path != NULL)
         info->dir = intern_dir(li, path);
 }
 
 void lineinfo_damage(struct lineinfo_store *li, int row, int start_col)
 {
-    if (row >= 0 && row < li->nrows && start_col < shown(li)[row].prompt_col)
+    if (row >= 0 && row < li->nrows && start_col < shown(li)[row].prompt_col) {
         shown(li)[row].prompt_col = 0;
+        shown(li)[row].status = 0;
+        shown(li)[row].prompt_rows = 0;
+    }
 }
 
 void lineinfo_move(struct lineinfo_store *li, int dest, int src, int n)
@@ -116,7 +126,7 @@ void lineinfo_move(struct lineinfo_store *li, int dest, int src, int n)
 
 struct line_info lineinfo_take_pushed(struct lineinfo_store *li)
 {
-    struct line_info none = {0, 0};
+    struct line_info none = {0};
 
     if (li->pushed >= li->nrows)
         return none;

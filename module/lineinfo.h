@@ -1,10 +1,12 @@
 /* lineinfo.h -- what the shell said about each screen row: where its
- * prompt ends (OSC 51;A) and which directory it reported (OSC 51;A, OSC
- * 7).  The render core keeps the rows in step with libvterm's screen
- * (scrolls, lines pushed to and popped from the scrollback, resizes) and
- * copies a row's info into the scrollback line it becomes, so copy mode
- * can leave prompts out and prompt navigation and per-line directories
- * work over the whole buffer.  Plain C, no libvterm or Emacs types. */
+ * prompt ends (OSC 51;A, 133;B; with 133, the status of the command
+ * before it and the rows it spans) and which directory it reported (OSC
+ * 51;A, OSC 7).  The render core keeps the rows in step with libvterm's
+ * screen (scrolls, lines pushed to and popped from the scrollback,
+ * resizes) and copies a row's info into the scrollback line it becomes,
+ * so copy mode can leave prompts out and prompt navigation and per-line
+ * directories work over the whole buffer.  Plain C, no libvterm or Emacs
+ * types. */
 #ifndef LINEINFO_H
 #define LINEINFO_H
 
@@ -14,6 +16,11 @@
 struct line_info {
     int prompt_col; /* cells [0, prompt_col) are the prompt; 0: none */
     unsigned dir;   /* directory id (lineinfo_dir), 0: none */
+    /* With a prompt (OSC 133): the exit status of the command before it
+     * plus 1 (0: not reported), and the rows above this one the prompt
+     * began on (it ends on this one). */
+    int status;
+    int prompt_rows;
 };
 
 enum { LINEINFO_DIRS = 64 }; /* directories remembered, newest first */
@@ -46,12 +53,14 @@ const struct line_info *lineinfo_row(const struct lineinfo_store *li, int row);
 const char *lineinfo_dir(const struct lineinfo_store *li, unsigned id);
 
 /* The shell reported, with the cursor at (ROW, COL), a prompt ending at
- * COL (PROMPT true) and/or directory PATH (NULL: none). */
-void lineinfo_mark(struct lineinfo_store *li, int row, int col, bool prompt,
-                   const char *path);
+ * COL (PROMPT non-NULL: its status and prompt_rows are copied) and/or
+ * directory PATH (NULL: none). */
+void lineinfo_mark(struct lineinfo_store *li, int row, int col,
+                   const struct line_info *prompt, const char *path);
 
 /* Cells from START_COL on of ROW changed.  A prompt whose cells are
- * overwritten is gone (the shell reprints its mark with the prompt). */
+ * overwritten is gone, with what was said of it (the shell reprints its
+ * mark with the prompt). */
 void lineinfo_damage(struct lineinfo_store *li, int row, int start_col);
 
 /* Whole rows [SRC, SRC+N) of the shown screen moved to [DEST, DEST+N);

@@ -34,6 +34,11 @@ struct render {
     struct lineinfo_store li;
     bool cursor_visible;
     bool cursor_blink, blink_pending; /* see render_take_cursor_blink */
+    /* Semantic prompts (OSC 133): the status of the command that ended
+     * (D), and where the next prompt began (A: a row counted from the
+     * first line ever pushed to the scrollback), for its end (B). */
+    int pending_status;
+    long prompt_start; /* -1: none */
     enum render_cursor_shape cursor_shape;
     bool shape_pending; /* see render_take_cursor_shape */
     bool altscreen;
@@ -189,29 +194,94 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
     return 1;
 }
 
+/* The cursor's row counted from the first line ever pushed to the
+ * scrollback: it stays the same while the screen scrolls. */
+static long cursor_line(struct render *r)
+{
+    VTermPos pos;
+
+    vterm_state_get_cursorpos(r->state, &pos);
+    return (long)r->sb.pushes + pos.row;
+}
+
+/* The prompt ends at the cursor: what OSC 133 said about it. */
+static struct line_info prompt_info(struct render *r)
+{
+    struct line_info info = {0};
+    long rows = r->prompt_start < 0 ? 0 : cursor_line(r) - r->prompt_start;
+
+    info.status = r->pending_status;
+    info.prompt_rows = rows > 0 && rows < r->rows ? (int)rows : 0;
+    r->pending_status = 0;
+    r->prompt_start = -1;
+    return info;
+}
+
+/* The shell said, with the cursor where its prompt ends (PROMPT), or
+ * anywhere on the line, what the line's directory is (PATH, or NULL). */
+static void mark_at_cursor(struct render *r, bool prompt, const char *path)
+{
+    VTermPos pos;
+
+    /* The prompt's own cells first: their damage, held back by row
+     * merging, would otherwise land after the mark and erase it. */
+    vterm_screen_flush_damage(r->screen);
+    vterm_state_get_cursorpos(r->state, &pos);
+    if (prompt) {
+        struct line_info info = prompt_info(r);
+
+        lineinfo_mark(&r->li, pos.row, pos.col, &info, path);
+        /* The mark is drawn as a property of the row's text, which may
+         * not have changed: the row is drawn again. */
+        if (pos.row >= 0 && pos.row < r->rows)
+            r->dirty[pos.row] = true;
+    } else {
+        lineinfo_mark(&r->li, pos.row, pos.col, NULL, path);
+    }
+}
+
+/* Semantic prompts, OSC 133: A the prompt starts, B it ends (the
+ * command line starts), D;<status> the command ended.  C (its output
+ * starts) says nothing the prompts do not. */
+static void semantic_prompt(struct render *r, const char *payload, size_t len)
+{
+    if (len == 0)
+        return;
+    if (payload[0] == 'A') {
+        r->prompt_start = cursor_line(r);
+    } else if (payload[0] == 'B') {
+        mark_at_cursor(r, true, NULL);
+    } else if (payload[0] == 'D') {
+        long status = 0;
+        size_t i = 2;
+
+        if (len < 3 || payload[1] != ';')
+            return; /* no status given */
+        while (i < len && payload[i] >= '0' && payload[i] <= '9' &&
+               status < 100000)
+            status = status * 10 + (payload[i++] - '0');
+        if (i > 2)
+            r->pending_status = (int)status + 1;
+    }
+}
+
 /* A complete OSC string COMMAND;PAYLOAD we care about. */
 static void handle_osc(struct render *r, int command, const char *payload,
                        size_t len)
 {
-    if (command == 7 || (command == 51 && len >= 1 && payload[0] == 'A')) {
+    if (command == 133) {
+        semantic_prompt(r, payload, len);
+    } else if (command == 7 ||
+               (command == 51 && len >= 1 && payload[0] == 'A')) {
         /* OSC 7 and emacs-libvterm's prompt tracking, sent at the end of
          * the prompt: "51;A<user>@<host>:<dir>". */
         bool prompt = command == 51;
-        VTermPos pos;
 
         if (prompt)
             osc_set_directory(&r->osc, payload + 1, len - 1);
         else
             osc_set_directory(&r->osc, payload, len);
-        /* The prompt's own cells first: their damage, held back by row
-         * merging, would otherwise land after the mark and erase it. */
-        vterm_screen_flush_damage(r->screen);
-        vterm_state_get_cursorpos(r->state, &pos);
-        lineinfo_mark(&r->li, pos.row, pos.col, prompt, render_directory(r));
-        /* The mark is drawn as a property of the row's text, which may
-         * not have changed: the row is drawn again. */
-        if (prompt && pos.row >= 0 && pos.row < r->rows)
-            r->dirty[pos.row] = true;
+        mark_at_cursor(r, prompt, render_directory(r));
     } else if (command == 51 && len >= 1 && payload[0] == 'E') {
         osc_eval(&r->osc, payload + 1, len - 1);
     } else if (command == 52) {
@@ -224,7 +294,8 @@ static int cb_osc(int command, VTermStringFragment frag, void *user)
 {
     struct render *r = user;
 
-    if (command != 7 && command != 51) /* 52 comes through cb_selection */
+    if (command != 7 && command != 51 &&
+        command != 133) /* 52 comes through cb_selection */
         return 0;
     if (osc_fragment(&r->osc, command, frag))
         handle_osc(r, r->osc.command, r->osc.text.data ? r->osc.text.data : "",
@@ -307,6 +378,7 @@ struct render *render_new(const struct render_options *opt)
     if (r == NULL)
         return NULL;
     r->cursor_visible = true;
+    r->prompt_start = -1;
     if (!lineinfo_init(&r->li, opt->rows)) {
         free(r);
         return NULL;

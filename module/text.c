@@ -14,18 +14,28 @@ bool text_failed(const struct text *x)
     return x->bytes.failed || x->props.failed;
 }
 
-static void text_prop(struct text *x, int start, int end,
-                      const struct render_attrs *a, enum prop_kind kind)
+/* A property over characters [START, END) of X; NULL when out of memory
+ * (then X has failed). */
+static struct prop *text_prop(struct text *x, int start, int end,
+                              enum prop_kind kind)
 {
     struct prop *p = buf_extend(&x->props, sizeof *p);
 
-    if (p == NULL)
-        return;
-    p->start = start;
-    p->end = end;
-    p->kind = kind;
-    if (a != NULL)
-        p->attrs = *a;
+    if (p != NULL) {
+        p->start = start;
+        p->end = end;
+        p->kind = kind;
+    }
+    return p;
+}
+
+static void text_value_prop(struct text *x, int start, int end,
+                            enum prop_kind kind, int value)
+{
+    struct prop *p = text_prop(x, start, end, kind);
+
+    if (p != NULL)
+        p->value = value;
 }
 
 void text_line(struct text *x, const struct face_options *fo,
@@ -37,17 +47,28 @@ void text_line(struct text *x, const struct face_options *fo,
     for (i = 0; i < line->nruns; i++) {
         struct render_attrs a = line->runs[i].attrs;
         face_options_apply(fo, &a);
-        if (!attrs_plain(&a))
-            text_prop(x, x->chars, x->chars + line->runs[i].chars, &a,
-                      PROP_FACE);
+        if (!attrs_plain(&a)) {
+            struct prop *p = text_prop(
+                x, x->chars, x->chars + line->runs[i].chars, PROP_FACE);
+            if (p != NULL)
+                p->attrs = a;
+        }
         x->chars += line->runs[i].chars;
     }
-    if (line->prompt_chars > 0)
-        text_prop(x, start, start + line->prompt_chars, NULL, PROP_PROMPT);
+    if (line->prompt_chars > 0) {
+        int end = start + line->prompt_chars;
+
+        text_prop(x, start, end, PROP_PROMPT);
+        if (line->info.status > 0)
+            text_value_prop(x, start, end, PROP_STATUS, line->info.status - 1);
+        if (line->info.prompt_rows > 0)
+            text_value_prop(x, start, end, PROP_PROMPT_LINES,
+                            line->info.prompt_rows);
+    }
     if (newline) {
         buf_append(&x->bytes, "\n", 1);
         if (line->wrapped)
-            text_prop(x, x->chars, x->chars + 1, NULL, PROP_WRAP);
+            text_prop(x, x->chars, x->chars + 1, PROP_WRAP);
         x->chars++;
     }
 }
@@ -86,6 +107,18 @@ void text_insert(emacs_env *env, const struct render_color *palette,
         case PROP_PROMPT:
             args[2] = S.vterm_prompt;
             args[3] = S.t;
+            break;
+        case PROP_STATUS:
+            args[2] = S.category;
+            args[3] =
+                p->value == 0 ? S.vterm_exit_success : S.vterm_exit_failure;
+            call(env, S.put_text_property, 4, args);
+            args[2] = S.vterm_exit_status;
+            args[3] = env->make_integer(env, p->value);
+            break;
+        case PROP_PROMPT_LINES:
+            args[2] = S.vterm_prompt_lines;
+            args[3] = env->make_integer(env, p->value);
             break;
         }
         call(env, S.put_text_property, 4, args);

@@ -13,14 +13,21 @@
 #include "render.h"
 
 enum prop_kind {
-    PROP_FACE,  /* a face for ATTRS */
-    PROP_WRAP,  /* vterm-line-wrap on a newline: the line wrapped there */
-    PROP_PROMPT /* vterm-prompt: the shell's prompt (OSC 51;A) */
+    PROP_FACE,   /* a face for ATTRS */
+    PROP_WRAP,   /* vterm-line-wrap on a newline: the line wrapped there */
+    PROP_PROMPT, /* vterm-prompt: the shell's prompt (OSC 51;A, 133;B) */
+    /* On a prompt, from OSC 133: vterm-exit-status VALUE, the status of
+     * the command before it, with the category vterm-exit-success or
+     * vterm-exit-failure (whose plist, set in Lisp, shows it); and
+     * vterm-prompt-lines VALUE, the lines above it the prompt began on. */
+    PROP_STATUS,
+    PROP_PROMPT_LINES
 };
 
 struct prop {
-    int start, end; /* character offsets in the string */
-    struct render_attrs attrs;
+    int start, end;            /* character offsets in the string */
+    struct render_attrs attrs; /* PROP_FACE */
+    int value;                 /* PROP_STATUS, PROP_PROMPT_LINES */
     enum prop_kind kind;
 };
 

@@ -85,7 +85,8 @@ resize() {
 
 # e2e_start COLS ROWS [INIT-LISP]: emacs -Q -nw in a COLS x ROWS tmux
 # window with a vterm running /bin/sh (prompt "$ "); INIT-LISP runs
-# before the vterm opens.  Waits for the prompt.
+# before the vterm opens.  Waits for the prompt (E2E_READY: a regexp
+# of the screen when the prompt is drawn otherwise).
 e2e_start() {
     # No deferred native compilation: its subprocess's output would wake
     # Emacs at random, as nothing does in a settled session.
@@ -102,7 +103,7 @@ EOF
         "$e2e_top/build-aux/run-emacs.sh" -l "$e2e_work/init.el"
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1
     # The renderer trims trailing blanks: an empty prompt line reads "$".
-    wait_for '^\$ ?$' 20
+    wait_for "${E2E_READY:-^\\$ ?\$}" 20
 }
 
 e2e_stop() {

@@ -211,5 +211,28 @@ check "after cd, C-x C-f offers the shell's directory" \
     wait_for "Find file: (~|$e2e_work)/proj/\$" 5
 keys C-g
 
+# Exit statuses from a shell that sends OSC 133 (D with $?, A and B
+# around the prompt), in the left margin: a check mark on the prompt
+# after a command that succeeded, a cross after one that failed, and
+# a blank margin beside the other lines.
+e2e_stop
+cat > "$e2e_work/osc133.sh" <<'EOF'
+PROMPT_COMMAND='printf "\e]133;D;%s\a" $?'
+PS1='\[\e]133;A\a\]$ \[\e]133;B\a\]'
+EOF
+E2E_READY='^ \$ ?$'
+check "vterm-exit-status-marks margin: the prompt is beside a blank margin" \
+    e2e_start "$cols" "$rows" \
+    '(setq vterm-shell "bash --norc --noprofile" vterm-exit-status-marks (quote margin))'
+E2E_READY=
+type_line ". $e2e_work/osc133.sh"
+type_line "echo osc133-out"
+check "command output is beside a blank margin" wait_for '^ osc133-out$' 5
+type_line "false"
+check "the prompt after a command that succeeded has a check mark" \
+    wait_for '^✓\$ false$' 5
+check "the prompt after a command that failed has a cross" \
+    wait_for '^✗\$ ?$' 5
+
 e2e_stop
 suite_end

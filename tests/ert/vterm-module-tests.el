@@ -652,6 +652,45 @@ redraw that is not the timer's draws them."
     (should-not (text-property-any (vterm-module-test-pos 3 0) (point-max)
                                    'vterm-prompt t))))
 
+;;;; Semantic prompts (OSC 133)
+
+(ert-deftest vterm-module-test-osc133-prompt-status-and-lines ()
+  "OSC 133: B marks the prompt, D's status and A's start go on the next one."
+  (vterm-module-test-with (vt 6 20)
+    (vterm-module-test-feed
+     vt "\e]133;A\e\\$ \e]133;B\e\\false\r\n\e]133;C\e\\"
+     "\e]133;D;1\e\\\e]133;A\e\\~/src\r\n$ \e]133;B\e\\true\r\n"
+     "\e]133;D;0\e\\\e]133;A\e\\$ \e]133;B\e\\")
+    (should (equal (buffer-string) "$ false\n~/src\n$ true\n$ \n\n"))
+    ;; The first prompt: marked, nothing before it to report.
+    (should (get-text-property (vterm-module-test-pos 1 0) 'vterm-prompt))
+    (should-not (get-text-property (vterm-module-test-pos 1 2) 'vterm-prompt))
+    (should-not (text-property-not-all (point-min) (vterm-module-test-pos 3 0)
+                                       'vterm-exit-status nil))
+    (let ((failed (vterm-module-test-pos 3 0))
+          (ok (vterm-module-test-pos 4 0)))
+      ;; "false" exited 1: the prompt after it, over two lines, says so.
+      (should (eql (get-text-property failed 'vterm-exit-status) 1))
+      (should (eq (get-text-property failed 'category) 'vterm-exit-failure))
+      (should (eql (get-text-property failed 'vterm-prompt-lines) 1))
+      (should-not (get-text-property (vterm-module-test-pos 3 2)
+                                     'vterm-exit-status))
+      (should-not (get-text-property (vterm-module-test-pos 2 0) 'vterm-prompt))
+      (should (eql (get-text-property ok 'vterm-exit-status) 0))
+      (should (eq (get-text-property ok 'category) 'vterm-exit-success))
+      (should-not (get-text-property ok 'vterm-prompt-lines)))
+    ;; Into the scrollback with their marks.
+    (vterm-module-test-feed vt "ls\r\n1\r\n2\r\n3\r\n4\r\n5")
+    (should (equal (buffer-substring-no-properties
+                    (vterm-module-test-pos 3 0) (vterm-module-test-pos 5 0))
+                   "$ true\n$ ls\n"))
+    (should (eql (get-text-property (vterm-module-test-pos 3 0)
+                                    'vterm-exit-status)
+                 1))
+    (should (eql (get-text-property (vterm-module-test-pos 4 1)
+                                    'vterm-exit-status)
+                 0))))
+
 (ert-deftest vterm-module-test-directory-per-line ()
   "With a line number, `vterm--get-pwd-raw' answers for that line."
   (vterm-module-test-with (vt 3 20)

@@ -1208,6 +1208,157 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
           (should (equal (current-kill 0) "echo two")))
       (delete-directory dir t))))
 
+;;;; Command blocks and exit statuses (OSC 133)
+
+(defconst vterm-test-osc133-session
+  (concat "\e]133;A\e\\$ \e]133;B\e\\echo one\r\n\e]133;C\e\\one\r\n"
+          "\e]133;D;0\e\\\e]133;A\e\\$ \e]133;B\e\\false\r\n\e]133;C\e\\"
+          "\e]133;D;1\e\\\e]133;A\e\\~/dir\r\n$ \e]133;B\e\\printf\r\n"
+          "\e]133;C\e\\a\r\nb\r\n\e]133;D;0\e\\\e]133;A\e\\$ \e]133;B\e\\")
+  "Three commands as a shell with OSC 133 marks prints them.
+\"echo one\" prints one, \"false\" nothing and fails, \"printf\"
+after a prompt of two lines prints a and b; then the next prompt.")
+
+(defmacro vterm-test-with-osc133-buffer (&rest body)
+  "Run BODY in a buffer that shows `vterm-test-osc133-session'."
+  (declare (indent 0))
+  `(with-temp-buffer
+     (let ((term (vterm--new 10 30 100)))
+       (vterm--write-input term vterm-test-osc133-session)
+       (vterm--redraw term)
+       ,@body)))
+
+(ert-deftest vterm-test-osc133-output-blocks ()
+  "OSC 133 prompts delimit each command's output; commands move and copy."
+  (vterm-test-with-osc133-buffer
+    (should (equal (buffer-substring-no-properties (point-min) (point-max))
+                   (concat "$ echo one\none\n$ false\n~/dir\n$ printf\n"
+                           "a\nb\n$ \n\n")))
+    (should (equal (mapcar (lambda (b)
+                             (buffer-substring-no-properties (car b) (cdr b)))
+                           (vterm--output-blocks))
+                   '("one" "a\nb")))
+    (vterm-copy-last-output)
+    (should (equal (current-kill 0) "a\nb"))
+    (goto-char (point-min))
+    (vterm-next-output 1)
+    (should (looking-at "one$"))
+    (vterm-next-output 1)
+    (should (looking-at "a$"))
+    (should-error (vterm-next-output 1) :type 'user-error)
+    (vterm-previous-output 1)
+    (should (looking-at "one$"))
+    (goto-char (point-max))
+    (vterm-previous-output 2)
+    (should (looking-at "one$"))
+    ;; Prompt navigation and the prompt point work from OSC 133 alone.
+    (goto-char (point-min))
+    (vterm-next-prompt 1)
+    (should (looking-at "false$"))
+    (vterm-next-prompt 1)
+    (should (looking-at "printf$"))
+    (forward-line 1)
+    (should (equal (vterm--get-prompt-point)
+                   (save-excursion (forward-line -1) (+ (point) 2))))
+    (vterm-previous-prompt 2)
+    (should (looking-at "false$"))))
+
+(ert-deftest vterm-test-osc133-exit-status-marks ()
+  "The prompt after a command shows its exit status as `vterm-exit-status-marks' says."
+  (let ((saved vterm-exit-status-marks))
+    (unwind-protect
+        (vterm-test-with-osc133-buffer
+          (let ((failed (progn (goto-char (point-min))
+                               (re-search-forward "^~/dir\n")
+                               (point)))
+                (ok (progn (re-search-forward "^\\$ \n") (match-beginning 0))))
+            (should (eql (get-text-property failed 'vterm-exit-status) 1))
+            (should (eql (get-text-property ok 'vterm-exit-status) 0))
+            (customize-set-variable 'vterm-exit-status-marks 'margin)
+            (should (equal (get-text-property failed 'line-prefix)
+                           (vterm--exit-status-prefix t)))
+            (should (equal (cadr (get-text-property
+                                  0 'display
+                                  (get-text-property failed 'line-prefix)))
+                           "\u2717"))
+            (should (equal (cadr (get-text-property
+                                  0 'display (get-text-property ok 'line-prefix)))
+                           "\u2713"))
+            (customize-set-variable 'vterm-exit-status-marks t)
+            (should (equal (get-text-property 0 'display
+                                              (get-text-property failed
+                                                                 'line-prefix))
+                           '(left-fringe filled-square
+                                         vterm-exit-status-failure)))
+            (customize-set-variable 'vterm-exit-status-marks nil)
+            (should-not (get-text-property failed 'line-prefix))
+            ;; Lines that are no prompt after a command show nothing.
+            (customize-set-variable 'vterm-exit-status-marks 'margin)
+            (should-not (get-text-property (point-min) 'line-prefix))
+            (goto-char (point-min))
+            (re-search-forward "^one$")
+            (should-not (get-text-property (match-beginning 0) 'line-prefix))))
+      (customize-set-variable 'vterm-exit-status-marks saved))))
+
+(ert-deftest vterm-test-bash-osc133 ()
+  "A real bash that sends OSC 133 marks: blocks, statuses and prompts."
+  :tags '(posix)
+  (should (executable-find "bash"))
+  (let* ((process-environment (vterm-test-environment))
+         (vterm-shell "bash --norc --noprofile")
+         (vterm-use-conpty-proxy nil)
+         (buf (vterm (generate-new-buffer-name "vterm-bash"))))
+    (unwind-protect
+        (progn
+          (vterm-test-wait-for buf vterm-test-prompt-regexp)
+          ;; What bash integrations send: D with $? first, A before
+          ;; the prompt, B after it, C (PS0) when the command starts.
+          (vterm-test-type
+           buf (concat "PROMPT_COMMAND='printf \"\\e]133;D;%s\\a\" $?'; "
+                       "PS1='\\[\\e]133;A\\a\\]bash-\\s\\n> \\[\\e]133;B\\a\\]'; "
+                       "PS0='\\[\\e]133;C\\a\\]'"))
+          (vterm-test-wait-for buf "^bash-bash\n> $")
+          (vterm-test-type buf "echo one")
+          (vterm-test-wait-for buf "^one\nbash-bash\n> $")
+          (vterm-test-type buf "(exit 3)")
+          (vterm-test-wait-for buf "(exit 3)\nbash-bash\n> $")
+          (vterm-test-type buf "printf 'a\\nb\\n'")
+          (vterm-test-wait-for buf "^b\nbash-bash\n> $")
+          (with-current-buffer buf
+            (vterm-copy-last-output)
+            (should (equal (current-kill 0) "a\nb"))
+            (goto-char (point-min))
+            (re-search-forward "^> (exit 3)$")
+            (let ((exit-prompt (match-beginning 0)))
+              (vterm-previous-prompt 1)
+              (should (looking-at "echo one$"))
+              (vterm-next-prompt 1)
+              (should (looking-at "(exit 3)$"))
+              ;; The prompt after "(exit 3)" carries its status, the
+              ;; one after "echo one" a success.
+              (vterm-next-prompt 1)
+              (should (looking-at "printf"))
+              (should (eql (get-text-property (line-beginning-position)
+                                              'vterm-exit-status)
+                           3))
+              (should (eq (get-text-property (line-beginning-position)
+                                             'category)
+                          'vterm-exit-failure))
+              (should (eql (get-text-property exit-prompt 'vterm-exit-status)
+                           0))
+              ;; The prompt's first line is not part of the output.
+              (should (eql (get-text-property exit-prompt 'vterm-prompt-lines)
+                           1)))
+            (goto-char (point-max))
+            (vterm-previous-output 1)
+            (should (looking-at "a$"))
+            (vterm-previous-output 1)
+            (should (looking-at "one$"))
+            ;; At the cursor's empty command line, the prompt ends there.
+            (vterm-reset-cursor-point)
+            (should (eql (vterm--get-prompt-point) (point)))))
+      (vterm-test-end-session buf))))
+
 (ert-deftest vterm-test-bash-vterm-clear ()
   "`vterm-clear' clears the screen (C-l to readline)."
   :tags '(posix)

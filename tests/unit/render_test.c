@@ -1376,6 +1376,99 @@ TEST(directory_of_each_line)
     render_free(r);
 }
 
+/* ---- semantic prompts (OSC 133 A/B/C/D) ---- */
+
+#define OSC133(x) "\033]133;" x "\033\\"
+#define PROMPT133(text) OSC133("A") text OSC133("B")
+
+static int status_of(struct render *r, int n)
+{
+    const struct render_line *line = row(r, n);
+    return line != NULL ? line->info.status : -1;
+}
+
+TEST(osc133_marks_prompts_as_51_does)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, "out\r\n" PROMPT133("$ ") "ls");
+    CHECK(prompt_chars(r, 0) == 0);
+    CHECK(prompt_chars(r, 1) == 2);
+    CHECK(row(r, 1)->info.prompt_col == 2);
+    /* No command ended before it: no status, one row. */
+    CHECK(status_of(r, 1) == 0);
+    CHECK(row(r, 1)->info.prompt_rows == 0);
+    /* Overwritten, the mark goes, as 51;A's does. */
+    put(r, "\r(search): ");
+    CHECK(prompt_chars(r, 1) == 0);
+    render_free(r);
+}
+
+TEST(osc133_status_goes_to_the_next_prompt)
+{
+    struct render *r = make(6, 20, 100);
+
+    put(r, PROMPT133("$ ") "false\r\n" OSC133("C") OSC133("D;1"));
+    put(r, PROMPT133("$ ") "true\r\n" OSC133("C") OSC133("D;0"));
+    put(r, PROMPT133("$ ") "x\r\n" OSC133("C") OSC133("D;7;aid=12"));
+    put(r, PROMPT133("$ ") "y\r\n" OSC133("C") OSC133("D"));
+    put(r, PROMPT133("$ ") "z\r\n" OSC133("D;255"));
+    put(r, PROMPT133("$ "));
+    CHECK(status_of(r, 0) == 0);
+    CHECK(status_of(r, 1) == 2); /* status + 1 */
+    CHECK(status_of(r, 2) == 1);
+    CHECK(status_of(r, 3) == 8); /* options after the status */
+    CHECK(status_of(r, 4) == 0); /* D without a status */
+    CHECK(status_of(r, 5) == 256);
+    /* The status was taken by its prompt: a prompt printed again after
+     * it (no D) has none. */
+    put(r, "\r\n" PROMPT133("$ "));
+    CHECK(status_of(r, 5) == 0);
+    CHECK(status_of(r, 4) == 256);
+    render_free(r);
+}
+
+TEST(osc133_prompt_over_several_rows)
+{
+    struct render *r = make(5, 20, 100);
+
+    put(r, "out\r\n" PROMPT133("user@host /tmp\r\n$ ") "ls\r\n");
+    CHECK(prompt_chars(r, 1) == 0);
+    CHECK(prompt_chars(r, 2) == 2);
+    CHECK(row(r, 2)->info.prompt_rows == 1);
+    put(r, PROMPT133("$ "));
+    CHECK(row(r, 3)->info.prompt_rows == 0);
+    /* A prompt taller than the screen says nothing of its rows. */
+    put(r, "\r\n" PROMPT133("1\r\n2\r\n3\r\n4\r\n5\r\n$ "));
+    CHECK(row(r, 4)->info.prompt_col == 2);
+    CHECK(row(r, 4)->info.prompt_rows == 0);
+    render_free(r);
+}
+
+TEST(osc133_status_scrolls_into_the_scrollback_and_51_keeps_it)
+{
+    struct render *r = make(3, 20, 100);
+    const struct render_line *l;
+
+    /* A shell that marks its prompt twice: 133;B then 51;A. */
+    put(r, PROMPT133("$ ") "false\r\n" OSC133("D;3"));
+    put(r, PROMPT133("top\r\n$ ") PROMPT_END("/a") "ls");
+    CHECK(status_of(r, 2) == 4);
+    CHECK(row(r, 2)->info.prompt_rows == 1);
+    CHECK(prompt_chars(r, 2) == 2);
+    put(r, "\r\nx\r\ny\r\nz");
+    CHECK(render_sb_pending(r) == 3);
+    l = render_sb_pending_line(r, 2);
+    CHECK(l != NULL && l->prompt_chars == 2 && l->info.status == 4 &&
+          l->info.prompt_rows == 1);
+    /* Back onto the screen when it grows. */
+    render_sb_taken(r);
+    render_resize(r, 6, 20);
+    CHECK(row_is(r, 2, "$ ls"));
+    CHECK(status_of(r, 2) == 4);
+    render_free(r);
+}
+
 /* ---- lazy scrollback: lines are built only when a viewer asks ---- */
 
 /* Line N of the scrollback tests: coloured words, a wide character, a
@@ -1410,7 +1503,9 @@ static bool same_line(const struct render_line *a, const struct render_line *b)
         a->cols != b->cols || a->wrapped != b->wrapped ||
         a->prompt_chars != b->prompt_chars ||
         a->info.prompt_col != b->info.prompt_col ||
-        a->info.dir != b->info.dir || memcmp(a->text, b->text, a->len) != 0)
+        a->info.dir != b->info.dir || a->info.status != b->info.status ||
+        a->info.prompt_rows != b->info.prompt_rows ||
+        memcmp(a->text, b->text, a->len) != 0)
         return false;
     for (i = 0; i < a->nruns; i++)
         if (a->runs[i].off != b->runs[i].off ||
@@ -1682,6 +1777,10 @@ int main(void)
     RUN(prompt_mark_scrolls_with_its_line_into_the_scrollback);
     RUN(alternate_screen_has_no_prompts_and_keeps_the_primary_ones);
     RUN(directory_of_each_line);
+    RUN(osc133_marks_prompts_as_51_does);
+    RUN(osc133_status_goes_to_the_next_prompt);
+    RUN(osc133_prompt_over_several_rows);
+    RUN(osc133_status_scrolls_into_the_scrollback_and_51_keeps_it);
     RUN(scrollback_lazy_lines_equal_eager_ones);
     RUN(scrollback_lines_evicted_while_raw_are_never_built);
     RUN(scrollback_lines_taken_after_the_raw_cap_forced_building);
