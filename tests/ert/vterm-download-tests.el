@@ -206,6 +206,42 @@ download may take 3 seconds; server and directories go afterwards."
       (should (string-match-p "network connection" msg))
       (should (equal (directory-files target nil "\\`[^.]\\|\\`\\.v") nil)))))
 
+;; The offer on first load, with what Windows without a compiler has
+;; stubbed: no module anywhere, Windows with no make or gcc, a user who
+;; says yes.
+(ert-deftest vterm-download-offered-on-windows-without-compiler ()
+  "Loading with no module on Windows and no compiler offers the download."
+  :tags '(posix)
+  (require 'vterm)
+  (let ((asked nil) (downloaded nil) (compiled nil)
+        (real-featurep (symbol-function 'featurep))
+        (noninteractive nil)
+        (vterm--module-declined nil)
+        (vterm-always-compile-module nil))
+    ;; The module is loaded in this Emacs: it is "missing" until the
+    ;; stub below has "downloaded" it.
+    (cl-letf (((symbol-function 'featurep)
+               (lambda (feature &rest rest)
+                 (if (eq feature 'vterm-module)
+                     downloaded
+                   (apply real-featurep feature rest))))
+              ((symbol-function 'locate-library)
+               (lambda (&rest _) (and downloaded "/installed/vterm-module.dll")))
+              ((symbol-function 'vterm--windows-without-compiler-p)
+               (lambda () t))
+              ((symbol-function 'y-or-n-p)
+               (lambda (prompt) (push prompt asked) t))
+              ((symbol-function 'vterm-module-download)
+               (lambda () (setq downloaded t)))
+              ((symbol-function 'vterm-module-compile)
+               (lambda () (setq compiled t))))
+      (condition-case err (vterm--load-module)
+        (error (message "vterm--load-module: %S" err))))
+    (should downloaded)
+    (should-not compiled)
+    (should (equal (length asked) 1))
+    (should (string-match-p "finds no compiler.*Download" (car asked)))))
+
 (provide 'vterm-download-tests)
 
 ;;; vterm-download-tests.el ends here
