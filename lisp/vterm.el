@@ -175,7 +175,7 @@ for the second.  A timer clears it once that command is over.")
 (defun vterm--load-module ()
   "Load vterm-module, offering to build it when it is missing.
 On Windows with no compiler found, the offer is to download it instead
-\\(`vterm-module-download')."
+\(`vterm-module-download')."
   (unless (featurep 'vterm-module)
     (unless module-file-suffix
       (error "Vterm needs an Emacs built with dynamic module support"))
