@@ -172,6 +172,14 @@ for the second.  A timer clears it once that command is over.")
   (run-at-time 0 nil (lambda () (setq vterm--module-declined nil)))
   nil)
 
+(defun vterm--missing-module-message ()
+  "Return what to say when the module is missing and will not be built now."
+  (if (vterm--windows-without-compiler-p)
+      (concat "Vterm-module is missing; run M-x vterm-module-download, "
+              "or see \"On Windows\" in the README")
+    (format "Vterm-module is not built; run M-x vterm-module-compile.  %s"
+            vterm--install-hint)))
+
 (defun vterm--load-module ()
   "Load vterm-module, offering to build it when it is missing.
 On Windows with no compiler found, the offer is to download it instead
@@ -194,7 +202,7 @@ On Windows with no compiler found, the offer is to download it instead
                             "(SHA-256 checked)? "))
           (vterm-module-download)
         (vterm--decline-module)
-        (error "Vterm-module is missing; run M-x vterm-module-download, or see \"On Windows\" in the README")))
+        (error "%s" (vterm--missing-module-message))))
     (unless (locate-library "vterm-module")
       (if (or vterm-always-compile-module
               (and (not noninteractive)
@@ -209,8 +217,7 @@ On Windows with no compiler found, the offer is to download it instead
                                     (concat "vterm-module" module-file-suffix)
                                     dir))
                 (add-to-list 'load-path dir t))))
-        (error "Vterm-module is not built; run M-x vterm-module-compile.  %s"
-               vterm--install-hint)))
+        (error "%s" (vterm--missing-module-message))))
     (require 'vterm-module)))
 
 ;;;; Options
