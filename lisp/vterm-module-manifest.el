@@ -34,7 +34,7 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "b3fc4b4ee095235e94359069aa115f72f0368afb6fce6475032d502c235123d5")
+    (files ("vterm-module.dll" . "302069ee0d68ebc17338cb5b7e3b4af23e426aa06a68abceb4c3d2a74cc68aa1")
            ("conpty-proxy.exe" . "3f6f07e49fe5a97e41a46efe7b824c0a8f45e695b631eccad491d9b26676f9a4")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the

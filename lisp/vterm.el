@@ -39,7 +39,9 @@
 ;;
 ;; This file is the user's side: commands, options, faces, keymaps,
 ;; drawing and window sizes.  vterm-transport.el is the process side:
-;; the proxy, the control channel, the parse thread.
+;; the proxy, the control channel, the parse thread; vterm-mouse.el
+;; gives the mouse to programs that ask for it; vterm-links.el makes
+;; links of URLs and FILE:LINE references in the output.
 
 ;;; Code:
 
@@ -51,6 +53,8 @@
   :group 'terminals)
 
 (require 'vterm-transport)
+(require 'vterm-mouse)
+(require 'vterm-links)
 
 ;;;; The module
 
@@ -671,6 +675,8 @@ unbound, so they keep their global meaning."
     ;; Shift with the page keys scrolls the buffer, as in emacs-libvterm.
     (define-key map (kbd "S-<prior>") #'scroll-down-command)
     (define-key map (kbd "S-<next>") #'scroll-up-command)
+    ;; The mouse goes to a program that asks for it (vterm-mouse.el).
+    (vterm-mouse-bind map)
     ;; Keys with a command of their own, and keys the loops above leave
     ;; out; an exception keeps its global meaning here too.
     (pcase-dolist (`(,key . ,command)
@@ -1875,6 +1881,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (setq-local auto-hscroll-mode nil)
     (setq-local show-trailing-whitespace nil)
     (setq-local bookmark-make-record-function #'vterm--bookmark-make-record)
+    (vterm-links-setup)
     (add-function :around (local 'filter-buffer-substring-function)
                   #'vterm--buffer-substring-filter)
     (setq next-error-function #'vterm-next-error-function)

@@ -109,6 +109,14 @@ emacs_value text_value(emacs_env *env, const char *s, size_t len)
     return bytes_value(env, s, len);
 }
 
+emacs_value insert_value(emacs_env *env, const char *s, size_t len)
+{
+    if ((size_t)env->size >= sizeof(struct emacs_env_28) &&
+        utf8_all_ascii((const unsigned char *)s, len))
+        return env->make_unibyte_string(env, s, (ptrdiff_t)len);
+    return env->make_string(env, s, (ptrdiff_t)len);
+}
+
 void init_symbols(emacs_env *env)
 {
     static const char *const colors[8] = {"black", "red",     "green", "yellow",
@@ -155,6 +163,9 @@ void init_symbols(emacs_env *env)
     S.cursor_shapes = global_intern(env, "vterm-cursor-shapes");
     S.bar = global_intern(env, "bar");
     S.hbar = global_intern(env, "hbar");
+    S.click = global_intern(env, "click");
+    S.drag = global_intern(env, "drag");
+    S.move = global_intern(env, "move");
     S.eval = global_intern(env, "vterm--eval");
     S.set_selection = global_intern(env, "vterm--set-selection");
     S.k_foreground = global_intern(env, ":foreground");

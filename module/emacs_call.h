@@ -20,7 +20,7 @@ struct symbols {
         make_local_variable, set, kill_local_variable, cursor_type, list,
         default_, facep, equal, float_time;
     emacs_value flush_output, set_title, set_directory, eval, set_selection,
-        blink_cursor_mode, cursor_shapes, bar, hbar;
+        blink_cursor_mode, cursor_shapes, bar, hbar, click, drag, move;
     emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
         k_inverse_video, k_strike_through, k_style, bold, italic, wave;
     emacs_value color_faces[16];
@@ -46,6 +46,10 @@ char *string_bytes(emacs_env *env, emacs_value s, ptrdiff_t *len);
 emacs_value bytes_value(emacs_env *env, const char *s, size_t len);
 /* Text from the application: a string when it is UTF-8, else bytes. */
 emacs_value text_value(emacs_env *env, const char *s, size_t len);
+/* S, LEN bytes of UTF-8, as a string to insert into a buffer: unibyte
+ * when it is all ASCII (Emacs 28+), which inserts the same characters
+ * and spares Emacs decoding it into a second string. */
+emacs_value insert_value(emacs_env *env, const char *s, size_t len);
 bool fboundp(emacs_env *env, emacs_value sym);
 /* V as an int in MIN..MAX, or false with an error signalled naming it
  * WHAT. */

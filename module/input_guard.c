@@ -531,6 +531,65 @@ static size_t plain_csi_len(const char *bytes, size_t len)
     return 0; /* incomplete: the scanner holds it across writes */
 }
 
+/* The bytes of the character at S (LEN > 0 bytes) that guard_step would
+ * pass through as text one by one, leaving no state but the text
+ * tracking: ASCII text and controls but ESC, or a lead byte with all its
+ * continuation bytes (0xc2 excepted: U+0080..U+009F are C1 controls to
+ * drop).  0 for any other byte. */
+static size_t text_char_len(const unsigned char *s, size_t len)
+{
+    size_t n, k;
+
+    if (s[0] < 0x7f)
+        return s[0] != 0 && s[0] != 0x1b;
+    if (s[0] < 0xc0 || s[0] == 0xc2 || (n = utf8_seq_len(s[0])) > len)
+        return 0;
+    for (k = 1; k < n; k++)
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* The length of the text at BYTES that guard_step would pass through
+ * byte by byte (text_char_len), with the text tracking it would leave:
+ * the last printable character remembered, none being read.  Sets
+ * *NON_ASCII when the run has non-ASCII text.  One call per run
+ * instead of a guard_step per byte: CJK and emoji are 3 and 4 bytes a
+ * character. */
+static size_t text_run(struct input_guard *g, const char *bytes, size_t len,
+                       bool *non_ascii)
+{
+    const unsigned char *s = (const unsigned char *)bytes;
+    const unsigned char *last = NULL;
+    size_t i = 0, n, last_len = 0;
+
+    while (i < len) {
+        if (s[i] >= 0x20 && s[i] < 0x7f) {
+            last = s + i;
+            last_len = 1;
+            i++;
+            continue;
+        }
+        if ((n = text_char_len(s + i, len - i)) == 0)
+            break;
+        if (n > 1) {
+            last = s + i;
+            last_len = n;
+            *non_ascii = true;
+        }
+        i += n;
+    }
+    if (i == 0)
+        return 0;
+    if (last != NULL) {
+        memcpy(g->last, last, last_len);
+        g->last[last_len] = '\0';
+        g->last_len = last_len;
+    }
+    g->cur_len = 0;
+    return i;
+}
+
 static void guard_scan(struct input_guard *g, const char *bytes, size_t len)
 {
     size_t i, n;
@@ -560,26 +619,12 @@ static void guard_scan(struct input_guard *g, const char *bytes, size_t len)
             i += n - 1;
             continue;
         }
-        if (g->state == GUARD_TEXT && c >= 0x01 && c < 0x7f && c != 0x1b) {
-            /* ASCII text and controls, what guard_step would pass through
-             * one by one: only the last printable one is remembered. */
-            size_t j = i + 1, k;
-
-            while (j < len && (unsigned char)bytes[j] >= 0x01 &&
-                   (unsigned char)bytes[j] < 0x7f && bytes[j] != 0x1b)
-                j++;
-            for (k = j; k > i && (unsigned char)bytes[k - 1] < 0x20; k--)
-                ;
-            if (k > i) {
-                g->last[0] = bytes[k - 1];
-                g->last[1] = '\0';
-                g->last_len = 1;
-            }
-            g->cur_len = 0;
+        if (g->state == GUARD_TEXT &&
+            (n = text_run(g, bytes + i, len - i, &utf8)) > 0) {
             if (g->unfed_len == 0)
                 g->unfed = bytes + i;
-            g->unfed_len += j - i;
-            i = j - 1;
+            g->unfed_len += n;
+            i += n - 1;
             continue;
         }
         if (guard_step(g, c)) {

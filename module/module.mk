@@ -18,13 +18,20 @@ RENDER_HDR := module/render.h module/render_types.h module/render_inspect.h \
               module/osc.h module/reflow.h \
               module/lineinfo.h module/utf8.h module/buf.h
 # What differs per OS is a file per OS behind one header (proxy_resize.h,
-# parse_worker.h, parse_wakeup.h); each build takes its OS's files.  The
-# Windows parse thread wakes Emacs over a loopback socket (ws2_32).
+# thread.h, wake_writer.h, parse_wakeup.h); each build takes its OS's
+# files.  The parse thread is one file (parse_worker.c) over thread.h and
+# wake_writer.h; its tests build the same sources.  The Windows parse
+# thread wakes Emacs over a loopback socket (ws2_32).
 POSIX_PROXY_RESIZE_SRC := module/posix_proxy_resize.c
 WIN_PROXY_RESIZE_SRC := module/win_proxy_resize.c
-POSIX_MODULE_OS_SRC := $(POSIX_PROXY_RESIZE_SRC) module/posix_parse_worker.c \
+POSIX_WORKER_SRC := module/parse_worker.c module/posix_thread.c \
+                    module/posix_wake_writer.c
+WIN_WORKER_SRC := module/parse_worker.c module/win_thread.c \
+                  module/win_wake_writer.c
+WORKER_HDR := module/parse_worker.h module/thread.h module/wake_writer.h
+POSIX_MODULE_OS_SRC := $(POSIX_PROXY_RESIZE_SRC) $(POSIX_WORKER_SRC) \
                        module/posix_parse_wakeup.c
-WIN_MODULE_OS_SRC := $(WIN_PROXY_RESIZE_SRC) module/win_parse_worker.c \
+WIN_MODULE_OS_SRC := $(WIN_PROXY_RESIZE_SRC) $(WIN_WORKER_SRC) \
                      module/win_parse_wakeup.c
 WIN_MODULE_OS_LIBS := -lws2_32
 ifeq ($(OS),Windows_NT)
@@ -41,7 +48,7 @@ GLUE_HDR := module/term.h module/redraw.h module/text.h module/faces.h \
             module/keys.h module/emacs_call.h
 MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(MODULE_OS_SRC)
 WIN_MODULE_SRC := $(GLUE_SRC) $(RENDER_SRC) $(WIN_MODULE_OS_SRC)
-MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/proxy_resize.h module/parse_worker.h \
+MODULE_HDR := $(RENDER_HDR) $(GLUE_HDR) module/proxy_resize.h $(WORKER_HDR) \
               module/parse_wakeup.h \
               $(PROTOCOL_HDR) module/module.mk
 MODULE_033 := $(BUILD)/module-0.3.3/vterm-module$(MODULE_EXT)

@@ -4,7 +4,7 @@
  *   (Emacs 28's open_channel) the thread writes to;
  * - win_parse_wakeup.c: CHANNEL is the port of 127.0.0.1 a Lisp server
  *   listens on, SECRET what the thread's connection sends first: Emacs's
- *   descriptors are its C runtime's (win_parse_worker.c says more). */
+ *   descriptors are its C runtime's (win_wake_writer.c says more). */
 #ifndef PARSE_WAKEUP_H
 #define PARSE_WAKEUP_H
 
@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "parse_worker.h"
+#include "wake_writer.h"
 
 /* Fill OUT from CHANNEL and SECRET; false when this Emacs or this OS
  * cannot (nothing to discard then, and maybe a pending signal). */

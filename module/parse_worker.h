@@ -13,8 +13,9 @@
  * everything queued is parsed, some of it is not drawn yet, and
  * nothing more came for the worker's quiet time.
  *
- * One file per OS: POSIX threads (posix_parse_worker.c), Win32 threads
- * (win_parse_worker.c).  Plain C, no Emacs types. */
+ * One file for every OS (parse_worker.c), over a thread of thread.h and
+ * a channel of wake_writer.h, which have a file per OS.  Plain C, no
+ * Emacs types. */
 #ifndef PARSE_WORKER_H
 #define PARSE_WORKER_H
 
@@ -22,6 +23,7 @@
 #include <stddef.h>
 
 #include "render.h"
+#include "wake_writer.h"
 
 struct parse_worker;
 
@@ -29,23 +31,6 @@ struct parse_worker;
  * worker uses): longer than Emacs's garbage collections in batch (about
  * 10 ms here), far below the 100 ms of its redraw timer. */
 #define PARSE_WORKER_QUIET_MS 20
-
-/* The longest secret a Windows wake-up channel proves itself with. */
-#define PARSE_WAKEUP_SECRET_MAX 64
-
-/* Where the wake-up bytes go; each OS's worker uses its own members.
- * - POSIX: FD, the write end of a pipe Emacs reads (a pipe process's
- *   channel, open_channel).
- * - Windows: a TCP connection to PORT on 127.0.0.1, where Lisp listens
- *   and takes the first connection that sends SECRET: a descriptor of
- *   Emacs's belongs to its C runtime, which the DLL may not share
- *   (DESIGN.md, "Module"), while a socket is the OS's. */
-struct parse_wakeup {
-    int fd;
-    unsigned port;
-    char secret[PARSE_WAKEUP_SECRET_MAX];
-    size_t secret_len;
-};
 
 /* Start a worker for R that wakes Emacs through WAKE (whose descriptor
  * it owns from then on, and closes when stopped), QUIET_MS after

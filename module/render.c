@@ -37,7 +37,8 @@ struct render {
     enum render_cursor_shape cursor_shape;
     bool shape_pending; /* see render_take_cursor_shape */
     bool altscreen;
-    bool alt_used; /* the alternate screen has been shown */
+    bool alt_used;  /* the alternate screen has been shown */
+    int mouse_mode; /* VTERM_PROP_MOUSE_*: what the program asked for */
 
     struct input_guard guard;
     struct buf out; /* bytes libvterm produced, for the process */
@@ -182,6 +183,7 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         mark_all_dirty(r);
         break;
     case VTERM_PROP_TITLE: osc_title(&r->osc, val); break;
+    case VTERM_PROP_MOUSE: r->mouse_mode = val->number; break;
     default: break;
     }
     return 1;
@@ -374,6 +376,26 @@ void render_key(struct render *r, VTermKey key, VTermModifier mod)
 void render_unichar(struct render *r, uint32_t c, VTermModifier mod)
 {
     vterm_keyboard_unichar(r->vt, c, mod);
+}
+
+int render_mouse_mode(const struct render *r)
+{
+    return r->mouse_mode;
+}
+
+void render_mouse(struct render *r, int row, int col, int button, bool pressed,
+                  VTermModifier mod)
+{
+    /* libvterm 0.1.4 reports buttons also to a program that asked for
+     * nothing. */
+    if (r->mouse_mode == VTERM_PROP_MOUSE_NONE)
+        return;
+    /* libvterm reports a button where the mouse last moved to. */
+    row = row < 0 ? 0 : row >= r->rows ? r->rows - 1 : row;
+    col = col < 0 ? 0 : col >= r->cols ? r->cols - 1 : col;
+    vterm_mouse_move(r->vt, row, col, mod);
+    if (button > 0)
+        vterm_mouse_button(r->vt, button, pressed, mod);
 }
 
 void render_paste_bracket(struct render *r, bool start)

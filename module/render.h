@@ -44,6 +44,16 @@ void render_paste_bracket(struct render *r, bool start);
 /* Paste TEXT (UTF-8) bracketed when the application asked for it. */
 void render_paste(struct render *r, const char *text, size_t len);
 
+/* What the program asked the mouse to report (DECSET 1000, 1002,
+ * 1003): VTERM_PROP_MOUSE_NONE, _CLICK, _DRAG or _MOVE. */
+int render_mouse_mode(const struct render *r);
+/* The mouse at ROW, COL (cells of the screen, from 0): BUTTON 1-3
+ * PRESSED or released there, 4 and 5 a wheel step up and down, 0 a move
+ * alone.  What the program asked to hear of it goes to the output, as
+ * keys do; nothing when it asked for nothing. */
+void render_mouse(struct render *r, int row, int col, int button, bool pressed,
+                  VTermModifier mod);
+
 /* Bytes libvterm produced (key encodings, replies to queries) since the
  * last call; *LEN = 0 when none.  Valid until the next call on R. */
 const char *render_take_output(struct render *r, size_t *len);

@@ -99,6 +99,12 @@ static bool same_color(const VTermColor *a, const VTermColor *b)
  * convert_attrs reads); false may still convert the same. */
 static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
 {
+    /* Equal bytes are the same pen: a few loads, where the fields one by
+     * one were a third of line_build's time on plain text (callgrind). */
+    if (memcmp(&a->attrs, &b->attrs, sizeof a->attrs) == 0 &&
+        memcmp(&a->fg, &b->fg, sizeof a->fg) == 0 &&
+        memcmp(&a->bg, &b->bg, sizeof a->bg) == 0)
+        return true;
     return a->attrs.bold == b->attrs.bold &&
            a->attrs.underline == b->attrs.underline &&
            a->attrs.italic == b->attrs.italic &&
@@ -130,6 +136,21 @@ static bool blank_draws_as(const struct render_attrs *run,
     return !run->reverse && !b->reverse && run->underline == b->underline &&
            run->strike == b->strike && run->conceal == b->conceal &&
            memcmp(&run->bg, &b->bg, sizeof b->bg) == 0;
+}
+
+/* How many cells from COL (before END) hold one printable ASCII
+ * character each, single width, in PEN's attributes: the bulk of most
+ * lines, copied in one stretch by line_build. */
+static int ascii_stretch(const VTermScreenCell *cells, int col, int end,
+                         const VTermScreenCell *pen)
+{
+    int k = col;
+
+    while (k < end && cells[k].chars[0] >= 0x20 && cells[k].chars[0] < 0x7f &&
+           cells[k].chars[1] == 0 && cells[k].width == 1 &&
+           same_pen(pen, &cells[k]))
+        k++;
+    return k - col;
 }
 
 int cells_visible_end(const VTermScreenCell *cells, int ncols)
@@ -178,6 +199,30 @@ bool line_build(struct line_builder *lb, const VTermScreenCell *cells,
         return false;
     for (col = 0; col < end;) {
         const VTermScreenCell *cell = &cells[col];
+        int stretch = pen != NULL ? ascii_stretch(cells, col, end, pen) : 0;
+
+        if (stretch > 0) {
+            /* What the cell by cell loop below does for each of them. */
+            char *to = lb->text.data + lb->text.len;
+            int before_prompt = line->info.prompt_col - col;
+
+            for (i = 0; i < stretch; i++)
+                to[i] = (char)cells[col + i].chars[0];
+            lb->text.len += (size_t)stretch;
+            if (lb->keep_cellinfo) {
+                memset(lb->cellinfo.data + lb->cellinfo.len, 1,
+                       (size_t)stretch);
+                lb->cellinfo.len += (size_t)stretch;
+            }
+            run->len += (size_t)stretch;
+            run->chars += stretch;
+            run->cols += stretch;
+            if (before_prompt > 0)
+                line->prompt_chars +=
+                    before_prompt < stretch ? before_prompt : stretch;
+            col += stretch;
+            continue;
+        }
         int width = cell->width >= 1 && cell->width <= 2 ? cell->width : 1;
         char *enc = lb->text.data + lb->text.len;
         uint32_t c = cell->chars[0];

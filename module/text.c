@@ -69,8 +69,7 @@ void text_insert(emacs_env *env, const struct render_color *palette,
     base = env->extract_integer(env, call0(env, S.point));
     if (failed(env))
         return;
-    call1(env, S.insert,
-          env->make_string(env, x->bytes.data, (ptrdiff_t)x->bytes.len));
+    call1(env, S.insert, insert_value(env, x->bytes.data, x->bytes.len));
     for (i = 0; i < nprops && !failed(env); i++) {
         const struct prop *p = &props[i];
         args[0] = env->make_integer(env, base + p->start);

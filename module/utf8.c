@@ -1,6 +1,17 @@
 /* utf8.c -- see utf8.h. */
 #include "utf8.h"
 
+bool utf8_all_ascii(const unsigned char *s, size_t len)
+{
+    unsigned char any = 0;
+
+    /* No early exit: a loop gcc vectorises is faster on the text this
+     * is for (screens and scrollback, ASCII nearly always). */
+    for (size_t i = 0; i < len; i++)
+        any |= s[i];
+    return any < 0x80;
+}
+
 bool utf8_valid(const unsigned char *s, size_t len)
 {
     size_t i = 0, n, k;

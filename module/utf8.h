@@ -61,6 +61,9 @@ static inline size_t utf8_decode(const unsigned char *s, size_t len,
     return n;
 }
 
+/* Nothing but ASCII? */
+bool utf8_all_ascii(const unsigned char *s, size_t len);
+
 /* Well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF)? */
 bool utf8_valid(const unsigned char *s, size_t len);
 

@@ -458,7 +458,47 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
     return S.nil;
 }
 
-/* What the libvterm under this module can do beyond 0.1.4's baseline. */
+static emacs_value Fvterm_mouse_mode(emacs_env *env, ptrdiff_t nargs,
+                                     emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL)
+        return S.nil;
+    switch (render_mouse_mode(t->r)) {
+    case VTERM_PROP_MOUSE_CLICK: return S.click;
+    case VTERM_PROP_MOUSE_DRAG: return S.drag;
+    case VTERM_PROP_MOUSE_MOVE: return S.move;
+    default: return S.nil;
+    }
+}
+
+static emacs_value Fvterm_mouse(emacs_env *env, ptrdiff_t nargs,
+                                emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    VTermModifier mod = VTERM_MOD_NONE;
+    int row, col, button;
+
+    (void)data;
+    if (t == NULL ||
+        !get_int(env, args[1], 0, INT_MAX / 2, "mouse row", &row) ||
+        !get_int(env, args[2], 0, INT_MAX / 2, "mouse column", &col) ||
+        !get_int(env, args[3], 0, 5, "mouse button", &button))
+        return S.nil;
+    if (nargs > 5 && env->is_not_nil(env, args[5]))
+        mod |= VTERM_MOD_SHIFT;
+    if (nargs > 6 && env->is_not_nil(env, args[6]))
+        mod |= VTERM_MOD_ALT;
+    if (nargs > 7 && env->is_not_nil(env, args[7]))
+        mod |= VTERM_MOD_CTRL;
+    render_mouse(t->r, row, col, button, env->is_not_nil(env, args[4]), mod);
+    dispatch(env, t);
+    return S.nil;
+}
+
 static emacs_value Fvterm_conpty_resize_pipe(emacs_env *env, ptrdiff_t nargs,
                                              emacs_value *args, void *data)
 {
@@ -515,6 +555,8 @@ static struct held_fn held_update = {Fvterm_update, true},
                       held_reset_point = {Fvterm_reset_point, true},
                       held_clear_scrollback = {Fvterm_clear_scrollback, true},
                       held_synchronized_p = {Fvterm_synchronized_p, true},
+                      held_mouse_mode = {Fvterm_mouse_mode, true},
+                      held_mouse = {Fvterm_mouse, true},
                       held_get_pwd_raw = {Fvterm_get_pwd_raw, true},
                       held_parse_thread_woke = {Fvterm_parse_thread_woke, true},
                       /* These hold the core themselves, or need not. */
@@ -566,6 +608,17 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
                "Non-nil while VTERM's program draws a frame it wants shown\n"
                "whole: between its CSI ? 2026 h and l (synchronized output)."
                "\n\n(fn VTERM)");
+    defun_held(env, "vterm--mouse-mode", 1, 1, &held_mouse_mode,
+               "What VTERM's program asked to hear of the mouse: nil, or\n"
+               "`click' (DECSET 1000), `drag' (1002) or `move' (1003)."
+               "\n\n(fn VTERM)");
+    defun_held(env, "vterm--mouse", 5, 8, &held_mouse,
+               "Tell VTERM's program of the mouse at ROW, COL (screen cells\n"
+               "from 0): BUTTON 1-3 PRESSED or released, 4 or 5 a wheel step\n"
+               "up or down, 0 a move alone.  The report goes to\n"
+               "`vterm--flush-output' when the program asked for it."
+               "\n\n(fn VTERM ROW COL BUTTON PRESSED &optional SHIFT META "
+               "CTRL)");
     defun_held(env, "vterm--get-pwd-raw", 1, 2, &held_get_pwd_raw,
                "The directory VTERM reported (OSC 7 or 51;A), or nil.\n"
                "With LINENUM, the one reported on that buffer line or the\n"

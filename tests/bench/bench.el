@@ -24,7 +24,7 @@
   "What `vterm-bench--after-render' looks for: a function of no argument.")
 
 (defun vterm-bench--after-render (&rest _)
-  "After a redraw: note the time when the awaited condition holds."
+  "Note the time of the first redraw that meets the awaited condition."
   (when (and vterm-bench-await (not vterm-bench-seen)
              (funcall vterm-bench-await))
     (setq vterm-bench-seen (float-time))))
@@ -61,7 +61,7 @@
     vterm-bench-seen))
 
 (defun vterm-bench-end-marker-p ()
-  "Non-nil when the buffer shows the last line of a benchmark file."
+  "Return non-nil if the buffer has the last line of a benchmark file."
   (save-excursion
     (goto-char (point-max))
     (search-backward "END-OF-BENCH" (max (point-min) (- (point-max) 8000)) t)))
@@ -69,17 +69,20 @@
 ;;;; Throughput
 
 (defun vterm-bench-full-scrollback-p ()
-  "Non-nil when the buffer shows the last line and a full scrollback."
+  "Return non-nil if the buffer has the last line and a full scrollback."
   (and (vterm-bench-end-marker-p)
        (> (count-lines (point-min) (point-max)) vterm-max-scrollback)))
 
-(defun vterm-bench-throughput-once (proxy file)
+(defun vterm-bench-throughput-once (proxy file &optional no-thread)
   "Cat FILE in a vterm (through the proxy if PROXY); return figures.
+NO-THREAD non-nil parses on Emacs's own thread (`vterm-parse-in-thread'
+nil).
 The result is (SECONDS GC-SECONDS GCS LINES FULL-SECONDS), or nil on a
 timeout: SECONDS until the last line shows, FULL-SECONDS until the
 scrollback above it is drawn too (a redraw while output streams leaves
 new scrollback for later)."
-  (let ((vterm-max-scrollback 1000))
+  (let ((vterm-max-scrollback 1000)
+        (vterm-parse-in-thread (not no-thread)))
     (garbage-collect)
     (let ((gc-time gc-elapsed) (gcs gcs-done)
           (t0 (float-time)))
@@ -105,23 +108,23 @@ new scrollback for later)."
         (setq vterm-bench-await nil)))))
 
 (defun vterm-bench-throughput (cases reps)
-  "Print the median of REPS runs of each of CASES, (TAG PROXY FILE).
+  "Print medians of REPS rounds of CASES, each (TAG PROXY FILE [NO-THREAD]).
 The cases take turns, so that a change in the machine's speed while
 they run (this one's drifts by 10% within minutes) touches all alike."
   (let ((runs (make-vector (length cases) nil)))
     (dotimes (_ reps)
-      (cl-loop for (_tag proxy file) in cases for i from 0
-               do (push (vterm-bench-throughput-once proxy file)
+      (cl-loop for (_tag proxy file no-thread) in cases for i from 0
+               do (push (vterm-bench-throughput-once proxy file no-thread)
                         (aref runs i))))
     (cl-loop for (tag _proxy file) in cases for i from 0
              do (vterm-bench-throughput-report tag file (aref runs i)))))
 
-(defun vterm-bench-throughput-report (tag file runs)
-  "Print the median of RUNS of `vterm-bench-throughput-once' for FILE as TAG."
+(defun vterm-bench-throughput-report (tag file results)
+  "Print as TAG the median of RESULTS of `vterm-bench-throughput-once' on FILE."
   (let ((size (file-attribute-size (file-attributes file))))
-    (if (memq nil runs)
+    (if (memq nil results)
         (vterm-bench-out (concat tag "_mbps") "%s" "timeout")
-      (let* ((sorted (sort runs (lambda (a b) (< (car a) (car b)))))
+      (let* ((sorted (sort results (lambda (a b) (< (car a) (car b)))))
              (run (nth (/ (length sorted) 2) sorted))
              (secs (nth 0 run)))
         (vterm-bench-out (concat tag "_mbps") "%.2f" (/ size secs 1e6))
@@ -164,7 +167,8 @@ part of the throughput no module can win back.  Printed as TAG."
 ;;;; Echo
 
 (defun vterm-bench-echo (tag proxy n)
-  "Type N characters into `cat' in a raw tty; print echo latency as TAG."
+  "Type N characters into `cat' in a raw tty; print echo latency as TAG.
+The tty is the proxy's if PROXY, else a native pty."
   (let ((samples nil)
         (vterm-max-scrollback 1000))
     (vterm-bench-with-vterm proxy
@@ -243,7 +247,7 @@ A second of waiting first lets what came before settle."
       (list (* 1e3 (- (nth 0 b) (nth 0 a))) (- (nth 1 b) (nth 1 a))))))
 
 (defun vterm-bench-idle (seconds)
-  "Measure this Emacs with an idle vterm buffer (a shell at its prompt).
+  "Measure this Emacs SECONDS with an idle vterm buffer (a shell at its prompt).
 The same wait without the buffer, before and after, gives what Emacs
 costs by itself.  On a virtual machine that is not zero, as its host
 charges for the memory a process touches once it wakes (a C program
@@ -314,6 +318,14 @@ wake-up); the buffer's share is the difference."
                                 ("tp_proxy_plain" t ,plain)
                                 ("tp_pty_sgr" nil ,sgr)
                                 ("tp_proxy_sgr" t ,sgr))
+                              (vterm-bench-n "BENCH_REPS" 5)))
+    ;; Run by run.sh with a CPU hog on every core (issue 16 item 4):
+    ;; the parse thread against parsing on Emacs's own thread.
+    (when (member "busy" only)
+      (vterm-bench-throughput `(("busy_thread_plain" nil ,plain)
+                                ("busy_emacs_plain" nil ,plain t)
+                                ("busy_thread_sgr" nil ,sgr)
+                                ("busy_emacs_sgr" nil ,sgr t))
                               (vterm-bench-n "BENCH_REPS" 5)))
     (when (member "echo" only)
       (vterm-bench-echo "echo_pty" nil (vterm-bench-n "BENCH_ECHO_N" 500))

@@ -2,6 +2,17 @@
  *
  *   benchtool gen plain|sgr FILE BYTES   write BYTES of lines, the last one
  *                                        "END-OF-BENCH"
+ *   benchtool gen SHAPE FILE BYTES ROWS COLS
+ *                                        about BYTES of an output shape
+ *                                        (shapes.h) and FILE.units, its
+ *                                        writes' lengths
+ *   benchtool shape FILE ROWS COLS one|stream|frames
+ *                                        libvterm's ceiling and the render
+ *                                        core on FILE written as one write
+ *                                        then a redraw, as 4 KiB writes
+ *                                        with a redraw every 16, or as
+ *                                        FILE.units's writes each redrawn;
+ *                                        and libvterm without scrollback
  *   benchtool ceiling FILE ROWS COLS     libvterm's own parse throughput for
  *                                        FILE's bytes as a pty delivers them
  *   benchtool render FILE ROWS COLS SB   the module's render core (render.c)
@@ -37,6 +48,7 @@
 #include "proxy_resize.h"
 #include "queue.h"
 #include "render.h"
+#include "shapes.h"
 
 extern char **environ;
 
@@ -78,8 +90,30 @@ static int make_line(char *buf, size_t size, bool sgr, unsigned long n)
     return len;
 }
 
+static int cmd_gen_shape(int argc, char **argv)
+{
+    if (argc != 7)
+        return 2;
+    char units_name[4096];
+    snprintf(units_name, sizeof units_name, "%s.units", argv[3]);
+    FILE *out = fopen(argv[3], "wb"), *units = fopen(units_name, "w");
+
+    if (out == NULL || units == NULL)
+        die(argv[3]);
+    if (!shape_write(argv[2], atoll(argv[4]), atoi(argv[5]), atoi(argv[6]), out,
+                     units))
+        return 2;
+    if (fclose(out) != 0 || fclose(units) != 0)
+        die(argv[3]);
+    return 0;
+}
+
 static int cmd_gen(int argc, char **argv)
 {
+    if (argc < 3)
+        return 2;
+    if (strcmp(argv[2], "plain") != 0 && strcmp(argv[2], "sgr") != 0)
+        return cmd_gen_shape(argc, argv);
     if (argc != 5)
         return 2;
     bool sgr = strcmp(argv[2], "sgr") == 0;
@@ -239,6 +273,154 @@ static int cmd_render(int argc, char **argv)
     }
     printf("render_mbps %.2f\n", (double)file_len / best / 1e6);
     free(data);
+    return 0;
+}
+
+/* ---- output shapes: the same writes and redraws as bench-shapes.el ---- */
+
+#define STREAM_WRITE 4096
+#define STREAM_REDRAW_EVERY 16
+
+struct plan {
+    char *data;
+    size_t *writes; /* the length of each write */
+    bool *redraw;   /* whether a redraw follows it */
+    size_t n;
+};
+
+static void plan_load(struct plan *p, const char *file, const char *mode)
+{
+    char units_name[4096];
+    FILE *f = fopen(file, "rb");
+    struct stat st;
+    size_t len;
+
+    if (f == NULL || fstat(fileno(f), &st) != 0)
+        die(file);
+    len = (size_t)st.st_size;
+    p->data = malloc(len);
+    if (p->data == NULL || fread(p->data, 1, len, f) != len)
+        die(file);
+    fclose(f);
+    p->writes = malloc((len / STREAM_WRITE + 2) * sizeof *p->writes);
+    p->redraw = malloc((len / STREAM_WRITE + 2) * sizeof *p->redraw);
+    if (p->writes == NULL || p->redraw == NULL)
+        die("malloc");
+    p->n = 0;
+    if (strcmp(mode, "stream") == 0) {
+        for (size_t off = 0; off < len; off += STREAM_WRITE) {
+            p->writes[p->n] =
+                len - off < STREAM_WRITE ? len - off : STREAM_WRITE;
+            p->redraw[p->n] =
+                p->n % STREAM_REDRAW_EVERY == STREAM_REDRAW_EVERY - 1 ||
+                off + STREAM_WRITE >= len;
+            p->n++;
+        }
+        return;
+    }
+    if (strcmp(mode, "one") == 0) {
+        p->writes[0] = len;
+        p->redraw[0] = true;
+        p->n = 1;
+        return;
+    }
+    snprintf(units_name, sizeof units_name, "%s.units", file);
+    if ((f = fopen(units_name, "r")) == NULL)
+        die(units_name);
+    size_t cap = len / STREAM_WRITE + 2, unit;
+    while (fscanf(f, "%zu", &unit) == 1) {
+        if (p->n == cap) {
+            cap *= 2;
+            p->writes = realloc(p->writes, cap * sizeof *p->writes);
+            p->redraw = realloc(p->redraw, cap * sizeof *p->redraw);
+            if (p->writes == NULL || p->redraw == NULL)
+                die("realloc");
+        }
+        p->writes[p->n] = unit;
+        p->redraw[p->n++] = true;
+    }
+    fclose(f);
+}
+
+/* SB false: no sb_pushline callback, so libvterm builds no cells for the
+ * lines scrolled off (the part of the ceiling that skipping lines a
+ * redraw would never show could save). */
+static double shape_ceiling_once(const struct plan *p, int rows, int cols,
+                                 bool sb)
+{
+    static const VTermScreenCallbacks no_cbs;
+    unsigned long pushed = 0;
+    VTerm *vt = vterm_new(rows, cols);
+    vterm_set_utf8(vt, 1);
+    VTermScreen *screen = vterm_obtain_screen(vt);
+    vterm_screen_set_callbacks(screen, sb ? &ceiling_cbs : &no_cbs, &pushed);
+    vterm_screen_enable_altscreen(screen, 1);
+    vterm_screen_reset(screen, 1);
+    double t0 = now();
+    const char *at = p->data;
+    for (size_t i = 0; i < p->n; at += p->writes[i], i++) {
+        vterm_input_write(vt, at, p->writes[i]);
+        vterm_screen_flush_damage(screen);
+    }
+    double t = now() - t0;
+    vterm_free(vt);
+    return t;
+}
+
+static double shape_render_once(const struct plan *p, int rows, int cols)
+{
+    struct render_options opt = {.rows = rows, .cols = cols, .sb_limit = 1000};
+    struct render *r = render_new(&opt);
+
+    if (r == NULL)
+        die("render_new");
+    double t0 = now();
+    const char *at = p->data;
+    for (size_t i = 0; i < p->n; at += p->writes[i], i++) {
+        render_write(r, at, p->writes[i]);
+        if (p->redraw[i])
+            redraw(r, rows);
+    }
+    double t = now() - t0;
+    render_free(r);
+    return t;
+}
+
+/* Best of several runs of at least 0.5 s in all, for each of the two. */
+static int cmd_shape(int argc, char **argv)
+{
+    if (argc != 6)
+        return 2;
+    struct plan p;
+    int rows = atoi(argv[3]), cols = atoi(argv[4]);
+    double best_c = 1e9, best_r = 1e9, best_n = 1e9, spent = 0;
+    size_t redraws = 0, bytes = 0;
+    int runs = 0;
+
+    plan_load(&p, argv[2], argv[5]);
+    for (size_t i = 0; i < p.n; i++) {
+        redraws += p.redraw[i];
+        bytes += p.writes[i];
+    }
+    while (runs < 3 || spent < 0.5) {
+        double c = shape_ceiling_once(&p, rows, cols, true);
+        double r = shape_render_once(&p, rows, cols);
+        double n = shape_ceiling_once(&p, rows, cols, false);
+        best_c = c < best_c ? c : best_c;
+        best_r = r < best_r ? r : best_r;
+        best_n = n < best_n ? n : best_n;
+        spent += c + r + n;
+        runs++;
+    }
+    printf("bytes %zu\n", bytes);
+    printf("writes %zu\n", p.n);
+    printf("redraws %zu\n", redraws);
+    printf("ceiling_secs %.6f\n", best_c);
+    printf("render_secs %.6f\n", best_r);
+    printf("ceiling_nosb_secs %.6f\n", best_n);
+    free(p.data);
+    free(p.writes);
+    free(p.redraw);
     return 0;
 }
 
@@ -568,6 +750,8 @@ int main(int argc, char **argv)
             rc = cmd_ceiling(argc, argv);
         else if (strcmp(argv[1], "render") == 0)
             rc = cmd_render(argc, argv);
+        else if (strcmp(argv[1], "shape") == 0)
+            rc = cmd_shape(argc, argv);
         else if (strcmp(argv[1], "sbmem") == 0)
             rc = cmd_sbmem(argc, argv);
         else if (strcmp(argv[1], "resize") == 0)

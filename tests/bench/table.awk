@@ -1,5 +1,5 @@
 # table.awk -- turn the "key value" lines of tests/bench/run.sh into the
-# table "make bench" prints.  Targets are those of issue 6.
+# table "make bench" prints.  Targets are those of issues 6 and 16.
 { v[$1] = $2 }
 
 function has(k) { return (k in v) && v[k] != "" && v[k] != "timeout" }
@@ -8,6 +8,37 @@ function verdict(ok) { return ok ? "PASS" : "MISS" }
 function row(what, figure, target, ok) {
     printf "| %-44s | %-40s | %-22s | %-4s |\n", what, figure, target,
         target == "" ? "" : (ok == "" ? "n/a" : verdict(ok))
+}
+
+# One output shape (issue 16): ours against libvterm alone on the same
+# writes (the ceiling) and against emacs-libvterm, from one run.
+function shape(tag, what, tui,    k, ours, c, e, pct, x, target, ok, fig) {
+    k = "shape_" tag
+    if (!has(k "_ours_secs") || !has(k "_ceiling_secs")) {
+        row(what, "n/a", "", "")
+        return
+    }
+    ours = v[k "_ours_secs"]; c = v[k "_ceiling_secs"]
+    pct = 100 * c / ours
+    x = has(k "_elv_secs") ? v[k "_elv_secs"] / ours : 0
+    floor = tui ? 90 : 85
+    target = (tag == "stream" ? "" : ">= " floor "%, ") ">= 1.5x e-l"
+    ok = x >= 1.5 && (tag == "stream" || pct >= floor)
+    fig = sprintf("%.0f%% of ceiling, %s e-l", pct, x ? sprintf("%.2fx", x) : "n/a")
+    if (tui)
+        fig = sprintf("%.0f fps, ", v[k "_writes"] / ours) fig
+    row(what, fig, target, has(k "_elv_secs") ? ok : "")
+    if (has(k "_base_secs"))
+        row("  baseline build (BENCH_BASELINE)", sprintf("%.0f%% of ceiling, %.2fx e-l",
+            100 * c / v[k "_base_secs"], x ? v[k "_elv_secs"] / v[k "_base_secs"] : 0), "", "")
+    if (tui)
+        row("  fps: ceiling, render core, e-l", sprintf("%.0f, %.0f, %s",
+            v[k "_writes"] / c, v[k "_writes"] / v[k "_render_secs"],
+            x ? sprintf("%.0f", v[k "_writes"] / v[k "_elv_secs"]) : "n/a"), "", "")
+    else
+        row("  MB/s: ceiling, render core, e-l", sprintf("%.1f, %.1f, %s",
+            v[k "_bytes"] / c / 1e6, v[k "_bytes"] / v[k "_render_secs"] / 1e6,
+            x ? sprintf("%.1f", v[k "_bytes"] / v[k "_elv_secs"] / 1e6) : "n/a"), "", "")
 }
 
 END {
@@ -58,6 +89,40 @@ END {
         if (has(kp) && has(kn))
             row("proxy / native pty, " kind, sprintf("%.0f%%", 100 * v[kp] / v[kn]),
                 ">= 90%", v[kp] / v[kn] >= 0.9 ? 1 : 0)
+    }
+
+    # Output shapes, vterm--write-input and vterm--redraw in emacs --batch
+    if (has("shape_ascii_ceiling_secs")) {
+        shape("ascii", "ASCII lines, 1 MB, one write, 24x80", 0)
+        shape("emoji", "emoji (ZWJ, flags, tones)+CJK+ASCII, same", 0)
+        shape("cjk", "CJK lines, same", 0)
+        shape("combining", "combining marks, same", 0)
+        shape("urls", "URL-heavy lines, same", 0)
+        shape("wide", "lines 2-5x the width, same", 0)
+        shape("stream", "ASCII, 4 KiB writes, redraw every 16", 0)
+        shape("tui24", "coloured full-screen frames, 24x80", 1)
+        shape("tui40", "coloured full-screen frames, 40x120", 1)
+        shape("status", "status line (bottom row only), 24x80", 1)
+        # Issue 16 item 5: what libvterm spends on lines scrolled off
+        # (cells built for sb_pushline), which skipping lines no redraw
+        # would show could save without changing libvterm.
+        for (ki = 1; ki <= 2; ki++) {
+            tag = ki == 1 ? "ascii" : "emoji"
+            k = "shape_" tag "_ceiling"
+            if (has(k "_nosb_secs"))
+                row("  libvterm without sb_pushline, " tag, sprintf("%.0f%% of the ceiling's time",
+                    100 * v[k "_nosb_secs"] / v[k "_secs"]), "", "")
+        }
+    }
+
+    # A busy machine: the parse thread against Emacs's own thread
+    for (ki = 1; ki <= 2; ki++) {
+        kind = ki == 1 ? "plain" : "sgr"
+        t = "busy_thread_" kind "_mbps"; e = "busy_emacs_" kind "_mbps"
+        if (has(t) && has(e))
+            row("cat 12 MB " kind ", pty, a CPU hog per core",
+                sprintf("thread %.1f, Emacs's %.1f MB/s = %.2fx", v[t], v[e], v[t] / v[e]),
+                "thread >= Emacs's", v[t] >= v[e] ? 1 : 0)
     }
 
     # 2. Resize

@@ -59,7 +59,10 @@ expect_keys() {
     fi
 }
 
-check "vterm shows the shell prompt" e2e_start 100 30
+# A browser that writes the URL it is given where the test reads it.
+check "vterm shows the shell prompt" e2e_start 100 30 \
+    "(setq browse-url-browser-function
+       (lambda (url &rest _) (write-region url nil \"$e2e_work/url\")))"
 type_line "$keylog $log"
 check "keylog runs in the vterm" wait_for '^keylog ready$' 10
 
@@ -194,6 +197,63 @@ if command -v "$vim" >/dev/null 2>&1; then
 else
     fail "vim.tiny or vim is installed (make deps)"
 fi
+
+# The mouse: a person turns xterm-mouse-mode on; a program that asks
+# for clicks (DECSET 1000, SGR reports 1006) gets them at the cell
+# clicked.  The mouse is typed as the terminal sends it (SGR reports
+# into Emacs's input): column 11, row 6 of the tmux window is the
+# terminal's cell (row 4, column 10), under the menu bar's row.
+keys M-x
+type_text 'xterm-mouse-mode'
+keys Enter
+check "M-x xterm-mouse-mode turns it on" wait_for 'Xterm-Mouse mode enabled' 5
+# Links in the output: a click on a URL opens it in the browser, one on
+# FILE:LINE shows that line of the file.  Row 2 of the tmux window is
+# the terminal's first row.
+printf 'first\nsecond line\nthird\n' > "$e2e_work/f.txt"
+type_line "clear; echo https://example.com/clicked; echo $e2e_work/f.txt:2"
+check "the links are shown" wait_for '^https://example.com/clicked$' 10
+type_text "$(printf '\033[<0;5;2M\033[<0;5;2m')"
+check "a click on a URL opens it in the browser" \
+    wait_true 5 sh -c "[ \"\$(cat '$e2e_work/url' 2>/dev/null)\" = https://example.com/clicked ]"
+type_text "$(printf '\033[<0;5;3M\033[<0;5;3m')"
+check "a click on FILE:LINE shows the file at that line, selected" \
+    wait_for 'f\.txt +All L2 ' 5
+check "... with its text" wait_for '^second line$' 5
+keys C-x o
+keys C-x 1
+check "back in the vterm, alone" wait_true 5 sh -c "! tmux -L '$e2e_sock' capture-pane -p -t e2e | grep -Eq 'f\.txt +All'"
+type_line "clear; printf '\\033[?1000h\\033[?1006h'; $keylog $log"
+check "keylog runs again, the mouse asked for" wait_for '^keylog ready$' 10
+expect_mouse() {
+    _want=$1
+    _what=$2
+    shift 2
+    _before=$(log_lines)
+    for _report in "$@"; do type_text "$(printf '\033[<%s' "$_report")"; done
+    if wait_true 5 got_is "$_before" "$_want"; then
+        pass "$_what reaches the program as $_want"
+    else
+        fail "$_what reaches the program as $_want (got '$(got_after "$_before")')"
+    fi
+}
+expect_mouse "1b 5b 3c 30 3b 31 31 3b 35 4d 1b 5b 3c 30 3b 31 31 3b 35 6d" \
+    "a click of button 1" '0;11;6M' '0;11;6m'
+expect_mouse "1b 5b 3c 36 34 3b 33 3b 32 4d" "the wheel up" '64;3;3M'
+expect_mouse "1b 5b 3c 32 3b 31 3b 31 4d 1b 5b 3c 32 3b 31 3b 31 6d" \
+    "a click of button 3" '2;1;2M' '2;1;2m'
+type_text '~~q'
+check "keylog ends, mouse still asked for" wait_for '^\$ ?$' 10
+# Asked for nothing: the click is Emacs's, the program gets no byte.
+type_line "clear; printf '\\033[?1000l'; $keylog $log"
+check "keylog runs, the mouse not asked for" wait_for '^keylog ready$' 10
+_before=$(log_lines)
+type_text "$(printf '\033[<0;11;6M\033[<0;11;6m')"
+sleep 1
+check "a click the program did not ask for does not reach it" \
+    got_is "$_before" ""
+type_text '~~q'
+check "keylog ends at last" wait_for '^\$ ?$' 10
 
 e2e_stop
 suite_end

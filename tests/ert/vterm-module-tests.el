@@ -506,6 +506,53 @@ redraw that is not the timer's draws them."
     (vterm--write-input vt "\e[3;4H\e[6n")
     (should (equal (vterm-module-test-output) "\e[3;4R"))))
 
+(ert-deftest vterm-module-test-mouse ()
+  "The mouse reaches the program only as the program asked to hear of it."
+  (vterm-module-test-with (vt 5 20)
+    (should-not (vterm--mouse-mode vt))
+    (vterm--mouse vt 2 3 1 t)
+    (vterm--mouse vt 2 3 1 nil)
+    (should (equal (vterm-module-test-output) ""))
+    ;; Clicks (1000), reported as SGR (1006); rows and columns from 1.
+    (vterm--write-input vt "\e[?1000h\e[?1006h")
+    (should (eq (vterm--mouse-mode vt) 'click))
+    (vterm--mouse vt 2 3 1 t)
+    (vterm--mouse vt 2 3 1 nil)
+    (should (equal (vterm-module-test-output) "\e[<0;4;3M\e[<0;4;3m"))
+    (setq vterm-module-test--output nil)
+    ;; The wheel, the other buttons, modifiers, a place off the screen.
+    (vterm--mouse vt 0 0 4 t)
+    (vterm--mouse vt 0 0 5 t)
+    (vterm--mouse vt 1 1 3 t nil nil t)
+    (vterm--mouse vt 1 1 3 nil nil nil t)
+    (vterm--mouse vt 99 99 2 t t)
+    (vterm--mouse vt 99 99 2 nil t)
+    (should (equal (vterm-module-test-output)
+                   (concat "\e[<64;1;1M\e[<65;1;1M"
+                           "\e[<18;2;2M\e[<18;2;2m"
+                           "\e[<5;20;5M\e[<5;20;5m")))
+    (setq vterm-module-test--output nil)
+    ;; Clicks alone do not report moves; drags (1002) do, with a button.
+    (vterm--mouse vt 3 3 0 nil)
+    (should (equal (vterm-module-test-output) ""))
+    (vterm--write-input vt "\e[?1002h")
+    (should (eq (vterm--mouse-mode vt) 'drag))
+    (vterm--mouse vt 0 0 1 t)
+    (vterm--mouse vt 0 5 0 nil)
+    (vterm--mouse vt 0 5 1 nil)
+    (should (equal (vterm-module-test-output)
+                   "\e[<0;1;1M\e[<32;6;1M\e[<0;6;1m"))
+    (vterm--write-input vt "\e[?1003h")
+    (should (eq (vterm--mouse-mode vt) 'move))
+    ;; Asked to stop: nothing more.
+    (vterm--write-input vt "\e[?1003l")
+    (should-not (vterm--mouse-mode vt))
+    (setq vterm-module-test--output nil)
+    (vterm--mouse vt 1 1 1 t)
+    (should (equal (vterm-module-test-output) ""))
+    (should-error (vterm--mouse vt 1 1 6 t))
+    (should-error (vterm--mouse vt -1 1 1 t))))
+
 (ert-deftest vterm-module-test-keys ()
   (vterm-module-test-with (vt 2 10)
     (dolist (case '((("a") "a")

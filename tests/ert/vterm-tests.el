@@ -703,6 +703,113 @@ without a redraw timer pending, and when copy mode starts."
             (should (string-match-p "^copy-1$" (vterm-test-screen buf))))
         (vterm-copy-mode -1)))))
 
+(ert-deftest vterm-test-mouse-bindings ()
+  "The mouse goes to the program only while it asks for it.
+Otherwise, in copy mode and with `vterm-mouse-reporting' nil, the
+events keep their global meaning (selection, point, scrolling)."
+  (vterm-test-with-vterm nil buf
+    (with-current-buffer buf
+      (let ((global (key-binding [down-mouse-1])))
+        (should-not (eq global 'vterm-mouse-report))
+        (vterm--write-input vterm--term "\e[?1002h")
+        (dolist (event '([down-mouse-1] [mouse-1] [drag-mouse-1]
+                         [double-down-mouse-3] [mouse-4] [wheel-down]))
+          (should (eq (key-binding event) 'vterm-mouse-report)))
+        (should-not (eq (key-binding [S-down-mouse-1]) 'vterm-mouse-report))
+        (let ((vterm-mouse-reporting nil))
+          (should (eq (key-binding [down-mouse-1]) global)))
+        (unwind-protect
+            (progn
+              (vterm-copy-mode 1)
+              (should (eq (key-binding [down-mouse-1]) global)))
+          (vterm-copy-mode -1))
+        (vterm--write-input vterm--term "\e[?1002l")
+        (should (eq (key-binding [down-mouse-1]) global))))))
+
+(defun vterm-test-display-text ()
+  "Have the current buffer's text made ready for display, as redisplay does.
+Batch Emacs displays nothing: run `fontification-functions' where
+redisplay would, at the text not fontified yet."
+  (let ((pos (point-min)))
+    (while (and (< pos (point-max))
+                (setq pos (text-property-any pos (point-max) 'fontified nil)))
+      (run-hook-with-args 'fontification-functions pos)
+      (setq pos (next-single-property-change pos 'fontified nil
+                                             (point-max))))))
+
+(ert-deftest vterm-test-links ()
+  "URLs and FILE:LINE references of existing files become links.
+Found when the text is displayed (as redisplay has it fontified);
+a click or RET in copy mode opens them; `vterm-clickable-links' nil
+leaves the text plain."
+  (let ((dir (file-name-as-directory (make-temp-file "vterm-links" t)))
+        (visited nil))
+    (unwind-protect
+        (progn
+          (with-temp-file (expand-file-name "src.c" dir)
+            (insert "one\ntwo\nthree\n"))
+          (vterm-test-with-vterm nil buf
+            (with-current-buffer buf
+              (setq default-directory dir)
+              (vterm--write-input
+               vterm--term
+               (concat "\r\nsee https://example.com/a_b?c=1). or"
+                       " (file:///etc/hosts)\r\nsrc.c:3:2: error,"
+                       " gone.c:5 ok, localhost:80\r\n"))
+              (vterm--render)
+              (vterm-test-display-text)
+              (cl-flet ((link-at (text)
+                          (goto-char (point-min))
+                          (search-forward text)
+                          (get-text-property (match-beginning 0) 'vterm-link))
+                        (link-text (text)
+                          (goto-char (point-min))
+                          (search-forward text)
+                          (let ((start (match-beginning 0)))
+                            (buffer-substring-no-properties
+                             start (next-single-property-change
+                                    start 'vterm-link nil (point-max))))))
+                (should (equal (link-at "https:")
+                               '(url "https://example.com/a_b?c=1")))
+                (should (equal (link-text "https:") "https://example.com/a_b?c=1"))
+                (should (equal (link-at "file:") '(url "file:///etc/hosts")))
+                (should (equal (link-at "src.c")
+                               (list 'file (expand-file-name "src.c" dir) 3 2)))
+                (should (equal (link-text "src.c") "src.c:3:2"))
+                (should-not (link-at "gone.c"))
+                (should-not (link-at "localhost"))
+                ;; Opening: a URL goes to browse-url, a file is visited.
+                (let ((browse-url-browser-function
+                       (lambda (url &rest _) (setq visited url))))
+                  (vterm-links-open (progn (link-at "https:") (match-beginning 0)))
+                  (should (equal visited "https://example.com/a_b?c=1")))
+                (save-window-excursion
+                  (vterm-links-open (progn (link-at "src.c") (match-beginning 0)))
+                  (should (equal buffer-file-name (expand-file-name "src.c" dir)))
+                  (should (equal (buffer-substring (point) (line-end-position))
+                                 "hree"))
+                  (kill-buffer))
+                ;; RET opens a link in copy mode only.
+                (goto-char (progn (link-at "https:") (match-beginning 0)))
+                (should-not (eq (key-binding (kbd "RET")) 'vterm-links-open))
+                (unwind-protect
+                    (progn
+                      (vterm-copy-mode 1)
+                      (goto-char (progn (link-at "https:") (match-beginning 0)))
+                      (should (eq (key-binding (kbd "RET")) 'vterm-links-open)))
+                  (vterm-copy-mode -1))))))
+      (delete-directory dir t))
+    ;; Turned off: plain text.
+    (let ((vterm-clickable-links nil))
+      (vterm-test-with-vterm nil buf
+        (with-current-buffer buf
+          (vterm--write-input vterm--term "\r\nhttps://example.com/\r\n")
+          (vterm--render)
+          (vterm-test-display-text)
+          (goto-char (point-min))
+          (search-forward "https:")
+          (should-not (get-text-property (match-beginning 0) 'vterm-link)))))))
+
 (ert-deftest vterm-test-redraw-cadence ()
   "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
 The period counts from the previous redraw's due time, whatever the

@@ -32,14 +32,14 @@ test-render-0.3.3: $(RENDER_TEST_033)
 	@mkdir -p $(BUILD)/results
 	$(VALGRIND) $<
 
-# The parse thread (module/posix_parse_worker.c) over the render core and the
-# system libvterm: under valgrind (suite parse-worker), and built with
-# ThreadSanitizer (suite parse-worker-tsan, clang), which fails on any
-# data race it sees.  The same tests run the Windows worker under Wine
+# The parse thread (module/parse_worker.c over the POSIX thread.h and
+# wake_writer.h) over the render core and the system libvterm: under
+# valgrind (suite parse-worker), and built with ThreadSanitizer (suite
+# parse-worker-tsan, clang), which fails on any data race it sees.  The same tests run the Windows worker under Wine
 # (tests/wine/wine.mk).
 WORKER_TEST_SRC := tests/unit/parse_worker_test.c tests/unit/posix_wake_chan.c \
-                   module/posix_parse_worker.c $(RENDER_SRC)
-WORKER_TEST_DEPS := $(WORKER_TEST_SRC) $(RENDER_HDR) module/parse_worker.h \
+                   $(POSIX_WORKER_SRC) $(RENDER_SRC)
+WORKER_TEST_DEPS := $(WORKER_TEST_SRC) $(RENDER_HDR) $(WORKER_HDR) \
                     tests/unit/wake_chan.h tests/lib/check.h
 WORKER_TEST := $(RENDER_TEST_DIR)/parse_worker_test
 WORKER_TEST_TSAN := $(RENDER_TEST_DIR)/parse_worker_test-tsan

@@ -482,6 +482,23 @@ TEST(rep_repeats_the_last_character)
     render_free(r);
 }
 
+/* Text runs pass the input guard in one step (text_run): REP still
+ * repeats the last character of the run, whatever its length, and a
+ * character cut between two writes. */
+TEST(rep_repeats_the_end_of_a_utf8_run)
+{
+    struct render *r = make(4, 12, 0);
+
+    put(r, "a\xf0\x9f\x98\x80\033[2b"); /* U+1F600, 4 bytes */
+    CHECK(row_is(r, 0, "a\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"));
+    put(r, "\r\n\xe4\xb8\xadz\033[1b"); /* ASCII ends the run */
+    CHECK(row_is(r, 1, "\xe4\xb8\xadzz"));
+    put(r, "\r\nb\xe4\xb8");
+    put(r, "\xad\033[1b");
+    CHECK(row_is(r, 2, "b\xe4\xb8\xad\xe4\xb8\xad"));
+    render_free(r);
+}
+
 TEST(damage_marks_only_touched_rows)
 {
     struct render *r = make(4, 10, 0);
@@ -1639,6 +1656,7 @@ int main(void)
     RUN(resize_survives_libvterm_reflow_bugs);
     RUN(never_narrower_than_two_columns);
     RUN(rep_repeats_the_last_character);
+    RUN(rep_repeats_the_end_of_a_utf8_run);
     RUN(damage_marks_only_touched_rows);
     RUN(wrapped_line_is_marked);
     RUN(scrollback_lines_keep_wrap_marks);

@@ -39,10 +39,10 @@ $(WINE_TEST_DIR)/unit.exe: tests/wine/unit.c tests/wine/wine_test.h $(BUILD)/obj
 # The parse thread's unit tests (tests/unit/parse_worker_test.c) on the
 # Windows worker, woken over a loopback connection (win_wake_chan.c).
 WIN_WORKER_TEST_SRC := tests/unit/parse_worker_test.c tests/wine/win_wake_chan.c \
-                       module/win_parse_worker.c $(RENDER_SRC)
+                       $(WIN_WORKER_SRC) $(RENDER_SRC)
 
 $(WINE_TEST_DIR)/parse_worker_test.exe: $(WIN_WORKER_TEST_SRC) $(RENDER_HDR) \
-                                        module/parse_worker.h tests/unit/wake_chan.h \
+                                        $(WORKER_HDR) tests/unit/wake_chan.h \
                                         tests/lib/check.h $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)
 	$(WIN_CC) $(WINE_TEST_CFLAGS) -Itests/unit -I$(LIBVTERM_033)/include -o $@ \
