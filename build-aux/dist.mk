@@ -21,3 +21,5 @@ dist: $(WIN_MODULE) $(WIN_PROXY) LICENSE build-aux/dist.sh build-aux/dist-zip.py
       build-aux/vterm-module-manifest.el.in
 	@sh build-aux/dist.sh $(VERSION) $(WIN_MODULE) $(WIN_PROXY) $(DIST_DIR) \
 	  $(DIST_MANIFEST)
+
+CLEAN_FILES += $(DIST_DIR)
