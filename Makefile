@@ -30,7 +30,12 @@ PROJECT_CFLAGS := $(C_STD) $(WARN) -Iprotocol
 # for the MSYS2 native build alike.
 WIN_DEFINES := -DNTDDI_VERSION=0x0A000006 -D_WIN32_WINNT=0x0A00 \
                -D__USE_MINGW_ANSI_STDIO=1
-WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol $(WIN_DEFINES)
+# The same bytes from the same tree in any directory at any time (make
+# dist, tests/dist/): no build path in the objects, no link time in the
+# PE header.
+WIN_REPRO_CFLAGS := -ffile-prefix-map=$(CURDIR)/=
+WIN_LDFLAGS := -Wl,--no-insert-timestamp
+WIN_CFLAGS := -O2 $(C_STD) $(WARN) -Iprotocol $(WIN_DEFINES) $(WIN_REPRO_CFLAGS)
 
 # libvterm 0.3.3 source (fetched by make deps) for the Windows build and
 # for testing the module against the newest supported libvterm.
@@ -74,6 +79,8 @@ include protocol/protocol.mk
 include module/libvterm.mk
 include proxy/proxy.mk
 include module/module.mk
+# Optional: an installed package carries no build-aux/.
+-include build-aux/dist.mk
 # Optional: an installed package carries no tests.
 -include tests/tests.mk
 

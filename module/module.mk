@@ -108,6 +108,6 @@ $(BUILD)/obj/win/module/%.o: module/%.c $(MODULE_HDR) $(LIBVTERM_033)/include/vt
 
 $(WIN_MODULE): $(WIN_MODULE_OBJ) $(PROTOCOL_WIN_OBJ) $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)
-	$(WIN_CC) -shared -static-libgcc -o $@ $^ $(WIN_MODULE_OS_LIBS)
+	$(WIN_CC) $(WIN_LDFLAGS) -shared -static-libgcc -o $@ $^ $(WIN_MODULE_OS_LIBS)
 
 CLEAN_FILES += $(BUILD)/module-0.3.3 $(MODULE_INCLUDE)

@@ -45,4 +45,4 @@ $(PROXY): $(PROXY_OBJS) $(PROXY_NATIVE_LIBS)
 
 $(WIN_PROXY): $(PROXY_WIN_OBJS)
 	@mkdir -p $(@D)
-	$(WIN_CC) -O2 -o $@ $^ $(PROXY_WIN_LIBS)
+	$(WIN_CC) -O2 $(WIN_LDFLAGS) -o $@ $^ $(PROXY_WIN_LIBS)

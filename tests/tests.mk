@@ -14,6 +14,8 @@ include tests/proxy/proxy.mk
 include tests/ert/ert.mk
 include tests/e2e/e2e.mk
 include tests/wine/wine.mk
+include tests/dist/dist.mk
+include tests/workflows/workflows.mk
 include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
 

@@ -24,12 +24,13 @@ TEST_BUILDS += $(MODULE) $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
 test-lisp-lint:
 	@$(ERT_RUN) -l tests/ert/run.el -f vterm-run-lint lisp-lint
 
-test-ert-0.1.4: $(MODULE) $(PROXY) $(ERT_CTL_PROBE)
+# vterm-download-tests.el serves dist.sh's output of the Windows binaries.
+test-ert-0.1.4: $(MODULE) $(PROXY) $(ERT_CTL_PROBE) $(WIN_MODULE) $(WIN_PROXY)
 	@$(ERT_ENV) VTERM_TEST_LIBVTERM=$(VTERM_SYS_VERSION) \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(MODULE)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.1.4
 
-test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE)
+test-ert-0.3.3: $(ERT_MODULE_033) $(PROXY) $(ERT_CTL_PROBE) $(WIN_MODULE) $(WIN_PROXY)
 	@$(ERT_ENV) VTERM_TEST_LIBVTERM=0.3.3 \
 	  $(ERT_RUN) -L $(CURDIR)/$(dir $(ERT_MODULE_033)) -l tests/ert/run.el \
 	  -f vterm-run-ert ert-0.3.3
