@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "302069ee0d68ebc17338cb5b7e3b4af23e426aa06a68abceb4c3d2a74cc68aa1")
-           ("conpty-proxy.exe" . "3f6f07e49fe5a97e41a46efe7b824c0a8f45e695b631eccad491d9b26676f9a4")))
+    (files ("vterm-module.dll" . "8a0945b62a9de2a13d61d4b5b00d0cbc82bdf311b2b908eff0c3a1fc1e35a981")
+           ("conpty-proxy.exe" . "85ca500e8bacd760f1c51385db0e1c7344f06281be478ab9ed199ad7ae7266ff")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
