@@ -495,9 +495,10 @@ left fringe on graphic displays (a hollow square, or a filled one in
 a text terminal, which has no fringe; `margin' puts a check mark or
 a cross in a one-column left margin on every display (the terminal
 is a column narrower); nil shows nothing.  The status is always in
-the text property `vterm-exit-status' of that prompt.  A change
-applies to all terminals at once, except the margin's width, which
-buffers get when they start."
+the text property `vterm-exit-status' of that prompt.  Set with
+Customize, a change applies to all terminals at once, except the
+margin's width, which buffers get when they start; set with `setq',
+it applies when the next terminal starts."
   :type '(choice (const :tag "In the fringe" t)
                  (const :tag "In the left margin" margin)
                  (const :tag "Not shown" nil))
@@ -1981,6 +1982,10 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
     (when env
       (setq-local vterm-environment (cdr env))))
   (add-hook 'change-major-mode-hook #'vterm--refuse-major-mode-change nil t)
+  ;; The marks as the option is now: it may have been set with setq
+  ;; after vterm was loaded, which its :set does not see.
+  (vterm--set-exit-status-marks 'vterm-exit-status-marks
+                                vterm-exit-status-marks)
   (when (eq vterm-exit-status-marks 'margin)
     ;; Before the size is taken; windows already showing the buffer
     ;; (`vterm' shows it first) get the margin too.

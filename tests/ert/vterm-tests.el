@@ -1298,6 +1298,22 @@ after a prompt of two lines prints a and b; then the next prompt.")
             (goto-char (point-min))
             (re-search-forward "^one$")
             (should-not (get-text-property (match-beginning 0) 'line-prefix))))
+      (customize-set-variable 'vterm-exit-status-marks saved))
+    ;; Set with setq, as an init file does after loading vterm: the
+    ;; next terminal shows it.
+    (unwind-protect
+        (progn
+          (setq vterm-exit-status-marks 'margin)
+          (vterm-test-with-vterm nil buf
+            (with-current-buffer buf
+              (vterm--write-input vterm--term vterm-test-osc133-session)
+              (vterm--render)
+              (goto-char (point-min))
+              (re-search-forward "^~/dir\n")
+              (should (equal (cadr (get-text-property
+                                    0 'display
+                                    (get-text-property (point) 'line-prefix)))
+                             "\u2717")))))
       (customize-set-variable 'vterm-exit-status-marks saved))))
 
 (ert-deftest vterm-test-bash-osc133 ()
