@@ -60,6 +60,8 @@
 
 (declare-function vterm--new "vterm-module")
 (declare-function vterm--update "vterm-module")
+(declare-function vterm--set-query-color "vterm-module")
+(declare-function notifications-notify "notifications" (&rest params))
 (declare-function vterm--redraw "vterm-module")
 (declare-function vterm--write-input "vterm-module")
 (declare-function vterm--set-size "vterm-module")
@@ -525,6 +527,23 @@ it applies when the next terminal starts."
   "If non-nil, find prompts by the marks the shell integration leaves.
 Otherwise use `term-prompt-regexp'."
   :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-answer-color-queries t
+  "If non-nil, programs that ask for the terminal's colours get them.
+Programs that adapt to a dark or light background (vim, delta, bat)
+ask for the default colours and the palette (OSC 10, 11 and 4); the
+answers are the colours of the faces when the terminal starts.  When
+nil, they get no answer, as from emacs-libvterm."
+  :type 'boolean
+  :group 'vterm)
+
+(defcustom vterm-notify-function #'vterm-notify
+  "Function called with TITLE and BODY when a program sends a notification.
+Programs (build tools, agents, shell hooks) send them with OSC 9 or
+OSC 777;notify.  The default, `vterm-notify', shows a desktop
+notification where it can, else a message.  nil ignores them."
+  :type '(choice (const :tag "Ignore" nil) function)
   :group 'vterm)
 
 (defcustom vterm-enable-manipulate-selection-data-by-osc52 nil
@@ -1135,6 +1154,47 @@ U+FFFD; control characters (C0, DEL, C1) are dropped."
                                      ((eq (char-charset c) 'eight-bit) #xfffd)
                                      (t c)))
                              text)))))
+
+(defun vterm--color-rgb (color)
+  "Return COLOR's (RED GREEN BLUE), 16 bits each, or nil if not known."
+  (and (stringp color)
+       (not (string-prefix-p "unspecified" color))
+       (color-values color)))
+
+(defun vterm--tell-query-colors ()
+  "Give the terminal the colours its programs may ask for.
+OSC 10 and 11 ask for the default foreground and background, OSC 4
+for a colour of the palette; the answers are those of the faces now
+\(`vterm--get-color'), and nothing when `vterm-answer-color-queries'
+is nil or a colour is not known (a text terminal's default colours)."
+  (let ((on vterm-answer-color-queries))
+    (vterm--set-query-color vterm--term :foreground
+                            (and on (vterm--color-rgb
+                                     (vterm--get-color -1 :foreground))))
+    (vterm--set-query-color vterm--term :background
+                            (and on (vterm--color-rgb (vterm--get-color -1))))
+    (dotimes (index 16)
+      (vterm--set-query-color vterm--term index
+                              (and on (vterm--color-rgb
+                                       (vterm--get-color index :foreground)))))))
+
+(defun vterm-notify (title body)
+  "Show a program's notification: TITLE (may be empty) and BODY.
+A desktop notification (`notifications-notify') where Emacs can send
+one, else a message in the echo area naming the buffer."
+  (let ((title (if (string-empty-p title) (buffer-name) title)))
+    (unless (and (require 'notifications nil t)
+                 (featurep 'dbusbind)
+                 (ignore-errors
+                   (notifications-notify :title title :body body)))
+      (message "%s: %s" title body))))
+
+(defun vterm--notify (title body)
+  "Pass a program's notification (OSC 9 or 777) to `vterm-notify-function'.
+TITLE and BODY are sanitized first (see `vterm--sanitize')."
+  (when vterm-notify-function
+    (funcall vterm-notify-function (vterm--sanitize title)
+             (vterm--sanitize body))))
 
 (defun vterm--set-title (title)
   "Record TITLE, set by the shell, and run `vterm-set-title-functions'.
@@ -2006,6 +2066,7 @@ Emacs meaning.  \\<vterm-mode-map>\\[vterm-copy-mode] enters copy mode.
                                   vterm-disable-inverse-video
                                   vterm-ignore-blink-cursor
                                   vterm-set-bold-highbright))
+    (vterm--tell-query-colors)
     (setq buffer-read-only t)
     (setq-local scroll-conservatively 101)
     (setq-local scroll-margin 0)

@@ -169,6 +169,9 @@ void init_symbols(emacs_env *env)
     S.bar = global_intern(env, "bar");
     S.hbar = global_intern(env, "hbar");
     S.click = global_intern(env, "click");
+    S.notify = global_intern(env, "vterm--notify");
+    S.car = global_intern(env, "car");
+    S.cdr = global_intern(env, "cdr");
     S.drag = global_intern(env, "drag");
     S.move = global_intern(env, "move");
     S.eval = global_intern(env, "vterm--eval");

@@ -22,7 +22,8 @@ struct symbols {
         make_local_variable, set, kill_local_variable, cursor_type, list,
         default_, facep, equal, float_time;
     emacs_value flush_output, set_title, set_directory, eval, set_selection,
-        blink_cursor_mode, cursor_shapes, bar, hbar, click, drag, move;
+        blink_cursor_mode, cursor_shapes, bar, hbar, click, drag, move, notify,
+        car, cdr;
     emacs_value k_foreground, k_background, k_weight, k_slant, k_underline,
         k_inverse_video, k_strike_through, k_style, bold, italic, wave;
     emacs_value color_faces[16];

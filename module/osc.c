@@ -2,6 +2,7 @@
 #include "osc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,110 @@ const char *osc_directory(const struct osc *o)
 void osc_eval(struct osc *o, const char *command, size_t len)
 {
     queue_request(o, RENDER_REQ_EVAL, "", command, len);
+}
+
+/* "rgb:RRRR/GGGG/BBBB" for COMMAND (and "N;" for a palette entry). */
+static void answer_color(struct buf *out, int command, int index,
+                         const struct osc_rgb *c)
+{
+    char reply[64];
+    int n;
+
+    if (command == 4)
+        n = snprintf(reply, sizeof reply, "\033]4;%d;rgb:%04x/%04x/%04x\033\\",
+                     index, c->r, c->g, c->b);
+    else
+        n = snprintf(reply, sizeof reply, "\033]%d;rgb:%04x/%04x/%04x\033\\",
+                     command, c->r, c->g, c->b);
+    buf_append(out, reply, (size_t)n);
+}
+
+static const struct osc_rgb *palette_color(const struct osc *o,
+                                           VTermState *state, long index,
+                                           struct osc_rgb *scratch)
+{
+    VTermColor col;
+
+    if (index < 16)
+        return o->colors.palette[index].set ? &o->colors.palette[index] : NULL;
+    vterm_state_get_palette_color(state, (int)index, &col);
+    vterm_state_convert_color_to_rgb(state, &col);
+    scratch->set = true;
+    scratch->r = (unsigned short)(col.rgb.red * 0x101);
+    scratch->g = (unsigned short)(col.rgb.green * 0x101);
+    scratch->b = (unsigned short)(col.rgb.blue * 0x101);
+    return scratch;
+}
+
+void osc_color_query(const struct osc *o, VTermState *state, int command,
+                     const char *payload, size_t len, struct buf *out)
+{
+    size_t i = 0;
+
+    if (command == 10 || command == 11) {
+        /* "?": the one colour (xterm's following ";?" ask for 11, 12...;
+         * only the first is answered). */
+        const struct osc_rgb *c = command == 10 ? &o->colors.fg : &o->colors.bg;
+
+        if (len >= 1 && payload[0] == '?' && c->set)
+            answer_color(out, command, 0, c);
+        return;
+    }
+    /* "N;?;M;spec;...": pairs of an index and a query or a colour. */
+    while (i < len) {
+        long index = 0;
+        size_t start = i;
+        struct osc_rgb scratch;
+        const struct osc_rgb *c;
+
+        while (i < len && payload[i] >= '0' && payload[i] <= '9' && index < 256)
+            index = index * 10 + (payload[i++] - '0');
+        if (i == start || i >= len || payload[i] != ';' || index > 255)
+            return;
+        start = ++i;
+        while (i < len && payload[i] != ';')
+            i++;
+        if (i - start == 1 && payload[start] == '?' &&
+            (c = palette_color(o, state, index, &scratch)) != NULL)
+            answer_color(out, 4, (int)index, c);
+        i++;
+    }
+}
+
+void osc_notify(struct osc *o, int command, const char *payload, size_t len)
+{
+    char title[256];
+    const char *body = payload;
+    size_t tlen = 0;
+
+    if (command == 9) {
+        /* ConEmu's subcommands ("9;4;..." progress and the like) are
+         * no notification. */
+        size_t i = 0;
+
+        while (i < len && payload[i] >= '0' && payload[i] <= '9')
+            i++;
+        if (i > 0 && (i == len || payload[i] == ';'))
+            return;
+    } else {
+        const char *semi;
+
+        if (len < 7 || memcmp(payload, "notify;", 7) != 0)
+            return;
+        body = payload + 7;
+        len -= 7;
+        semi = memchr(body, ';', len);
+        if (semi != NULL) {
+            tlen = (size_t)(semi - body);
+            if (tlen >= sizeof title)
+                tlen = sizeof title - 1;
+            memcpy(title, body, tlen);
+            len -= (size_t)(semi - body) + 1;
+            body = semi + 1;
+        }
+    }
+    title[tlen] = '\0';
+    queue_request(o, RENDER_REQ_NOTIFY, title, body, len);
 }
 
 #ifdef RENDER_HAVE_FRAGMENTS

@@ -1,7 +1,8 @@
 /* osc.h -- what the application says through OSC strings and what the
  * render core keeps of it for its owner: the title (OSC 0/2), the
  * directory (OSC 7, OSC 51;A), and requests (OSC 51;E eval, OSC 52 set
- * the selection, base64-decoded on 0.1.4) queued until taken.  The
+ * the selection, base64-decoded on 0.1.4; OSC 9 and 777 notifications)
+ * queued until taken; colour queries (OSC 10, 11, 4) answered.  The
  * strings are collected from libvterm 0.2+'s fragments here; where a
  * prompt mark goes on the screen is render.c's. */
 #ifndef OSC_H
@@ -20,6 +21,17 @@ enum {
     OSC_SEL_BUF = 1024     /* libvterm's decode buffer for OSC 52 */
 };
 
+/* The colours a program may ask for (OSC 10, 11, 4): 16-bit red,
+ * green, blue, as the owner knows them (set).  Palette entries above 15
+ * are libvterm's. */
+struct osc_rgb {
+    bool set;
+    unsigned short r, g, b;
+};
+struct osc_colors {
+    struct osc_rgb fg, bg, palette[16];
+};
+
 struct osc {
     struct buf title; /* pending title, NUL-terminated when has_title */
     bool has_title;
@@ -29,6 +41,7 @@ struct osc {
      * (size_t), data, NUL; REQ_OFF is where the next unread one starts. */
     struct buf reqs;
     size_t req_off;
+    struct osc_colors colors;
 #ifdef RENDER_HAVE_FRAGMENTS
     struct buf sel_acc;        /* OSC 52 data decoded so far */
     char sel_buf[OSC_SEL_BUF]; /* handed to libvterm, which never frees it */
@@ -63,5 +76,16 @@ void osc_eval(struct osc *o, const char *command, size_t len);
 /* OSC 52 as libvterm 0.1.4 leaves it: "<targets>;<base64>". */
 void osc_selection(struct osc *o, const char *payload, size_t len);
 bool osc_next_request(struct osc *o, struct render_request *req);
+
+/* OSC 10 / 11 (default foreground / background) or 4 (palette) with
+ * PAYLOAD: each colour asked for ("?") that is known is answered into
+ * OUT, in order with libvterm's replies; STATE has the palette above
+ * 15.  Colours not known are not answered, as by a terminal that does
+ * not know them.  Setting colours is ignored. */
+void osc_color_query(const struct osc *o, VTermState *state, int command,
+                     const char *payload, size_t len, struct buf *out);
+/* OSC 9 (iTerm2's "9;<body>", not ConEmu's "9;<n>;...") and OSC 777
+ * ("777;notify;<title>;<body>"): queued as RENDER_REQ_NOTIFY. */
+void osc_notify(struct osc *o, int command, const char *payload, size_t len);
 
 #endif /* OSC_H */

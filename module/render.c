@@ -286,6 +286,10 @@ static void handle_osc(struct render *r, int command, const char *payload,
         osc_eval(&r->osc, payload + 1, len - 1);
     } else if (command == 52) {
         osc_selection(&r->osc, payload, len);
+    } else if (command == 4 || command == 10 || command == 11) {
+        osc_color_query(&r->osc, r->state, command, payload, len, &r->out);
+    } else if (command == 9 || command == 777) {
+        osc_notify(&r->osc, command, payload, len);
     }
 }
 
@@ -294,9 +298,17 @@ static int cb_osc(int command, VTermStringFragment frag, void *user)
 {
     struct render *r = user;
 
-    if (command != 7 && command != 51 &&
-        command != 133) /* 52 comes through cb_selection */
-        return 0;
+    switch (command) { /* 52 comes through cb_selection */
+    case 4:
+    case 7:
+    case 9:
+    case 10:
+    case 11:
+    case 51:
+    case 133:
+    case 777: break;
+    default: return 0;
+    }
     if (osc_fragment(&r->osc, command, frag))
         handle_osc(r, r->osc.command, r->osc.text.data ? r->osc.text.data : "",
                    r->osc.text.len);
@@ -448,6 +460,24 @@ void render_key(struct render *r, VTermKey key, VTermModifier mod)
 void render_unichar(struct render *r, uint32_t c, VTermModifier mod)
 {
     vterm_keyboard_unichar(r->vt, c, mod);
+}
+
+void render_set_query_color(struct render *r, int which, bool set,
+                            unsigned short red, unsigned short green,
+                            unsigned short blue)
+{
+    struct osc_rgb *c = which == RENDER_QUERY_FG   ? &r->osc.colors.fg
+                        : which == RENDER_QUERY_BG ? &r->osc.colors.bg
+                        : which >= 0 && which < 16
+                            ? &r->osc.colors.palette[which]
+                            : NULL;
+
+    if (c == NULL)
+        return;
+    c->set = set;
+    c->r = red;
+    c->g = green;
+    c->b = blue;
 }
 
 int render_mouse_mode(const struct render *r)

@@ -44,6 +44,15 @@ void render_paste_bracket(struct render *r, bool start);
 /* Paste TEXT (UTF-8) bracketed when the application asked for it. */
 void render_paste(struct render *r, const char *text, size_t len);
 
+/* The colours answered to a program's OSC 10 (WHICH RENDER_QUERY_FG),
+ * OSC 11 (RENDER_QUERY_BG) and OSC 4 (WHICH 0-15) queries, 16 bits a
+ * component; SET false: not known, not answered.  Palette entries above
+ * 15 are libvterm's. */
+enum { RENDER_QUERY_FG = -1, RENDER_QUERY_BG = -2 };
+void render_set_query_color(struct render *r, int which, bool set,
+                            unsigned short red, unsigned short green,
+                            unsigned short blue);
+
 /* What the program asked the mouse to report (DECSET 1000, 1002,
  * 1003): VTERM_PROP_MOUSE_NONE, _CLICK, _DRAG or _MOVE. */
 int render_mouse_mode(const struct render *r);

@@ -69,13 +69,19 @@ struct render_line {
 };
 
 /* Requests from the application for the owner to act on (or refuse):
- * OSC 51;E<command> (eval) and OSC 52;<targets>;<base64> (set the
- * selection; DATA is decoded, TARGETS as sent, e.g. "c").  Queries
+ * OSC 51;E<command> (eval), OSC 52;<targets>;<base64> (set the
+ * selection; DATA is decoded, TARGETS as sent, e.g. "c"), and
+ * notifications.  Queries
  * ("?") are never queued: the selection is not readable. */
-enum render_request_kind { RENDER_REQ_EVAL = 1, RENDER_REQ_SELECTION };
+enum render_request_kind {
+    RENDER_REQ_EVAL = 1,
+    RENDER_REQ_SELECTION,
+    RENDER_REQ_NOTIFY /* OSC 9, 777: TARGETS the title ("" none), DATA the body
+                       */
+};
 struct render_request {
     enum render_request_kind kind;
-    const char *targets; /* RENDER_REQ_SELECTION: NUL-terminated */
+    const char *targets; /* SELECTION, NOTIFY: NUL-terminated */
     const char *data;    /* NUL-terminated; DATA_LEN bytes before it */
     size_t data_len;
 };

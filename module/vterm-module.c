@@ -38,8 +38,9 @@ enum { RESIZE_BUDGET_MS = 50 }; /* DESIGN.md: never block Emacs longer */
 
 /* ---- what libvterm produced: bytes for the process, title, dir ---- */
 
-/* OSC 51;E and OSC 52, to the Lisp functions that decide what to do
- * with them (vterm-eval-cmds, the OSC 52 opt-in). */
+/* OSC 51;E, OSC 52 and notifications, to the Lisp functions that
+ * decide what to do with them (vterm-eval-cmds, the OSC 52 opt-in,
+ * vterm-notify-function). */
 static void dispatch_requests(emacs_env *env, struct term *t)
 {
     struct render_request req;
@@ -48,6 +49,11 @@ static void dispatch_requests(emacs_env *env, struct term *t)
         if (req.kind == RENDER_REQ_EVAL) {
             if (fboundp(env, S.eval))
                 call1(env, S.eval, text_value(env, req.data, req.data_len));
+        } else if (req.kind == RENDER_REQ_NOTIFY) {
+            if (fboundp(env, S.notify))
+                call2(env, S.notify,
+                      text_value(env, req.targets, strlen(req.targets)),
+                      text_value(env, req.data, req.data_len));
         } else if (fboundp(env, S.set_selection)) {
             call2(env, S.set_selection,
                   env->make_string(env, req.targets,
@@ -458,6 +464,35 @@ static emacs_value Fvterm_update(emacs_env *env, ptrdiff_t nargs,
     return S.nil;
 }
 
+static emacs_value Fvterm_set_query_color(emacs_env *env, ptrdiff_t nargs,
+                                          emacs_value *args, void *data)
+{
+    struct term *t = get_term(env, args[0]);
+    int which, rgb[3] = {0, 0, 0}, i;
+    bool set = env->is_not_nil(env, args[2]);
+    emacs_value list = args[2];
+
+    (void)nargs;
+    (void)data;
+    if (t == NULL)
+        return S.nil;
+    if (env->eq(env, args[1], S.k_foreground))
+        which = RENDER_QUERY_FG;
+    else if (env->eq(env, args[1], S.k_background))
+        which = RENDER_QUERY_BG;
+    else if (!get_int(env, args[1], 0, 15, "palette index", &which))
+        return S.nil;
+    for (i = 0; set && i < 3; i++) {
+        if (!get_int(env, call1(env, S.car, list), 0, 65535, "colour component",
+                     &rgb[i]))
+            return S.nil;
+        list = call1(env, S.cdr, list);
+    }
+    render_set_query_color(t->r, which, set, (unsigned short)rgb[0],
+                           (unsigned short)rgb[1], (unsigned short)rgb[2]);
+    return S.nil;
+}
+
 static emacs_value Fvterm_mouse_mode(emacs_env *env, ptrdiff_t nargs,
                                      emacs_value *args, void *data)
 {
@@ -556,6 +591,7 @@ static struct held_fn held_update = {Fvterm_update, true},
                       held_clear_scrollback = {Fvterm_clear_scrollback, true},
                       held_synchronized_p = {Fvterm_synchronized_p, true},
                       held_mouse_mode = {Fvterm_mouse_mode, true},
+                      held_set_query_color = {Fvterm_set_query_color, true},
                       held_mouse = {Fvterm_mouse, true},
                       held_get_pwd_raw = {Fvterm_get_pwd_raw, true},
                       held_parse_thread_woke = {Fvterm_parse_thread_woke, true},
@@ -608,6 +644,13 @@ MODULE_EXPORT int emacs_module_init(struct emacs_runtime *rt)
                "Non-nil while VTERM's program draws a frame it wants shown\n"
                "whole: between its CSI ? 2026 h and l (synchronized output)."
                "\n\n(fn VTERM)");
+    defun_held(
+        env, "vterm--set-query-color", 3, 3, &held_set_query_color,
+        "Answer VTERM's program's queries for the colour WHICH with RGB.\n"
+        "WHICH is :foreground (OSC 10), :background (OSC 11) or a\n"
+        "palette index 0-15 (OSC 4); RGB a list of three 16-bit\n"
+        "components, or nil: not known, not answered."
+        "\n\n(fn VTERM WHICH RGB)");
     defun_held(env, "vterm--mouse-mode", 1, 1, &held_mouse_mode,
                "What VTERM's program asked to hear of the mouse: nil, or\n"
                "`click' (DECSET 1000), `drag' (1002) or `move' (1003)."

@@ -506,6 +506,55 @@ redraw that is not the timer's draws them."
     (vterm--write-input vt "\e[3;4H\e[6n")
     (should (equal (vterm-module-test-output) "\e[3;4R"))))
 
+(ert-deftest vterm-module-test-color-queries ()
+  "OSC 10, 11 and 4 queries are answered with the colours given, in order.
+A colour not given is not answered; palette entries above 15 are
+libvterm's."
+  (vterm-module-test-with (vt 5 20)
+    ;; Nothing known yet: no answer, but the query after it is.
+    (vterm--write-input vt "\e]11;?\a\e[c")
+    (should (equal (vterm-module-test-output) "\e[?1;2c"))
+    (setq vterm-module-test--output nil)
+    (vterm--set-query-color vt :background '(0 #x1010 #xffff))
+    (vterm--set-query-color vt :foreground '(#xffff #xffff #xffff))
+    (vterm--set-query-color vt 1 '(#xcdcd 0 0))
+    ;; Programs send the query and then DA1, and take DA1 first as "no
+    ;; answer": the order matters.
+    (vterm--write-input vt "\e]11;?\a\e[c\e]10;?\e\\")
+    (should (equal (vterm-module-test-output)
+                   (concat "\e]11;rgb:0000/1010/ffff\e\\\e[?1;2c"
+                           "\e]10;rgb:ffff/ffff/ffff\e\\")))
+    (setq vterm-module-test--output nil)
+    ;; Several palette entries; 2 is not known, 196 is libvterm's red.
+    (vterm--write-input vt "\e]4;1;?;2;?;196;?\a")
+    (should (equal (vterm-module-test-output)
+                   (concat "\e]4;1;rgb:cdcd/0000/0000\e\\"
+                           "\e]4;196;rgb:ffff/0000/0000\e\\")))
+    (setq vterm-module-test--output nil)
+    ;; Setting a colour, or a broken query, is no query.
+    (vterm--write-input vt "\e]4;1;#00ff00\a\e]4;x;?\a\e]4;300;?\a\e]10;red\a")
+    (should (equal (vterm-module-test-output) ""))
+    (vterm--set-query-color vt :background nil)
+    (vterm--write-input vt "\e]11;?\a")
+    (should (equal (vterm-module-test-output) ""))
+    (should-error (vterm--set-query-color vt 16 '(0 0 0)))
+    (should-error (vterm--set-query-color vt 1 '(0 70000 0)))))
+
+(ert-deftest vterm-module-test-notifications ()
+  "OSC 9 and OSC 777;notify reach `vterm--notify'; ConEmu's OSC 9;N do not."
+  (let ((got nil))
+    (cl-letf (((symbol-function 'vterm--notify)
+               (lambda (title body) (push (list title body) got))))
+      (vterm-module-test-with (vt 5 20)
+        (vterm--write-input vt "\e]9;build done\a")
+        (vterm--write-input vt "\e]777;notify;Agent;needs input; now\e\\")
+        (vterm--write-input vt "\e]9;4;1;50\a\e]777;other;x\a")
+        (vterm--write-input vt "\e]777;notify;no body\a")
+        (vterm--update vt)
+        (should (equal (nreverse got)
+                       '(("" "build done") ("Agent" "needs input; now")
+                         ("" "no body"))))))))
+
 (ert-deftest vterm-module-test-mouse ()
   "The mouse reaches the program only as the program asked to hear of it."
   (vterm-module-test-with (vt 5 20)

@@ -810,6 +810,29 @@ leaves the text plain."
           (search-forward "https:")
           (should-not (get-text-property (match-beginning 0) 'vterm-link)))))))
 
+(ert-deftest vterm-test-color-queries-and-notifications ()
+  "A terminal answers colour queries from its faces; notifications go out.
+With `vterm-answer-color-queries' nil, nothing is answered."
+  (let ((sent nil) (notes nil))
+    (cl-letf (((symbol-function 'vterm--flush-output)
+               (lambda (s) (push s sent))))
+      (dolist (on '(t nil))
+        (setq sent nil)
+        (let ((vterm-answer-color-queries on)
+              (vterm-notify-function (lambda (title body)
+                                       (push (list title body) notes))))
+          (vterm-test-with-vterm nil buf
+            (with-current-buffer buf
+              (vterm--write-input vterm--term "\e]4;1;?\e\\\e]9;hi\a")
+              (vterm--update vterm--term)
+              (should (equal (apply #'concat (nreverse sent))
+                             (if on
+                                 (apply #'format "\e]4;1;rgb:%04x/%04x/%04x\e\\"
+                                        (color-values
+                                         (face-foreground 'vterm-color-red)))
+                               ""))))))))
+    (should (equal notes '(("" "hi") ("" "hi"))))))
+
 (ert-deftest vterm-test-redraw-cadence ()
   "Output that keeps arriving is drawn every `vterm-timer-delay' seconds.
 The period counts from the previous redraw's due time, whatever the
