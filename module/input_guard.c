@@ -191,6 +191,16 @@ static void csi_done(struct input_guard *g, char final)
     }
     if (dec_mode(g, final))
         return;
+    if (final == 't' && q->nleader == 0 && q->ninter == 0 && q->nargs >= 1 &&
+        (q->args[0] == 22 || q->args[0] == 23)) {
+        /* The window title (0, 2, or none given), not the icon's alone. */
+        if (g->title_stack != NULL &&
+            (q->nargs < 2 || q->args[1] <= 0 || q->args[1] == 2)) {
+            flush_unfed(g);
+            g->title_stack(g->user, q->args[0] == 22);
+        }
+        return;
+    }
     seq[n++] = '\033';
     seq[n++] = '[';
     memcpy(seq + n, q->leader, (size_t)q->nleader);

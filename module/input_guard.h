@@ -16,7 +16,8 @@
  *     scroll region a shrinking screen left outside is reset;
  *   - synchronized output (DEC mode 2026), which libvterm does not know,
  *     is followed here (guard.synchronized), and its query (DECRQM)
- *     answered into the replies buffer. */
+ *     answered into the replies buffer;
+ *   - the title stack (CSI 22 t, CSI 23 t) goes to guard.title_stack. */
 #ifndef INPUT_GUARD_H
 #define INPUT_GUARD_H
 
@@ -43,6 +44,10 @@ struct input_guard {
     VTerm *vt;
     VTermState *vts;
     struct buf *replies; /* where libvterm's own replies go too */
+    /* CSI 22 t (PUSH) and CSI 23 t, the title stack, which libvterm does
+     * not know: called in order with what libvterm parsed before. */
+    void (*title_stack)(void *user, bool push);
+    void *user;
     /* Between CSI ? 2026 h and l (or a reset): the program draws a frame
      * it wants shown whole. */
     bool synchronized;

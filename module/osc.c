@@ -36,6 +36,30 @@ void osc_title(struct osc *o, const VTermValue *val)
 #endif
 }
 
+void osc_push_title(struct osc *o)
+{
+    struct buf oldest;
+
+    if (o->title_depth == OSC_TITLE_STACK) {
+        oldest = o->title_stack[0];
+        memmove(o->title_stack, o->title_stack + 1,
+                (OSC_TITLE_STACK - 1) * sizeof o->title_stack[0]);
+        o->title_stack[OSC_TITLE_STACK - 1] = oldest;
+        o->title_depth--;
+    }
+    buf_set(&o->title_stack[o->title_depth++], o->title.data, o->title.len);
+}
+
+void osc_pop_title(struct osc *o)
+{
+    const struct buf *b;
+
+    if (o->title_depth == 0)
+        return;
+    b = &o->title_stack[--o->title_depth];
+    set_title(o, b->data ? b->data : "", b->len);
+}
+
 static void queue_request(struct osc *o, enum render_request_kind kind,
                           const char *targets, const char *data, size_t len)
 {
@@ -324,6 +348,8 @@ void osc_free(struct osc *o)
     buf_free(&o->title);
     buf_free(&o->dir);
     buf_free(&o->reqs);
+    for (int i = 0; i < OSC_TITLE_STACK; i++)
+        buf_free(&o->title_stack[i]);
 #ifdef RENDER_HAVE_FRAGMENTS
     buf_free(&o->sel_acc);
     buf_free(&o->title_acc);

@@ -18,7 +18,8 @@
 
 enum {
     OSC_STR_MAX = 1 << 16, /* an OSC payload longer than this is dropped */
-    OSC_SEL_BUF = 1024     /* libvterm's decode buffer for OSC 52 */
+    OSC_SEL_BUF = 1024,    /* libvterm's decode buffer for OSC 52 */
+    OSC_TITLE_STACK = 10   /* titles kept by CSI 22 t; older are dropped */
 };
 
 /* The colours a program may ask for (OSC 10, 11, 4): 16-bit red,
@@ -42,6 +43,9 @@ struct osc {
     struct buf reqs;
     size_t req_off;
     struct osc_colors colors;
+    /* Titles pushed with CSI 22 t, popped with CSI 23 t. */
+    struct buf title_stack[OSC_TITLE_STACK];
+    int title_depth;
 #ifdef RENDER_HAVE_FRAGMENTS
     struct buf sel_acc;        /* OSC 52 data decoded so far */
     char sel_buf[OSC_SEL_BUF]; /* handed to libvterm, which never frees it */
@@ -76,6 +80,11 @@ void osc_eval(struct osc *o, const char *command, size_t len);
 /* OSC 52 as libvterm 0.1.4 leaves it: "<targets>;<base64>". */
 void osc_selection(struct osc *o, const char *payload, size_t len);
 bool osc_next_request(struct osc *o, struct render_request *req);
+
+/* CSI 22 t: keep the title; CSI 23 t: the title kept last is the
+ * title again (taken as a new one). */
+void osc_push_title(struct osc *o);
+void osc_pop_title(struct osc *o);
 
 /* OSC 10 / 11 (default foreground / background) or 4 (palette) with
  * PAYLOAD: each colour asked for ("?") that is known is answered into

@@ -265,6 +265,16 @@ static void semantic_prompt(struct render *r, const char *payload, size_t len)
     }
 }
 
+static void title_stack(void *user, bool push)
+{
+    struct render *r = user;
+
+    if (push)
+        osc_push_title(&r->osc);
+    else
+        osc_pop_title(&r->osc);
+}
+
 /* A complete OSC string COMMAND;PAYLOAD we care about. */
 static void handle_osc(struct render *r, int command, const char *payload,
                        size_t len)
@@ -407,6 +417,8 @@ struct render *render_new(const struct render_options *opt)
     }
     vterm_set_utf8(r->vt, 1);
     guard_init(&r->guard, r->vt, &r->out);
+    r->guard.title_stack = title_stack;
+    r->guard.user = r;
     sb_init(&r->sb, r->vt, opt->sb_limit);
     line_builder_init(&r->row_builder, r->vt, false);
     vterm_output_set_callback(r->vt, cb_output, r);

@@ -540,6 +540,35 @@ libvterm's."
     (should-error (vterm--set-query-color vt 16 '(0 0 0)))
     (should-error (vterm--set-query-color vt 1 '(0 70000 0)))))
 
+(ert-deftest vterm-module-test-title-stack ()
+  "CSI 22 t keeps the title, CSI 23 t brings it back, as editors use them."
+  (vterm-module-test-with (vt 5 20)
+    (vterm--write-input vt "\e]2;shell\a")
+    (vterm--update vt)
+    (vterm--write-input vt "\e[22;0t\e]2;vim: file\a")
+    (vterm--update vt)
+    ;; The icon's stack alone (1) is not the title's.
+    (vterm--write-input vt "\e[22;1t\e[23;1t")
+    (vterm--update vt)
+    (vterm--write-input vt "\e[23;0t")
+    (vterm--update vt)
+    (should (equal (reverse vterm-module-test--titles)
+                   '("shell" "vim: file" "shell")))
+    ;; Nothing kept: nothing happens; pushed twice, popped twice.
+    (setq vterm-module-test--titles nil)
+    (vterm--write-input vt "\e[23t\e[22t\e]2;a\a\e[22t\e]2;b\a\e[23t\e[23t")
+    (vterm--update vt)
+    (should (equal (car vterm-module-test--titles) "shell"))
+    ;; More than ten kept: the oldest go.
+    (setq vterm-module-test--titles nil)
+    (dotimes (i 12)
+      (vterm--write-input vt (format "\e]2;t%d\a\e[22t" i)))
+    (dotimes (_ 12)
+      (vterm--write-input vt "\e[23t")
+      (vterm--update vt))
+    (should (equal (car vterm-module-test--titles) "t2"))
+    (should (equal (vterm-module-test-output) ""))))
+
 (ert-deftest vterm-module-test-notifications ()
   "OSC 9 and OSC 777;notify reach `vterm--notify'; ConEmu's OSC 9;N do not."
   (let ((got nil))
