@@ -111,8 +111,9 @@ the command `vterm' runs the fixture under that conpty-proxy.exe."
                      '(condition-case err
                           (progn
                             (call-interactively #'vterm-module-download)
+                            ;; The file the module's functions came from.
                             (princ (format "MODULE %s\n"
-                                           (locate-library "vterm-module.dll")))
+                                           (symbol-file 'vterm--new)))
                             (require 'vterm-tests)
                             (let* ((vterm-shell (list vterm-test-fixture "echo"))
                                    (vterm-kill-buffer-on-exit nil)
@@ -142,6 +143,9 @@ the command `vterm' runs the fixture under that conpty-proxy.exe."
           (should-not (directory-files pkg nil "\\`\\.vterm"))
           (should (funcall in-pkg (vterm-windows-download-test--line
                                    "MODULE" text)))
+          (should (string-suffix-p "vterm-module.dll"
+                                   (vterm-windows-download-test--line
+                                    "MODULE" text)))
           (should (funcall in-pkg (vterm-windows-download-test--line
                                    "PROXY" text)))
           (should (string-suffix-p "conpty-proxy.exe"
