@@ -10,7 +10,9 @@
 ;; asks: the file, the file tampered with, half of it, headers and then
 ;; nothing, or 404.  Every failure must be one line and leave the target
 ;; directory as it was.  Tagged posix: the server and dist.sh are run
-;; with python3 and sh, which the Windows Emacs under Wine does not have.
+;; with python3 and sh, which the Windows Emacs under Wine does not have;
+;; vterm-windows-download-tests.el runs the flow there with a server
+;; started on the Linux side.
 
 ;;; Code:
 

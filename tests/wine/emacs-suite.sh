@@ -1,10 +1,14 @@
 #!/bin/sh
 # emacs-suite.sh -- our package inside a real Windows Emacs under Wine.
 #
-#   tests/wine/emacs-suite.sh ert     suite wine-emacs-ert: tests/ert/run.el
+#   tests/wine/emacs-suite.sh ert DIST-DIR
+#                                     suite wine-emacs-ert: tests/ert/run.el
 #                                     in the Windows Emacs: every ERT test
 #                                     not tagged posix, the windows-tagged
-#                                     ones included (vterm-windows-tests.el)
+#                                     ones included (vterm-windows-tests.el,
+#                                     vterm-windows-download-tests.el, which
+#                                     installs from DIST-DIR, build-aux/
+#                                     dist.sh's output, served over http)
 #   tests/wine/emacs-suite.sh exit    suite wine-emacs: the Emacs is the one
 #                                     built for Windows; kill-emacs with a
 #                                     live session leaves no proxy or child
@@ -13,7 +17,7 @@
 # Windows Emacs is the cached cross-build (build-aux/w32-emacs.sh), run by
 # tests/wine/emacs.sh; one fresh WINEPREFIX serves the whole run.
 set -u
-mode=${1:?usage: emacs-suite.sh ert|exit}
+mode=${1:?usage: emacs-suite.sh ert DIST-DIR|exit}
 top=$(pwd)
 EMACS_SH="$top/tests/wine/emacs.sh"
 # Windows paths of the binaries under test (Wine maps / to Z:).
@@ -34,8 +38,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ "$mode" = ert ]; then
+    # vterm-windows-download-tests.el: the server runs here, on Linux
+    # (the Windows Emacs cannot start python3), and serves DIST-DIR.
+    dist=${2:?usage: emacs-suite.sh ert DIST-DIR}
+    export VTERM_TEST_DOWNLOAD_DIST="$WIN_TOP/$dist"
     # run.el prints the counts and records them in build/results itself.
-    VTERM_EMACS_TIMEOUT=900 "$EMACS_SH" -Q --batch -L "$WIN_TOP/build/windows" \
+    VTERM_EMACS_TIMEOUT=900 sh tests/ert/with-download-server.sh "$dist" \
+        "$EMACS_SH" -Q --batch -L "$WIN_TOP/build/windows" \
         -l "$WIN_TOP/tests/ert/run.el" -f vterm-run-ert wine-emacs-ert
     exit $?
 fi

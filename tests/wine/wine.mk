@@ -72,5 +72,17 @@ SUITES += wine-emacs wine-emacs-ert
 test-wine-emacs: $(WIN_MODULE) $(WIN_PROXY) $(WINE_TEST_DIR)/fixture.exe
 	@sh tests/wine/emacs-suite.sh exit
 
-test-wine-emacs-ert: $(WIN_MODULE) $(WIN_PROXY) $(WINE_TEST_DIR)/fixture.exe
-	@sh tests/wine/emacs-suite.sh ert
+# vterm-windows-download-tests.el installs from "make dist" output served
+# over http: build-aux/dist.sh's, into build/ (the tree's own dist/ and
+# manifest stay as they are).
+WINE_DIST_DIR := $(BUILD)/download-dist
+
+$(WINE_DIST_DIR)/manifest.el: $(WIN_MODULE) $(WIN_PROXY) LICENSE \
+    build-aux/dist.sh build-aux/dist-zip.py build-aux/dist-README.txt \
+    build-aux/vterm-module-manifest.el.in lisp/vterm.el
+	@sh build-aux/dist.sh $(VERSION) $(WIN_MODULE) $(WIN_PROXY) \
+	  $(WINE_DIST_DIR) $@
+
+test-wine-emacs-ert: $(WIN_MODULE) $(WIN_PROXY) $(WINE_TEST_DIR)/fixture.exe \
+    $(WINE_DIST_DIR)/manifest.el
+	@sh tests/wine/emacs-suite.sh ert $(WINE_DIST_DIR)
