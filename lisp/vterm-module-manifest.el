@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "8a0945b62a9de2a13d61d4b5b00d0cbc82bdf311b2b908eff0c3a1fc1e35a981")
-           ("conpty-proxy.exe" . "85ca500e8bacd760f1c51385db0e1c7344f06281be478ab9ed199ad7ae7266ff")))
+    (files ("vterm-module.dll" . "f95cefd61b9e96f416347800d3d404c148c5a9359dc7926f51f1fd378d39d503")
+           ("conpty-proxy.exe" . "fad64ef568a3ced6fbd945aafad125741632a8b7b2dc6992bb402f865405802f")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
