@@ -64,6 +64,42 @@ int pty_spawn(char **argv, int cols, int rows, struct pty_child *child,
 /* TIOCSWINSZ on the master; returns 0 or an errno value. */
 int pty_resize(int master, int cols, int rows);
 
+/* --- the child on its pty, as the session loops run it
+ * (posix_pty_life.c: the `new' loop and the session server) --- */
+
+enum { PTY_LIFE_INPUT_MAX = 64 << 10 };
+
+struct pty_life {
+    struct pty_child child;
+    bool running;  /* not reaped yet */
+    bool pty_open; /* the master is open */
+    bool killed;   /* SIGKILL sent after the hang-up grace period */
+    int exit_code;
+    uint64_t drain_deadline, kill_deadline;
+    /* Input the pty did not take yet. */
+    char input[PTY_LIFE_INPUT_MAX];
+    size_t input_len;
+};
+
+/* Hang up the child's process group, as a terminal closing would, and
+ * give it POLICY_HANGUP_MS to go before it is killed; WHY is traced. */
+void pty_life_hang_up(struct pty_life *l, const char *why, uint64_t now);
+/* Read the signal bytes of posix_signals_install's descriptor FD:
+ * SIGCHLD reaps the child, any other hangs it up (WHY). */
+void pty_life_read_signals(struct pty_life *l, int fd, const char *why,
+                           uint64_t now);
+/* Output came after the child ended: draining goes on. */
+void pty_life_output(struct pty_life *l, uint64_t now);
+/* Write pending input to the pty (POLLOUT). */
+void pty_life_write_input(struct pty_life *l);
+void pty_life_close_pty(struct pty_life *l);
+/* NEXT, or an earlier deadline of L's (draining, unless reading is
+ * PAUSED; the SIGKILL after a hang-up). */
+uint64_t pty_life_next_deadline(const struct pty_life *l, bool paused,
+                                uint64_t next);
+/* Act on the deadlines that have come: stop draining, or SIGKILL. */
+void pty_life_check_deadlines(struct pty_life *l, bool paused, uint64_t now);
+
 /* --- control-channel server --- */
 
 enum { POSIX_CTL_MAX_CLIENTS = 64 };

@@ -29,7 +29,7 @@
 #include "snapshot.h"
 #include "trace.h"
 
-enum { INPUT_MAX = 64 << 10, PENDING_MAX = 4, HELLO_MAX = 64 };
+enum { PENDING_MAX = 4, HELLO_MAX = 64 };
 
 /* A connection to the data channel that has not said hello yet. */
 struct pending {
@@ -40,7 +40,7 @@ struct pending {
 };
 
 struct server {
-    struct pty_child child;
+    struct pty_life life;
     struct posix_ctl_server ctl;
     int signal_fd, data_fd;
     char data_path[CTL_NAME_MAX];
@@ -51,11 +51,7 @@ struct server {
     struct pending pending[PENDING_MAX];
     int client;        /* the attached client's socket, or -1 */
     struct queue *out; /* frames for the client */
-    bool child_running, pty_open, reading_paused, killed;
-    int exit_code;
-    uint64_t drain_deadline, kill_deadline;
-    char input[INPUT_MAX];
-    size_t input_len;
+    bool reading_paused;
 };
 
 /* --- control channel --- */
@@ -63,7 +59,7 @@ struct server {
 static uint32_t apply_resize(void *ctx, int cols, int rows)
 {
     struct server *s = ctx;
-    int err = pty_resize(s->child.master, cols, rows);
+    int err = pty_resize(s->life.child.master, cols, rows);
 
     if (err == 0) {
         s->cols = cols;
@@ -73,18 +69,11 @@ static uint32_t apply_resize(void *ctx, int cols, int rows)
     return (uint32_t)err;
 }
 
-static void hang_up(struct server *s, const char *why, uint64_t now)
-{
-    if (!s->child_running || s->kill_deadline != 0 || s->killed)
-        return;
-    trace("hangup: %s", why);
-    kill(-s->child.pid, SIGHUP);
-    s->kill_deadline = now + POLICY_HANGUP_MS;
-}
-
 static void end_session(void *ctx)
 {
-    hang_up(ctx, "kill message", posix_now_ms());
+    struct server *s = ctx;
+
+    pty_life_hang_up(&s->life, "kill message", posix_now_ms());
 }
 
 static void describe(void *ctx, struct ctl_info *info)
@@ -94,7 +83,7 @@ static void describe(void *ctx, struct ctl_info *info)
 
     info->cols = s->cols;
     info->rows = s->rows;
-    info->pid = (long)s->child.pid;
+    info->pid = (long)s->life.child.pid;
     info->start = s->start;
     info->attached = s->client >= 0;
     snprintf(info->program, sizeof info->program, "%s",
@@ -122,7 +111,7 @@ static void drop_client(struct server *s, const char *why)
     s->client = -1;
     queue_free(s->out);
     s->out = NULL;
-    s->input_len = 0;
+    s->life.input_len = 0;
     s->reading_paused = false;
 }
 
@@ -190,10 +179,11 @@ static void attach_client(struct server *s, int fd, bool take_over, int cols,
 
 static void read_client(struct server *s)
 {
-    ssize_t n = recv(s->client, s->input, sizeof s->input, MSG_DONTWAIT);
+    ssize_t n =
+        recv(s->client, s->life.input, sizeof s->life.input, MSG_DONTWAIT);
 
     if (n > 0) {
-        s->input_len = s->pty_open ? (size_t)n : 0;
+        s->life.input_len = s->life.pty_open ? (size_t)n : 0;
         return;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -291,46 +281,13 @@ static void read_hello(struct server *s, struct pending *p)
 
 /* --- pty and child --- */
 
-static void reap_child(struct server *s, uint64_t now)
-{
-    int status;
-    pid_t r;
-
-    while ((r = waitpid(s->child.pid, &status, WNOHANG)) < 0 && errno == EINTR)
-        ;
-    if (r != s->child.pid)
-        return;
-    s->child_running = false;
-    if (WIFEXITED(status))
-        s->exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        s->exit_code = 128 + WTERMSIG(status);
-    trace("child exited: code %d", s->exit_code);
-    s->drain_deadline = now + POLICY_DRAIN_MS;
-}
-
-static void read_signals(struct server *s, uint64_t now)
-{
-    unsigned char sigs[64];
-    ssize_t n;
-
-    while ((n = read(s->signal_fd, sigs, sizeof sigs)) > 0)
-        for (ssize_t i = 0; i < n; i++) {
-            if (sigs[i] == SIGCHLD)
-                reap_child(s, now);
-            else
-                hang_up(s, "server got a signal", now);
-        }
-}
-
 static void read_pty(struct server *s, uint64_t now)
 {
     char buf[QUEUE_CHUNK];
-    ssize_t n = read(s->child.master, buf, sizeof buf);
+    ssize_t n = read(s->life.child.master, buf, sizeof buf);
 
     if (n > 0) {
-        if (!s->child_running)
-            s->drain_deadline = now + POLICY_DRAIN_MS;
+        pty_life_output(&s->life, now);
         screen_feed(s->screen, buf, (size_t)n);
         if (s->client >= 0) {
             push_frame(s, FRAME_DATA, buf, (size_t)n);
@@ -340,20 +297,7 @@ static void read_pty(struct server *s, uint64_t now)
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
-    close(s->child.master);
-    s->pty_open = false;
-}
-
-static void write_pty(struct server *s)
-{
-    ssize_t n = write(s->child.master, s->input, s->input_len);
-
-    if (n > 0) {
-        memmove(s->input, s->input + n, s->input_len - (size_t)n);
-        s->input_len -= (size_t)n;
-    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        s->input_len = 0;
-    }
+    pty_life_close_pty(&s->life);
 }
 
 static void update_backpressure(struct server *s, uint64_t now)
@@ -366,8 +310,7 @@ static void update_backpressure(struct server *s, uint64_t now)
     } else if (s->reading_paused && (s->client < 0 || queue_drained(s->out))) {
         s->reading_paused = false;
         policy_trace_backpressure(false, s->out ? queue_size(s->out) : 0);
-        if (!s->child_running)
-            s->drain_deadline = now + POLICY_DRAIN_MS;
+        pty_life_output(&s->life, now);
     }
 }
 
@@ -378,11 +321,7 @@ static int poll_timeout(const struct server *s, uint64_t now)
     for (int i = 0; i < PENDING_MAX; i++)
         if (s->pending[i].fd >= 0 && s->pending[i].deadline < next)
             next = s->pending[i].deadline;
-    if (!s->child_running && s->pty_open && !s->reading_paused &&
-        s->drain_deadline < next)
-        next = s->drain_deadline;
-    if (s->child_running && s->kill_deadline != 0 && s->kill_deadline < next)
-        next = s->kill_deadline;
+    next = pty_life_next_deadline(&s->life, s->reading_paused, next);
     if (next == UINT64_MAX)
         return -1; /* idle means idle */
     return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
@@ -399,19 +338,7 @@ static void check_deadlines(struct server *s, uint64_t now)
             p->fd = -1;
         }
     }
-    if (!s->child_running && s->pty_open && !s->reading_paused &&
-        now >= s->drain_deadline) {
-        policy_trace_drain_gave_up();
-        close(s->child.master);
-        s->pty_open = false;
-    }
-    if (s->child_running && s->kill_deadline != 0 && now >= s->kill_deadline) {
-        policy_trace_hangup_forced("SIGKILL");
-        kill(-s->child.pid, SIGKILL);
-        kill(s->child.pid, SIGKILL);
-        s->kill_deadline = 0;
-        s->killed = true;
-    }
+    pty_life_check_deadlines(&s->life, s->reading_paused, now);
 }
 
 static void run_loop(struct server *s)
@@ -419,7 +346,7 @@ static void run_loop(struct server *s)
     enum { SIG, DATA, CLIENT, PTY, PEND, CTL = PEND + PENDING_MAX };
     struct pollfd fds[CTL + 1 + POSIX_CTL_MAX_CLIENTS];
 
-    while (s->child_running || s->pty_open) {
+    while (s->life.running || s->life.pty_open) {
         uint64_t now = posix_now_ms();
         int nctl, r;
 
@@ -429,13 +356,13 @@ static void run_loop(struct server *s)
         fds[CLIENT] = (struct pollfd){
             .fd = s->client,
             .events =
-                (short)((s->input_len == 0 ? POLLIN : 0) |
+                (short)((s->life.input_len == 0 ? POLLIN : 0) |
                         (s->client >= 0 && queue_size(s->out) > 0 ? POLLOUT
                                                                   : 0))};
         fds[PTY] = (struct pollfd){
-            .fd = s->pty_open ? s->child.master : -1,
+            .fd = s->life.pty_open ? s->life.child.master : -1,
             .events = (short)((s->reading_paused ? 0 : POLLIN) |
-                              (s->input_len > 0 ? POLLOUT : 0))};
+                              (s->life.input_len > 0 ? POLLOUT : 0))};
         for (int i = 0; i < PENDING_MAX; i++)
             fds[PEND + i] =
                 (struct pollfd){.fd = s->pending[i].fd, .events = POLLIN};
@@ -449,15 +376,16 @@ static void run_loop(struct server *s)
         now = posix_now_ms();
         if (r > 0) {
             if (fds[SIG].revents)
-                read_signals(s, now);
+                pty_life_read_signals(&s->life, s->signal_fd,
+                                      "server got a signal", now);
             if (s->client >= 0 && (fds[CLIENT].revents & POLLOUT))
                 flush_client(s);
-            if (s->client >= 0 && s->input_len == 0 &&
+            if (s->client >= 0 && s->life.input_len == 0 &&
                 (fds[CLIENT].revents & (POLLIN | POLLHUP | POLLERR)))
                 read_client(s);
-            if (s->pty_open && (fds[PTY].revents & POLLOUT))
-                write_pty(s);
-            if (s->pty_open &&
+            if (s->life.pty_open && (fds[PTY].revents & POLLOUT))
+                pty_life_write_input(&s->life);
+            if (s->life.pty_open &&
                 (fds[PTY].revents & (POLLIN | POLLHUP | POLLERR)))
                 read_pty(s, now);
             for (int i = 0; i < PENDING_MAX; i++)
@@ -479,7 +407,7 @@ static void finish_client(struct server *s)
 
     if (s->client < 0)
         return;
-    frame_exit(exit_frame, s->exit_code);
+    frame_exit(exit_frame, s->life.exit_code);
     if (!queue_push(s->out, exit_frame, sizeof exit_frame))
         return;
     while (s->client >= 0 && queue_size(s->out) > 0) {
@@ -550,17 +478,18 @@ static int serve(const struct session_config *cfg, int scrollback, int ready_fd)
     if ((s->signal_fd = posix_signals_install()) < 0 ||
         open_data_channel(s, cfg->id) != 0 ||
         posix_ctl_server_open(&s->ctl, cfg->id, &handlers) != 0 ||
-        pty_spawn(cfg->argv, cfg->cols, cfg->rows, &s->child, &code) != 0) {
+        pty_spawn(cfg->argv, cfg->cols, cfg->rows, &s->life.child, &code) !=
+            0) {
         report_start(ready_fd, code);
         close_channels(s);
         screen_free(s->screen);
         free(s);
         return code;
     }
-    trace("serve: pid %ld, %dx%d, %s", (long)s->child.pid, cfg->cols, cfg->rows,
-          cfg->argv[0]);
-    s->pty_open = s->child_running = true;
-    s->exit_code = PROXY_EXIT_FAILURE;
+    trace("serve: pid %ld, %dx%d, %s", (long)s->life.child.pid, cfg->cols,
+          cfg->rows, cfg->argv[0]);
+    s->life.pty_open = s->life.running = true;
+    s->life.exit_code = PROXY_EXIT_FAILURE;
     if (chdir("/") != 0) {
         /* Only so as not to hold a directory busy. */
     }
@@ -568,16 +497,15 @@ static int serve(const struct session_config *cfg, int scrollback, int ready_fd)
 
     run_loop(s);
 
-    if (s->child_running) {
-        kill(-s->child.pid, SIGHUP);
-        kill(s->child.pid, SIGHUP);
+    if (s->life.running) {
+        kill(-s->life.child.pid, SIGHUP);
+        kill(s->life.child.pid, SIGHUP);
     }
     /* Nobody new may attach to a session that has ended. */
     close_channels(s);
     finish_client(s);
-    trace("exit: code %d", s->exit_code);
-    if (s->pty_open)
-        close(s->child.master);
+    trace("exit: code %d", s->life.exit_code);
+    pty_life_close_pty(&s->life);
     screen_free(s->screen);
     free(s);
     trace_close();

@@ -17,88 +17,28 @@
 #include "queue.h"
 #include "trace.h"
 
-enum { INPUT_MAX = 64 << 10 };
-
 struct session {
-    struct pty_child child;
+    struct pty_life life;
     struct posix_ctl_server ctl;
     struct queue *out;
     int signal_fd;
-    bool stdin_open, pty_open, stdout_open, child_running, reading_paused;
-    bool killed; /* SIGKILL sent after the hang-up grace period */
-    int exit_code;
-    uint64_t drain_deadline, kill_deadline;
-    /* Input read from stdin that the pty did not take yet. */
-    char input[INPUT_MAX];
-    size_t input_len;
+    bool stdin_open, stdout_open, reading_paused;
 };
 
 static uint32_t apply_resize(void *ctx, int cols, int rows)
 {
     struct session *s = ctx;
 
-    return (uint32_t)pty_resize(s->child.master, cols, rows);
-}
-
-/* Hang up the child's process group, as a terminal closing would, and
- * give it HANGUP_MS to go before it is killed. */
-static void hang_up(struct session *s, const char *why, uint64_t now)
-{
-    if (!s->child_running || s->kill_deadline != 0 || s->killed)
-        return;
-    trace("hangup: %s", why);
-    kill(-s->child.pid, SIGHUP);
-    s->kill_deadline = now + POLICY_HANGUP_MS;
-}
-
-static void reap_child(struct session *s, uint64_t now)
-{
-    int status;
-    pid_t r;
-
-    while ((r = waitpid(s->child.pid, &status, WNOHANG)) < 0 && errno == EINTR)
-        ;
-    if (r != s->child.pid)
-        return;
-    s->child_running = false;
-    if (WIFEXITED(status))
-        s->exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        s->exit_code = 128 + WTERMSIG(status);
-    trace("child exited: code %d", s->exit_code);
-    s->drain_deadline = now + POLICY_DRAIN_MS;
-}
-
-static void read_signals(struct session *s, uint64_t now)
-{
-    unsigned char sigs[64];
-    ssize_t n;
-
-    while ((n = read(s->signal_fd, sigs, sizeof sigs)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            if (sigs[i] == SIGCHLD)
-                reap_child(s, now);
-            else
-                hang_up(s, "proxy got a signal", now);
-        }
-    }
-}
-
-static void close_pty(struct session *s)
-{
-    if (s->pty_open) {
-        close(s->child.master);
-        s->pty_open = false;
-    }
+    return (uint32_t)pty_resize(s->life.child.master, cols, rows);
 }
 
 static void read_stdin(struct session *s, uint64_t now)
 {
-    ssize_t n = read(STDIN_FILENO, s->input, sizeof s->input);
+    ssize_t n = read(STDIN_FILENO, s->life.input, sizeof s->life.input);
 
     if (n > 0) {
         /* With the pty gone there is nobody to give input to. */
-        s->input_len = s->pty_open ? (size_t)n : 0;
+        s->life.input_len = s->life.pty_open ? (size_t)n : 0;
         return;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -106,20 +46,7 @@ static void read_stdin(struct session *s, uint64_t now)
     /* EOF: Emacs killed the process or closed our input. */
     trace(n == 0 ? "stdin: eof" : "stdin: %s", strerror(errno));
     s->stdin_open = false;
-    hang_up(s, "stdin closed", now);
-}
-
-static void write_pty(struct session *s)
-{
-    ssize_t n = write(s->child.master, s->input, s->input_len);
-
-    if (n > 0) {
-        memmove(s->input, s->input + n, s->input_len - (size_t)n);
-        s->input_len -= (size_t)n;
-    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        /* The child side is gone; its exit will end the session. */
-        s->input_len = 0;
-    }
+    pty_life_hang_up(&s->life, "stdin closed", now);
 }
 
 static void flush_stdout(struct session *s)
@@ -146,11 +73,10 @@ static void flush_stdout(struct session *s)
 static void read_pty(struct session *s, uint64_t now)
 {
     char buf[QUEUE_CHUNK];
-    ssize_t n = read(s->child.master, buf, sizeof buf);
+    ssize_t n = read(s->life.child.master, buf, sizeof buf);
 
     if (n > 0) {
-        if (!s->child_running)
-            s->drain_deadline = now + POLICY_DRAIN_MS;
+        pty_life_output(&s->life, now);
         if (!queue_push(s->out, buf, (size_t)n)) {
             /* Keep the bytes' place: stop reading until memory frees up. */
             trace("queue: out of memory");
@@ -162,7 +88,7 @@ static void read_pty(struct session *s, uint64_t now)
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
     /* EIO: every slave descriptor is closed. */
-    close_pty(s);
+    pty_life_close_pty(&s->life);
 }
 
 static void update_backpressure(struct session *s, uint64_t now)
@@ -173,8 +99,7 @@ static void update_backpressure(struct session *s, uint64_t now)
     } else if (s->reading_paused && queue_drained(s->out)) {
         s->reading_paused = false;
         policy_trace_backpressure(false, queue_size(s->out));
-        if (!s->child_running)
-            s->drain_deadline = now + POLICY_DRAIN_MS;
+        pty_life_output(&s->life, now);
     }
 }
 
@@ -182,11 +107,7 @@ static int poll_timeout(const struct session *s, uint64_t now)
 {
     uint64_t next = posix_ctl_server_next_deadline(&s->ctl);
 
-    if (!s->child_running && s->pty_open && !s->reading_paused &&
-        s->drain_deadline < next)
-        next = s->drain_deadline;
-    if (s->child_running && s->kill_deadline != 0 && s->kill_deadline < next)
-        next = s->kill_deadline;
+    next = pty_life_next_deadline(&s->life, s->reading_paused, next);
     if (next == UINT64_MAX)
         return -1; /* idle means idle: no timer */
     return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
@@ -200,19 +121,19 @@ static void run_loop(struct session *s)
     /* Done once the child is gone, its output read, and all of it written
      * (or nobody is left to write it to). */
     while (s->stdout_open &&
-           (s->child_running || s->pty_open || queue_size(s->out) > 0)) {
+           (s->life.running || s->life.pty_open || queue_size(s->out) > 0)) {
         uint64_t now = posix_now_ms();
         int nctl, r;
 
         update_backpressure(s, now);
         fds[SIG] = (struct pollfd){.fd = s->signal_fd, .events = POLLIN};
         fds[IN] = (struct pollfd){
-            .fd = s->stdin_open && s->input_len == 0 ? STDIN_FILENO : -1,
+            .fd = s->stdin_open && s->life.input_len == 0 ? STDIN_FILENO : -1,
             .events = POLLIN};
         fds[PTY] = (struct pollfd){
-            .fd = s->pty_open ? s->child.master : -1,
+            .fd = s->life.pty_open ? s->life.child.master : -1,
             .events = (short)((s->reading_paused ? 0 : POLLIN) |
-                              (s->input_len > 0 ? POLLOUT : 0))};
+                              (s->life.input_len > 0 ? POLLOUT : 0))};
         fds[OUT] =
             (struct pollfd){.fd = queue_size(s->out) > 0 ? STDOUT_FILENO : -1,
                             .events = POLLOUT};
@@ -226,31 +147,20 @@ static void run_loop(struct session *s)
         now = posix_now_ms();
         if (r > 0) {
             if (fds[SIG].revents)
-                read_signals(s, now);
+                pty_life_read_signals(&s->life, s->signal_fd,
+                                      "proxy got a signal", now);
             if (fds[IN].revents)
                 read_stdin(s, now);
-            if (s->pty_open && (fds[PTY].revents & POLLOUT))
-                write_pty(s);
-            if (s->pty_open &&
+            if (s->life.pty_open && (fds[PTY].revents & POLLOUT))
+                pty_life_write_input(&s->life);
+            if (s->life.pty_open &&
                 (fds[PTY].revents & (POLLIN | POLLHUP | POLLERR)))
                 read_pty(s, now);
             if (fds[OUT].revents)
                 flush_stdout(s);
         }
         posix_ctl_server_dispatch(&s->ctl, fds + CTL, r > 0 ? nctl : 0, now);
-        if (!s->child_running && s->pty_open && !s->reading_paused &&
-            now >= s->drain_deadline) {
-            policy_trace_drain_gave_up();
-            close_pty(s);
-        }
-        if (s->child_running && s->kill_deadline != 0 &&
-            now >= s->kill_deadline) {
-            policy_trace_hangup_forced("SIGKILL");
-            kill(-s->child.pid, SIGKILL);
-            kill(s->child.pid, SIGKILL);
-            s->kill_deadline = 0;
-            s->killed = true;
-        }
+        pty_life_check_deadlines(&s->life, s->reading_paused, now);
     }
 }
 
@@ -272,7 +182,8 @@ int backend_run_session(const struct session_config *cfg)
         free(s);
         return PROXY_EXIT_FAILURE;
     }
-    if (pty_spawn(cfg->argv, cfg->cols, cfg->rows, &s->child, &code) != 0) {
+    if (pty_spawn(cfg->argv, cfg->cols, cfg->rows, &s->life.child, &code) !=
+        0) {
         posix_ctl_server_close(&s->ctl);
         queue_free(s->out);
         free(s);
@@ -280,23 +191,23 @@ int backend_run_session(const struct session_config *cfg)
     }
     if (posix_set_nonblock(STDOUT_FILENO) != 0) {
         fprintf(stderr, "conpty-proxy: stdout: %s\n", strerror(errno));
-        kill(-s->child.pid, SIGKILL);
+        kill(-s->life.child.pid, SIGKILL);
     }
-    trace("start: pid %ld, %dx%d, %s", (long)s->child.pid, cfg->cols, cfg->rows,
-          cfg->argv[0]);
-    s->stdin_open = s->pty_open = s->stdout_open = s->child_running = true;
-    s->exit_code = PROXY_EXIT_FAILURE;
+    trace("start: pid %ld, %dx%d, %s", (long)s->life.child.pid, cfg->cols,
+          cfg->rows, cfg->argv[0]);
+    s->stdin_open = s->life.pty_open = s->stdout_open = s->life.running = true;
+    s->life.exit_code = PROXY_EXIT_FAILURE;
 
     run_loop(s);
 
-    if (s->child_running) {
+    if (s->life.running) {
         /* Emacs went away: nobody will read, so end the child now. */
-        kill(-s->child.pid, SIGHUP);
-        kill(s->child.pid, SIGHUP);
+        kill(-s->life.child.pid, SIGHUP);
+        kill(s->life.child.pid, SIGHUP);
     }
-    code = s->exit_code;
+    code = s->life.exit_code;
     trace("exit: code %d", code);
-    close_pty(s);
+    pty_life_close_pty(&s->life);
     posix_ctl_server_close(&s->ctl);
     queue_free(s->out);
     free(s);
