@@ -823,6 +823,15 @@ void guard_free(struct input_guard *g)
 #endif
 }
 
+bool guard_at_ground(const struct input_guard *g)
+{
+#ifndef RENDER_HAVE_FRAGMENTS
+    if (g->hold_state != HOLD_TEXT || g->held_string.len > 0)
+        return false;
+#endif
+    return g->state == GUARD_TEXT && g->utf8_held == 0;
+}
+
 void guard_write(struct input_guard *g, const char *bytes, size_t len)
 {
     feed(g, bytes, len);

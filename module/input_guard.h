@@ -89,6 +89,9 @@ void guard_free(struct input_guard *g);
 /* Feed process output to libvterm, guarded. */
 void guard_write(struct input_guard *g, const char *bytes, size_t len);
 
+/* Nothing held and no sequence begun: what follows is read as text and
+ * controls, as at the start. */
+bool guard_at_ground(const struct input_guard *g);
 /* After a resize: the scroll region reset when the screen lost rows
  * (SHRANK), the cursor moved back onto the screen. */
 void guard_resized(struct input_guard *g, bool shrank);

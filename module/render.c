@@ -44,6 +44,12 @@ struct render {
     bool altscreen;
     bool alt_used;  /* the alternate screen has been shown */
     int mouse_mode; /* VTERM_PROP_MOUSE_*: what the program asked for */
+    /* While a stretch of output whose scrolled-off lines the scrollback
+     * will drop anyway is parsed (see render_write): libvterm's screen
+     * has these callbacks, without sb_pushline, and the lines it scrolls
+     * off are pushed here as empty ones. */
+    VTermScreenCallbacks dropping_callbacks;
+    bool dropping;
 
     struct input_guard guard;
     struct buf out; /* bytes libvterm produced, for the process */
@@ -58,12 +64,16 @@ struct render {
 
 /* ---- scrollback callbacks ---- */
 
-static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+static int push_line(struct render *r, int cols, const VTermScreenCell *cells)
 {
-    struct render *r = user;
     struct line_info info = lineinfo_take_pushed(&r->li);
 
     return sb_push(&r->sb, cols, cells, &info, r->cols);
+}
+
+static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+{
+    return push_line(user, cols, cells);
 }
 
 static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
@@ -129,6 +139,13 @@ static int cb_moverect(VTermRect dest, VTermRect src, void *user)
     struct render *r = user;
     int row;
 
+    /* What libvterm would have pushed (the rows above SRC when the whole
+     * width scrolls up to the top of the primary screen), as lines that
+     * the end of this write evicts again. */
+    if (r->dropping && dest.start_row == 0 && dest.start_col == 0 &&
+        dest.end_col == r->cols && !r->altscreen)
+        for (row = 0; row < src.start_row; row++)
+            push_line(r, 0, r->cells);
     if (src.start_col != 0 || src.end_col != r->cols)
         return 0;
 #ifdef RENDER_HAVE_REFLOW
@@ -425,6 +442,8 @@ struct render *render_new(const struct render_options *opt)
     r->screen = vterm_obtain_screen(r->vt);
     r->state = vterm_obtain_state(r->vt);
     vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
+    r->dropping_callbacks = screen_callbacks;
+    r->dropping_callbacks.sb_pushline = NULL;
     vterm_screen_set_unrecognised_fallbacks(r->screen, &fallbacks, r);
     vterm_screen_enable_altscreen(r->screen, 1);
     /* Damage by row, not by cell: a callback per row touched instead of
@@ -458,9 +477,70 @@ void render_free(struct render *r)
     free(r);
 }
 
+/* Byte I of BYTES (LEN long) leaves libvterm's parser in its ground
+ * state and the scroll region as it is: printable ASCII, UTF-8 that
+ * cannot be a C1 control (0xc2 0x80..0x9f), CR, LF, TAB or BS. */
+static bool plain_at(const unsigned char *bytes, size_t len, size_t i)
+{
+    unsigned char c = bytes[i];
+
+    if (c == 0xc2)
+        return i + 1 < len && bytes[i + 1] >= 0xa0;
+    return (c >= 0x20 && c != 0x7f) || c == '\n' || c == '\r' || c == '\t' ||
+           c == '\b';
+}
+
+/* libvterm builds a row of cells for every line it scrolls into the
+ * scrollback (a fifth of its time on a large write of text), and when a
+ * write ends in more line feeds than the scrollback keeps, the lines
+ * pushed before those are evicted before anyone sees them.  [*FROM,
+ * *TO) is such a stretch: plain bytes (plain_at) from *FROM to the end,
+ * at least KEEP line feeds after *TO, *FROM at the start of BYTES or
+ * after a line feed.  A line pushed in the stretch puts the cursor on
+ * the last row of a scroll region that starts at the top; plain bytes
+ * move it neither up nor out, so each later line feed pushes a line
+ * too, and the KEEP lines they push evict it.  False when there is
+ * none. */
+static bool dropped_stretch(const unsigned char *bytes, size_t len, long keep,
+                            size_t *from, size_t *to)
+{
+    size_t i = len;
+    long feeds = 0;
+
+    *to = 0;
+    *from = len;
+    while (i > 0 && plain_at(bytes, len, i - 1)) {
+        i--;
+        if (bytes[i] != '\n')
+            continue;
+        if (++feeds == keep)
+            *to = i;
+        *from = i + 1;
+    }
+    if (i == 0)
+        *from = 0;
+    return *to > *from;
+}
+
 void render_write(struct render *r, const char *bytes, size_t len)
 {
-    guard_write(&r->guard, bytes, len);
+    size_t from, to;
+
+    if (r->sb.limit > 0 && dropped_stretch((const unsigned char *)bytes, len,
+                                           (long)r->sb.limit, &from, &to)) {
+        guard_write(&r->guard, bytes, from);
+        if (guard_at_ground(&r->guard)) {
+            vterm_screen_set_callbacks(r->screen, &r->dropping_callbacks, r);
+            r->dropping = true;
+            guard_write(&r->guard, bytes + from, to - from);
+            r->dropping = false;
+            vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
+            from = to;
+        }
+        guard_write(&r->guard, bytes + from, len - from);
+    } else {
+        guard_write(&r->guard, bytes, len);
+    }
     vterm_screen_flush_damage(r->screen);
 }
 

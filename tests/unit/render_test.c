@@ -1505,7 +1505,7 @@ static bool same_line(const struct render_line *a, const struct render_line *b)
         a->info.prompt_col != b->info.prompt_col ||
         a->info.dir != b->info.dir || a->info.status != b->info.status ||
         a->info.prompt_rows != b->info.prompt_rows ||
-        memcmp(a->text, b->text, a->len) != 0)
+        (a->len > 0 && memcmp(a->text, b->text, a->len) != 0))
         return false;
     for (i = 0; i < a->nruns; i++)
         if (a->runs[i].off != b->runs[i].off ||
@@ -1531,8 +1531,10 @@ static bool copy_line(struct sb_copy *c, const struct render_line *l)
     if (l == NULL || l->len > sizeof c->text || l->nruns > 64)
         return false;
     c->line = *l;
-    memcpy(c->text, l->text, l->len);
-    memcpy(c->runs, l->runs, (size_t)l->nruns * sizeof *l->runs);
+    if (l->len > 0) /* an empty line may have no text nor runs */
+        memcpy(c->text, l->text, l->len);
+    if (l->nruns > 0)
+        memcpy(c->runs, l->runs, (size_t)l->nruns * sizeof *l->runs);
     c->line.text = c->text;
     c->line.runs = c->runs;
     return true;
@@ -1681,6 +1683,136 @@ TEST(scrollback_cleared_while_lines_are_raw)
     render_free(r); /* valgrind: raw and built lines all freed */
 }
 
+/* Everything a viewer reads of A and B is the same: screen rows, cursor,
+ * the scrollback's lines, line info and counts. */
+static bool same_terminal(struct render *a, struct render *b)
+{
+    struct render_cursor ca, cb;
+    int rows, cols, i;
+
+    render_get_size(a, &rows, &cols);
+    render_get_cursor(a, &ca);
+    render_get_cursor(b, &cb);
+    if (ca.row != cb.row || ca.col != cb.col ||
+        render_sb_pushes(a) != render_sb_pushes(b) ||
+        render_sb_count(a) != render_sb_count(b) ||
+        render_sb_pending(a) != render_sb_pending(b) ||
+        render_sb_evicted(a) != render_sb_evicted(b)) {
+        fprintf(stderr,
+                "  cursor %d,%d / %d,%d; pushes %lu / %lu; "
+                "count %d / %d; pending %d / %d; evicted %d / %d\n",
+                ca.row, ca.col, cb.row, cb.col, render_sb_pushes(a),
+                render_sb_pushes(b), render_sb_count(a), render_sb_count(b),
+                render_sb_pending(a), render_sb_pending(b),
+                render_sb_evicted(a), render_sb_evicted(b));
+        return false;
+    }
+    for (i = 0; i < render_sb_pending(a); i++)
+        if (!same_line(render_sb_pending_line(a, i),
+                       render_sb_pending_line(b, i))) {
+            fprintf(stderr, "  scrollback line %d differs\n", i);
+            return false;
+        }
+    for (i = 0; i < rows; i++) {
+        const struct render_line *la, *lb;
+        static struct sb_copy copy;
+
+        if (!render_get_row(a, i, 0, &la) || !copy_line(&copy, la) ||
+            !render_get_row(b, i, 0, &lb) || !same_line(&copy.line, lb)) {
+            fprintf(stderr, "  row %d differs\n", i);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A write that ends in more line feeds than the scrollback keeps has
+ * its first lines dropped without libvterm building them (render_write):
+ * the same writes cut into pieces too small for that give the same
+ * terminal, whatever came before (colours, prompts, scroll regions with
+ * and without the top row, the cursor below one, the alternate screen,
+ * wide and wrapping text, a half-read sequence).  Deterministic. */
+TEST(dropped_scrollback_lines_equal_pushed_ones)
+{
+    static const char *const before[] = {"\033[31mred\033[0m ",
+                                         "$ " PROMPT_END("/p"),
+                                         "\033]133;D;1\007",
+                                         "\033[1;3r",
+                                         "\033[2;4r",
+                                         "\033[r",
+                                         "\033[5;1H",
+                                         "\033[?1049h",
+                                         "\033[?1049l",
+                                         "\033[3",
+                                         "\xe4\xb8\xad",
+                                         "\033[?7l",
+                                         "\033[?7h",
+                                         "x\r\n",
+                                         "\033]2;t"};
+    static const char *const text[] = {
+        "\r\n",     "\n",       "line ", "\xe4\xb8\xad\xe6\x96\x87",
+        "\t",       "\b",       "\r",    "0123456789abcdef",
+        "\xc2\xa9", "e\xcc\x81"};
+    static char stream[16384];
+    unsigned long seed = 4242;
+    int round;
+    bool ok = true;
+
+    for (round = 0; round < 300 && ok; round++) {
+        int rows = 2 + round % 5, cols = 4 + round % 13, limit = round % 9;
+        struct render *whole = make(rows, cols, limit);
+        struct render *pieces = make(rows, cols, limit);
+        int step;
+
+        for (step = 0; step < 3 && ok; step++) {
+            size_t len = 0, off, n;
+            int k;
+
+            for (k = 0; k < 3; k++) {
+                const char *p;
+                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                p = before[(seed >> 33) % (sizeof before / sizeof *before)];
+                n = strlen(p);
+                memcpy(stream + len, p, n);
+                len += n;
+            }
+            while (len < sizeof stream - 64) {
+                const char *p;
+                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                if ((seed >> 58) == 0 && step == 2)
+                    break; /* sometimes fewer line feeds than kept */
+                p = text[(seed >> 33) % (sizeof text / sizeof *text)];
+                n = strlen(p);
+                memcpy(stream + len, p, n);
+                len += n;
+            }
+            render_write(whole, stream, len);
+            /* A line feed a piece, fewer than the scrollback keeps (cut
+             * where libvterm does not see a difference: not before a
+             * combining mark, which it joins to what its last write
+             * printed). */
+            for (off = 0; off < len; off += n) {
+                n = 1;
+                while (off + n < len && (stream[off + n - 1] != '\n' ||
+                                         stream[off + n] == '\xcc'))
+                    n++;
+                render_write(pieces, stream + off, n);
+            }
+            ok = same_terminal(whole, pieces);
+            if (!ok)
+                fprintf(stderr, "  round %d step %d (%dx%d, %d kept)\n", round,
+                        step, rows, cols, limit);
+            if (step == 1) {
+                render_sb_taken(whole);
+                render_sb_taken(pieces);
+            }
+        }
+        render_free(whole);
+        render_free(pieces);
+    }
+    CHECK(ok);
+}
+
 /* CSIs the scanner passes on inside the text (one libvterm write for a
  * coloured line) and ones it rebuilds or expands byte by byte give the
  * same screen. */
@@ -1787,6 +1919,7 @@ int main(void)
     RUN(scrollback_raw_lines_pop_back_when_the_screen_grows);
     RUN(scrollback_cleared_while_lines_are_raw);
     RUN(whole_writes_equal_byte_by_byte_writes);
+    RUN(dropped_scrollback_lines_equal_pushed_ones);
     RUN(rejects_bad_sizes);
     RUN(fuzz_osc_inside_dcs_parameters);
     RUN(fuzz_rep_after_intermediates_does_not_hang);
