@@ -19,6 +19,7 @@
 #include "render_inspect.h"
 #include "runs.h"
 #include "scrollback.h"
+#include "unseen.h"
 
 /* libvterm (0.1.4 and 0.3.3) crashes putting a wide character on a
  * one-column screen: the screen is never narrower than this. */
@@ -477,67 +478,42 @@ void render_free(struct render *r)
     free(r);
 }
 
-/* Byte I of BYTES (LEN long) leaves libvterm's parser in its ground
- * state and the scroll region as it is: printable ASCII, UTF-8 that
- * cannot be a C1 control (0xc2 0x80..0x9f), CR, LF, TAB or BS. */
-static bool plain_at(const unsigned char *bytes, size_t len, size_t i)
+/* Feed [U->from, U->to) of BYTES (see unseen.h), pushing the lines
+ * libvterm scrolls off as empty ones. */
+static void feed_unseen(struct render *r, const char *bytes,
+                        const struct unseen *u)
 {
-    unsigned char c = bytes[i];
+    unsigned long pushes = r->sb.pushes;
 
-    if (c == 0xc2)
-        return i + 1 < len && bytes[i + 1] >= 0xa0;
-    return (c >= 0x20 && c != 0x7f) || c == '\n' || c == '\r' || c == '\t' ||
-           c == '\b';
-}
-
-/* libvterm builds a row of cells for every line it scrolls into the
- * scrollback (a fifth of its time on a large write of text), and when a
- * write ends in more line feeds than the scrollback keeps, the lines
- * pushed before those are evicted before anyone sees them.  [*FROM,
- * *TO) is such a stretch: plain bytes (plain_at) from *FROM to the end,
- * at least KEEP line feeds after *TO, *FROM at the start of BYTES or
- * after a line feed.  A line pushed in the stretch puts the cursor on
- * the last row of a scroll region that starts at the top; plain bytes
- * move it neither up nor out, so each later line feed pushes a line
- * too, and the KEEP lines they push evict it.  False when there is
- * none. */
-static bool dropped_stretch(const unsigned char *bytes, size_t len, long keep,
-                            size_t *from, size_t *to)
-{
-    size_t i = len;
-    long feeds = 0;
-
-    *to = 0;
-    *from = len;
-    while (i > 0 && plain_at(bytes, len, i - 1)) {
-        i--;
-        if (bytes[i] != '\n')
-            continue;
-        if (++feeds == keep)
-            *to = i;
-        *from = i + 1;
+    vterm_screen_set_callbacks(r->screen, &r->dropping_callbacks, r);
+    r->dropping = true;
+    guard_write(&r->guard, bytes + u->from, u->skip_from - u->from);
+    if (u->skip_to > u->skip_from && r->sb.pushes > pushes) {
+        /* Lines a scroll of the whole region would take away: only
+         * counted. */
+        guard_skip(&r->guard, bytes + u->skip_from, u->skip_to - u->skip_from);
+        sb_count_skipped(&r->sb, u->skipped_feeds);
+        guard_write(&r->guard, bytes + u->skip_to, u->to - u->skip_to);
+    } else {
+        guard_write(&r->guard, bytes + u->skip_from, u->to - u->skip_from);
     }
-    if (i == 0)
-        *from = 0;
-    return *to > *from;
+    r->dropping = false;
+    vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
 }
 
 void render_write(struct render *r, const char *bytes, size_t len)
 {
-    size_t from, to;
+    struct unseen u;
 
-    if (r->sb.limit > 0 && dropped_stretch((const unsigned char *)bytes, len,
-                                           (long)r->sb.limit, &from, &to)) {
-        guard_write(&r->guard, bytes, from);
+    if (r->sb.limit > 0 &&
+        unseen_find(bytes, len, (long)r->sb.limit, r->rows, &u)) {
+        guard_write(&r->guard, bytes, u.from);
         if (guard_at_ground(&r->guard)) {
-            vterm_screen_set_callbacks(r->screen, &r->dropping_callbacks, r);
-            r->dropping = true;
-            guard_write(&r->guard, bytes + from, to - from);
-            r->dropping = false;
-            vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
-            from = to;
+            feed_unseen(r, bytes, &u);
+            guard_write(&r->guard, bytes + u.to, len - u.to);
+        } else {
+            guard_write(&r->guard, bytes + u.from, len - u.from);
         }
-        guard_write(&r->guard, bytes + from, len - from);
     } else {
         guard_write(&r->guard, bytes, len);
     }

@@ -269,6 +269,11 @@ bool sb_push(struct scrollback *sb, int cols, const VTermScreenCell *cells,
     return true;
 }
 
+void sb_count_skipped(struct scrollback *sb, unsigned long n)
+{
+    sb->pushes += n;
+}
+
 /* Rebuild the cells of a stored line: text and attributes from the runs,
  * blanks with default colours past its end. */
 static void sb_line_to_cells(const struct scrollback *sb,

@@ -47,6 +47,10 @@ void sb_free(struct scrollback *sb);
  * (libvterm's sb_pushline).  False when out of memory. */
 bool sb_push(struct scrollback *sb, int cols, const VTermScreenCell *cells,
              const struct line_info *info, int screen_cols);
+/* Lines the ring would have taken and evicted again were scrolled off
+ * unparsed (render_write, unseen.h): N, their line feeds, are counted
+ * among the pushes (the lines they wrapped into are not known). */
+void sb_count_skipped(struct scrollback *sb, unsigned long n);
 /* Take the newest line back onto a screen COLS wide into CELLS, its line
  * info into *INFO (libvterm's sb_popline).  False when there is none. */
 bool sb_pop(struct scrollback *sb, int cols, VTermScreenCell *cells,
