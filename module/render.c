@@ -39,6 +39,8 @@ struct render {
      * first line ever pushed to the scrollback), for its end (B). */
     int pending_status;
     long prompt_start; /* -1: none */
+    /* A prompt was marked: a D before the first follows no command. */
+    bool prompted;
     enum render_cursor_shape cursor_shape;
     bool shape_pending; /* see render_take_cursor_shape */
     bool altscreen;
@@ -230,6 +232,8 @@ static void mark_at_cursor(struct render *r, bool prompt, const char *path)
     if (prompt) {
         struct line_info info = prompt_info(r);
 
+        r->prompted = true;
+
         lineinfo_mark(&r->li, pos.row, pos.col, &info, path);
         /* The mark is drawn as a property of the row's text, which may
          * not have changed: the row is drawn again. */
@@ -257,6 +261,8 @@ static void semantic_prompt(struct render *r, const char *payload, size_t len)
 
         if (len < 3 || payload[1] != ';')
             return; /* no status given */
+        if (!r->prompted)
+            return; /* before the first prompt: no command ran */
         while (i < len && payload[i] >= '0' && payload[i] <= '9' &&
                status < 100000)
             status = status * 10 + (payload[i++] - '0');

@@ -1428,6 +1428,19 @@ TEST(osc133_status_goes_to_the_next_prompt)
     render_free(r);
 }
 
+TEST(osc133_status_before_the_first_prompt_is_dropped)
+{
+    struct render *r = make(4, 20, 100);
+
+    /* A shell that reports a status at every prompt, the first too. */
+    put(r, OSC133("D;0") PROMPT133("$ ") "false\r\n" OSC133("D;1"));
+    put(r, PROMPT133("$ "));
+    CHECK(prompt_chars(r, 0) == 2);
+    CHECK(status_of(r, 0) == 0);
+    CHECK(status_of(r, 1) == 2);
+    render_free(r);
+}
+
 TEST(osc133_prompt_over_several_rows)
 {
     struct render *r = make(5, 20, 100);
@@ -1779,6 +1792,7 @@ int main(void)
     RUN(directory_of_each_line);
     RUN(osc133_marks_prompts_as_51_does);
     RUN(osc133_status_goes_to_the_next_prompt);
+    RUN(osc133_status_before_the_first_prompt_is_dropped);
     RUN(osc133_prompt_over_several_rows);
     RUN(osc133_status_scrolls_into_the_scrollback_and_51_keeps_it);
     RUN(scrollback_lazy_lines_equal_eager_ones);
