@@ -159,8 +159,7 @@ static void cut(struct link_row *rec, int start, int end)
                 s[k] = sp;
                 s[k++].start = end;
             } else {
-                memmove(s + k + 1, s + i + 1,
-                        (size_t)(n - i - 1) * sizeof *s);
+                memmove(s + k + 1, s + i + 1, (size_t)(n - i - 1) * sizeof *s);
                 s[k] = sp;
                 s[k].start = end;
                 rec->n = k + 1 + (n - i - 1);
@@ -171,8 +170,7 @@ static void cut(struct link_row *rec, int start, int end)
     rec->n = k;
 }
 
-void links_set(struct links *l, unsigned *row, int start, int end,
-               unsigned uri)
+void links_set(struct links *l, unsigned *row, int start, int end, unsigned uri)
 {
     struct link_row *rec = row_of(l, *row);
     struct link_span *s;
@@ -219,8 +217,7 @@ void links_set(struct links *l, unsigned *row, int start, int end,
     }
 }
 
-const struct link_span *links_spans(const struct links *l, unsigned row,
-                                    int *n)
+const struct link_span *links_spans(const struct links *l, unsigned row, int *n)
 {
     const struct link_row *rec = row_of(l, row);
 

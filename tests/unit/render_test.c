@@ -1528,8 +1528,11 @@ TEST(osc8_link_written_in_one_go)
     CHECK(links_are(r, 0, "2-6 https://example.com/a"));
     CHECK(links_are(r, 1, ""));
     /* SGR inside the link, wide characters before and in it. */
-    put(r, "\xe4\xb8\xad" LINK("file:///tmp/x", "a\033[1mb\033[0m\xe6\x96\x87") "z");
-    CHECK(row_is(r, 1, "\xe4\xb8\xad" "ab\xe6\x96\x87z"));
+    put(r, "\xe4\xb8\xad" LINK("file:///tmp/x",
+                               "a\033[1mb\033[0m\xe6\x96\x87") "z");
+    CHECK(row_is(r, 1,
+                 "\xe4\xb8\xad"
+                 "ab\xe6\x96\x87z"));
     CHECK(links_are(r, 1, "1-4 file:///tmp/x"));
     render_free(r);
 }
@@ -1539,8 +1542,8 @@ TEST(osc8_several_links_on_a_row_share_their_uris)
     struct render *r = make(3, 40, 100);
     const struct render_line *line;
 
-    put(r, LINK("http://a", "one") " " LINK("http://b", "two") " "
-           LINK("http://a", "three"));
+    put(r, LINK("http://a", "one") " " LINK("http://b", "two") " " LINK(
+               "http://a", "three"));
     CHECK(links_are(r, 0, "0-3 http://a 4-7 http://b 8-13 http://a"));
     line = row(r, 0);
     CHECK(line->links[0].uri == line->links[2].uri);
@@ -1626,7 +1629,8 @@ TEST(osc8_bad_uris_are_dropped_their_text_kept)
     n = (size_t)snprintf(text, 3000, "\r\n\033]8;;http://");
     memset(text + n, 'u', 2100);
     n += 2100;
-    snprintf(text + n, 3000 - n, "\033\\long" OSC8("") " " LINK("http://ok", "ok"));
+    snprintf(text + n, 3000 - n,
+             "\033\\long" OSC8("") " " LINK("http://ok", "ok"));
     put(r, text);
     CHECK(row_is(r, 1, "long ok"));
     CHECK(links_are(r, 1, "5-7 http://ok"));
