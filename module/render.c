@@ -248,6 +248,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         r->altscreen = val->boolean != 0;
         r->alt_used = r->alt_used || r->altscreen;
         lineinfo_set_alt(&r->li, r->altscreen);
+        if (lineinfo_has_links(&r->li)) /* the primary's, shown again */
+            damage_by_cell(r, true);
         mark_all_dirty(r);
         break;
     case VTERM_PROP_TITLE: osc_title(&r->osc, val); break;
@@ -295,7 +297,6 @@ static void mark_at_cursor(struct render *r, bool prompt, const char *path)
 
         r->prompted = true;
         set_link(r, 0); /* a link a command left open ends with it */
-
         lineinfo_mark(&r->li, pos.row, pos.col, &info, path);
         /* The mark is drawn as a property of the row's text, which may
          * not have changed: the row is drawn again. */

@@ -54,19 +54,20 @@ run_shapes() {
     # (emacs-libvterm's vterm.elc comes with the package), and so does the
     # driver, compiled once.
     mkdir -p "$T/lisp" "$T/driver"
-    cp lisp/vterm.el "$T/lisp/"
+    # vterm.el requires the package's other files (vterm-transport.el...).
+    cp lisp/*.el "$T/lisp/"
     cp tests/bench/bench-shapes.el "$T/driver/"
     "$EMACS" -Q --batch -L "$TOP/$(dirname "$MODULE")" -L "$T/lisp" \
-        -f batch-byte-compile "$T/lisp/vterm.el" "$T/driver/bench-shapes.el" \
+        -f batch-byte-compile "$T"/lisp/*.el "$T/driver/bench-shapes.el" \
         2> "$T/compile.err" ||
         { say "byte-compiling failed:"; tail -n 20 "$T/compile.err" >&2; }
     # BENCH_BASELINE=TREE: another tree's build (its module/ and lisp/)
     # takes its turns too, as "base": before and after in one run.
     if [ -n "${BENCH_BASELINE:-}" ]; then
         mkdir -p "$T/base-lisp"
-        cp "$BENCH_BASELINE/lisp/vterm.el" "$T/base-lisp/"
+        cp "$BENCH_BASELINE"/lisp/*.el "$T/base-lisp/"
         "$EMACS" -Q --batch -L "$BENCH_BASELINE/module" -L "$T/base-lisp" \
-            -f batch-byte-compile "$T/base-lisp/vterm.el" 2>> "$T/compile.err"
+            -f batch-byte-compile "$T"/base-lisp/*.el 2>> "$T/compile.err"
     fi
     shapes_run() { # IMPL LOAD-DIR [EMACS-ARGS...]
         impl=$1 dir=$2

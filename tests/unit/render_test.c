@@ -1595,6 +1595,21 @@ TEST(osc8_cells_written_over_lose_their_link)
     render_free(r);
 }
 
+TEST(osc8_links_come_back_with_the_primary_screen)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, LINK("http://p", "abcdefgh") "\r\n");
+    put(r, "\033[?1049h" LINK("http://alt", "alt") "\033[2J");
+    CHECK(links_are(r, 0, ""));
+    put(r, "\033[?1049l");
+    CHECK(links_are(r, 0, "0-8 http://p"));
+    /* Written over in one write, only the cells written lose it. */
+    put(r, "\033[1;1HXY\033[1;6Hz");
+    CHECK(links_are(r, 0, "2-5 http://p 6-8 http://p"));
+    render_free(r);
+}
+
 TEST(osc8_link_left_open_is_bounded)
 {
     struct render *r = make(4, 20, 100);
@@ -1953,6 +1968,7 @@ int main(void)
     RUN(osc8_several_links_on_a_row_share_their_uris);
     RUN(osc8_link_wraps_and_scrolls_into_the_scrollback);
     RUN(osc8_cells_written_over_lose_their_link);
+    RUN(osc8_links_come_back_with_the_primary_screen);
     RUN(osc8_link_left_open_is_bounded);
     RUN(osc8_bad_uris_are_dropped_their_text_kept);
     RUN(osc133_prompt_over_several_rows);
