@@ -1,12 +1,12 @@
 /* lineinfo.h -- what the shell said about each screen row: where its
  * prompt ends (OSC 51;A, 133;B; with 133, the status of the command
  * before it and the rows it spans), which directory it reported (OSC
- * 51;A, OSC 7) and which of its cells are hyperlinks (OSC 8).  The render core
- * keeps the rows in step with libvterm's screen (scrolls, lines pushed to and
- * popped from the scrollback, resizes) and copies a row's info into the
- * scrollback line it becomes, so copy mode can leave prompts out and prompt
- * navigation and per-line directories work over the whole buffer.  Plain C, no
- * libvterm or Emacs types. */
+ * 51;A, OSC 7) and which of its cells are hyperlinks (OSC 8).  The
+ * render core keeps the rows in step with libvterm's screen (scrolls,
+ * lines pushed to and popped from the scrollback, resizes) and copies a
+ * row's info into the scrollback line it becomes, so copy mode can leave
+ * prompts out and prompt navigation, per-line directories and links work
+ * over the whole buffer.  Plain C, no libvterm or Emacs types. */
 #ifndef LINEINFO_H
 #define LINEINFO_H
 
