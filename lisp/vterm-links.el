@@ -24,7 +24,9 @@
 
 ;; URLs and references to existing files with a line number
 ;; (src/main.c:42, ./x.py:3:7) in the output become links: a click
-;; opens them, as RET does in copy mode.  They are found when Emacs
+;; opens them, as RET does in copy mode.  So does text the program
+;; made a hyperlink (OSC 8: `ls --hyperlink', gcc's diagnostics), which
+;; the module marks with the text property `vterm-hyperlink' (its URI).  They are found when Emacs
 ;; displays the text (jit-lock), so output nobody looks at costs
 ;; nothing, and redraws, which replace the text, drop them with it.
 ;;
@@ -41,7 +43,8 @@
 (declare-function url-unhex-string "url-util" (str &optional allow-newlines))
 
 (defcustom vterm-clickable-links t
-  "If non-nil, URLs and FILE:LINE references in the output are links.
+  "If non-nil, URLs, FILE:LINE references and hyperlinks are links.
+Hyperlinks are text a program links to a URI (OSC 8).
 A click of the first or second mouse button (not a drag) on one
 opens it, and so does RET in copy mode: a URL with `browse-url', a
 file:// URL or a reference to an existing file (relative to the
@@ -121,6 +124,17 @@ connection to check), gives no link."
                       (format "mouse-1: visit %s, line %d"
                               (cadr link) (nth 2 link))))))
 
+(defun vterm-links--mark-hyperlinks (beg end)
+  "Make the text from BEG to END the program linked (OSC 8) links.
+They take the place of URLs found in their text."
+  (let ((pos beg))
+    (while (< pos end)
+      (let ((uri (get-text-property pos 'vterm-hyperlink))
+            (next (next-single-property-change pos 'vterm-hyperlink nil end)))
+        (when uri
+          (vterm-links--mark pos next (list 'url uri)))
+        (setq pos next)))))
+
 (defun vterm-links--fontify (beg end)
   "Find the links in the lines from BEG to END (`jit-lock-register')."
   (save-excursion
@@ -144,7 +158,8 @@ connection to check), gives no link."
                                            (match-string-no-properties 4))))
               (when link
                 (vterm-links--mark (match-beginning 2) (match-end 0)
-                                   link))))))))
+                                   link)))))
+        (vterm-links--mark-hyperlinks beg end))))
   `(jit-lock-bounds ,beg . ,end))
 
 (defun vterm-links-setup ()

@@ -34,7 +34,7 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "f95cefd61b9e96f416347800d3d404c148c5a9359dc7926f51f1fd378d39d503")
+    (files ("vterm-module.dll" . "19f7f9272e9351997459f2989f21a47c77ddb7d5ea4d94ae90e90b9da18a85ea")
            ("conpty-proxy.exe" . "fad64ef568a3ced6fbd945aafad125741632a8b7b2dc6992bb402f865405802f")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the

@@ -135,6 +135,7 @@ void init_symbols(emacs_env *env)
     S.vterm_exit_success = global_intern(env, "vterm-exit-success");
     S.vterm_exit_failure = global_intern(env, "vterm-exit-failure");
     S.vterm_prompt_lines = global_intern(env, "vterm-prompt-lines");
+    S.vterm_hyperlink = global_intern(env, "vterm-hyperlink");
     S.insert = global_intern(env, "insert");
     S.goto_char = global_intern(env, "goto-char");
     S.point = global_intern(env, "point");

@@ -15,7 +15,7 @@
 struct symbols {
     emacs_value nil, t, error, face, vterm_line_wrap, vterm_prompt;
     emacs_value category, vterm_exit_status, vterm_exit_success,
-        vterm_exit_failure, vterm_prompt_lines;
+        vterm_exit_failure, vterm_prompt_lines, vterm_hyperlink;
     emacs_value insert, point, forward_char, goto_char, delete_region,
         forward_line, point_min, point_max, line_end_position,
         put_text_property, fboundp, face_foreground, face_background,

@@ -33,6 +33,7 @@ void lineinfo_free(struct lineinfo_store *li)
     free(li->popped);
     for (i = 0; i < LINEINFO_DIRS; i++)
         free(li->dirs[i].path);
+    links_free(&li->links);
     memset(li, 0, sizeof *li);
 }
 
@@ -106,6 +107,28 @@ void lineinfo_damage(struct lineinfo_store *li, int row, int start_col)
         shown(li)[row].status = 0;
         shown(li)[row].prompt_rows = 0;
     }
+}
+
+void lineinfo_link(struct lineinfo_store *li, int row, int start, int end,
+                   unsigned uri)
+{
+    struct line_info *info;
+
+    if (row < 0 || row >= li->nrows)
+        return;
+    info = &shown(li)[row];
+    if (info->links != 0 || uri != 0)
+        links_set(&li->links, &info->links, start, end, uri);
+}
+
+bool lineinfo_has_links(const struct lineinfo_store *li)
+{
+    int i;
+
+    for (i = 0; i < li->nrows; i++)
+        if (shown(li)[i].links != 0)
+            return true;
+    return false;
 }
 
 void lineinfo_move(struct lineinfo_store *li, int dest, int src, int n)

@@ -1,16 +1,18 @@
 /* lineinfo.h -- what the shell said about each screen row: where its
  * prompt ends (OSC 51;A, 133;B; with 133, the status of the command
- * before it and the rows it spans) and which directory it reported (OSC
- * 51;A, OSC 7).  The render core keeps the rows in step with libvterm's
- * screen (scrolls, lines pushed to and popped from the scrollback,
- * resizes) and copies a row's info into the scrollback line it becomes,
- * so copy mode can leave prompts out and prompt navigation and per-line
- * directories work over the whole buffer.  Plain C, no libvterm or Emacs
- * types. */
+ * before it and the rows it spans), which directory it reported (OSC
+ * 51;A, OSC 7) and which of its cells are hyperlinks (OSC 8).  The
+ * render core keeps the rows in step with libvterm's screen (scrolls,
+ * lines pushed to and popped from the scrollback, resizes) and copies a
+ * row's info into the scrollback line it becomes, so copy mode can leave
+ * prompts out and prompt navigation, per-line directories and links work
+ * over the whole buffer.  Plain C, no libvterm or Emacs types. */
 #ifndef LINEINFO_H
 #define LINEINFO_H
 
 #include <stdbool.h>
+
+#include "links.h"
 
 /* One line's info; all zero when the shell said nothing about it. */
 struct line_info {
@@ -21,6 +23,7 @@ struct line_info {
      * began on (it ends on this one). */
     int status;
     int prompt_rows;
+    unsigned links; /* the row's linked cells (links_spans), 0: none */
 };
 
 enum { LINEINFO_DIRS = 64 }; /* directories remembered, newest first */
@@ -42,6 +45,7 @@ struct lineinfo_store {
         char *path;
     } dirs[LINEINFO_DIRS];
     unsigned last_dir;
+    struct links links; /* the URIs and the rows' linked cells */
 };
 
 bool lineinfo_init(struct lineinfo_store *li, int rows);
@@ -62,6 +66,14 @@ void lineinfo_mark(struct lineinfo_store *li, int row, int col,
  * overwritten is gone, with what was said of it (the shell reprints its
  * mark with the prompt). */
 void lineinfo_damage(struct lineinfo_store *li, int row, int start_col);
+
+/* Cells [START, END) of ROW link to URI (links_intern), or to nothing
+ * when URI is 0. */
+void lineinfo_link(struct lineinfo_store *li, int row, int start, int end,
+                   unsigned uri);
+
+/* Some row of the shown screen has links. */
+bool lineinfo_has_links(const struct lineinfo_store *li);
 
 /* Whole rows [SRC, SRC+N) of the shown screen moved to [DEST, DEST+N);
  * rows left behind are new and blank. */

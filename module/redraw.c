@@ -27,7 +27,7 @@ static bool row_text(struct term *t, struct text *x, int row, int rows,
 
     if (!render_get_row(t->r, row, min_cols, &line))
         return false;
-    text_line(x, &t->faces, line, newline && row + 1 < rows);
+    text_line(x, &t->faces, t->r, line, newline && row + 1 < rows);
     if (wrapped != NULL)
         *wrapped = line->wrapped;
     return true;
@@ -78,8 +78,8 @@ void plan_redraw(struct term *t, struct redraw_plan *p, bool defer_sb)
         if (p->popped > t->sb_shown - p->evicted)
             p->popped = t->sb_shown - p->evicted;
         for (i = 0; i < p->pending; i++)
-            text_line(&p->all_text, &t->faces, render_sb_pending_line(t->r, i),
-                      true);
+            text_line(&p->all_text, &t->faces, t->r,
+                      render_sb_pending_line(t->r, i), true);
         for (row = 0; row < rows && !p->oom; row++)
             p->oom = !row_text(t, &p->all_text, row, rows, &cur, true, NULL);
         p->oom = p->oom || text_failed(&p->all_text);

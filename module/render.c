@@ -22,8 +22,9 @@
 #include "unseen.h"
 
 /* libvterm (0.1.4 and 0.3.3) crashes putting a wide character on a
- * one-column screen: the screen is never narrower than this. */
-enum { MIN_COLS = 2 };
+ * one-column screen: the screen is never narrower than this.  A link
+ * (OSC 8) left open ends after LINK_CELLS_MAX cells. */
+enum { MIN_COLS = 2, LINK_CELLS_MAX = 1 << 16 };
 
 struct render {
     VTerm *vt;
@@ -40,6 +41,12 @@ struct render {
      * first line ever pushed to the scrollback), for its end (B). */
     int pending_status;
     long prompt_start; /* -1: none */
+    /* A prompt was marked: a D before the first follows no command. */
+    bool prompted;
+    /* The hyperlink open (OSC 8), 0: none; the cells it covered. */
+    unsigned link;
+    long link_cells;
+    bool cell_damage; /* see set_link */
     enum render_cursor_shape cursor_shape;
     bool shape_pending; /* see render_take_cursor_shape */
     bool altscreen;
@@ -112,6 +119,55 @@ static void mark_all_dirty(struct render *r)
         r->dirty[i] = true;
 }
 
+/* Cells [START, END) of ROW were written while a link is open: those
+ * that hold something link to it, erased ones to nothing. */
+static void link_cells(struct render *r, int row, int start, int end)
+{
+    VTermScreenCell cell;
+    VTermPos pos;
+    int from = start;
+    bool linked = false;
+
+    pos.row = row;
+    for (pos.col = start; pos.col <= end; pos.col++) {
+        bool on = false;
+
+        if (pos.col < end) {
+            vterm_screen_get_cell(r->screen, pos, &cell);
+            on = cell.chars[0] != 0;
+        }
+        if (pos.col == end || on != linked) {
+            if (pos.col > from)
+                lineinfo_link(&r->li, row, from, pos.col, linked ? r->link : 0);
+            from = pos.col;
+            linked = on;
+        }
+    }
+    r->link_cells += end - start;
+}
+
+/* Damage by cell (CELL) or by row.  Row damage merges the cells written
+ * on a row into one span, cells between them too: while a link is open
+ * or the screen shows one, libvterm reports damage by cell, each
+ * character as it is written, so that exactly the cells written get the
+ * open link or lose theirs.  Row damage held from before goes first. */
+static void damage_by_cell(struct render *r, bool cell)
+{
+    if (cell != r->cell_damage)
+        vterm_screen_set_damage_merge(r->screen, cell ? VTERM_DAMAGE_CELL
+                                                      : VTERM_DAMAGE_ROW);
+    r->cell_damage = cell;
+}
+
+/* The cells written from now on link to LINK (0: to nothing). */
+static void set_link(struct render *r, unsigned link)
+{
+    if (link != 0)
+        damage_by_cell(r, true);
+    r->link = link;
+    r->link_cells = 0;
+}
+
 static int cb_damage(VTermRect rect, void *user)
 {
     struct render *r = user;
@@ -129,7 +185,14 @@ static int cb_damage(VTermRect rect, void *user)
         if (row >= 0 && row < r->rows)
             r->dirty[row] = true;
         lineinfo_damage(&r->li, row, rect.start_col);
+        /* Cells written over lose their link, or get the open one. */
+        if (r->link != 0)
+            link_cells(r, row, rect.start_col, rect.end_col);
+        else
+            lineinfo_link(&r->li, row, rect.start_col, rect.end_col, 0);
     }
+    if (r->link != 0 && r->link_cells > LINK_CELLS_MAX)
+        set_link(r, 0);
     return 1;
 }
 
@@ -203,6 +266,8 @@ static int cb_settermprop(VTermProp prop, VTermValue *val, void *user)
         r->altscreen = val->boolean != 0;
         r->alt_used = r->alt_used || r->altscreen;
         lineinfo_set_alt(&r->li, r->altscreen);
+        if (lineinfo_has_links(&r->li)) /* the primary's, shown again */
+            damage_by_cell(r, true);
         mark_all_dirty(r);
         break;
     case VTERM_PROP_TITLE: osc_title(&r->osc, val); break;
@@ -248,6 +313,8 @@ static void mark_at_cursor(struct render *r, bool prompt, const char *path)
     if (prompt) {
         struct line_info info = prompt_info(r);
 
+        r->prompted = true;
+        set_link(r, 0); /* a link a command left open ends with it */
         lineinfo_mark(&r->li, pos.row, pos.col, &info, path);
         /* The mark is drawn as a property of the row's text, which may
          * not have changed: the row is drawn again. */
@@ -267,6 +334,7 @@ static void semantic_prompt(struct render *r, const char *payload, size_t len)
         return;
     if (payload[0] == 'A') {
         r->prompt_start = cursor_line(r);
+        set_link(r, 0); /* a link a command left open ends with it */
     } else if (payload[0] == 'B') {
         mark_at_cursor(r, true, NULL);
     } else if (payload[0] == 'D') {
@@ -275,12 +343,27 @@ static void semantic_prompt(struct render *r, const char *payload, size_t len)
 
         if (len < 3 || payload[1] != ';')
             return; /* no status given */
+        if (!r->prompted)
+            return; /* before the first prompt: no command ran */
         while (i < len && payload[i] >= '0' && payload[i] <= '9' &&
                status < 100000)
             status = status * 10 + (payload[i++] - '0');
         if (i > 2)
             r->pending_status = (int)status + 1;
     }
+}
+
+/* OSC 8: "<params>;<URI>" opens a link, an empty URI closes it.  A URI
+ * that cannot be kept (links_intern) closes it too: its text stays,
+ * plain. */
+static void hyperlink(struct render *r, const char *payload, size_t len)
+{
+    const char *uri = memchr(payload, ';', len);
+
+    if (uri == NULL)
+        return;
+    uri++;
+    set_link(r, links_intern(&r->li.links, uri, len - (size_t)(uri - payload)));
 }
 
 static void title_stack(void *user, bool push)
@@ -299,6 +382,8 @@ static void handle_osc(struct render *r, int command, const char *payload,
 {
     if (command == 133) {
         semantic_prompt(r, payload, len);
+    } else if (command == 8) {
+        hyperlink(r, payload, len);
     } else if (command == 7 ||
                (command == 51 && len >= 1 && payload[0] == 'A')) {
         /* OSC 7 and emacs-libvterm's prompt tracking, sent at the end of
@@ -329,6 +414,7 @@ static int cb_osc(int command, VTermStringFragment frag, void *user)
     switch (command) { /* 52 comes through cb_selection */
     case 4:
     case 7:
+    case 8:
     case 9:
     case 10:
     case 11:
@@ -439,6 +525,8 @@ struct render *render_new(const struct render_options *opt)
     r->guard.user = r;
     sb_init(&r->sb, r->vt, opt->sb_limit);
     line_builder_init(&r->row_builder, r->vt, false);
+    r->row_builder.links = &r->li.links;
+    r->sb.build.links = &r->li.links;
     vterm_output_set_callback(r->vt, cb_output, r);
     r->screen = vterm_obtain_screen(r->vt);
     r->state = vterm_obtain_state(r->vt);
@@ -501,6 +589,13 @@ static void feed_unseen(struct render *r, const char *bytes,
     vterm_screen_set_callbacks(r->screen, &screen_callbacks, r);
 }
 
+/* Back to row damage once no link is open or shown. */
+static void damage_by_row_unless_linked(struct render *r)
+{
+    if (r->cell_damage && r->link == 0 && !lineinfo_has_links(&r->li))
+        damage_by_cell(r, false);
+}
+
 void render_write(struct render *r, const char *bytes, size_t len)
 {
     struct unseen u;
@@ -508,7 +603,9 @@ void render_write(struct render *r, const char *bytes, size_t len)
     if (r->sb.limit > 0 &&
         unseen_find(bytes, len, (long)r->sb.limit, r->rows, &u)) {
         guard_write(&r->guard, bytes, u.from);
-        if (guard_at_ground(&r->guard)) {
+        /* An open link counts the cells it covers (links.h): all
+         * parsed. */
+        if (guard_at_ground(&r->guard) && r->link == 0) {
             feed_unseen(r, bytes, &u);
             guard_write(&r->guard, bytes + u.to, len - u.to);
         } else {
@@ -518,6 +615,7 @@ void render_write(struct render *r, const char *bytes, size_t len)
         guard_write(&r->guard, bytes, len);
     }
     vterm_screen_flush_damage(r->screen);
+    damage_by_row_unless_linked(r);
 }
 
 void render_key(struct render *r, VTermKey key, VTermModifier mod)
@@ -662,6 +760,7 @@ void render_resize(struct render *r, int rows, int cols)
         lineinfo_resize_end(&r->li);
     guard_resized(&r->guard, rows < old_rows);
     vterm_screen_flush_damage(r->screen);
+    damage_by_row_unless_linked(r);
     mark_all_dirty(r);
 }
 
@@ -759,6 +858,11 @@ const char *render_line_directory(const struct render *r, int line)
             return dir;
     }
     return NULL;
+}
+
+const char *render_link_uri(const struct render *r, unsigned uri)
+{
+    return links_uri(&r->li.links, uri);
 }
 
 int render_sb_count(const struct render *r)

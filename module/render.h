@@ -97,6 +97,9 @@ const char *render_directory(const struct render *r);
  * line above it that has one; NULL when none is known.  Lines count the
  * scrollback from its oldest line (0) on, then the screen rows. */
 const char *render_line_directory(const struct render *r, int line);
+/* The URI a line's link (struct render_link) names, NUL-terminated, or
+ * NULL when it is forgotten (see links.h). */
+const char *render_link_uri(const struct render *r, unsigned uri);
 
 /* The oldest queued request (render_types.h) into *REQ (valid until the next
  * call that writes to R); false when none is left. */

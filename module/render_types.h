@@ -51,12 +51,19 @@ struct render_run {
     struct render_attrs attrs;
 };
 
+/* Characters [start, end) of a line's text link to URI (an id of the
+ * terminal's links, see links.h). */
+struct render_link {
+    int start, end;
+    unsigned uri;
+};
+
 /* One line of text as UTF-8 plus its runs.  Trailing blank cells that
  * draw nothing (blank, default background, no reverse/underline/strike)
  * are trimmed.  WRAPPED: the line continues on the next one (known on
  * libvterm 0.3; a soft-wrap guess on 0.1.4).  INFO: what the shell said
  * about the line (see lineinfo.h); its prompt is the first PROMPT_CHARS
- * characters of TEXT (0: no prompt). */
+ * characters of TEXT (0: no prompt); LINKS its hyperlinks. */
 struct render_line {
     char *text;
     size_t len;
@@ -66,6 +73,8 @@ struct render_line {
     bool wrapped;
     struct line_info info;
     int prompt_chars;
+    const struct render_link *links; /* from INFO's links, in order */
+    int nlinks;
 };
 
 /* Requests from the application for the owner to act on (or refuse):

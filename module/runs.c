@@ -21,6 +21,7 @@ void line_builder_free(struct line_builder *lb)
     buf_free(&lb->text);
     buf_free(&lb->runs);
     buf_free(&lb->cellinfo);
+    buf_free(&lb->line_links);
 }
 
 /* ---- cells to runs ---- */
@@ -136,6 +137,58 @@ static bool blank_draws_as(const struct render_attrs *run,
     return !run->reverse && !b->reverse && run->underline == b->underline &&
            run->strike == b->strike && run->conceal == b->conceal &&
            memcmp(&run->bg, &b->bg, sizeof b->bg) == 0;
+}
+
+/* ---- links ---- */
+
+/* The characters line_build makes of CELL. */
+static int cell_chars(const VTermScreenCell *cell)
+{
+    int i;
+
+    if (cell->chars[0] == 0 || cell->chars[0] == (uint32_t)-1)
+        return 1;
+    for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i] != 0; i++)
+        ;
+    return i;
+}
+
+/* LINE's links (its info's spans of cells) as spans of its characters;
+ * LINE's text is built from CELLS up to LINE->cols.  False when out of
+ * memory. */
+static bool build_links(struct line_builder *lb, const VTermScreenCell *cells,
+                        struct render_line *line)
+{
+    const struct link_span *spans = NULL;
+    int n = 0, i, col = 0, chars = 0;
+
+    line->links = NULL;
+    line->nlinks = 0;
+    if (lb->links != NULL && line->info.links != 0)
+        spans = links_spans(lb->links, line->info.links, &n);
+    if (n == 0)
+        return true;
+    buf_clear(&lb->line_links);
+    for (i = 0; i < n && spans[i].start < line->cols; i++) {
+        struct render_link *k = buf_extend(&lb->line_links, sizeof *k);
+
+        if (k == NULL)
+            return false;
+        while (col < spans[i].start) {
+            chars += cell_chars(&cells[col]);
+            col += cells[col].width == 2 ? 2 : 1;
+        }
+        k->start = chars;
+        while (col < spans[i].end && col < line->cols) {
+            chars += cell_chars(&cells[col]);
+            col += cells[col].width == 2 ? 2 : 1;
+        }
+        k->end = chars;
+        k->uri = spans[i].uri;
+        line->nlinks++;
+    }
+    line->links = (const struct render_link *)lb->line_links.data;
+    return true;
 }
 
 /* How many cells from COL (before END) hold one printable ASCII
@@ -273,9 +326,9 @@ bool line_build(struct line_builder *lb, const VTermScreenCell *cells,
             line->prompt_chars += nchars;
         col += width;
     }
-    if (lb->text.failed || lb->cellinfo.failed)
-        return false;
     line->cols = col;
+    if (lb->text.failed || lb->cellinfo.failed || !build_links(lb, cells, line))
+        return false;
     line->text = lb->text.data;
     line->len = lb->text.len;
     line->runs = (struct render_run *)lb->runs.data;

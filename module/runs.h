@@ -33,6 +33,8 @@ struct line_builder {
     struct buf runs;     /* of struct render_run */
     struct buf cellinfo; /* CELL_* per stored cell, when keep_cellinfo */
     bool keep_cellinfo;
+    const struct links *links; /* where a line's links are, or NULL */
+    struct buf line_links;     /* of struct render_link */
 };
 
 void line_builder_init(struct line_builder *lb, VTerm *vt, bool keep_cellinfo);
@@ -40,7 +42,8 @@ void line_builder_free(struct line_builder *lb);
 
 /* Build LINE from NCOLS cells, keeping cells up to max(visible end,
  * MIN_COLS: the cursor's row keeps its blanks up to the cursor); LINE's
- * INFO is read (its prompt column), the rest written.
+ * INFO is read (its prompt column, its links in LB's links), the rest
+ * written.
  * False when out of memory. */
 bool line_build(struct line_builder *lb, const VTermScreenCell *cells,
                 int ncols, int min_cols, struct render_line *line);

@@ -42,13 +42,15 @@ static void sb_line_free(struct sb_line *l)
         free(l);
 }
 
-/* One allocation: the struct, the runs, the cell info, the text. */
+/* One allocation: the struct, the runs, the links, the cell info, the
+ * text. */
 static struct sb_line *sb_line_new(const struct render_line *src,
                                    const struct buf *cellinfo)
 {
     size_t runs_size = (size_t)src->nruns * sizeof(struct render_run);
-    struct sb_line *l =
-        malloc(sizeof *l + runs_size + cellinfo->len + src->len + 1);
+    size_t links_size = (size_t)src->nlinks * sizeof(struct render_link);
+    struct sb_line *l = malloc(sizeof *l + runs_size + links_size +
+                               cellinfo->len + src->len + 1);
     char *p;
 
     if (l == NULL)
@@ -59,6 +61,10 @@ static struct sb_line *sb_line_new(const struct render_line *src,
     if (runs_size > 0) /* an empty line may have no buffers at all */
         memcpy(p, src->runs, runs_size);
     p += runs_size;
+    l->line.links = (const struct render_link *)p;
+    if (links_size > 0)
+        memcpy(p, src->links, links_size);
+    p += links_size;
     l->cellinfo = (uint8_t *)p;
     l->ncells = (int)cellinfo->len;
     if (cellinfo->len > 0)

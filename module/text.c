@@ -1,17 +1,20 @@
 /* text.c -- see text.h. */
 #include "text.h"
 
+#include <string.h>
+
 #include "emacs_call.h"
 
 void text_free(struct text *x)
 {
     buf_free(&x->bytes);
     buf_free(&x->props);
+    buf_free(&x->uris);
 }
 
 bool text_failed(const struct text *x)
 {
-    return x->bytes.failed || x->props.failed;
+    return x->bytes.failed || x->props.failed || x->uris.failed;
 }
 
 /* A property over characters [START, END) of X; NULL when out of memory
@@ -38,8 +41,27 @@ static void text_value_prop(struct text *x, int start, int end,
         p->value = value;
 }
 
+/* LINE's links (LINE starts at character START of X), their URIs
+ * copied: the terminal may forget them before X is inserted. */
+static void text_links(struct text *x, const struct render *r,
+                       const struct render_line *line, int start)
+{
+    int i;
+
+    for (i = 0; i < line->nlinks; i++) {
+        const char *uri = render_link_uri(r, line->links[i].uri);
+        size_t off = x->uris.len;
+
+        if (uri == NULL || !buf_append(&x->uris, uri, strlen(uri) + 1))
+            continue;
+        text_value_prop(x, start + line->links[i].start,
+                        start + line->links[i].end, PROP_LINK, (int)off);
+    }
+}
+
 void text_line(struct text *x, const struct face_options *fo,
-               const struct render_line *line, bool newline)
+               const struct render *r, const struct render_line *line,
+               bool newline)
 {
     int i, start = x->chars;
 
@@ -65,6 +87,7 @@ void text_line(struct text *x, const struct face_options *fo,
             text_value_prop(x, start, end, PROP_PROMPT_LINES,
                             line->info.prompt_rows);
     }
+    text_links(x, r, line, start);
     if (newline) {
         buf_append(&x->bytes, "\n", 1);
         if (line->wrapped)
@@ -120,6 +143,13 @@ void text_insert(emacs_env *env, const struct render_color *palette,
             args[2] = S.vterm_prompt_lines;
             args[3] = env->make_integer(env, p->value);
             break;
+        case PROP_LINK: {
+            const char *uri = x->uris.data + p->value;
+
+            args[2] = S.vterm_hyperlink;
+            args[3] = env->make_string(env, uri, (ptrdiff_t)strlen(uri));
+            break;
+        }
         }
         call(env, S.put_text_property, 4, args);
     }

@@ -1,5 +1,6 @@
 /* text.h -- buffer text built in C: lines of attribute runs into one
- * string with its text properties (faces, wrap and prompt marks), then
+ * string with its text properties (faces, wrap and prompt marks,
+ * hyperlinks), then
  * inserted with as few Lisp calls as it can. */
 #ifndef TEXT_H
 #define TEXT_H
@@ -21,29 +22,34 @@ enum prop_kind {
      * vterm-exit-failure (whose plist, set in Lisp, shows it); and
      * vterm-prompt-lines VALUE, the lines above it the prompt began on. */
     PROP_STATUS,
-    PROP_PROMPT_LINES
+    PROP_PROMPT_LINES,
+    /* vterm-hyperlink: the URI of an OSC 8 link, at VALUE in uris
+     * (vterm-links.el makes it a link). */
+    PROP_LINK
 };
 
 struct prop {
     int start, end;            /* character offsets in the string */
     struct render_attrs attrs; /* PROP_FACE */
-    int value;                 /* PROP_STATUS, PROP_PROMPT_LINES */
+    int value;                 /* PROP_STATUS, PROP_PROMPT_LINES, PROP_LINK */
     enum prop_kind kind;
 };
 
 struct text {
     struct buf bytes;
     struct buf props; /* of struct prop */
+    struct buf uris;  /* PROP_LINK's URIs, each NUL-terminated */
     int chars;
 };
 
 void text_free(struct text *x);
 /* An allocation failed: the text is not to be inserted. */
 bool text_failed(const struct text *x);
-/* Append LINE as a terminal with options FO shows it and, when NEWLINE,
- * a newline (marked when the line wraps). */
+/* Append LINE of R as a terminal with options FO shows it and, when
+ * NEWLINE, a newline (marked when the line wraps). */
 void text_line(struct text *x, const struct face_options *fo,
-               const struct render_line *line, bool newline);
+               const struct render *r, const struct render_line *line,
+               bool newline);
 /* Insert X at point, then put its properties on the buffer text: putting
  * them on the string first would have insert copy every interval again
  * (measured: a third fewer GCs per redraw on SGR-heavy output). */

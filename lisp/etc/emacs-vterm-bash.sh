@@ -1,8 +1,9 @@
 # emacs-vterm-bash.sh -- bash integration for Emacs vterm.
 #
 # Gives vterm the shell's directory (default-directory follows cd), marks
-# each prompt (C-c C-n / C-c C-p, copy mode without the prompt), sets the
-# title, lets `clear' drop the scrollback, and defines vterm_cmd to call
+# each prompt (C-c C-n / C-c C-p, copy mode without the prompt) and
+# each command's exit status (OSC 133 A/B/C/D; bash 4.4 or later for
+# C and D, which need PS0), sets the title, lets `clear' drop the scrollback, and defines vterm_cmd to call
 # the Emacs functions listed in vterm-eval-cmds.  vterm reads it itself,
 # after ~/.bashrc, when it starts bash (vterm-shell-integration); where
 # it does not (vterm-shell-integration nil, bash started some other
@@ -38,13 +39,32 @@ vterm_cmd() {
     vterm_printf "51;E${quoted% }"
 }
 
-# Mark the end of the prompt and report the directory.
+# Mark the end of the prompt (OSC 133;B, and 51;A as emacs-libvterm's
+# scripts send it) and report the directory.
 vterm_prompt_end() {
+    vterm_printf "133;B"
     vterm_printf "51;A${USER:-$(id -un)}@${HOSTNAME:-$(hostname)}:${PWD}"
 }
 
-__vterm_set_title() {
+# Mark the start of the prompt (OSC 133;A).
+__vterm_prompt_start() {
+    vterm_printf "133;A"
+}
+
+# Set by PS0 when a command is about to run, so that the next prompt
+# reports its status (133;D) and an empty line reports none.
+__vterm_ran=0
+
+# First in PROMPT_COMMAND: the status of the command that ran, if one
+# did, then the title; $? stays for the rest of PROMPT_COMMAND.
+__vterm_precmd() {
+    local status=$?
+    if [ "$__vterm_ran" = 1 ]; then
+        vterm_printf "133;D;$status"
+        __vterm_ran=0
+    fi
     vterm_printf "2;${USER:-$(id -un)}@${HOSTNAME:-$(hostname)}:${PWD/#$HOME/\~}"
+    return $status
 }
 
 clear() {
@@ -56,9 +76,19 @@ case "$PS1" in
     *vterm_prompt_end*) ;;
     *) PS1=$PS1'\[$(vterm_prompt_end)\]' ;;
 esac
+case "$PS1" in
+    *__vterm_prompt_start*) ;;
+    *) PS1='\[$(__vterm_prompt_start)\]'$PS1 ;;
+esac
+# The command starts (133;C); the expansion sets __vterm_ran in this
+# shell and adds nothing to what PS0 shows.
+case "$PS0" in
+    *__vterm_ran*) ;;
+    *) PS0='${__vterm_ran:0:$((__vterm_ran=1,0))}$(vterm_printf "133;C")'$PS0 ;;
+esac
 case ";$PROMPT_COMMAND;" in
-    *";__vterm_set_title;"*) ;;
-    *) PROMPT_COMMAND="__vterm_set_title${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    *";__vterm_precmd;"*) ;;
+    *) PROMPT_COMMAND="__vterm_precmd${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
 esac
 
 fi

@@ -54,6 +54,7 @@ run_shapes() {
     # (emacs-libvterm's vterm.elc comes with the package), and so does the
     # driver, compiled once.
     mkdir -p "$T/lisp" "$T/driver"
+    # vterm.el requires the package's other files (vterm-transport.el...).
     cp lisp/*.el "$T/lisp/"
     cp -R lisp/etc "$T/lisp/"
     cp tests/bench/bench-shapes.el "$T/driver/"

@@ -223,6 +223,23 @@ check "... with its text" wait_for '^second line$' 5
 keys C-x o
 keys C-x 1
 check "back in the vterm, alone" wait_true 5 sh -c "! tmux -L '$e2e_sock' capture-pane -p -t e2e | grep -Eq 'f\.txt +All'"
+# Hyperlinks (OSC 8): a click on the linked text opens its URI, not the
+# text; a file:// one shows the file.
+rm -f "$e2e_work/url"
+type_line "clear; printf '\\033]8;;https://example.com/osc8\\033\\\\the docs\\033]8;;\\033\\\\\\n'"
+check "the hyperlink's text is shown" wait_for '^the docs$' 10
+type_text "$(printf '\033[<0;5;2M\033[<0;5;2m')"
+check "a click on a hyperlink opens its URI in the browser" \
+    wait_true 5 sh -c "[ \"\$(cat '$e2e_work/url' 2>/dev/null)\" = https://example.com/osc8 ]"
+type_line "clear; printf '\\033]8;;file://%s\\033\\\\see the file\\033]8;;\\033\\\\\\n' $e2e_work/f.txt"
+check "the file hyperlink's text is shown" wait_for '^see the file$' 10
+# Another cell than the last click's: the same one at once is a
+# double click.
+type_text "$(printf '\033[<0;10;2M\033[<0;10;2m')"
+check "a click on a file:// hyperlink shows the file" wait_for 'f\.txt +All L1 ' 5
+keys C-x o
+keys C-x 1
+check "back in the vterm, alone again" wait_true 5 sh -c "! tmux -L '$e2e_sock' capture-pane -p -t e2e | grep -Eq 'f\.txt +All'"
 type_line "clear; printf '\\033[?1000h\\033[?1006h'; $keylog $log"
 check "keylog runs again, the mouse asked for" wait_for '^keylog ready$' 10
 expect_mouse() {

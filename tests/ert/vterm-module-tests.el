@@ -769,6 +769,31 @@ libvterm's."
                                     'vterm-exit-status)
                  0))))
 
+(ert-deftest vterm-module-test-osc8-hyperlinks ()
+  "OSC 8: the linked text carries its URI, over rows and into the scrollback."
+  (vterm-module-test-with (vt 3 10)
+    (vterm-module-test-feed
+     vt "ab\e]8;id=1;https://example.com/x\e\\li\e[1mnk\e[m\e]8;;\e\\cd\r\n"
+     "1234567\e]8;;file:///tmp/f\e\\wrapped\e]8;;\e\\")
+    (should (equal (buffer-string) "ablinkcd\n1234567wra\npped"))
+    (cl-flet ((uri (line col) (get-text-property (vterm-module-test-pos line col)
+                                                 'vterm-hyperlink)))
+      (should-not (uri 1 1))
+      (should (equal (uri 1 2) "https://example.com/x"))
+      (should (equal (uri 1 5) "https://example.com/x"))
+      (should-not (uri 1 6))
+      (should (equal (uri 2 7) "file:///tmp/f"))
+      (should (equal (uri 3 3) "file:///tmp/f"))
+      (should-not (uri 3 4))
+      ;; Written over, the cells lose it; scrolled, the rest keeps it.
+      (vterm-module-test-feed vt "\e[1;1HXYZ\e[3;5H\r\n\r\nnew")
+      (should (equal (buffer-substring-no-properties
+                      (point-min) (vterm-module-test-pos 2 0))
+                     "XYZinkcd\n"))
+      (should-not (uri 1 2))
+      (should (equal (uri 1 3) "https://example.com/x"))
+      (should (equal (uri 2 7) "file:///tmp/f")))))
+
 (ert-deftest vterm-module-test-directory-per-line ()
   "With a line number, `vterm--get-pwd-raw' answers for that line."
   (vterm-module-test-with (vt 3 20)

@@ -339,6 +339,33 @@ alias vtermhi='echo alias-works'
     (vterm-test-wait-for buf "^again\nnew> ?$")
     (should (vterm-shells-test--prompt-marked-p buf "echo again$"))))
 
+(ert-deftest vterm-shells-test-auto-bash-exit-status ()
+  "bash's integration reports each command's status with OSC 133, no other.
+The first prompt follows no command, nor does the one after an empty
+line: neither has a status."
+  :tags '(posix)
+  (vterm-shells-test-with-home
+      (buf "bash" (cdr (assq 'bash vterm-shells-test-user-rc)) nil t)
+    (vterm-test-wait-for buf "^my> ?$")
+    ;; One at a time: typed ahead, the line is echoed before the prompt.
+    (dolist (line '(("true" . "^my> true\nmy> ?$")
+                    ("false" . "^my> false\nmy> ?$")
+                    ("" . "^my> false\nmy> ?\nmy> ?$")
+                    ("echo end" . "^end\nmy> ?$")))
+      (vterm-test-type buf (car line))
+      (vterm-test-wait-for buf (cdr line)))
+    (with-current-buffer buf
+      (goto-char (point-min))
+      (dolist (prompt '(("^my> true$" . nil) ("^my> false$" . 0)
+                        ("^my> ?$" . 1) ("^my> echo end$" . nil)
+                        ("^my> ?$" . 0)))
+        (re-search-forward (car prompt))
+        (should (get-text-property (+ (match-beginning 0) 2) 'vterm-prompt))
+        (should (equal (list (car prompt)
+                             (get-text-property (match-beginning 0)
+                                                'vterm-exit-status))
+                       (list (car prompt) (cdr prompt))))))))
+
 (ert-deftest vterm-shells-test-integration-argv ()
   "Which shells vterm starts with its integration, and how."
   (let* ((etc (expand-file-name "etc" vterm--lisp-directory))

@@ -810,6 +810,70 @@ leaves the text plain."
           (search-forward "https:")
           (should-not (get-text-property (match-beginning 0) 'vterm-link)))))))
 
+(ert-deftest vterm-test-osc8-links ()
+  "Text a program links (OSC 8) is a link to its URI, opened as URLs are.
+A click or RET in copy mode opens it with `browse-url', a file:// one
+in Emacs; `vterm-clickable-links' nil leaves the text plain."
+  (let* ((file (make-temp-file "vterm-osc8" nil ".txt" "first\nsecond\n"))
+         (output (concat "\r\nsee \e]8;;https://example.com/doc\e\\the "
+                         "\e[1mdocs\e[m\e]8;;\e\\ and \e]8;;file://localhost"
+                         file "\e\\the file\e]8;;\e\\ (https://plain.example)\r\n"))
+         (visited nil))
+    (unwind-protect
+        (progn
+          (vterm-test-with-vterm nil buf
+            (with-current-buffer buf
+              (vterm--write-input vterm--term output)
+              (vterm--render)
+              (vterm-test-display-text)
+              (cl-flet ((pos-of (text)
+                          (goto-char (point-min))
+                          (search-forward text)
+                          (match-beginning 0)))
+                (let ((doc (pos-of "the docs")))
+                  (should (equal (get-text-property doc 'vterm-link)
+                                 '(url "https://example.com/doc")))
+                  (should (equal (next-single-property-change doc 'vterm-link)
+                                 (+ doc (length "the docs"))))
+                  (should (equal (get-text-property doc 'help-echo)
+                                 "mouse-1: visit https://example.com/doc"))
+                  (should (eq (get-text-property doc 'mouse-face) 'highlight))
+                  (should-not (get-text-property (1- doc) 'vterm-link))
+                  ;; Plain URLs beside them stay links of their own.
+                  (should (equal (get-text-property (pos-of "https://plain")
+                                                    'vterm-link)
+                                 '(url "https://plain.example")))
+                  (let ((browse-url-browser-function
+                         (lambda (url &rest _) (setq visited url))))
+                    (vterm-links-open (+ doc 5))
+                    (should (equal visited "https://example.com/doc")))
+                  ;; A file:// link is visited.
+                  (save-window-excursion
+                    (vterm-links-open (pos-of "the file"))
+                    (should (equal buffer-file-name file))
+                    (kill-buffer))
+                  ;; RET in copy mode opens it.
+                  (unwind-protect
+                      (progn
+                        (vterm-copy-mode 1)
+                        (goto-char doc)
+                        (should (eq (key-binding (kbd "RET"))
+                                    'vterm-links-open)))
+                    (vterm-copy-mode -1))))))
+          ;; Turned off: plain text.
+          (let ((vterm-clickable-links nil))
+            (vterm-test-with-vterm nil buf
+              (with-current-buffer buf
+                (vterm--write-input vterm--term output)
+                (vterm--render)
+                (vterm-test-display-text)
+                (goto-char (point-min))
+                (search-forward "the docs")
+                (should-not (get-text-property (match-beginning 0) 'vterm-link))
+                (should-not (get-text-property (match-beginning 0)
+                                               'mouse-face))))))
+      (delete-file file))))
+
 (ert-deftest vterm-test-color-queries-and-notifications ()
   "A terminal answers colour queries from its faces; notifications go out.
 With `vterm-answer-color-queries' nil, nothing is answered."

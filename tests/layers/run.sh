@@ -43,6 +43,7 @@ below_render() {
     status=0
     for f in module/input_guard.[ch] module/runs.[ch] module/scrollback.[ch] \
              module/osc.[ch] module/reflow.[ch] module/lineinfo.[ch] \
+             module/links.[ch] \
              module/utf8.[ch] module/buf.[ch]; do
         if grep -q '^#include "render.h"' "$f"; then
             echo "  $f includes render.h"

@@ -1428,6 +1428,19 @@ TEST(osc133_status_goes_to_the_next_prompt)
     render_free(r);
 }
 
+TEST(osc133_status_before_the_first_prompt_is_dropped)
+{
+    struct render *r = make(4, 20, 100);
+
+    /* A shell that reports a status at every prompt, the first too. */
+    put(r, OSC133("D;0") PROMPT133("$ ") "false\r\n" OSC133("D;1"));
+    put(r, PROMPT133("$ "));
+    CHECK(prompt_chars(r, 0) == 2);
+    CHECK(status_of(r, 0) == 0);
+    CHECK(status_of(r, 1) == 2);
+    render_free(r);
+}
+
 TEST(osc133_prompt_over_several_rows)
 {
     struct render *r = make(5, 20, 100);
@@ -1469,6 +1482,177 @@ TEST(osc133_status_scrolls_into_the_scrollback_and_51_keeps_it)
     render_free(r);
 }
 
+/* ---- hyperlinks (OSC 8) ---- */
+
+#define OSC8(uri) "\033]8;;" uri "\033\\"
+#define LINK(uri, text) OSC8(uri) text OSC8("")
+
+/* LINE's links as "START-END URI" joined by spaces ("" when none)
+ * compared with WANT. */
+static bool links_of_are(struct render *r, const struct render_line *line,
+                         const char *what, const char *want)
+{
+    char got[512] = "";
+    size_t n = 0;
+    int i;
+
+    for (i = 0; line != NULL && i < line->nlinks; i++) {
+        const char *uri = render_link_uri(r, line->links[i].uri);
+        n += (size_t)snprintf(got + n, sizeof got - n, "%s%d-%d %s",
+                              i > 0 ? " " : "", line->links[i].start,
+                              line->links[i].end, uri ? uri : "(forgotten)");
+        if (n >= sizeof got)
+            return false;
+    }
+    if (line == NULL || strcmp(got, want) != 0) {
+        fprintf(stderr, "  %s: links \"%s\", want \"%s\"\n", what, got, want);
+        return false;
+    }
+    return true;
+}
+
+static bool links_are(struct render *r, int n, const char *want)
+{
+    char what[32];
+
+    snprintf(what, sizeof what, "row %d", n);
+    return links_of_are(r, row(r, n), what, want);
+}
+
+TEST(osc8_link_written_in_one_go)
+{
+    struct render *r = make(4, 30, 100);
+
+    put(r, "ab" LINK("https://example.com/a", "link") "cd\r\n");
+    CHECK(row_is(r, 0, "ablinkcd"));
+    CHECK(links_are(r, 0, "2-6 https://example.com/a"));
+    CHECK(links_are(r, 1, ""));
+    /* SGR inside the link, wide characters before and in it. */
+    put(r, "\xe4\xb8\xad" LINK("file:///tmp/x",
+                               "a\033[1mb\033[0m\xe6\x96\x87") "z");
+    CHECK(row_is(r, 1,
+                 "\xe4\xb8\xad"
+                 "ab\xe6\x96\x87z"));
+    CHECK(links_are(r, 1, "1-4 file:///tmp/x"));
+    render_free(r);
+}
+
+TEST(osc8_several_links_on_a_row_share_their_uris)
+{
+    struct render *r = make(3, 40, 100);
+    const struct render_line *line;
+
+    put(r, LINK("http://a", "one") " " LINK("http://b", "two") " " LINK(
+               "http://a", "three"));
+    CHECK(links_are(r, 0, "0-3 http://a 4-7 http://b 8-13 http://a"));
+    line = row(r, 0);
+    CHECK(line->links[0].uri == line->links[2].uri);
+    /* A link that follows another at once is its own. */
+    put(r, "\r\n" LINK("http://a", "x") LINK("http://b", "y") "z");
+    CHECK(links_are(r, 1, "0-1 http://a 1-2 http://b"));
+    render_free(r);
+}
+
+TEST(osc8_link_wraps_and_scrolls_into_the_scrollback)
+{
+    struct render *r = make(3, 10, 100);
+
+    put(r, "12345678" LINK("https://wrap.example", "abcdefgh") "!");
+    CHECK(row_is(r, 0, "12345678ab"));
+    CHECK(links_are(r, 0, "8-10 https://wrap.example"));
+    CHECK(links_are(r, 1, "0-6 https://wrap.example"));
+    put(r, "\r\nx\r\ny\r\nz");
+    CHECK(render_sb_pending(r) == 2);
+    CHECK(links_of_are(r, render_sb_pending_line(r, 0), "scrollback 0",
+                       "8-10 https://wrap.example"));
+    CHECK(links_of_are(r, render_sb_pending_line(r, 1), "scrollback 1",
+                       "0-6 https://wrap.example"));
+    CHECK(links_are(r, 0, ""));
+    /* Back onto the screen when it grows. */
+    render_sb_taken(r);
+    render_resize(r, 6, 10);
+    CHECK(row_is(r, 1, "cdefgh!"));
+    CHECK(links_are(r, 1, "0-6 https://wrap.example"));
+    render_free(r);
+}
+
+TEST(osc8_cells_written_over_lose_their_link)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, LINK("http://over", "abcdefgh") "\r\nnext");
+    put(r, "\033[1;1HXY\033[1;6Hz");
+    CHECK(row_is(r, 0, "XYcdezgh"));
+    CHECK(links_are(r, 0, "2-5 http://over 6-8 http://over"));
+    /* Erased cells too, and a link written over a link. */
+    put(r, "\033[1;8H\033[K\033[1;3H" LINK("http://new", "C"));
+    CHECK(links_are(r, 0, "2-3 http://new 3-5 http://over 6-7 http://over"));
+    /* Lines that scroll take their links along, none left behind. */
+    put(r, "\033[2;1H\033[L");
+    CHECK(links_are(r, 0, "2-3 http://new 3-5 http://over 6-7 http://over"));
+    CHECK(links_are(r, 1, ""));
+    CHECK(row_is(r, 2, "next"));
+    render_free(r);
+}
+
+TEST(osc8_links_come_back_with_the_primary_screen)
+{
+    struct render *r = make(4, 20, 100);
+
+    put(r, LINK("http://p", "abcdefgh") "\r\n");
+    put(r, "\033[?1049h" LINK("http://alt", "alt") "\033[2J");
+    CHECK(links_are(r, 0, ""));
+    put(r, "\033[?1049l");
+    CHECK(links_are(r, 0, "0-8 http://p"));
+    /* Written over in one write, only the cells written lose it. */
+    put(r, "\033[1;1HXY\033[1;6Hz");
+    CHECK(links_are(r, 0, "2-5 http://p 6-8 http://p"));
+    render_free(r);
+}
+
+TEST(osc8_link_left_open_is_bounded)
+{
+    struct render *r = make(4, 20, 100);
+    char *text = malloc(70001);
+
+    CHECK(text != NULL);
+    memset(text, 'x', 70000);
+    text[70000] = '\0';
+    put(r, OSC8("http://open") "a");
+    CHECK(links_are(r, 0, "0-1 http://open"));
+    put(r, text);
+    put(r, "\r\nplain");
+    CHECK(links_are(r, 3, ""));
+    /* A prompt ends a link the command left open. */
+    put(r, "\r\n" OSC8("http://open") "b\r\n" OSC133("A") "$ " OSC133("B"));
+    CHECK(links_are(r, 2, "0-1 http://open"));
+    CHECK(links_are(r, 3, ""));
+    free(text);
+    render_free(r);
+}
+
+TEST(osc8_bad_uris_are_dropped_their_text_kept)
+{
+    struct render *r = make(4, 20, 100);
+    char *text = malloc(3000);
+    size_t n;
+
+    CHECK(text != NULL);
+    put(r, LINK("http://a b", "space") " " LINK("http://\xc3\xa9", "utf8"));
+    CHECK(row_is(r, 0, "space utf8"));
+    CHECK(links_are(r, 0, ""));
+    n = (size_t)snprintf(text, 3000, "\r\n\033]8;;http://");
+    memset(text + n, 'u', 2100);
+    n += 2100;
+    snprintf(text + n, 3000 - n,
+             "\033\\long" OSC8("") " " LINK("http://ok", "ok"));
+    put(r, text);
+    CHECK(row_is(r, 1, "long ok"));
+    CHECK(links_are(r, 1, "5-7 http://ok"));
+    free(text);
+    render_free(r);
+}
+
 /* ---- lazy scrollback: lines are built only when a viewer asks ---- */
 
 /* Line N of the scrollback tests: coloured words, a wide character, a
@@ -1505,8 +1689,14 @@ static bool same_line(const struct render_line *a, const struct render_line *b)
         a->info.prompt_col != b->info.prompt_col ||
         a->info.dir != b->info.dir || a->info.status != b->info.status ||
         a->info.prompt_rows != b->info.prompt_rows ||
-        (a->len > 0 && memcmp(a->text, b->text, a->len) != 0))
+        (a->len > 0 && memcmp(a->text, b->text, a->len) != 0) ||
+        a->nlinks != b->nlinks)
         return false;
+    for (i = 0; i < a->nlinks; i++)
+        if (a->links[i].start != b->links[i].start ||
+            a->links[i].end != b->links[i].end ||
+            a->links[i].uri != b->links[i].uri)
+            return false;
     for (i = 0; i < a->nruns; i++)
         if (a->runs[i].off != b->runs[i].off ||
             a->runs[i].len != b->runs[i].len ||
@@ -1752,7 +1942,9 @@ TEST(dropped_scrollback_lines_equal_pushed_ones)
                                          "\033[?7l",
                                          "\033[?7h",
                                          "x\r\n",
-                                         "\033]2;t"};
+                                         "\033]2;t",
+                                         "\033]8;;http://a\033\\",
+                                         "L\033]8;;\033\\"};
     static const char *const text[] = {
         "\r\n",     "\n",       "line ", "\xe4\xb8\xad\xe6\x96\x87",
         "\t",       "\b",       "\r",    "0123456789abcdef",
@@ -1965,6 +2157,14 @@ int main(void)
     RUN(directory_of_each_line);
     RUN(osc133_marks_prompts_as_51_does);
     RUN(osc133_status_goes_to_the_next_prompt);
+    RUN(osc133_status_before_the_first_prompt_is_dropped);
+    RUN(osc8_link_written_in_one_go);
+    RUN(osc8_several_links_on_a_row_share_their_uris);
+    RUN(osc8_link_wraps_and_scrolls_into_the_scrollback);
+    RUN(osc8_cells_written_over_lose_their_link);
+    RUN(osc8_links_come_back_with_the_primary_screen);
+    RUN(osc8_link_left_open_is_bounded);
+    RUN(osc8_bad_uris_are_dropped_their_text_kept);
     RUN(osc133_prompt_over_several_rows);
     RUN(osc133_status_scrolls_into_the_scrollback_and_51_keeps_it);
     RUN(scrollback_lazy_lines_equal_eager_ones);
