@@ -26,9 +26,10 @@
 ;; (src/main.c:42, ./x.py:3:7) in the output become links: a click
 ;; opens them, as RET does in copy mode.  So does text the program
 ;; made a hyperlink (OSC 8: `ls --hyperlink', gcc's diagnostics), which
-;; the module marks with the text property `vterm-hyperlink' (its URI).  They are found when Emacs
-;; displays the text (jit-lock), so output nobody looks at costs
-;; nothing, and redraws, which replace the text, drop them with it.
+;; the module marks with the text property `vterm-hyperlink' (its
+;; URI).  They are found when Emacs displays the text (jit-lock), so
+;; output nobody looks at costs nothing, and redraws, which replace the
+;; text, drop them with it.
 ;;
 ;; vterm.el turns this on in each vterm buffer (`vterm-links-setup').
 
