@@ -534,6 +534,88 @@ test_serve_failures() {
 }
 check "serve: a program that cannot start exits 127; bad arguments exit 2" test_serve_failures
 
+# raw_exchange PATH MESSAGE: connect to the Unix socket PATH without any
+# check of who serves it (conpty-proxy's own clients refuse a socket of
+# another user's), as a stream or (the control channel) as packets, send
+# MESSAGE (C escapes) unless it is empty, print everything the server
+# sends until it closes; fail if it keeps the connection 5 s.
+raw_exchange() {
+    python3 - "$1" "$2" <<'EOF'
+import socket, sys
+try:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+except OSError:  # the control channel: packets
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+s.settimeout(5)
+try:
+    if sys.argv[2]:
+        s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+except (BrokenPipeError, ConnectionResetError):
+    pass  # refused before the message went: the answer is still there
+got = b""
+while True:
+    try:
+        d = s.recv(4096)
+    except ConnectionResetError:
+        break  # closed with our message unread: closed all the same
+    if not d:
+        break
+    got += d
+sys.stdout.write(got.decode(errors="replace"))
+EOF
+}
+
+# as_other COMMAND...: COMMAND as uid and gid 65534 (nobody), no groups.
+as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# A session of another uid (65534) in a socket directory that user owns;
+# this root shell connects to its data and control channels directly.
+# The suite runs as root (.ci/run in the container): anything else
+# fails here rather than skipping.
+test_other_uid_refused() {
+    local id base dir out
+    [ "$(id -u)" = 0 ] || { echo "  not root: cannot run a server as another uid"; return 1; }
+    id=$(new_id)
+    base=$(mktemp -d /tmp/proxy-other-uid.XXXXXX)
+    other_dirs+=("$base")
+    chown 65534:65534 "$base"
+    dir=$base/conpty-proxy-65534
+    as_other env TMPDIR="$base" CONPTY_PROXY_LOG="$base/server.log" \
+        "$PROXY" serve "$id" 80 24 10 sh -c 'echo ready-other; exec cat' ||
+        { echo "  serve as uid 65534 failed"; return 1; }
+    [ -S "$dir/$id.data" ] && [ -S "$dir/$id.sock" ] || { echo "  no channels in $dir"; return 1; }
+    out=$(raw_exchange "$dir/$id.data" 'attach 80 24\n') ||
+        { echo "  data channel: not closed"; return 1; }
+    [ "$out" = "error another user's session" ] || { echo "  data channel answered '$out'"; return 1; }
+    # Nothing sent on the control channel: a packet left unread when the
+    # server closes turns into ECONNRESET here, before the refusal is read.
+    out=$(raw_exchange "$dir/$id.sock" '') ||
+        { echo "  control channel: not closed"; return 1; }
+    [ "$out" = "error another user's session" ] || { echo "  control channel answered '$out'"; return 1; }
+    grep -q 'attach: refused a client of another user' "$base/server.log" &&
+        grep -q 'control: refused a client of another user' "$base/server.log" ||
+        { echo "  no refusal in the server's log"; return 1; }
+    # The session is unharmed: its user lists it and attaches.
+    as_other env TMPDIR="$base" "$PROXY" list | grep -q "^$id	" ||
+        { echo "  not listed for its user"; return 1; }
+    out=$( (printf 'still-here\n'; sleep 1) |
+        as_other env TMPDIR="$base" timeout 5 "$PROXY" attach "$id" 80 24)
+    echo "$out" | grep -qa 'ready-other' && echo "$out" | grep -qa 'still-here' ||
+        { echo "  its user's attach saw: $out"; return 1; }
+    as_other env TMPDIR="$base" "$PROXY" kill "$id" || { echo "  its user cannot end it"; return 1; }
+}
+other_dirs=()
+check "uid 65534's session: root's connections to its data and control channels refused (one line, closed); the session unharmed" \
+    test_other_uid_refused
+for d in "${other_dirs[@]}"; do
+    for id in $(as_other env TMPDIR="$d" "$PROXY" list 2>/dev/null | cut -f1); do
+        as_other env TMPDIR="$d" "$PROXY" kill "$id"
+    done
+    rm -rf "$d"
+done
+
 if [ -n "${SANITIZED:-}" ]; then
     test_no_sanitizer_reports() {
         local reports
