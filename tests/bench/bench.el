@@ -349,10 +349,14 @@ line, then detaches and waits until the session says so."
                   (push (- vterm-bench-seen t0) times))
                 (with-current-buffer again (vterm-detach)))))
           (vterm-bench-wait-detached id)
-          (vterm-bench-out "attach_lines" "%d"
-                           (with-current-buffer (vterm-attach id)
-                             (prog1 (count-lines (point-min) (point-max))
-                               (vterm-detach))))
+          ;; What an attach shows: the scrollback and the screen's lines.
+          (setq vterm-bench-seen nil)
+          (let ((again (vterm-attach id)))
+            (vterm-bench-wait 30)
+            (with-current-buffer again
+              (vterm-bench-out "attach_lines" "%d"
+                               (count-lines (point-min) (point-max)))
+              (vterm-detach)))
           (if (< (length times) n)
               (vterm-bench-out "attach_ms" "%s" "timeout")
             (setq times (sort times #'<))

@@ -64,6 +64,8 @@ END {
         }
     for (ki = 1; ki <= 2; ki++) {
         kind = ki == 1 ? "plain" : "sgr"
+        if (!has(kind "_ceiling_mbps"))
+            continue # a run without them (BENCH_ONLY=persist)
         ceil = v[kind "_ceiling_mbps"]
         row("libvterm ceiling, " kind " (in-process)", f(kind "_ceiling_mbps", "%.1f MB/s"), "", "")
         if (has(kind "_render_mbps"))
