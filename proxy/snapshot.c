@@ -102,6 +102,26 @@ static void phantom(struct outbuf *out, const struct screen *s,
         outbuf_utf8(out, cell.chars[k]);
 }
 
+/* The character sets: each of G0-G3 that is not the UTF-8 default is
+ * designated again (SCS: ESC ( ) * + and the set's final byte), then the
+ * sets invoked into GL (SO, LS2, LS3) and GR (LS1R-LS3R), and a single
+ * shift still pending (SS2, SS3).  Last: text drawn by the snapshot
+ * itself must not go through them. */
+static void charsets(struct outbuf *out, const VTermState *st)
+{
+    static const char scs[] = "()*+", finals[] = "0AB";
+    static const char *const gl[] = {"", "\016", "\033n", "\033o"};
+    static const char *const gr[] = {"", "\033~", "\033}", "\033|"};
+
+    for (int g = 0; g < 4; g++)
+        for (const char *f = finals; *f != '\0'; f++)
+            if (st->encoding[g].enc == vterm_lookup_encoding(ENC_SINGLE_94, *f))
+                outbuf_printf(out, "\033%c%c", scs[g], *f);
+    outbuf_printf(out, "%s%s", gl[st->gl_set & 3], gr[st->gr_set & 3]);
+    if (st->gsingle_set == 2 || st->gsingle_set == 3)
+        outbuf_append(out, st->gsingle_set == 2 ? "\033N" : "\033O", 2);
+}
+
 void snapshot_write(const struct screen *s, struct outbuf *out)
 {
     VTerm *vt = screen_vterm(s);
@@ -191,4 +211,5 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
         outbuf_printf(out, "\033[%d;%dH", row, col);
     set_mode(out, "", 4, st->mode.insert);
     pen_sgr(out, &st->pen);
+    charsets(out, st);
 }
