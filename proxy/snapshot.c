@@ -189,13 +189,16 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
         outbuf_printf(out, "\033[%d;%dr", st->scrollregion_top + 1,
                       st->scrollregion_bottom > -1 ? st->scrollregion_bottom
                                                    : rows);
-    if (st->mode.leftrightmargin) {
+    /* Margins are kept while DECLRMM is off; DECSLRM is SCOSC then. */
+    if (st->scrollregion_left != 0 || st->scrollregion_right != -1) {
         set_mode(out, "?", 69, true);
-        if (st->scrollregion_left != 0 || st->scrollregion_right != -1)
-            outbuf_printf(out, "\033[%d;%ds", st->scrollregion_left + 1,
-                          st->scrollregion_right > -1 ? st->scrollregion_right
-                                                      : cols);
+        outbuf_printf(out, "\033[%d;%ds", st->scrollregion_left + 1,
+                      st->scrollregion_right > -1 ? st->scrollregion_right
+                                                  : cols);
     }
+    if (st->mode.leftrightmargin || st->scrollregion_left != 0 ||
+        st->scrollregion_right != -1)
+        set_mode(out, "?", 69, st->mode.leftrightmargin);
     if (st->mode.origin)
         set_mode(out, "?", 6, true);
     row = st->pos.row + 1 - (st->mode.origin ? st->scrollregion_top : 0);

@@ -4,7 +4,8 @@
  * the two must agree on every cell of the screen (characters, width,
  * attributes, colours), the primary screen kept under the alternate
  * one, the cursor (with a pending wrap), the pen, the saved cursor, the
- * scroll region, the modes (cursor keys, keypad, bracketed paste, mouse,
+ * scroll region and the left/right margins (kept while DECLRMM is off),
+ * the modes (cursor keys, keypad, bracketed paste, mouse,
  * cursor style, autowrap, insert, origin, ...), the character sets
  * (G0-G3, GL, GR, a pending single shift), the title and the scrollback
  * lines kept.  SNAPSHOT_SEED and SNAPSHOT_CASES set the seed and the
@@ -12,7 +13,7 @@
  * Not generated (not reproduced yet): origin mode (a cursor restored
  * outside the scroll region cannot be put back there), wide characters (one
  * written over by halves leaves cells no sequence rebuilds as they are),
- * double-width lines, left/right margins, resizes. */
+ * double-width lines, resizes. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,8 +125,12 @@ static void random_move(struct outbuf *b, int cols, int rows)
                       rnd((unsigned)cols + 2));
         break;
     case 1:
-        outbuf_printf(b, "\033[%u;%ur", 1 + rnd((unsigned)rows),
-                      1 + rnd((unsigned)rows));
+        if (rnd(3) == 0)
+            outbuf_printf(b, "\033[?69%c\033[%u;%us", rnd(3) ? 'h' : 'l',
+                          1 + rnd((unsigned)cols), 1 + rnd((unsigned)cols));
+        else
+            outbuf_printf(b, "\033[%u;%ur", 1 + rnd((unsigned)rows),
+                          1 + rnd((unsigned)rows));
         break;
     case 2: put(b, rnd(2) ? "\0337" : "\0338"); break;
     case 3: put(b, rnd(3) ? "\r\n" : rnd(2) ? "\n" : "\r"); break;
@@ -288,7 +293,12 @@ static bool same_state(const struct screen *a, const struct screen *b, int cols,
     MODE(screen);
     MODE(bracketpaste);
     MODE(report_focus);
+    MODE(leftrightmargin);
 #undef MODE
+    SAME(x->scrollregion_left == y->scrollregion_left &&
+             x->scrollregion_right == y->scrollregion_right,
+         "left/right margins %d-%d vs %d-%d", x->scrollregion_left,
+         x->scrollregion_right, y->scrollregion_left, y->scrollregion_right);
     for (int g = 0; g < 4; g++)
         SAME(x->encoding[g].enc == y->encoding[g].enc, "G%d character set", g);
     SAME(x->gl_set == y->gl_set && x->gr_set == y->gr_set &&
