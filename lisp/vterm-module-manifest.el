@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "f95cefd61b9e96f416347800d3d404c148c5a9359dc7926f51f1fd378d39d503")
-           ("conpty-proxy.exe" . "fad64ef568a3ced6fbd945aafad125741632a8b7b2dc6992bb402f865405802f")))
+           ("conpty-proxy.exe" . "6684ca555afe600c5a9bb5606de2d7ffc134a536b2b00bd069b1041c11eb88d6")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
