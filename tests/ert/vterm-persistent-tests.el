@@ -248,8 +248,12 @@ Kill that Emacs with SIGKILL once it has said so; check that session
                  (setq id (match-string 1)))))
            30)
           (unless id
-            (ert-fail (list "The first Emacs never saved"
-                            (with-current-buffer out (buffer-string))))))
+            (with-current-buffer out
+              ;; The session it started, if any, is not left running.
+              (goto-char (point-min))
+              (when (re-search-forward "^SESSION \\(\\S-+\\)$" nil t)
+                (vterm--session-kill (match-string 1)))
+              (ert-fail (list "The first Emacs never saved" (buffer-string))))))
       (signal-process proc 'KILL)
       (vterm-test-wait (lambda () (not (process-live-p proc))) 5)
       (kill-buffer out))
@@ -288,13 +292,15 @@ ended after BODY."
 (defconst vterm-persistent-test-open-two
   '(let ((plain (vterm "plain-term"))
          (pers (vterm-persistent "pers-term")))
+     (message "SESSION %s" (buffer-local-value 'vterm--session-id pers))
      (child-wait plain "\\$ ")
      (child-wait pers "\\$ ")
      (child-type pers "echo EARLIER-$((6*7))")
      (child-wait pers "^EARLIER-42$")
      pers)
   "A form that opens a plain and a persistent terminal; it returns the latter.
-The persistent one shows the line EARLIER-42.")
+It says \"SESSION <id>\" at once; the persistent one shows the line
+EARLIER-42.")
 
 (defconst vterm-persistent-test-check-restored
   '(let ((b (get-buffer "pers-term")))
