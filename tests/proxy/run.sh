@@ -632,6 +632,9 @@ check "clients vanishing mid-hello and mid-input: the session serves the next on
 
 # Two clients attach at once, ten times: exactly one wins each time, the
 # other is refused with a message.
+# one_gone PID PID: true once either process has ended.
+one_gone() { ! kill -0 "$1" 2>/dev/null || ! kill -0 "$2" 2>/dev/null; }
+
 test_attach_race() {
     local id round p1 p2 s1 s2 alive
     id=$(new_id)
@@ -644,7 +647,9 @@ test_attach_race() {
         p2=$!
         pids+=("$p1" "$p2")
         exec 5> "$work/$id-r$round-1.in" 6> "$work/$id-r$round-2.in"
-        sleep 0.5
+        # The loser is refused at once; a loaded machine may take a while.
+        wait_true 10 one_gone "$p1" "$p2"
+        sleep 0.3
         alive=0; s1=-; s2=-
         if kill -0 "$p1" 2>/dev/null; then alive=$((alive + 1)); else wait "$p1"; s1=$?; fi
         if kill -0 "$p2" 2>/dev/null; then alive=$((alive + 1)); else wait "$p2"; s2=$?; fi
