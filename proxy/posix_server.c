@@ -245,7 +245,7 @@ static void accept_pending(struct server *s, uint64_t now)
             return;
         if (!posix_peer_is_us(fd)) {
             trace("attach: refused a client of another user");
-            close(fd);
+            posix_refuse_peer(fd);
             continue;
         }
         *p = (struct pending){.fd = fd, .deadline = now + CTL_IDLE_TIMEOUT_MS};

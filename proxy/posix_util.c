@@ -31,3 +31,12 @@ bool posix_peer_is_us(int fd)
     return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
            len == sizeof cred && cred.uid == geteuid();
 }
+
+void posix_refuse_peer(int fd)
+{
+    static const char refusal[] = "error another user's session\n";
+
+    /* A fresh socket's buffer has room; if not, the close says enough. */
+    (void)send(fd, refusal, sizeof refusal - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    close(fd);
+}

@@ -11,21 +11,51 @@
 
 #include "cells.h"
 
-static void draw_row(struct outbuf *out, int row, const VTermScreenCell *cells,
-                     int n)
+/* The line size sequence (DECDHL top or bottom, DECDWL) of a double
+ * line with this INFO. */
+static char line_size(const VTermLineInfo *info)
+{
+    /* doubleheight: 1 the top half, 2 the bottom one (state.c's DHL_*). */
+    return info->doubleheight == 1 ? '3' : info->doubleheight == 2 ? '4' : '6';
+}
+
+/* Row ROW (from 0) of N CELLS, a line with INFO: a double-width or
+ * double-height one is made one first, and only its left half is text. */
+static void draw_row(struct outbuf *out, int row, const VTermLineInfo *info,
+                     const VTermScreenCell *cells, int n)
 {
     outbuf_printf(out, "\033[%d;1H\033[0m\033[2K", row + 1);
+    if (info->doublewidth) {
+        outbuf_printf(out, "\033#%c", line_size(info));
+        n /= 2;
+    }
     cells_encode(out, cells, n);
 }
 
-/* Rows of the current screen. */
-static void draw_screen(struct outbuf *out, const struct screen *s, int cols,
-                        int rows, VTermScreenCell *row)
+/* CUP to ROW, COL (as CUP takes them) on a line with INFO.  A cursor
+ * past the half of a double-width line (put there before the line
+ * became one) is out of CUP's reach: the line is made single width for
+ * the move, then double again (its hidden half is erased already).  The
+ * end of any CSI would bring it back to the half: nothing but ESC
+ * sequences may follow before the position is used or saved. */
+static void move_to(struct outbuf *out, const VTermLineInfo *info, int row,
+                    int col, int cols)
+{
+    outbuf_printf(out, "\033[%d;%dH", row, col);
+    if (info->doublewidth && col > cols / 2)
+        outbuf_printf(out, "\033#5\033[%d;%dH\033#%c", row, col,
+                      line_size(info));
+}
+
+/* Rows of the current screen, whose state is ST. */
+static void draw_screen(struct outbuf *out, const struct screen *s,
+                        const VTermState *st, int cols, int rows,
+                        VTermScreenCell *row)
 {
     for (int r = 0; r < rows; r++) {
         for (int c = 0; c < cols; c++)
             screen_get_cell(s, r, c, &row[c]);
-        draw_row(out, r, row, cols);
+        draw_row(out, r, vterm_state_get_lineinfo(st, r), row, cols);
     }
 }
 
@@ -102,6 +132,26 @@ static void phantom(struct outbuf *out, const struct screen *s,
         outbuf_utf8(out, cell.chars[k]);
 }
 
+/* The character sets: each of G0-G3 that is not the UTF-8 default is
+ * designated again (SCS: ESC ( ) * + and the set's final byte), then the
+ * sets invoked into GL (SO, LS2, LS3) and GR (LS1R-LS3R), and a single
+ * shift still pending (SS2, SS3).  Last: text drawn by the snapshot
+ * itself must not go through them. */
+static void charsets(struct outbuf *out, const VTermState *st)
+{
+    static const char scs[] = "()*+", finals[] = "0AB";
+    static const char *const gl[] = {"", "\016", "\033n", "\033o"};
+    static const char *const gr[] = {"", "\033~", "\033}", "\033|"};
+
+    for (int g = 0; g < 4; g++)
+        for (const char *f = finals; *f != '\0'; f++)
+            if (st->encoding[g].enc == vterm_lookup_encoding(ENC_SINGLE_94, *f))
+                outbuf_printf(out, "\033%c%c", scs[g], *f);
+    outbuf_printf(out, "%s%s", gl[st->gl_set & 3], gr[st->gr_set & 3]);
+    if (st->gsingle_set == 2 || st->gsingle_set == 3)
+        outbuf_append(out, st->gsingle_set == 2 ? "\033N" : "\033O", 2);
+}
+
 void snapshot_write(const struct screen *s, struct outbuf *out)
 {
     VTerm *vt = screen_vterm(s);
@@ -119,6 +169,13 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
     /* Lines are drawn without wrapping (a line wider than the screen,
      * kept from before a resize, is cut). */
     outbuf_append(out, "\033[0m\033[?7l", 9);
+    /* The left/right margins, kept while DECLRMM is off (DECSLRM is
+     * SCOSC then); first, as setting DECLRMM clears double-width lines.
+     * The mode itself comes at the end. */
+    if (st->scrollregion_left != 0 || st->scrollregion_right != -1)
+        outbuf_printf(
+            out, "\033[?69h\033[%d;%ds\033[?69l", st->scrollregion_left + 1,
+            st->scrollregion_right > -1 ? st->scrollregion_right : cols);
 
     /* Scrollback: each line drawn on the top row, then scrolled off. */
     for (int i = 0; i < screen_sb_count(s); i++) {
@@ -134,19 +191,20 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
     primary = screen_primary(s, &pcols, &prows);
     if (primary != NULL) {
         for (int r = 0; r < prows && r < rows; r++)
-            draw_row(out, r, primary + (size_t)r * (size_t)pcols,
+            draw_row(out, r, &st->lineinfos[BUFIDX_PRIMARY][r],
+                     primary + (size_t)r * (size_t)pcols,
                      pcols < cols ? pcols : cols);
     } else {
-        draw_screen(out, s, cols, rows, cells);
+        draw_screen(out, s, st, cols, rows, cells);
     }
     set_mode(out, "?", 25, st->saved.mode.cursor_visible);
     cursor_style(out, st->saved.mode.cursor_shape, st->saved.mode.cursor_blink);
-    outbuf_printf(out, "\033[%d;%dH", st->saved.pos.row + 1,
-                  st->saved.pos.col + 1);
     pen_sgr(out, &st->saved.pen);
+    move_to(out, &st->lineinfos[BUFIDX_PRIMARY][st->saved.pos.row],
+            st->saved.pos.row + 1, st->saved.pos.col + 1, cols);
     if (st->mode.alt_screen) {
         outbuf_append(out, "\033[?1049h", 8);
-        draw_screen(out, s, cols, rows, cells);
+        draw_screen(out, s, st, cols, rows, cells);
     } else {
         outbuf_append(out, "\0337", 2);
     }
@@ -169,13 +227,14 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
         outbuf_printf(out, "\033[%d;%dr", st->scrollregion_top + 1,
                       st->scrollregion_bottom > -1 ? st->scrollregion_bottom
                                                    : rows);
-    if (st->mode.leftrightmargin) {
-        set_mode(out, "?", 69, true);
-        if (st->scrollregion_left != 0 || st->scrollregion_right != -1)
-            outbuf_printf(out, "\033[%d;%ds", st->scrollregion_left + 1,
-                          st->scrollregion_right > -1 ? st->scrollregion_right
-                                                      : cols);
-    }
+    /* Setting DECLRMM clears the double lines of the screen shown: on
+     * the primary screen, it is set from the alternate one (the
+     * program did so, or its double lines would not be there). */
+    if (st->mode.leftrightmargin)
+        outbuf_append(out,
+                      st->mode.alt_screen ? "\033[?69h"
+                                          : "\033[?1047h\033[?69h\033[?1047l",
+                      st->mode.alt_screen ? 6 : 22);
     if (st->mode.origin)
         set_mode(out, "?", 6, true);
     row = st->pos.row + 1 - (st->mode.origin ? st->scrollregion_top : 0);
@@ -191,4 +250,7 @@ void snapshot_write(const struct screen *s, struct outbuf *out)
         outbuf_printf(out, "\033[%d;%dH", row, col);
     set_mode(out, "", 4, st->mode.insert);
     pen_sgr(out, &st->pen);
+    if (!st->at_phantom)
+        move_to(out, vterm_state_get_lineinfo(st, st->pos.row), row, col, cols);
+    charsets(out, st);
 }

@@ -1,8 +1,10 @@
 /* trace.c -- see trace.h. */
 #include "trace.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef _WIN32
 #include <io.h>
 #ifndef WIN32_LEAN_AND_MEAN
@@ -12,6 +14,7 @@
 #endif
 
 static FILE *trace_file;
+static const char *trace_path;
 
 void trace_open(void)
 {
@@ -33,6 +36,7 @@ void trace_open(void)
 #endif
     if (trace_file == NULL)
         fprintf(stderr, "conpty-proxy: cannot open trace log %s\n", path);
+    trace_path = path;
 }
 
 void trace(const char *fmt, ...)
@@ -45,8 +49,17 @@ void trace(const char *fmt, ...)
     vfprintf(trace_file, fmt, ap);
     va_end(ap);
     fputc('\n', trace_file);
-    /* Tests read the log while the proxy runs. */
-    fflush(trace_file);
+    /* Tests read the log while the proxy runs.  A log that cannot be
+     * written (a full disk) is given up, once, with a note: the session
+     * goes on without it. */
+    if (fflush(trace_file) != 0 || ferror(trace_file)) {
+        fprintf(stderr,
+                "conpty-proxy: trace log %s: %s; tracing stopped, the "
+                "session goes on\n",
+                trace_path, strerror(errno));
+        fclose(trace_file);
+        trace_file = NULL;
+    }
 }
 
 void trace_close(void)

@@ -36,19 +36,25 @@
   (princ (format (concat "%s " fmt "\n") key value)))
 
 (defmacro vterm-bench-with-vterm (proxy shell var &rest body)
-  "Run BODY with VAR a vterm buffer running SHELL (through the proxy if PROXY)."
+  "Run BODY with VAR a vterm buffer running SHELL (through the proxy if PROXY).
+PROXY `persist' runs it in a persistent session (`conpty-proxy attach'
+to a session server), ended after BODY."
   (declare (indent 3))
   `(let* ((process-environment (append '("PS1=$ " "LANG=C.UTF-8")
                                        process-environment))
           (vterm-shell ,shell)
           (vterm-use-conpty-proxy ,proxy)
+          (vterm-persistent (eq ,proxy 'persist))
           (vterm-conpty-proxy-path vterm-bench-proxy)
           (vterm-kill-buffer-on-exit nil)
           (,var (vterm (generate-new-buffer-name "vterm-bench"))))
      (unwind-protect
          (progn ,@body)
        (let ((proc (get-buffer-process ,var))
+             (session (buffer-local-value 'vterm--session-id ,var))
              (kill-buffer-query-functions nil))
+         (when session
+           (vterm--session-kill session))
          (kill-buffer ,var)
          (when proc
            (delete-process proc))))))
@@ -297,6 +303,114 @@ wake-up); the buffer's share is the difference."
             (vterm-bench-out "mem_emacs_rss_delta_kb" "%d" (- after before))))))
     (setq vterm-bench-await nil)))
 
+;;;; Persistent sessions
+
+(defun vterm-bench-attach-file (file rows cols)
+  "Write FILE: 10000 lines of scrollback, then ROWS - 1 full rows of COLS.
+The last row of the screen is END-OF-ATTACH."
+  (with-temp-file file
+    (dotimes (i (+ 10000 rows -1))
+      (insert (substring (format "attach-line-%06d %s" i (make-string cols ?x))
+                         0 cols)
+              "\n"))
+    (insert "END-OF-ATTACH")))
+
+(defun vterm-bench-attach-seen-p ()
+  "Return non-nil if the buffer shows END-OF-ATTACH."
+  (save-excursion
+    (goto-char (point-max))
+    (search-backward "END-OF-ATTACH" (max (point-min) (- (point-max) 4000)) t)))
+
+(defun vterm-bench-attach (file n)
+  "Print the median time of N attaches to a session that showed FILE.
+The session keeps 10000 lines of scrollback; each attach opens a buffer
+with `vterm-attach' and waits for a redraw that shows the screen's last
+line, then detaches and waits until the session says so."
+  (let* ((vterm-max-scrollback 10000)
+         (process-environment (append '("LANG=C.UTF-8") process-environment))
+         (vterm-conpty-proxy-path vterm-bench-proxy)
+         (vterm-kill-buffer-on-exit nil)
+         (vterm-shell (format "/bin/sh -c 'cat %s; exec sleep 600'" file))
+         (buf (vterm-persistent "vterm-bench-attach"))
+         (id (buffer-local-value 'vterm--session-id buf))
+         (times nil))
+    (unwind-protect
+        (progn
+          (setq vterm-bench-seen nil
+                vterm-bench-await #'vterm-bench-attach-seen-p)
+          (vterm-bench-wait 60)
+          (with-current-buffer buf (vterm-detach))
+          (dotimes (_ n)
+            (vterm-bench-wait-detached id)
+            (let ((t0 (float-time)))
+              (setq vterm-bench-seen nil)
+              (let ((again (vterm-attach id)))
+                (when (vterm-bench-wait 30)
+                  (push (- vterm-bench-seen t0) times))
+                (with-current-buffer again (vterm-detach)))))
+          (vterm-bench-wait-detached id)
+          ;; What an attach shows: the scrollback and the screen's lines.
+          (setq vterm-bench-seen nil)
+          (let ((again (vterm-attach id)))
+            (vterm-bench-wait 30)
+            (with-current-buffer again
+              (vterm-bench-out "attach_lines" "%d"
+                               (count-lines (point-min) (point-max)))
+              (vterm-detach)))
+          (if (< (length times) n)
+              (vterm-bench-out "attach_ms" "%s" "timeout")
+            (setq times (sort times #'<))
+            (vterm-bench-out "attach_ms" "%.1f" (* 1e3 (nth (/ n 2) times)))
+            (vterm-bench-out "attach_min_ms" "%.1f" (* 1e3 (car times)))
+            (vterm-bench-out "attach_max_ms" "%.1f" (* 1e3 (car (last times)))))
+          (vterm-bench-wait-detached id)
+          (vterm-bench-idle-server id 10))
+      (setq vterm-bench-await nil)
+      (vterm--session-kill id))))
+
+(defun vterm-bench-wait-detached (id)
+  "Wait until session ID has no client attached (at most 5 s)."
+  (let ((deadline (+ (float-time) 5)))
+    (while (and (< (float-time) deadline)
+                (plist-get (vterm--live-session id) :attached))
+      (accept-process-output nil 0.01))))
+
+(defun vterm-bench-proc (pid)
+  "Return (CPU-TICKS WAKEUPS) of process PID from /proc.
+CPU-TICKS is utime + stime (clock ticks), WAKEUPS its voluntary and
+involuntary context switches."
+  (let (ticks (switches 0))
+    (with-temp-buffer
+      (insert-file-contents (format "/proc/%d/stat" pid))
+      (goto-char (point-min))
+      (search-forward ") ")
+      (let ((fields (split-string (buffer-substring (point) (point-max)))))
+        ;; Fields 14 and 15 of stat; field 3 is the first after ") ".
+        (setq ticks (+ (string-to-number (nth 11 fields))
+                       (string-to-number (nth 12 fields))))))
+    (with-temp-buffer
+      (insert-file-contents (format "/proc/%d/status" pid))
+      (goto-char (point-min))
+      (while (re-search-forward
+              "^\\(non\\)?voluntary_ctxt_switches:\\s-*\\([0-9]+\\)" nil t)
+        (setq switches (+ switches (string-to-number (match-string 2))))))
+    (list ticks switches)))
+
+(defun vterm-bench-idle-server (id seconds)
+  "Print the CPU and wake-ups of session ID's server over SECONDS, detached."
+  (let* ((shell (plist-get (vterm--live-session id) :pid))
+         (server (with-temp-buffer
+                   (insert-file-contents (format "/proc/%d/stat" shell))
+                   (goto-char (point-min))
+                   (search-forward ") ")
+                   (string-to-number
+                    (nth 1 (split-string (buffer-substring (point) (point-max)))))))
+         (a (progn (sleep-for 1) (vterm-bench-proc server))))
+    (sleep-for seconds)
+    (let ((b (vterm-bench-proc server)))
+      (vterm-bench-out "idle_server_ticks" "%d" (- (nth 0 b) (nth 0 a)))
+      (vterm-bench-out "idle_server_wakeups" "%d" (- (nth 1 b) (nth 1 a))))))
+
 (defun vterm-bench-n (var default)
   "The number in environment variable VAR, or DEFAULT."
   (let ((v (getenv var)))
@@ -327,6 +441,19 @@ wake-up); the buffer's share is the difference."
                                 ("busy_thread_sgr" nil ,sgr)
                                 ("busy_emacs_sgr" nil ,sgr t))
                               (vterm-bench-n "BENCH_REPS" 5)))
+    ;; Persistent sessions (issue 17): the cat cases attached against
+    ;; the `new' path, in one run; attaching; an idle detached server.
+    (when (member "persist" only)
+      (vterm-bench-throughput `(("tp_proxy_plain" t ,plain)
+                                ("tp_attach_plain" persist ,plain)
+                                ("tp_proxy_sgr" t ,sgr)
+                                ("tp_attach_sgr" persist ,sgr))
+                              (vterm-bench-n "BENCH_REPS" 5))
+      (let ((file (expand-file-name "attach.txt" (getenv "BENCH_TMP"))))
+        ;; Rows one narrower than the window: never wrapped.
+        (vterm-bench-attach-file file (window-body-height)
+                                 (1- (window-max-chars-per-line)))
+        (vterm-bench-attach file (vterm-bench-n "BENCH_ATTACH_N" 20))))
     (when (member "echo" only)
       (vterm-bench-echo "echo_pty" nil (vterm-bench-n "BENCH_ECHO_N" 500))
       (vterm-bench-echo "echo_proxy" t (vterm-bench-n "BENCH_ECHO_N" 500)))

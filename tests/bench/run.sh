@@ -4,7 +4,8 @@
 # the top of the tree by tests/bench/bench.mk, which passes EMACS, MODULE,
 # PROXY, WIN_PROXY, BENCH_TOOL and BENCH_WIN.  Figures only: nothing here
 # fails "make test".  BENCH_SKIP_WINE=1 leaves Wine out; BENCH_ONLY=shapes
-# runs the output shapes alone; BENCH_BASELINE=TREE adds another tree's
+# runs the output shapes alone, BENCH_ONLY=persist the persistent
+# sessions' figures alone; BENCH_BASELINE=TREE adds another tree's
 # build to the output shapes' rounds (before and after in one run).
 set -u
 TOP=$(pwd)
@@ -108,10 +109,21 @@ run_shapes() {
          END { for (k in m) print k, m[k] }' "$T/shapes" >> "$R"
 }
 
-# BENCH_ONLY=shapes: the output shapes alone (bench.el reads BENCH_ONLY's
-# other words).
+# BENCH_ONLY=shapes: the output shapes alone; BENCH_ONLY=persist: the
+# persistent sessions' figures alone (bench.el reads BENCH_ONLY's other
+# words).
 classic=true
 [ "${BENCH_ONLY:-}" = shapes ] && classic=false
+if [ "${BENCH_ONLY:-}" = persist ]; then
+    classic=false
+    say "persistent sessions: attached cat cases against new, attach, idle server"
+    "$BENCH_TOOL" gen plain "$T/plain.txt" 12000000
+    "$BENCH_TOOL" gen sgr "$T/sgr.txt" 12000000
+    BENCH_PLAIN="$T/plain.txt" BENCH_SGR="$T/sgr.txt" BENCH_PROXY="$TOP/$PROXY" \
+        timeout 600 "$EMACS" -Q --batch -L "$TOP/$(dirname "$MODULE")" -L "$TOP/lisp" \
+        -l vterm -l "$TOP/tests/bench/bench.el" -f vterm-bench-main >> "$R" 2> "$T/emacs.err" ||
+        { say "emacs failed:"; tail -n 20 "$T/emacs.err" >&2; }
+fi
 
 if $classic; then
     # 12 MB of plain lines, 12 MB of SGR-coloured lines, and 100000+ lines

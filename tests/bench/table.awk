@@ -64,6 +64,8 @@ END {
         }
     for (ki = 1; ki <= 2; ki++) {
         kind = ki == 1 ? "plain" : "sgr"
+        if (!has(kind "_ceiling_mbps"))
+            continue # a run without them (BENCH_ONLY=persist)
         ceil = v[kind "_ceiling_mbps"]
         row("libvterm ceiling, " kind " (in-process)", f(kind "_ceiling_mbps", "%.1f MB/s"), "", "")
         if (has(kind "_render_mbps"))
@@ -207,4 +209,22 @@ END {
         row("Emacs RSS growth, same in a vterm buffer",
             sprintf("%.1f MiB (buffer text %.1f MB)", v["mem_emacs_rss_delta_kb"] / 1024,
             v["mem_buffer_bytes"] / 1e6), "", "")
+
+    # 6. Persistent sessions (issue 17, BENCH_ONLY=persist)
+    for (ki = 1; ki <= 2; ki++) {
+        kind = ki == 1 ? "plain" : "sgr"
+        ka = "tp_attach_" kind; kp = "tp_proxy_" kind
+        if (has(ka "_mbps") && has(kp "_mbps"))
+            row("cat 12 MB " kind ", attached / new", sprintf("%.1f / %.1f MB/s = %.0f%%",
+                v[ka "_mbps"], v[kp "_mbps"], 100 * v[ka "_mbps"] / v[kp "_mbps"]),
+                ">= 85%", v[ka "_mbps"] / v[kp "_mbps"] >= 0.85 ? 1 : 0)
+    }
+    if (has("attach_ms"))
+        row("attach: 10000 lines + full screen, median of 20",
+            sprintf("%.0f ms (%.0f-%.0f), %d lines", v["attach_ms"], v["attach_min_ms"],
+            v["attach_max_ms"], v["attach_lines"]), "< 200 ms", v["attach_ms"] < 200 ? 1 : 0)
+    if (has("idle_server_wakeups"))
+        row("idle detached server, 10 s (/proc)", sprintf("%d ticks CPU, %d wake-ups",
+            v["idle_server_ticks"], v["idle_server_wakeups"]), "0 wake-ups, no CPU",
+            v["idle_server_ticks"] == 0 && v["idle_server_wakeups"] == 0 ? 1 : 0)
 }

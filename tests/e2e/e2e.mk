@@ -10,11 +10,14 @@
 #                    bytes a program in the vterm reads (keylog.c), and
 #                    vim left with Escape (tests/e2e/tmux-keys.sh)
 #   e2e-tmux-keys-proxy  the same with the shell under conpty-proxy
+#   e2e-persist      M-x vterm-persistent, less running, Emacs killed with
+#                    SIGKILL; a new Emacs, M-x vterm-attach by completion:
+#                    less's page is back (tests/e2e/tmux-persist.sh)
 #   package-install  the package built from recipes/vterm, installed with
 #                    package-install-file, module compiled on first load
 #                    (tests/e2e/package-test.sh)
 SUITES += e2e-tmux e2e-tmux-proxy e2e-user e2e-user-proxy e2e-tmux-keys \
-          e2e-tmux-keys-proxy package-install
+          e2e-tmux-keys-proxy e2e-persist package-install
 E2E_KEYLOG := $(BUILD)/tests/e2e/keylog
 TEST_BUILDS += $(MODULE) $(PROXY) $(E2E_KEYLOG)
 
@@ -23,7 +26,8 @@ $(E2E_KEYLOG): tests/e2e/keylog.c
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -o $@ $<
 
 .PHONY: test-e2e-tmux test-e2e-tmux-proxy test-e2e-user test-e2e-user-proxy \
-        test-e2e-tmux-keys test-e2e-tmux-keys-proxy test-package-install
+        test-e2e-tmux-keys test-e2e-tmux-keys-proxy test-e2e-persist \
+        test-package-install
 test-e2e-tmux: $(MODULE) $(PROXY)
 	@EMACS=$(EMACS) ./tests/e2e/tmux-test.sh e2e-tmux
 
@@ -42,6 +46,9 @@ test-e2e-tmux-keys: $(MODULE) $(PROXY) $(E2E_KEYLOG)
 test-e2e-tmux-keys-proxy: $(MODULE) $(PROXY) $(E2E_KEYLOG)
 	@EMACS=$(EMACS) KEYLOG=$(E2E_KEYLOG) VTERM_E2E_PROXY=1 \
 	  ./tests/e2e/tmux-keys.sh e2e-tmux-keys-proxy
+
+test-e2e-persist: $(MODULE) $(PROXY)
+	@EMACS=$(EMACS) ./tests/e2e/tmux-persist.sh e2e-persist
 
 test-package-install:
 	@EMACS=$(EMACS) ./tests/e2e/package-test.sh package-install

@@ -11,7 +11,8 @@
 #   ... checks ...
 #   e2e_stop
 # Environment: EMACS (default emacs), VTERM_E2E_PROXY=1 runs the shell
-# through conpty-proxy instead of a native pty.
+# through conpty-proxy instead of a native pty, E2E_ENV: more VAR=VALUE
+# words (no blanks) for Emacs's environment.
 
 EMACS=${EMACS:-emacs}
 e2e_top=$(pwd)
@@ -99,7 +100,7 @@ ${3:-}
 EOF
     tm new-session -d -s e2e -x "$1" -y "$2" \
         env -i HOME="$e2e_work" PATH="$PATH" TERM=${E2E_TERM:-screen} LANG=C.UTF-8 \
-        PS1='$ ' EMACS="$EMACS" \
+        PS1='$ ' EMACS="$EMACS" ${E2E_ENV:-} \
         "$e2e_top/build-aux/run-emacs.sh" -l "$e2e_work/init.el"
     tm set-option -t e2e remain-on-exit on >/dev/null 2>&1
     # The renderer trims trailing blanks: an empty prompt line reads "$".

@@ -534,6 +534,242 @@ test_serve_failures() {
 }
 check "serve: a program that cannot start exits 127; bad arguments exit 2" test_serve_failures
 
+STREAM_CHECK=$PWD/build/tests/proxy/stream_check
+
+# attached ID: true when list shows session ID with a client attached.
+attached() { "$PROXY" list | grep -qE "^$1	([^	]*	){4}1	"; }
+
+# size_at_least FILE BYTES
+size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+
+# wait_true SECONDS COMMAND...: until COMMAND succeeds.
+wait_true() {
+    local deadline=$((SECONDS + $1))
+    shift
+    while [ $SECONDS -lt $deadline ]; do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# 50 MB of numbered lines through a session whose client is killed with
+# SIGKILL in the middle; a second client attaches while the rest streams
+# (the server parses it detached) and stays to the end.  What it got,
+# fed to libvterm 0.3.3, must give the screen libvterm shows for the
+# whole stream, and the last 1000 lines that scrolled off must follow
+# each other with no gap and no duplicate.
+test_nothing_lost_after_kill9() {
+    local id a_pid status
+    id=$(new_id)
+    seq -f 'line-%09.0f-abcdefghijklmnopqrstuvwxyz-0123456789' 1 1000000 \
+        > "$work/stream"
+    "$PROXY" serve "$id" 80 24 1000 sh -c \
+        "while [ ! -e '$work/$id.go' ]; do sleep 0.02; done; cat '$work/stream'; exec sleep 600" ||
+        return 1
+    attach_bg "$id" "$id-a"
+    a_pid=$attach_pid
+    wait_true 5 attached "$id" || { echo "  first client never attached"; return 1; }
+    touch "$work/$id.go"
+    wait_true 20 size_at_least "$work/$id-a.out" 5000000 ||
+        { echo "  the stream never came"; return 1; }
+    kill -9 "$a_pid"
+    { wait "$a_pid"; } 2>/dev/null # reaped without bash's "Killed" line
+    exec 8>&-
+    size_at_least "$work/$id-a.out" 50000000 &&
+        { echo "  the first client got it all before its kill: no test"; return 1; }
+    attach_bg "$id" "$id-b"
+    wait_true 60 sh -c "tail -c 8192 '$work/$id-b.out' | grep -qa 'line-001000000-'" ||
+        { echo "  the end of the stream never reached the second client"; return 1; }
+    sleep 0.5
+    exec 8>&-
+    wait_exit "$attach_pid" 5
+    status=$?
+    "$PROXY" kill "$id"
+    [ $status -eq 0 ] || { echo "  second client exited $status"; return 1; }
+    echo "  first client got $(stat -c %s "$work/$id-a.out") bytes, the second $(stat -c %s "$work/$id-b.out")"
+    "$STREAM_CHECK" 80 24 "$work/stream" "$work/$id-b.out" 1000 | sed 's/^/  /'
+    [ "${PIPESTATUS[0]}" -eq 0 ]
+}
+check "50 MB, the client killed with -9 mid-stream: the reattach shows libvterm's screen of the whole stream, the last 1000 scrollback lines contiguous" \
+    test_nothing_lost_after_kill9
+
+# Clients that vanish mid-write: one after half a hello, one attached
+# that dies sending 1 MB of input (the shell reads it), one killed while
+# the server writes it a flood.  The session serves the next client.
+test_client_vanishes_mid_write() {
+    local id out
+    id=$(new_id)
+    "$PROXY" serve "$id" 80 24 100 sh -c 'stty -echo; exec cat > /dev/null' || return 1
+    python3 - "$(sock_dir)/$id.data" <<'EOF' || { echo "  raw clients failed"; return 1; }
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"attach 8")  # half a hello, then gone
+s.close()
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"attach 80 24\n")
+assert s.recv(3) == b"ok\n"
+try:
+    # Plain text (no ^C for the tty to turn into a signal), cut anywhere.
+    s.sendall((b"0123456789abcdef" * 65536)[: (1 << 20) - 7])
+except (BrokenPipeError, ConnectionResetError):
+    pass
+s.close()
+EOF
+    wait_true 5 sh -c "! \"$PROXY\" list | grep -qE '^$id	([^	]*	){4}1	'" ||
+        { echo "  the vanished client is still attached"; return 1; }
+    out=$( (printf 'after-vanish\n'; sleep 1) | timeout 10 "$PROXY" attach "$id" 80 24)
+    "$PROXY" list | grep -q "^$id	" || { echo "  the session died"; return 1; }
+    "$PROXY" kill "$id"
+    # cat > /dev/null with echo off: nothing comes back, but the attach
+    # got its snapshot and detached cleanly.
+    [ -n "$out" ] || { echo "  no snapshot for the next client"; return 1; }
+}
+check "clients vanishing mid-hello and mid-input: the session serves the next one" \
+    test_client_vanishes_mid_write
+
+# Two clients attach at once, ten times: exactly one wins each time, the
+# other is refused with a message.
+# one_gone PID PID: true once either process has ended.
+one_gone() { ! kill -0 "$1" 2>/dev/null || ! kill -0 "$2" 2>/dev/null; }
+
+test_attach_race() {
+    local id round p1 p2 s1 s2 alive
+    id=$(new_id)
+    "$PROXY" serve "$id" 80 24 100 sh -c 'exec cat' || return 1
+    for round in 1 2 3 4 5 6 7 8 9 10; do
+        mkfifo "$work/$id-r$round-1.in" "$work/$id-r$round-2.in"
+        "$PROXY" attach "$id" 80 24 < "$work/$id-r$round-1.in" > /dev/null 2> "$work/$id-r1.err" &
+        p1=$!
+        "$PROXY" attach "$id" 80 24 < "$work/$id-r$round-2.in" > /dev/null 2> "$work/$id-r2.err" &
+        p2=$!
+        pids+=("$p1" "$p2")
+        exec 5> "$work/$id-r$round-1.in" 6> "$work/$id-r$round-2.in"
+        # The loser is refused at once; a loaded machine may take a while.
+        wait_true 10 one_gone "$p1" "$p2"
+        sleep 0.3
+        alive=0; s1=-; s2=-
+        if kill -0 "$p1" 2>/dev/null; then alive=$((alive + 1)); else wait "$p1"; s1=$?; fi
+        if kill -0 "$p2" 2>/dev/null; then alive=$((alive + 1)); else wait "$p2"; s2=$?; fi
+        exec 5>&- 6>&-
+        wait "$p1" "$p2" 2>/dev/null
+        [ $alive -eq 1 ] || { echo "  round $round: $alive clients attached"; return 1; }
+        [ "$s1$s2" = "1-" ] || [ "$s1$s2" = "-1" ] ||
+            { echo "  round $round: the loser exited $s1$s2"; return 1; }
+        cat "$work/$id-r1.err" "$work/$id-r2.err" | grep -q 'refused: error attached elsewhere' ||
+            { echo "  round $round: no refusal message"; return 1; }
+        wait_true 5 sh -c "! \"$PROXY\" list | grep -qE '^$id	([^	]*	){4}1	'" ||
+            { echo "  round $round: the winner did not detach"; return 1; }
+    done
+    "$PROXY" kill "$id"
+}
+check "two clients racing to attach, 10 rounds: exactly one wins, the other is refused" \
+    test_attach_race
+
+# The trace log on a full disk (/dev/full: every write fails with
+# ENOSPC): serve and attach say so once on stderr and go on without it.
+test_trace_log_disk_full() {
+    local id out
+    id=$(new_id)
+    CONPTY_PROXY_LOG=/dev/full "$PROXY" serve "$id" 80 24 100 \
+        sh -c 'echo serving; exec cat' 2> "$work/full-serve.err" || return 1
+    grep -q 'trace log /dev/full: No space left on device; tracing stopped' \
+        "$work/full-serve.err" || { echo "  serve: no note: $(cat "$work/full-serve.err")"; return 1; }
+    out=$( (printf 'typed-%s\n' 42; sleep 1) |
+        CONPTY_PROXY_LOG=/dev/full timeout 10 "$PROXY" attach "$id" 80 24 2> "$work/full-attach.err")
+    "$PROXY" kill "$id"
+    echo "$out" | grep -qa 'serving' && echo "$out" | grep -qa 'typed-42' ||
+        { echo "  the session did not work: $out"; return 1; }
+    [ "$(grep -c 'tracing stopped' "$work/full-attach.err")" = 1 ] ||
+        { echo "  attach: not one note: $(cat "$work/full-attach.err")"; return 1; }
+}
+check "trace log on a full disk: one note on stderr, the session works" \
+    test_trace_log_disk_full
+
+# raw_exchange PATH MESSAGE: connect to the Unix socket PATH without any
+# check of who serves it (conpty-proxy's own clients refuse a socket of
+# another user's), as a stream or (the control channel) as packets, send
+# MESSAGE (C escapes) unless it is empty, print everything the server
+# sends until it closes; fail if it keeps the connection 5 s.
+raw_exchange() {
+    python3 - "$1" "$2" <<'EOF'
+import socket, sys
+try:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+except OSError:  # the control channel: packets
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+s.settimeout(5)
+try:
+    if sys.argv[2]:
+        s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+except (BrokenPipeError, ConnectionResetError):
+    pass  # refused before the message went: the answer is still there
+got = b""
+while True:
+    try:
+        d = s.recv(4096)
+    except ConnectionResetError:
+        break  # closed with our message unread: closed all the same
+    if not d:
+        break
+    got += d
+sys.stdout.write(got.decode(errors="replace"))
+EOF
+}
+
+# as_other COMMAND...: COMMAND as uid and gid 65534 (nobody), no groups.
+as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# A session of another uid (65534) in a socket directory that user owns;
+# this root shell connects to its data and control channels directly.
+# The suite runs as root (.ci/run in the container): anything else
+# fails here rather than skipping.
+test_other_uid_refused() {
+    local id base dir out
+    [ "$(id -u)" = 0 ] || { echo "  not root: cannot run a server as another uid"; return 1; }
+    id=$(new_id)
+    base=$(mktemp -d /tmp/proxy-other-uid.XXXXXX)
+    other_dirs+=("$base")
+    chown 65534:65534 "$base"
+    dir=$base/conpty-proxy-65534
+    as_other env TMPDIR="$base" CONPTY_PROXY_LOG="$base/server.log" \
+        "$PROXY" serve "$id" 80 24 10 sh -c 'echo ready-other; exec cat' ||
+        { echo "  serve as uid 65534 failed"; return 1; }
+    [ -S "$dir/$id.data" ] && [ -S "$dir/$id.sock" ] || { echo "  no channels in $dir"; return 1; }
+    out=$(raw_exchange "$dir/$id.data" 'attach 80 24\n') ||
+        { echo "  data channel: not closed"; return 1; }
+    [ "$out" = "error another user's session" ] || { echo "  data channel answered '$out'"; return 1; }
+    # Nothing sent on the control channel: a packet left unread when the
+    # server closes turns into ECONNRESET here, before the refusal is read.
+    out=$(raw_exchange "$dir/$id.sock" '') ||
+        { echo "  control channel: not closed"; return 1; }
+    [ "$out" = "error another user's session" ] || { echo "  control channel answered '$out'"; return 1; }
+    grep -q 'attach: refused a client of another user' "$base/server.log" &&
+        grep -q 'control: refused a client of another user' "$base/server.log" ||
+        { echo "  no refusal in the server's log"; return 1; }
+    # The session is unharmed: its user lists it and attaches.
+    as_other env TMPDIR="$base" "$PROXY" list | grep -q "^$id	" ||
+        { echo "  not listed for its user"; return 1; }
+    out=$( (printf 'still-here\n'; sleep 1) |
+        as_other env TMPDIR="$base" timeout 5 "$PROXY" attach "$id" 80 24)
+    echo "$out" | grep -qa 'ready-other' && echo "$out" | grep -qa 'still-here' ||
+        { echo "  its user's attach saw: $out"; return 1; }
+    as_other env TMPDIR="$base" "$PROXY" kill "$id" || { echo "  its user cannot end it"; return 1; }
+}
+other_dirs=()
+check "uid 65534's session: root's connections to its data and control channels refused (one line, closed); the session unharmed" \
+    test_other_uid_refused
+for d in "${other_dirs[@]}"; do
+    for id in $(as_other env TMPDIR="$d" "$PROXY" list 2>/dev/null | cut -f1); do
+        as_other env TMPDIR="$d" "$PROXY" kill "$id"
+    done
+    rm -rf "$d"
+done
+
 if [ -n "${SANITIZED:-}" ]; then
     test_no_sanitizer_reports() {
         local reports
