@@ -832,33 +832,6 @@ bool guard_at_ground(const struct input_guard *g)
     return g->state == GUARD_TEXT && g->utf8_held == 0;
 }
 
-void guard_skip(struct input_guard *g, const char *bytes, size_t len)
-{
-    const unsigned char *b = (const unsigned char *)bytes;
-    char saved[sizeof g->last];
-    size_t saved_len = g->last_len, end = len, start, i;
-
-    memcpy(saved, g->last, sizeof saved);
-    /* From the last line back to one that sets what REP repeats. */
-    while (end > 0) {
-        start = end - 1;
-        while (start > 0 && b[start - 1] != '\n')
-            start--;
-        g->last_len = 0;
-        g->cur_len = 0;
-        for (i = start; i < end; i++)
-            track_text(g, b[i]);
-        if (g->last_len > 0) {
-            g->cur_len = 0;
-            return;
-        }
-        end = start;
-    }
-    memcpy(g->last, saved, sizeof saved);
-    g->last_len = saved_len;
-    g->cur_len = 0;
-}
-
 void guard_write(struct input_guard *g, const char *bytes, size_t len)
 {
     feed(g, bytes, len);

@@ -92,11 +92,6 @@ void guard_write(struct input_guard *g, const char *bytes, size_t len);
 /* Nothing held and no sequence begun: what follows is read as text and
  * controls, as at the start. */
 bool guard_at_ground(const struct input_guard *g);
-/* BYTES (LEN long, at the ground state, whole lines of text and CR, LF,
- * TAB and BS) are left out, the caller knowing libvterm would show
- * nothing of them: what the guard keeps of text (for REP) is taken from
- * them as if they had been fed. */
-void guard_skip(struct input_guard *g, const char *bytes, size_t len);
 /* After a resize: the scroll region reset when the screen lost rows
  * (SHRANK), the cursor moved back onto the screen. */
 void guard_resized(struct input_guard *g, bool shrank);

@@ -579,7 +579,6 @@ static void feed_unseen(struct render *r, const char *bytes,
     if (u->skip_to > u->skip_from && r->sb.pushes > pushes) {
         /* Lines a scroll of the whole region would take away: only
          * counted. */
-        guard_skip(&r->guard, bytes + u->skip_from, u->skip_to - u->skip_from);
         sb_count_skipped(&r->sb, u->skipped_feeds);
         guard_write(&r->guard, bytes + u->skip_to, u->to - u->skip_to);
     } else {

@@ -23,6 +23,25 @@ static bool crlf_at(const unsigned char *bytes, size_t i)
     return i > 0 && bytes[i - 1] == '\r';
 }
 
+/* BYTES[FROM, LEN) holds a character to print (printable ASCII or a
+ * whole UTF-8 sequence): the last one printed, which REP repeats and a
+ * combining mark would join, is then there. */
+static bool text_in(const unsigned char *bytes, size_t from, size_t len)
+{
+    size_t i = len;
+
+    while (i > from) {
+        unsigned char c = bytes[--i];
+
+        if ((c >= 0x20 && c < 0x7f) || (c >= 0xc2 && c <= 0xf4 &&
+                                        len - i >= (c < 0xe0   ? 2u
+                                                    : c < 0xf0 ? 3u
+                                                               : 4u)))
+            return true;
+    }
+    return false;
+}
+
 bool unseen_find(const char *bytes, size_t len, long keep, int rows,
                  struct unseen *u)
 {
@@ -61,7 +80,7 @@ bool unseen_find(const char *bytes, size_t len, long keep, int rows,
             break;
         }
     }
-    if (u->skip_from >= u->skip_to) {
+    if (u->skip_from >= u->skip_to || !text_in(b, u->skip_to, len)) {
         u->skip_from = u->skip_to = u->to;
         return true;
     }

@@ -18,7 +18,9 @@
  * ended by CR LF) between SKIP_FROM and SKIP_TO, with a line pushed
  * before, leave the cursor where it was, at the start of that last
  * row; the ROWS more line feeds after SKIP_TO then scroll every row of
- * the region away, so what those lines would have drawn is gone too. */
+ * the region away, so what those lines would have drawn is gone too,
+ * and a character printed after SKIP_TO is the last one printed, which
+ * REP repeats (libvterm's, or the module's input guard's). */
 #ifndef UNSEEN_H
 #define UNSEEN_H
 
@@ -35,8 +37,9 @@ struct unseen {
  * screen of ROWS: [FROM, TO) starts at BYTES or after a line feed, with
  * only plain bytes from FROM to the end and at least KEEP line feeds
  * after TO; SKIP_FROM is after the ROWS + 1st line feed after FROM,
- * SKIP_TO has at least KEEP + ROWS line feeds after it, both right after
- * a CR LF.  False when there is no such FROM and TO. */
+ * SKIP_TO has at least KEEP + ROWS line feeds and a printable character
+ * after it, both right after a CR LF.  False when there is no such FROM
+ * and TO. */
 bool unseen_find(const char *bytes, size_t len, long keep, int rows,
                  struct unseen *u);
 

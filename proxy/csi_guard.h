@@ -22,4 +22,8 @@ struct csi_guard {
 size_t csi_guard_filter(struct csi_guard *g, const char *in, size_t len,
                         char *out);
 
+/* Not inside an escape or control sequence (a string, which this does
+ * not follow, may be). */
+bool csi_guard_in_text(const struct csi_guard *g);
+
 #endif

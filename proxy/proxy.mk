@@ -9,6 +9,7 @@ PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 # hence src/): what the snapshot test links too.  Only the POSIX backend
 # has a session server yet.
 PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
+                     module/unseen.c \
                      proxy/screen.c \
                      proxy/attach_frame.c \
                      proxy/snapshot.c

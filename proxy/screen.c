@@ -4,11 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../module/unseen.h"
 #include "cells.h"
 #include "csi_guard.h"
 #include "outbuf.h"
 
-enum { TITLE_MAX = 1024 };
+enum {
+    TITLE_MAX = 1024,
+    /* Output held before it is parsed: a flood parsed a megabyte at a
+     * time leaves most of its lines unparsed (unseen.h), and nothing
+     * reads the screen until a client attaches or asks. */
+    PENDING_MAX = 1 << 20
+};
 
 struct sb_line {
     char *data;
@@ -29,6 +36,8 @@ struct screen {
     VTermScreenCell *primary; /* see screen_primary() */
     struct csi_guard guard;
     int primary_cols, primary_rows;
+    struct outbuf pending;      /* output not parsed yet */
+    unsigned long scrolled_off; /* lines parse_unseen saw scroll off */
 };
 
 static void drop_output(const char *s, size_t len, void *user)
@@ -44,6 +53,16 @@ static void sb_drop_oldest(struct screen *s)
     s->sb[s->sb_first] = (struct sb_line){0};
     s->sb_first = (s->sb_first + 1) % s->sb_max;
     s->sb_count--;
+}
+
+/* Line DATA (LEN bytes, the sequences that draw it) into the ring. */
+static void sb_push(struct screen *s, char *data, size_t len)
+{
+    if (s->sb_count == s->sb_max)
+        sb_drop_oldest(s);
+    s->sb[(s->sb_first + s->sb_count) % s->sb_max] =
+        (struct sb_line){data, len};
+    s->sb_count++;
 }
 
 static int on_pushline(int cols, const VTermScreenCell *cells, void *user)
@@ -67,12 +86,21 @@ static int on_pushline(int cols, const VTermScreenCell *cells, void *user)
         outbuf_free(&line);
         return 1;
     }
-    if (s->sb_count == s->sb_max)
-        sb_drop_oldest(s);
-    s->sb[(s->sb_first + s->sb_count) % s->sb_max] =
-        (struct sb_line){line.data, line.len};
-    s->sb_count++;
+    sb_push(s, line.data, line.len);
     return 1;
+}
+
+/* While lines the write evicts again are parsed (parse_unseen): those
+ * libvterm scrolls off the top of the primary screen, which it builds
+ * for nobody, only counted. */
+static int on_moverect_unseen(VTermRect dest, VTermRect src, void *user)
+{
+    struct screen *s = user;
+
+    if (dest.start_row == 0 && dest.start_col == 0 && dest.end_col == s->cols &&
+        !s->alt && src.start_row > 0)
+        s->scrolled_off += (unsigned long)src.start_row;
+    return 0; /* libvterm damages the rows as without this callback */
 }
 
 static int on_sb_clear(void *user)
@@ -116,6 +144,12 @@ static const VTermScreenCallbacks callbacks = {
     .sb_clear = on_sb_clear,
 };
 
+static const VTermScreenCallbacks unseen_callbacks = {
+    .settermprop = on_settermprop,
+    .moverect = on_moverect_unseen,
+    .sb_clear = on_sb_clear,
+};
+
 struct screen *screen_new(int cols, int rows, int sb_max)
 {
     struct screen *s = calloc(1, sizeof *s);
@@ -150,6 +184,7 @@ void screen_free(struct screen *s)
         free(s->sb[i].data);
     free(s->sb);
     free(s->primary);
+    outbuf_free(&s->pending);
     free(s);
 }
 
@@ -186,6 +221,13 @@ static size_t alt_switch_at(const char *bytes, size_t len, size_t *end)
     return len;
 }
 
+static void cell_at(const struct screen *s, int row, int col,
+                    VTermScreenCell *cell)
+{
+    vterm_screen_get_cell(s->vts, (VTermPos){row, col}, cell);
+    cell->attrs.reverse ^= s->reverse;
+}
+
 /* Keep the primary screen's cells: the alternate screen is coming. */
 static void keep_primary(struct screen *s)
 {
@@ -202,8 +244,7 @@ static void keep_primary(struct screen *s)
         return;
     for (int r = 0; r < s->rows; r++)
         for (int c = 0; c < s->cols; c++)
-            screen_get_cell(s, r, c,
-                            &cells[(size_t)r * (size_t)s->cols + (size_t)c]);
+            cell_at(s, r, c, &cells[(size_t)r * (size_t)s->cols + (size_t)c]);
     s->primary = cells;
     s->primary_cols = s->cols;
     s->primary_rows = s->rows;
@@ -223,7 +264,7 @@ static void feed_guarded(struct screen *s, const char *bytes, size_t len)
     }
 }
 
-void screen_feed(struct screen *s, const char *bytes, size_t len)
+static void parse(struct screen *s, const char *bytes, size_t len)
 {
     while (len > 0) {
         size_t end, at = alt_switch_at(bytes, len, &end);
@@ -238,46 +279,123 @@ void screen_feed(struct screen *s, const char *bytes, size_t len)
     }
 }
 
+/* Parse [U->from, U->to) of BYTES (see unseen.h): lines scrolled off
+ * not pushed (the line feeds after TO push as many again), whole lines
+ * that would only scroll skipped. */
+static void parse_unseen(struct screen *s, const char *bytes,
+                         const struct unseen *u)
+{
+    vterm_screen_set_callbacks(s->vts, &unseen_callbacks, s);
+    s->scrolled_off = 0;
+    parse(s, bytes + u->from, u->skip_from - u->from);
+    if (u->skip_to > u->skip_from && s->scrolled_off > 0)
+        parse(s, bytes + u->skip_to, u->to - u->skip_to);
+    else
+        parse(s, bytes + u->skip_from, u->to - u->skip_from);
+    vterm_screen_set_callbacks(s->vts, &callbacks, s);
+}
+
+static void parse_batch(struct screen *s, const char *bytes, size_t len)
+{
+    struct unseen u;
+
+    if (s->sb_max == 0 || !unseen_find(bytes, len, s->sb_max, s->rows, &u)) {
+        parse(s, bytes, len);
+        return;
+    }
+    parse(s, bytes, u.from);
+    /* Inside an escape sequence all is parsed; inside a string, plain
+     * bytes only add to it (nothing scrolls, so nothing is skipped). */
+    if (csi_guard_in_text(&s->guard)) {
+        parse_unseen(s, bytes, &u);
+        parse(s, bytes + u.to, len - u.to);
+    } else {
+        parse(s, bytes + u.from, len - u.from);
+    }
+}
+
+void screen_settle(struct screen *s)
+{
+    struct outbuf batch = s->pending;
+
+    if (batch.len == 0)
+        return;
+    /* Taken out first: a settle while it is parsed finds nothing. */
+    s->pending = (struct outbuf){0};
+    parse_batch(s, batch.data, batch.len);
+    batch.len = 0;
+    if (s->pending.data == NULL)
+        s->pending = batch; /* its memory kept for the next */
+    else
+        outbuf_free(&batch);
+}
+
+void screen_feed(struct screen *s, const char *bytes, size_t len)
+{
+    size_t held = s->pending.len;
+
+    if (held + len > PENDING_MAX) {
+        screen_settle(s);
+        held = 0;
+    }
+    if (len > PENDING_MAX) {
+        parse_batch(s, bytes, len);
+        return;
+    }
+    outbuf_append(&s->pending, bytes, len);
+    if (s->pending.failed) { /* out of memory: parsed now, in order */
+        s->pending.len = held;
+        s->pending.failed = false;
+        screen_settle(s);
+        parse_batch(s, bytes, len);
+    }
+}
+
 void screen_resize(struct screen *s, int cols, int rows)
 {
+    screen_settle(s);
     s->cols = cols;
     s->rows = rows;
     vterm_set_size(s->vt, rows, cols);
 }
 
-void screen_get_cell(const struct screen *s, int row, int col,
-                     VTermScreenCell *cell)
+void screen_get_cell(struct screen *s, int row, int col, VTermScreenCell *cell)
 {
-    vterm_screen_get_cell(s->vts, (VTermPos){row, col}, cell);
-    cell->attrs.reverse ^= s->reverse;
+    screen_settle(s);
+    cell_at(s, row, col, cell);
 }
 
-VTerm *screen_vterm(const struct screen *s)
+VTerm *screen_vterm(struct screen *s)
 {
+    screen_settle(s);
     return s->vt;
 }
 
-const char *screen_title(const struct screen *s)
+const char *screen_title(struct screen *s)
 {
+    screen_settle(s);
     return s->title;
 }
 
-int screen_sb_count(const struct screen *s)
+int screen_sb_count(struct screen *s)
 {
+    screen_settle(s);
     return s->sb_count;
 }
 
-const char *screen_sb_line(const struct screen *s, int i, size_t *len)
+const char *screen_sb_line(struct screen *s, int i, size_t *len)
 {
-    const struct sb_line *line = &s->sb[(s->sb_first + i) % s->sb_max];
+    const struct sb_line *line;
 
+    screen_settle(s);
+    line = &s->sb[(s->sb_first + i) % s->sb_max];
     *len = line->len;
-    return line->data;
+    return line->data != NULL ? line->data : "";
 }
 
-const VTermScreenCell *screen_primary(const struct screen *s, int *cols,
-                                      int *rows)
+const VTermScreenCell *screen_primary(struct screen *s, int *cols, int *rows)
 {
+    screen_settle(s);
     if (!s->alt)
         return NULL;
     *cols = s->primary_cols;

@@ -21,31 +21,33 @@ void screen_free(struct screen *s);
 
 /* Feed LEN bytes of program output.  Replies libvterm would send (to a
  * device-attributes query, say) are dropped: the attached client's
- * terminal answers those. */
+ * terminal answers those.  Held (up to a megabyte) until something
+ * reads the screen or resizes it, then parsed at once: what scrolls
+ * through the scrollback in a flood mostly goes unparsed (unseen.h). */
 void screen_feed(struct screen *s, const char *bytes, size_t len);
+/* Parse what screen_feed holds (every function below does first). */
+void screen_settle(struct screen *s);
 
 void screen_resize(struct screen *s, int cols, int rows);
 
-VTerm *screen_vterm(const struct screen *s);
+VTerm *screen_vterm(struct screen *s);
 
 /* The cell at ROW, COL of the current screen as written: its reverse
  * attribute its own, not flipped by a reversed screen (DECSCNM, which
  * libvterm's vterm_screen_get_cell applies). */
-void screen_get_cell(const struct screen *s, int row, int col,
-                     VTermScreenCell *cell);
+void screen_get_cell(struct screen *s, int row, int col, VTermScreenCell *cell);
 
 /* The title the program set last ("" if none). */
-const char *screen_title(const struct screen *s);
+const char *screen_title(struct screen *s);
 
 /* Scrollback lines kept, oldest first: line I (0 <= I < COUNT) as the
  * sequences that draw it from column 0 on an erased line. */
-int screen_sb_count(const struct screen *s);
-const char *screen_sb_line(const struct screen *s, int i, size_t *len);
+int screen_sb_count(struct screen *s);
+const char *screen_sb_line(struct screen *s, int i, size_t *len);
 
 /* While the alternate screen is on: the primary screen's cells as they
  * were when it was switched on (*COLS x *ROWS, row by row), or NULL
  * when not known. */
-const VTermScreenCell *screen_primary(const struct screen *s, int *cols,
-                                      int *rows);
+const VTermScreenCell *screen_primary(struct screen *s, int *cols, int *rows);
 
 #endif

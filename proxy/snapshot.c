@@ -48,7 +48,7 @@ static void move_to(struct outbuf *out, const VTermLineInfo *info, int row,
 }
 
 /* Rows of the current screen, whose state is ST. */
-static void draw_screen(struct outbuf *out, const struct screen *s,
+static void draw_screen(struct outbuf *out, struct screen *s,
                         const VTermState *st, int cols, int rows,
                         VTermScreenCell *row)
 {
@@ -112,8 +112,8 @@ static void mouse_modes(struct outbuf *out, const VTermState *st)
  * column with the next character due on the next line.  Only printing
  * that column's character again (from its left half if it is wide) gets
  * a terminal there.  The cursor position is ROW, COL as CUP takes it. */
-static void phantom(struct outbuf *out, const struct screen *s,
-                    const VTermState *st, int row, int col)
+static void phantom(struct outbuf *out, struct screen *s, const VTermState *st,
+                    int row, int col)
 {
     VTermPos pos = st->pos;
     VTermScreenCell cell;
@@ -152,7 +152,7 @@ static void charsets(struct outbuf *out, const VTermState *st)
         outbuf_append(out, st->gsingle_set == 2 ? "\033N" : "\033O", 2);
 }
 
-void snapshot_write(const struct screen *s, struct outbuf *out)
+void snapshot_write(struct screen *s, struct outbuf *out)
 {
     VTerm *vt = screen_vterm(s);
     const VTermState *st = vterm_obtain_state(vt);

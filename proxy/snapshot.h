@@ -10,6 +10,6 @@
 #include "outbuf.h"
 #include "screen.h"
 
-void snapshot_write(const struct screen *s, struct outbuf *out);
+void snapshot_write(struct screen *s, struct outbuf *out);
 
 #endif
