@@ -265,7 +265,7 @@ void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op, DWORD err,
 
 struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
                                      struct win_security *sec,
-                                     ctl_resize_fn resize, void *ctx)
+                                     const struct ctl_handlers *handlers)
 {
     struct win_ctl_server *srv = calloc(1, sizeof *srv);
     enum ctl_status st;
@@ -282,8 +282,7 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
         return NULL;
     }
     srv->iocp = iocp;
-    /* No kill or info: the Windows backend has no session server yet. */
-    srv->handlers = (struct ctl_handlers){.resize = resize, .ctx = ctx};
+    srv->handlers = *handlers;
     for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
 

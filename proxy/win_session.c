@@ -596,7 +596,10 @@ int backend_run_session(const struct session_config *cfg)
     if (!win_security_init(&s->sec))
         goto out;
     /* The channel first: a squatted name fails before any child runs. */
-    s->ctl = win_ctl_start(cfg->id, s->iocp, &s->sec, win_pty_resize, &s->pty);
+    {
+        struct ctl_handlers h = {.resize = win_pty_resize, .ctx = &s->pty};
+        s->ctl = win_ctl_start(cfg->id, s->iocp, &s->sec, &h);
+    }
     if (s->ctl == NULL)
         goto out;
     ret = win_pty_start(&s->pty, cfg, &s->sec);
