@@ -13,6 +13,7 @@
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
+ * persistent sessions: persist, persist-held, persist-squat;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -1547,6 +1548,290 @@ static void scenario_path_search(void)
     SetEnvironmentVariableA("PATH", old_path);
 }
 
+/* ---- persistent sessions ---------------------------------------------- */
+
+/* Run "conpty-proxy ARGS" as Emacs runs its helpers, into P; its exit
+ * code (-1: none within MS) once its output reached EOF. */
+static long run_captured(struct proc *p, const char *args, DWORD ms)
+{
+    long code;
+
+    if (!start_proxy(p, args)) {
+        note("cannot start conpty-proxy %s", args);
+        return -1;
+    }
+    code = wait_exit(p, ms);
+    if (!wait_eof(p, 5000))
+        note("conpty-proxy %s: stdout still open after its exit", args);
+    return code;
+}
+
+/* Session ID's line of "conpty-proxy list" into LINE (empty when not
+ * listed); false when list failed. */
+static bool list_line(char *line, size_t size)
+{
+    struct proc p;
+    char key[128];
+    long code = run_captured(&p, "list", 30000);
+    bool ok = code == 0;
+    const char *at;
+
+    line[0] = '\0';
+    snprintf(key, sizeof key, "%s\t", id);
+    EnterCriticalSection(&p.lock);
+    at = p.buf != NULL ? strstr(p.buf, key) : NULL;
+    if (at != NULL) {
+        size_t n = strcspn(at, "\r\n");
+        snprintf(line, size, "%.*s", (int)n, at);
+    }
+    LeaveCriticalSection(&p.lock);
+    if (!ok) {
+        note("list exited %ld", code);
+        dump_output(&p);
+    }
+    finish_proxy(&p);
+    return ok;
+}
+
+/* Poll "list" until session ID is gone from it, up to MS. */
+static bool list_drops(DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+    char line[512];
+
+    while (list_line(line, sizeof line) && line[0] != '\0') {
+        if (GetTickCount64() >= deadline)
+            return false;
+        Sleep(200);
+    }
+    return line[0] == '\0';
+}
+
+/* Start "conpty-proxy serve ID 80 25 1000 FIXTURE MODE" as Emacs would;
+ * true when it said it serves (exit 0) and left Emacs's pipes. */
+static bool serve_fixture(const char *name, const char *mode)
+{
+    struct proc p;
+    char args[1024];
+    long code;
+    bool eof;
+
+    snprintf(args, sizeof args, "serve %s 80 25 1000 \"%s\" %s", id,
+             fixture_path, mode);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "%s: serve started", name);
+        return false;
+    }
+    code = wait_exit(&p, 30000);
+    eof = wait_eof(&p, 5000);
+    wt_result(code == 0, "%s: serve exits 0 once the server serves (got %ld)",
+              name, code);
+    wt_result(eof, "%s: serve's stdout reaches EOF: the detached server "
+                   "holds none of Emacs's pipes",
+              name);
+    if (code != 0)
+        dump_output(&p);
+    finish_proxy(&p);
+    return code == 0;
+}
+
+static bool start_attach(struct proc *p, bool take_over)
+{
+    char args[256];
+
+    snprintf(args, sizeof args, "attach %s%s 80 25",
+             take_over ? "--take-over " : "", id);
+    return start_proxy(p, args);
+}
+
+/* serve, attach, list, a second attach refused, detach while output
+ * streams, reattach (what came while detached, then live), take-over,
+ * the session's exit code through attach. */
+static void scenario_persist(void)
+{
+    struct proc a, b, c, d;
+    char ev_name[128], mode[192], line[512], args[256], want[256];
+    HANDLE ev = fixture_event(ev_name, sizeof ev_name);
+    long code;
+
+    snprintf(mode, sizeof mode, "stream %s", ev_name);
+    if (ev == NULL || !serve_fixture("persist", mode))
+        return;
+    snprintf(want, sizeof want, "%s\t80\t25\t", id);
+    wt_result(list_line(line, sizeof line) && strncmp(line, want,
+                                                      strlen(want)) == 0 &&
+                  strstr(line, "\t0\tfixture.exe\t") != NULL,
+              "persist: list: the session, 80x25, not attached, fixture.exe "
+              "(\"%s\")",
+              line);
+    snprintf(args, sizeof args, "data-pipe %s", id);
+    fflush(stdout);
+    wt_result(run_client(args, 30000) == 0,
+              "persist: client reports the data pipe's DACL (user and "
+              "SYSTEM only) and mode (bytes, its instance count)");
+
+    /* A: output streams; it lets go (stdin EOF) in the middle. */
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "L00", 0, READY_MS),
+              "persist: attach relays the streaming output");
+    wt_result(list_line(line, sizeof line) &&
+                  strstr(line, "\t1\tfixture.exe\t") != NULL,
+              "persist: list: attached (\"%s\")", line);
+    if (!start_attach(&b, false)) {
+        wt_result(false, "persist: second attach started");
+    } else {
+        expect_refusal(&b, "persist: a second attach", 1,
+                       "attached elsewhere");
+        finish_proxy(&b);
+    }
+    CloseHandle(a.in_w);
+    a.in_w = NULL;
+    code = wait_exit(&a, 15000);
+    wt_result(code == 0, "persist: attach exits 0 when Emacs lets go "
+                         "(detach) while output streams (got %ld)",
+              code);
+    finish_proxy(&a);
+
+    /* Detached, the output goes on into the server's screen. */
+    Sleep(1000);
+    SetEvent(ev);
+    if (!start_attach(&b, false)) {
+        wt_result(false, "persist: reattach started");
+        return;
+    }
+    /* (ConPTY redraws only the cells that changed: the count's digits
+     * may come apart.) */
+    wt_result(wait_for(&b, "COUNT ", 0, READY_MS),
+              "persist: reattach shows the stream's end (COUNT)");
+    {
+        size_t mark = out_len(&b);
+        send_text(&b, "two\r");
+        wt_result(wait_for(&b, "ECHO:two", mark, 15000),
+                  "persist: then live: the echo round trip");
+    }
+
+    /* C takes over: B is told and exits 1; C gets the screen. */
+    if (!start_attach(&c, true)) {
+        wt_result(false, "persist: take-over attach started");
+        return;
+    }
+    code = wait_exit(&b, 15000);
+    wait_eof(&b, 5000);
+    wt_result(code == 1 && wait_for(&b, "took the session over", 0, 0),
+              "persist: --take-over: the client attached before exits 1, "
+              "saying so (got %ld)",
+              code);
+    finish_proxy(&b);
+    wt_result(wait_for(&c, "ECHO:two", 0, READY_MS),
+              "persist: --take-over: the new client gets the screen");
+    {
+        size_t mark = out_len(&c);
+        send_text(&c, "three\r");
+        wt_result(wait_for(&c, "ECHO:three", mark, 15000),
+                  "persist: --take-over: and the live session");
+    }
+    send_text(&c, "exit 9\r");
+    code = wait_exit(&c, 15000);
+    wt_result(code == 9, "persist: attach exits with the session's exit "
+                         "code 9 (got %ld)",
+              code);
+    wt_result(wait_eof(&c, 5000), "persist: attach's stdout reaches EOF");
+    if (wt_failures)
+        dump_output(&c);
+    finish_proxy(&c);
+    wt_result(list_drops(15000), "persist: list drops the ended session");
+    if (start_attach(&d, false)) {
+        expect_refusal(&d, "persist: attach to the ended session", 1,
+                       "no session");
+        finish_proxy(&d);
+    }
+    snprintf(args, sizeof args, "kill %s", id);
+    code = run_program(proxy_path, args, 15000);
+    wt_result(code == 1, "persist: kill of an ended session exits 1 (got %ld)",
+              code);
+    CloseHandle(ev);
+}
+
+/* A session nobody attached to while its program wrote HOLD_LINES lines
+ * (more than ConPTY holds unread: the program finishes only if the
+ * server reads): the first attach gets them from the server's screen and
+ * scrollback; "kill" ends the session and the attached client gets its
+ * exit code. */
+static void scenario_persist_held(void)
+{
+    struct proc a;
+    char ev_name[128], mode[192], line[WT_LINE_MAX + 1], args[256];
+    HANDLE ev = fixture_event(ev_name, sizeof ev_name);
+    long code;
+
+    snprintf(mode, sizeof mode, "hold %d %s", HOLD_LINES, ev_name);
+    if (ev == NULL || !serve_fixture("persist-held", mode))
+        return;
+    wt_result(WaitForSingleObject(ev, READY_MS) == WAIT_OBJECT_0,
+              "persist-held: the program wrote its %d lines with no client "
+              "attached",
+              HOLD_LINES);
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist-held: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "HELD", 0, READY_MS),
+              "persist-held: attach shows the screen (HELD)");
+    wt_line_text(HOLD_LINES - 1, line, sizeof line);
+    wt_result(wait_for(&a, line, 0, 0), "persist-held: the last line");
+    /* 1000 lines of scrollback were asked for. */
+    wt_line_text(HOLD_LINES - 900, line, sizeof line);
+    wt_result(wait_for(&a, line, 0, 0),
+              "persist-held: a line 900 back, from the scrollback");
+    snprintf(args, sizeof args, "kill %s", id);
+    code = run_program(proxy_path, args, 15000);
+    wt_result(code == 0, "persist-held: kill exits 0 (got %ld)", code);
+    /* The program left its console: closing it does not end it; the
+     * server ends it after its hang-up bound (exit code 1). */
+    code = wait_exit(&a, 30000);
+    wt_result(code == 1, "persist-held: the attached client exits with the "
+                         "session's code 1 (got %ld)",
+              code);
+    finish_proxy(&a);
+    wt_result(list_drops(15000), "persist-held: list drops the session");
+    CloseHandle(ev);
+}
+
+/* Someone holds the data pipe's name: serve fails, saying so, and
+ * starts no program. */
+static void scenario_persist_squat(void)
+{
+    char name[CTL_NAME_MAX], args[1024], line[512];
+    HANDLE squat;
+    struct proc p;
+    long code;
+
+    if (ctl_data_pipe_name(id, name, sizeof name) != CTL_OK) {
+        wt_result(false, "persist-squat: pipe name for %s", id);
+        return;
+    }
+    squat = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                             PIPE_TYPE_BYTE, 1, 4096, 4096, 0, NULL);
+    if (squat == INVALID_HANDLE_VALUE) {
+        wt_result(false, "persist-squat: created %s (error %lu)", name,
+                  (unsigned long)GetLastError());
+        return;
+    }
+    snprintf(args, sizeof args, "serve %s 80 25 1000 \"%s\" echo", id,
+             fixture_path);
+    code = run_captured(&p, args, 30000);
+    wt_result(code == 1, "persist-squat: serve exits 1 (got %ld)", code);
+    wt_result(wait_for(&p, "exists already", 0, 0),
+              "persist-squat: its message says \"exists already\"");
+    finish_proxy(&p);
+    wt_result(list_line(line, sizeof line) && line[0] == '\0',
+              "persist-squat: list has no such session");
+    CloseHandle(squat);
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -1611,6 +1896,12 @@ int main(int argc, char **argv)
         scenario_resize_stall();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
+    else if (strcmp(scenario, "persist") == 0)
+        scenario_persist();
+    else if (strcmp(scenario, "persist-held") == 0)
+        scenario_persist_held();
+    else if (strcmp(scenario, "persist-squat") == 0)
+        scenario_persist_squat();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;
