@@ -28,8 +28,8 @@ enum ctl_status ctl_data_pipe_name(const char *id, char *buf, size_t size)
 
     if (st != CTL_OK)
         return st;
-    return written(size, snprintf(buf, size, "%s%s" CTL_DATA_SUFFIX,
-                                  pipe_prefix, id));
+    return written(
+        size, snprintf(buf, size, "%s%s" CTL_DATA_SUFFIX, pipe_prefix, id));
 }
 
 enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,

@@ -16,8 +16,7 @@ bool attach_answer_ok(const char *id, const char *answer)
     return false;
 }
 
-void attach_stream_take(struct attach_stream *s, attach_sink_fn sink,
-                        void *ctx)
+void attach_stream_take(struct attach_stream *s, attach_sink_fn sink, void *ctx)
 {
     size_t at = 0;
 
@@ -27,8 +26,8 @@ void attach_stream_take(struct attach_stream *s, attach_sink_fn sink,
         int type;
         bool bad;
 
-        if (!frame_next(s->buf + at, s->len - at, &type, &payload,
-                        &payload_len, &total, &bad))
+        if (!frame_next(s->buf + at, s->len - at, &type, &payload, &payload_len,
+                        &total, &bad))
             break;
         if (bad) {
             fprintf(stderr, "conpty-proxy: attach: broken stream\n");

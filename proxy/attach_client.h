@@ -16,9 +16,9 @@ enum { ATTACH_STREAM_BUF = FRAME_MAX + FRAME_HEADER };
 struct attach_stream {
     unsigned char *buf; /* ATTACH_STREAM_BUF bytes */
     size_t len;
-    bool ended;    /* an exit frame came: EXIT_CODE is the session's */
-    bool taken;    /* another client took the session over */
-    bool broken;   /* a malformed frame: nothing more is read */
+    bool ended;  /* an exit frame came: EXIT_CODE is the session's */
+    bool taken;  /* another client took the session over */
+    bool broken; /* a malformed frame: nothing more is read */
     int exit_code;
 };
 

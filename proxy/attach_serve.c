@@ -6,8 +6,7 @@
 #include "snapshot.h"
 #include "trace.h"
 
-bool attach_push_frame(struct queue *q, int type, const void *data,
-                       size_t len)
+bool attach_push_frame(struct queue *q, int type, const void *data, size_t len)
 {
     unsigned char hdr[FRAME_HEADER];
 

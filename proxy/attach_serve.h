@@ -12,8 +12,7 @@
 
 /* Queue a frame of TYPE with LEN payload bytes at DATA; false (traced)
  * when out of memory. */
-bool attach_push_frame(struct queue *q, int type, const void *data,
-                       size_t len);
+bool attach_push_frame(struct queue *q, int type, const void *data, size_t len);
 
 /* Queue the snapshot of S (snapshot.h) as data frames; false when out of
  * memory (part of it may be queued). */

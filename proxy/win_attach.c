@@ -55,8 +55,9 @@ static HANDLE say_hello(const char *id, bool take_over, int cols, int rows)
     h = win_open_pipe(name, deadline, &err);
     if (h == INVALID_HANDLE_VALUE) {
         char text[256];
-        fprintf(stderr, "conpty-proxy: attach: no session '%s': error %lu (%s)\n",
-                id, (unsigned long)err, win_strerror(err, text, sizeof text));
+        fprintf(stderr,
+                "conpty-proxy: attach: no session '%s': error %lu (%s)\n", id,
+                (unsigned long)err, win_strerror(err, text, sizeof text));
         return INVALID_HANDLE_VALUE;
     }
     err = win_timed_io(h, true, hello, (DWORD)len, &done, deadline);

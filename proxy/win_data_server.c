@@ -392,8 +392,7 @@ struct win_data_server *win_data_start(const char *id, HANDLE iocp,
     }
     st = ctl_data_pipe_name(id, name, sizeof name);
     if (st != CTL_OK) {
-        fprintf(stderr, "conpty-proxy: data pipe name: %s\n",
-                ctl_strerror(st));
+        fprintf(stderr, "conpty-proxy: data pipe name: %s\n", ctl_strerror(st));
         free(srv);
         return NULL;
     }

@@ -54,8 +54,7 @@ HANDLE win_session_register(const char *id, struct win_security *sec)
     /* CREATE_NEW: two servers of one id never share an entry (the pipes
      * refuse the second one first). */
     h = CreateFileA(path, GENERIC_WRITE | DELETE,
-                    FILE_SHARE_READ | FILE_SHARE_DELETE,
-                    &sec->sa, CREATE_NEW,
+                    FILE_SHARE_READ | FILE_SHARE_DELETE, &sec->sa, CREATE_NEW,
                     FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
     if (h == INVALID_HANDLE_VALUE)
         win_fail("CreateFile (session entry)");

@@ -142,8 +142,7 @@ static void arm_pty_write(struct server *s)
         return;
     }
     if (WriteFile(s->pty.in_w, s->input + s->input_off,
-                  s->input_len - s->input_off, NULL,
-                  win_op_arm(&s->pty_write)))
+                  s->input_len - s->input_off, NULL, win_op_arm(&s->pty_write)))
         return;
     err = GetLastError();
     if (err == ERROR_IO_PENDING)
@@ -535,10 +534,10 @@ static int set_up(struct server *s, const struct session_config *cfg,
                                     .info = describe,
                                     .ctx = s};
     struct win_data_events events = {.attached = client_attached,
-                                      .input = client_input,
-                                      .drained = client_drained,
-                                      .detached = client_detached,
-                                      .ctx = s};
+                                     .input = client_input,
+                                     .drained = client_drained,
+                                     .detached = client_detached,
+                                     .ctx = s};
     int ret;
 
     s->screen = screen_new(cfg->cols, cfg->rows, scrollback);
@@ -582,8 +581,7 @@ static int set_up(struct server *s, const struct session_config *cfg,
 
 /* The server process: set up, tell READY, serve until the session ends.
  * Returns the server's exit status. */
-static int serve(const struct session_config *cfg, int scrollback,
-                 HANDLE ready)
+static int serve(const struct session_config *cfg, int scrollback, HANDLE ready)
 {
     struct server *s = calloc(1, sizeof *s);
     char dir[MAX_PATH];
@@ -638,7 +636,8 @@ static int serve(const struct session_config *cfg, int scrollback,
 
 /* Run this program again, detached, as the server; CMD is our own
  * command line.  False with a message on stderr. */
-static bool spawn_server(HANDLE ready_w, HANDLE err_dup, PROCESS_INFORMATION *pi)
+static bool spawn_server(HANDLE ready_w, HANDLE err_dup,
+                         PROCESS_INFORMATION *pi)
 {
     STARTUPINFOEXW si;
     HANDLE inherit[2] = {ready_w, err_dup};
@@ -671,10 +670,9 @@ static bool spawn_server(HANDLE ready_w, HANDLE err_dup, PROCESS_INFORMATION *pi
         return false;
     }
     /* Only these two handles are inherited. */
-    if (!UpdateProcThreadAttribute(si.lpAttributeList, 0,
-                                   PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit,
-                                   (err_dup != NULL ? 2 : 1) * sizeof(HANDLE),
-                                   NULL, NULL)) {
+    if (!UpdateProcThreadAttribute(
+            si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit,
+            (err_dup != NULL ? 2 : 1) * sizeof(HANDLE), NULL, NULL)) {
         win_fail("UpdateProcThreadAttribute");
     } else if (CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags, NULL, NULL,
                               &si.StartupInfo, pi)) {
@@ -703,7 +701,8 @@ static bool spawn_server(HANDLE ready_w, HANDLE err_dup, PROCESS_INFORMATION *pi
 static int start_server(void)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
-    HANDLE ready_r, ready_w, err_dup = NULL, err = GetStdHandle(STD_ERROR_HANDLE);
+    HANDLE ready_r, ready_w, err_dup = NULL,
+                             err = GetStdHandle(STD_ERROR_HANDLE);
     PROCESS_INFORMATION pi;
     char value[32];
     unsigned char code;
@@ -752,6 +751,5 @@ int backend_serve(const struct session_config *cfg, int scrollback)
         return start_server();
     /* We are the server: the child must not see this. */
     SetEnvironmentVariableA(READY_ENV, NULL);
-    return serve(cfg, scrollback,
-                 (HANDLE)(uintptr_t)strtoull(value, NULL, 10));
+    return serve(cfg, scrollback, (HANDLE)(uintptr_t)strtoull(value, NULL, 10));
 }

@@ -1626,8 +1626,9 @@ static bool serve_fixture(const char *name, const char *mode)
     eof = wait_eof(&p, 5000);
     wt_result(code == 0, "%s: serve exits 0 once the server serves (got %ld)",
               name, code);
-    wt_result(eof, "%s: serve's stdout reaches EOF: the detached server "
-                   "holds none of Emacs's pipes",
+    wt_result(eof,
+              "%s: serve's stdout reaches EOF: the detached server "
+              "holds none of Emacs's pipes",
               name);
     if (code != 0)
         dump_output(&p);
@@ -1658,8 +1659,8 @@ static void scenario_persist(void)
     if (ev == NULL || !serve_fixture("persist", mode))
         return;
     snprintf(want, sizeof want, "%s\t80\t25\t", id);
-    wt_result(list_line(line, sizeof line) && strncmp(line, want,
-                                                      strlen(want)) == 0 &&
+    wt_result(list_line(line, sizeof line) &&
+                  strncmp(line, want, strlen(want)) == 0 &&
                   strstr(line, "\t0\tfixture.exe\t") != NULL,
               "persist: list: the session, 80x25, not attached, fixture.exe "
               "(\"%s\")",
@@ -1683,15 +1684,15 @@ static void scenario_persist(void)
     if (!start_attach(&b, false)) {
         wt_result(false, "persist: second attach started");
     } else {
-        expect_refusal(&b, "persist: a second attach", 1,
-                       "attached elsewhere");
+        expect_refusal(&b, "persist: a second attach", 1, "attached elsewhere");
         finish_proxy(&b);
     }
     CloseHandle(a.in_w);
     a.in_w = NULL;
     code = wait_exit(&a, 15000);
-    wt_result(code == 0, "persist: attach exits 0 when Emacs lets go "
-                         "(detach) while output streams (got %ld)",
+    wt_result(code == 0,
+              "persist: attach exits 0 when Emacs lets go "
+              "(detach) while output streams (got %ld)",
               code);
     finish_proxy(&a);
 
@@ -1735,8 +1736,9 @@ static void scenario_persist(void)
     }
     send_text(&c, "exit 9\r");
     code = wait_exit(&c, 15000);
-    wt_result(code == 9, "persist: attach exits with the session's exit "
-                         "code 9 (got %ld)",
+    wt_result(code == 9,
+              "persist: attach exits with the session's exit "
+              "code 9 (got %ld)",
               code);
     wt_result(wait_eof(&c, 5000), "persist: attach's stdout reaches EOF");
     if (wt_failures)
@@ -1792,8 +1794,9 @@ static void scenario_persist_held(void)
     /* The program left its console: closing it does not end it; the
      * server ends it after its hang-up bound (exit code 1). */
     code = wait_exit(&a, 30000);
-    wt_result(code == 1, "persist-held: the attached client exits with the "
-                         "session's code 1 (got %ld)",
+    wt_result(code == 1,
+              "persist-held: the attached client exits with the "
+              "session's code 1 (got %ld)",
               code);
     finish_proxy(&a);
     wt_result(list_drops(15000), "persist-held: list drops the session");

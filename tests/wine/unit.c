@@ -57,9 +57,9 @@ static void check_data_modes(void)
     wt_result(pipe & PIPE_REJECT_REMOTE_CLIENTS,
               "unit: the data pipe rejects remote clients (pipe mode 0x%lx)",
               (unsigned long)pipe);
-    wt_result((pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE |
-                       PIPE_NOWAIT)) == 0,
-              "unit: the data pipe: byte type, byte read mode, blocking");
+    wt_result(
+        (pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_NOWAIT)) == 0,
+        "unit: the data pipe: byte type, byte read mode, blocking");
 }
 
 static void check_name_taken(void)
