@@ -13,7 +13,8 @@
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
- * persistent sessions: persist, persist-held, persist-squat;
+ * persistent sessions: persist, persist-held, persist-squat, persist-stall,
+ * persist-job;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -120,6 +121,9 @@ static const char *full_path(char *path)
  * pipe end in KEPT_CHILD_OUT. */
 static bool keep_child_out;
 static HANDLE kept_child_out;
+/* For the "persist-job" scenario: the proxy starts in this job, as the
+ * children of an Emacs that runs in one do. */
+static HANDLE proxy_job;
 
 static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
 {
@@ -154,10 +158,18 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
      * hidden (STARTF_USESHOWWINDOW + SW_HIDE above), and no
      * CREATE_DEFAULT_ERROR_MODE, so the proxy inherits our error mode
      * (main sets Emacs's). */
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE, NULL,
-                        cwd, &si, &pi)) {
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE,
+                        CREATE_NEW_CONSOLE |
+                            (proxy_job != NULL ? CREATE_SUSPENDED : 0),
+                        NULL, cwd, &si, &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
+    }
+    if (proxy_job != NULL) {
+        if (!AssignProcessToJobObject(proxy_job, pi.hProcess))
+            note("AssignProcessToJobObject: %lu",
+                 (unsigned long)GetLastError());
+        ResumeThread(pi.hThread);
     }
     if (keep_child_out)
         DuplicateHandle(GetCurrentProcess(), child_out, GetCurrentProcess(),
@@ -1609,14 +1621,15 @@ static bool list_drops(DWORD ms)
 
 /* Start "conpty-proxy serve ID 80 25 1000 FIXTURE MODE" as Emacs would;
  * true when it said it serves (exit 0) and left Emacs's pipes. */
-static bool serve_fixture(const char *name, const char *mode)
+static bool serve_fixture_sb(const char *name, const char *mode, int scrollback,
+                             struct proc *out)
 {
     struct proc p;
     char args[1024];
     long code;
     bool eof;
 
-    snprintf(args, sizeof args, "serve %s 80 25 1000 \"%s\" %s", id,
+    snprintf(args, sizeof args, "serve %s 80 25 %d \"%s\" %s", id, scrollback,
              fixture_path, mode);
     if (!start_proxy(&p, args)) {
         wt_result(false, "%s: serve started", name);
@@ -1632,8 +1645,17 @@ static bool serve_fixture(const char *name, const char *mode)
               name);
     if (code != 0)
         dump_output(&p);
+    if (out != NULL) {
+        *out = p;
+        return code == 0;
+    }
     finish_proxy(&p);
     return code == 0;
+}
+
+static bool serve_fixture(const char *name, const char *mode)
+{
+    return serve_fixture_sb(name, mode, 1000, NULL);
 }
 
 static bool start_attach(struct proc *p, bool take_over)
@@ -1835,6 +1857,114 @@ static void scenario_persist_squat(void)
     CloseHandle(squat);
 }
 
+enum { PERSIST_LINES = 20000 };
+
+/* Rule 5 end to end: Emacs stops reading an attached session's output
+ * for STALL_MS while the program writes; the attach client's queue
+ * fills, then the server's, then the server stops reading ConPTY; once
+ * Emacs reads again every line arrives, in order, none twice, and the
+ * exit code after them.  The attach client's trace log is the
+ * scenario's with ".attach" added. */
+static void scenario_persist_stall(void)
+{
+    struct proc a;
+    char mode[64], log[MAX_PATH], attach_log[MAX_PATH + 8];
+    long code, seen = 0, bad = 0;
+    DWORD n = GetEnvironmentVariableA("CONPTY_PROXY_LOG", log, sizeof log);
+    bool ok;
+
+    snprintf(mode, sizeof mode, "lines %d 3", PERSIST_LINES);
+    /* Scrollback for every line: what came before the attach is in the
+     * snapshot. */
+    if (n == 0 || n >= sizeof log ||
+        !serve_fixture_sb("persist-stall", mode, 100000, NULL))
+        return;
+    snprintf(attach_log, sizeof attach_log, "%s.attach", log);
+    SetEnvironmentVariableA("CONPTY_PROXY_LOG", attach_log);
+    ok = start_attach(&a, false);
+    SetEnvironmentVariableA("CONPTY_PROXY_LOG", log);
+    if (!ok) {
+        wt_result(false, "persist-stall: attach started");
+        return;
+    }
+    ResetEvent(a.resume);
+    Sleep(STALL_MS);
+    SetEvent(a.resume);
+    code = wait_exit(&a, 300000);
+    wait_eof(&a, 10000);
+    wt_result(code == 3,
+              "persist-stall: attach exits with the session's code 3 after "
+              "the output (got %ld)",
+              code);
+    ok = check_lines(&a, PERSIST_LINES, &seen, &bad);
+    wt_result(ok,
+              "persist-stall: %d lines (snapshot, then live) complete and "
+              "in order (%ld seen, %ld bad)",
+              PERSIST_LINES, seen, bad);
+    wt_result(wait_for(&a, "END", 0, 0), "persist-stall: END arrived");
+    finish_proxy(&a);
+}
+
+/* Emacs in a job (its children start in it): where the job lets them
+ * break away, the server leaves it and outlives it; where it does not,
+ * serve says so, and the session ends with the job. */
+static void scenario_persist_job(void)
+{
+    static char id2[CTL_ID_MAX + 1];
+    const char *first = id;
+    char line[512];
+
+    for (int allow = 1; allow >= 0; allow--) {
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
+        const char *name = allow ? "persist-job (breakaway allowed)"
+                                 : "persist-job (breakaway denied)";
+        struct proc p;
+        bool said;
+
+        memset(&li, 0, sizeof li);
+        li.BasicLimitInformation.LimitFlags =
+            JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE |
+            (allow ? JOB_OBJECT_LIMIT_BREAKAWAY_OK : 0);
+        proxy_job = CreateJobObjectA(NULL, NULL);
+        if (proxy_job == NULL ||
+            !SetInformationJobObject(
+                proxy_job, JobObjectExtendedLimitInformation, &li, sizeof li)) {
+            wt_result(false, "%s: job made", name);
+            return;
+        }
+        if (!allow) {
+            snprintf(id2, sizeof id2, "%s-2", first);
+            id = id2;
+        }
+        if (!serve_fixture_sb(name, "echo", 1000, &p)) {
+            CloseHandle(proxy_job);
+            proxy_job = NULL;
+            return;
+        }
+        said = wait_for(&p, "does not allow breaking away", 0, 0);
+        finish_proxy(&p);
+        wt_result(allow ? !said : said, "%s: serve %s so on stderr", name,
+                  allow ? "does not say" : "says");
+        /* The job ends: KILL_ON_JOB_CLOSE ends what is still in it. */
+        CloseHandle(proxy_job);
+        proxy_job = NULL;
+        if (allow) {
+            char args[256];
+            Sleep(1000);
+            wt_result(list_line(line, sizeof line) && line[0] != '\0',
+                      "%s: the session outlives the job", name);
+            snprintf(args, sizeof args, "kill %s", id);
+            wt_result(run_program(proxy_path, args, 15000) == 0,
+                      "%s: kill ends it", name);
+            wt_result(list_drops(15000), "%s: list drops it", name);
+        } else {
+            wt_result(list_drops(15000), "%s: the session ended with the job",
+                      name);
+        }
+    }
+    id = first;
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -1905,6 +2035,10 @@ int main(int argc, char **argv)
         scenario_persist_held();
     else if (strcmp(scenario, "persist-squat") == 0)
         scenario_persist_squat();
+    else if (strcmp(scenario, "persist-stall") == 0)
+        scenario_persist_stall();
+    else if (strcmp(scenario, "persist-job") == 0)
+        scenario_persist_job();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

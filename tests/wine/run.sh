@@ -143,6 +143,13 @@ log="$T/persist-held.log"
 check "trace log: kill hung the session up, then ended the program" \
     sh -c "grep -q '^hangup: kill message' '$log' && grep -q '^exit: code 1' '$log'"
 scenario persist-squat 90
+scenario persist-stall 400
+log="$T/persist-stall.log"
+check "trace log: backpressure on, then off, in the server during the stall" \
+    sh -c "grep -q '^backpressure on' '$log' && grep -q '^backpressure off' '$log'"
+check "trace log: backpressure on, then off, in the attach client too" \
+    sh -c "grep -q '^backpressure on' '$log.attach' && grep -q '^backpressure off' '$log.attach'"
+scenario persist-job 180
 wine_checks unit 60 "$B/unit.exe"
 # The parse worker's unit tests: their counts go to this suite's, not to
 # build/results/parse-worker.
