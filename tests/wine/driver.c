@@ -429,7 +429,7 @@ static long proc_hwm_kib(long unix_pid)
 
 /* The Unix pid of the Wine process running "conpty-proxy.exe new <id>",
  * or -1. */
-static long find_unix_pid(void)
+static long find_unix_pid(const char *verb)
 {
     WIN32_FIND_DATAA fd;
     HANDLE find = FindFirstFileA("Z:\\proc\\*", &fd);
@@ -446,22 +446,23 @@ static long find_unix_pid(void)
         if (fd.cFileName[0] < '1' || fd.cFileName[0] > '9')
             continue;
         n = read_proc_file(atol(fd.cFileName), "cmdline", buf, sizeof buf);
-        /* argv: ...conpty-proxy.exe, "new", <id>, ... */
+        /* argv: ...conpty-proxy.exe, VERB, <id>, ... */
         for (long i = 0; i < n && k < 4; i += (long)strlen(buf + i) + 1)
             arg[k++] = buf + i;
         if (k >= 3 && strstr(arg[0], "conpty-proxy") != NULL &&
-            strcmp(arg[1], "new") == 0 && strcmp(arg[2], id) == 0)
+            strcmp(arg[1], verb) == 0 && strcmp(arg[2], id) == 0)
             found = atol(fd.cFileName);
     } while (found < 0 && FindNextFileA(find, &fd));
     FindClose(find);
     return found;
 }
 
-/* Idle means idle: the proxy uses at most MAX ticks (10 ms each) of CPU
- * in MS of doing nothing. */
-static void check_idle(const char *name, DWORD ms, long long max)
+/* Idle means idle: the proxy ("conpty-proxy VERB <id>") uses at most
+ * MAX ticks (10 ms each) of CPU in MS of doing nothing. */
+static void check_idle(const char *name, const char *verb, DWORD ms,
+                       long long max)
 {
-    long unix_pid = find_unix_pid();
+    long unix_pid = find_unix_pid(verb);
     long long before, after;
 
     wt_result(unix_pid > 0, "%s: found the proxy's Unix process (%ld)", name,
@@ -760,7 +761,7 @@ enum {
 /* The proxy's peak memory (VmHWM) is within the queue's bound. */
 static void check_hwm(const char *name)
 {
-    long kib = proc_hwm_kib(find_unix_pid());
+    long kib = proc_hwm_kib(find_unix_pid("new"));
 
     wt_result(kib > 0 && kib < STALL_HWM_KIB,
               "%s: proxy's peak memory (VmHWM) %ld KiB is under the %d KiB "
@@ -971,7 +972,7 @@ static void scenario_vanish(void)
     send_text(&p, "after-vanish\r");
     wt_result(wait_for(&p, "ECHO:after-vanish", mark, 15000),
               "vanish: output still relayed afterwards");
-    check_idle("vanish", 2000, 9);
+    check_idle("vanish", "new", 2000, 9);
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "vanish: exits cleanly");
     finish_proxy(&p);
@@ -1015,7 +1016,7 @@ static void scenario_storm(void)
     wt_result(ok, "storm: %ld lines complete and in order (%ld seen, %ld bad)",
               count, seen, bad);
     Sleep(500); /* the last answers and disconnects */
-    check_idle("storm", 2000, 9);
+    check_idle("storm", "new", 2000, 9);
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "storm: exits cleanly");
     finish_proxy(&p);
@@ -1069,7 +1070,7 @@ static void scenario_idle(void)
     }
     wt_result(wait_for(&p, "READY", 0, READY_MS), "idle: fixture READY");
     Sleep(500); /* let start-up settle */
-    check_idle("idle", 5000, 5);
+    check_idle("idle", "new", 5000, 5);
     mark = out_len(&p);
     send_text(&p, "awake\r");
     wt_result(wait_for(&p, "ECHO:awake", mark, 15000),
@@ -1798,6 +1799,8 @@ static void scenario_persist_held(void)
               "persist-held: the program wrote its %d lines with no client "
               "attached",
               HOLD_LINES);
+    Sleep(500); /* let it settle */
+    check_idle("persist-held: the detached server", "serve", 5000, 5);
     if (!start_attach(&a, false)) {
         wt_result(false, "persist-held: attach started");
         return;
