@@ -48,7 +48,7 @@ struct dinst {
     char hello[HELLO_MAX];
     size_t hello_len;
     char input[INPUT_BUFFER]; /* ATTACHED: keys; CLOSING: discarded */
-    bool input_held;          /* the server has the keys in input */
+    bool input_held;          /* its keys wait for the server: no read */
     struct queue *out;        /* what is written to the client */
 };
 
@@ -56,6 +56,7 @@ struct win_data_server {
     HANDLE iocp;
     struct win_data_events ev;
     bool stopping, finishing;
+    bool input_busy;        /* the server has not consumed the last keys */
     struct dinst *attached; /* the D_ATTACHED instance, or NULL */
     struct dinst inst[WIN_DATA_INSTANCES];
 };
@@ -220,7 +221,9 @@ static void hello_done(struct dinst *in)
     }
     in->state = D_ATTACHED;
     in->deadline = 0;
-    in->input_held = false;
+    /* A client taken over may have left keys the server is writing: the
+     * new one's are read once those are consumed. */
+    in->input_held = srv->input_busy;
     srv->attached = in;
     arm_write(in);
     arm_read(in);
@@ -243,7 +246,7 @@ static void read_done(struct dinst *in, DWORD err, DWORD bytes)
             arm_read(in);
         break;
     case D_ATTACHED:
-        in->input_held = true;
+        in->input_held = srv->input_busy = true;
         srv->ev.input(srv->ev.ctx, in->input, bytes);
         break;
     case D_CLOSING: arm_read(in); break; /* discarded */
@@ -450,6 +453,7 @@ void win_data_flush(struct win_data_server *srv)
 
 void win_data_input_done(struct win_data_server *srv)
 {
+    srv->input_busy = false;
     if (srv->attached != NULL && srv->attached->input_held) {
         srv->attached->input_held = false;
         arm_read(srv->attached);
