@@ -14,7 +14,7 @@
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
  * persistent sessions: persist, persist-held, persist-squat, persist-stall,
- * persist-job;
+ * persist-job, persist-server-kill;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -1968,6 +1968,81 @@ static void scenario_persist_job(void)
     id = first;
 }
 
+/* The parent of process PID (the session server of the child "list"
+ * names), opened to terminate and wait for; NULL when not found. */
+static HANDLE open_parent(DWORD pid)
+{
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    PROCESSENTRY32 pe;
+    HANDLE h = NULL;
+
+    if (snap == INVALID_HANDLE_VALUE)
+        return NULL;
+    pe.dwSize = sizeof pe;
+    for (BOOL more = Process32First(snap, &pe); more && h == NULL;
+         more = Process32Next(snap, &pe))
+        if (pe.th32ProcessID == pid)
+            h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE,
+                            pe.th32ParentProcessID);
+    CloseHandle(snap);
+    return h;
+}
+
+/* The session server is killed outright (TerminateProcess): its
+ * attached client says so and exits 1, its program goes with it (the
+ * server's job), "list" drops it at once (its entry goes with its
+ * handle), and nothing left blocks a new session of that id. */
+static void scenario_persist_server_kill(void)
+{
+    struct proc a;
+    char line[512];
+    HANDLE server = NULL, child = NULL;
+    unsigned long child_pid = 0;
+    long code;
+
+    if (!serve_fixture("persist-server-kill", "echo"))
+        return;
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist-server-kill: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "READY", 0, READY_MS),
+              "persist-server-kill: attached");
+    if (list_line(line, sizeof line) &&
+        sscanf(line + strlen(id), "\t%*d\t%*d\t%lu", &child_pid) == 1) {
+        child = OpenProcess(SYNCHRONIZE, FALSE, child_pid);
+        server = open_parent(child_pid);
+    }
+    wt_result(server != NULL && child != NULL,
+              "persist-server-kill: found the server (the parent of the "
+              "program list names, %lu)",
+              child_pid);
+    if (server == NULL || child == NULL)
+        return;
+    TerminateProcess(server, 9);
+    WaitForSingleObject(server, 10000);
+    code = wait_exit(&a, 15000);
+    wait_eof(&a, 5000);
+    wt_result(code == 1 && wait_for(&a, "session server is gone", 0, 0),
+              "persist-server-kill: the attached client exits 1, saying the "
+              "server is gone (got %ld)",
+              code);
+    finish_proxy(&a);
+    wt_result(WaitForSingleObject(child, 15000) == WAIT_OBJECT_0,
+              "persist-server-kill: the program went with its server");
+    wt_result(list_line(line, sizeof line) && line[0] == '\0',
+              "persist-server-kill: list drops it at once");
+    if (serve_fixture("persist-server-kill: again", "echo")) {
+        char args[256];
+        snprintf(args, sizeof args, "kill %s", id);
+        wt_result(run_program(proxy_path, args, 15000) == 0,
+                  "persist-server-kill: the new session of that id ends by "
+                  "kill");
+    }
+    CloseHandle(child);
+    CloseHandle(server);
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -2042,6 +2117,8 @@ int main(int argc, char **argv)
         scenario_persist_stall();
     else if (strcmp(scenario, "persist-job") == 0)
         scenario_persist_job();
+    else if (strcmp(scenario, "persist-server-kill") == 0)
+        scenario_persist_server_kill();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

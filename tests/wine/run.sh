@@ -150,6 +150,7 @@ check "trace log: backpressure on, then off, in the server during the stall" \
 check "trace log: backpressure on, then off, in the attach client too" \
     sh -c "grep -q '^backpressure on' '$log.attach' && grep -q '^backpressure off' '$log.attach'"
 scenario persist-job 180
+scenario persist-server-kill 180
 wine_checks unit 60 "$B/unit.exe"
 # The parse worker's unit tests: their counts go to this suite's, not to
 # build/results/parse-worker.
