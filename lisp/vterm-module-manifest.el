@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "f95cefd61b9e96f416347800d3d404c148c5a9359dc7926f51f1fd378d39d503")
-           ("conpty-proxy.exe" . "fad64ef568a3ced6fbd945aafad125741632a8b7b2dc6992bb402f865405802f")))
+    (files ("vterm-module.dll" . "8bfd0dd0debd02bf0c8d5b87bd732071a866e80f5d68fbb741d31329c54c61dd")
+           ("conpty-proxy.exe" . "2a3972e2757b4e56925db1622b05099fc2d952781f4d5a1e430e9886bedb15d2")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
