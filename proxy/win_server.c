@@ -634,8 +634,9 @@ static int serve(const struct session_config *cfg, int scrollback, HANDLE ready)
     return 0;
 }
 
-/* Run this program again, detached, as the server; CMD is our own
- * command line.  False with a message on stderr. */
+/* Run this program again with our own command line, detached, as the
+ * server, inheriting READY_W and ERR_DUP only.  False with a message on
+ * stderr. */
 static bool spawn_server(HANDLE ready_w, HANDLE err_dup,
                          PROCESS_INFORMATION *pi)
 {

@@ -14,7 +14,7 @@
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
  * persistent sessions: persist, persist-held, persist-squat, persist-stall,
- * persist-job, persist-server-kill;
+ * persist-job, persist-server-kill, persist-start-fail;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -2043,6 +2043,26 @@ static void scenario_persist_server_kill(void)
     CloseHandle(server);
 }
 
+/* A program that cannot start: serve exits 127 with the reason, and no
+ * session is left. */
+static void scenario_persist_start_fail(void)
+{
+    struct proc p;
+    char args[256], line[512];
+    long code;
+
+    snprintf(args, sizeof args, "serve %s 80 25 1000 no-such-program-%s.exe",
+             id, id);
+    code = run_captured(&p, args, 30000);
+    wt_result(code == 127, "persist-start-fail: serve exits 127 (got %ld)",
+              code);
+    wt_result(wait_for(&p, "cannot start", 0, 0),
+              "persist-start-fail: its message says \"cannot start\"");
+    finish_proxy(&p);
+    wt_result(list_line(line, sizeof line) && line[0] == '\0',
+              "persist-start-fail: list has no such session");
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -2119,6 +2139,8 @@ int main(int argc, char **argv)
         scenario_persist_job();
     else if (strcmp(scenario, "persist-server-kill") == 0)
         scenario_persist_server_kill();
+    else if (strcmp(scenario, "persist-start-fail") == 0)
+        scenario_persist_start_fail();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

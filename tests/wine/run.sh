@@ -151,6 +151,7 @@ check "trace log: backpressure on, then off, in the attach client too" \
     sh -c "grep -q '^backpressure on' '$log.attach' && grep -q '^backpressure off' '$log.attach'"
 scenario persist-job 180
 scenario persist-server-kill 180
+scenario persist-start-fail 90
 wine_checks unit 60 "$B/unit.exe"
 # The parse worker's unit tests: their counts go to this suite's, not to
 # build/results/parse-worker.
