@@ -205,8 +205,8 @@ DWORD win_timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
  * instance until DEADLINE; INVALID_HANDLE_VALUE with the error in *ERR. */
 HANDLE win_open_pipe(const char *name, uint64_t deadline, DWORD *err);
 /* Send MSG (LEN bytes) to session ID's control pipe and read the answer
- * into ANSWER (SIZE bytes): its length, or -1 (reported on stderr
- * unless QUIET). */
+ * into ANSWER (SIZE bytes): its length, or -1, reported on stderr (with
+ * QUIET, not when there is no such pipe). */
 int win_ctl_request(const char *id, const char *msg, size_t len, char *answer,
                     size_t size, bool quiet);
 

@@ -88,7 +88,7 @@ int win_ctl_request(const char *id, const char *msg, size_t len, char *answer,
     }
     h = win_open_pipe(name, deadline, &err);
     if (h == INVALID_HANDLE_VALUE) {
-        if (!quiet)
+        if (!quiet || err != ERROR_FILE_NOT_FOUND)
             client_error("cannot open", name, err);
         return -1;
     }

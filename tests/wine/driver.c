@@ -1598,7 +1598,7 @@ static bool list_line(char *line, size_t size)
         snprintf(line, size, "%.*s", (int)n, at);
     }
     LeaveCriticalSection(&p.lock);
-    if (!ok) {
+    if (!ok || (p.buf != NULL && strstr(p.buf, "conpty-proxy:") != NULL)) {
         note("list exited %ld", code);
         dump_output(&p);
     }
@@ -2058,6 +2058,8 @@ static void scenario_persist_start_fail(void)
               code);
     wt_result(wait_for(&p, "cannot start", 0, 0),
               "persist-start-fail: its message says \"cannot start\"");
+    if (wt_failures)
+        dump_output(&p);
     finish_proxy(&p);
     wt_result(list_line(line, sizeof line) && line[0] == '\0',
               "persist-start-fail: list has no such session");
