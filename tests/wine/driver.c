@@ -1598,8 +1598,9 @@ static bool list_line(char *line, size_t size)
         snprintf(line, size, "%.*s", (int)n, at);
     }
     LeaveCriticalSection(&p.lock);
-    if (!ok || (p.buf != NULL && strstr(p.buf, "conpty-proxy:") != NULL)) {
-        note("list exited %ld", code);
+    if (!ok || (p.buf != NULL && strstr(p.buf, "conpty-proxy:") != NULL) ||
+        at == NULL) {
+        note("list exited %ld%s", code, at == NULL ? ", without the id" : "");
         dump_output(&p);
     }
     finish_proxy(&p);
