@@ -4,6 +4,7 @@
  *   win_session.c     the IOCP loop thread, session state, shutdown
  *   win_op.c          operation objects and posting to the loop's IOCP
  *   win_conpty.c      pseudo console, its pipes, the child process
+ *   win_pty_life.c    the child's exit, hang-up, drain, close bounds
  *   win_ctl_server.c  the message-mode control pipe (4 instances)
  *   win_ctl_pipe.c    creating its instances (and the data pipe's):
  *                     modes, a squatted name
@@ -103,6 +104,55 @@ uint32_t win_pty_resize(void *pty, int cols, int rows);
 bool win_pty_close_async(struct win_pty *pty, HANDLE iocp);
 /* Close the handles left (the pipes must have no pending I/O). */
 void win_pty_free(struct win_pty *pty);
+
+/* ---- win_pty_life.c -------------------------------------------------- */
+
+/* The child on its pseudo console, as both loops have it ("new"'s,
+ * win_session.c, and the session server's, win_server.c): its exit (a
+ * registered wait posts WIN_KEY_CHILD_EXIT), the hang-up
+ * (ClosePseudoConsole on its thread, the child terminated if still there
+ * POLICY_HANGUP_MS later), ConPTY read to its end after the exit
+ * (bounded by POLICY_DRAIN_MS of silence, never while the output is
+ * held back), and ClosePseudoConsole's own bound. */
+struct win_pty_life {
+    struct win_pty pty;
+    HANDLE iocp;
+    HANDLE child_wait;
+    bool pty_eof;
+    bool pty_closing; /* ClosePseudoConsole started */
+    bool pty_closed;  /* ClosePseudoConsole returned */
+    bool child_exited;
+    DWORD exit_code;
+    uint64_t drain_deadline;  /* child exited, pty not at EOF */
+    uint64_t close_deadline;  /* ClosePseudoConsole running */
+    uint64_t hangup_deadline; /* ending the child after a hang-up */
+};
+
+/* After win_pty_start: the pipes on IOCP, the wait on the child.  False
+ * (reported) on failure: the caller ends the child. */
+bool win_pty_life_start(struct win_pty_life *l, HANDLE iocp);
+/* No more exit packets (before the loop's end). */
+void win_pty_life_stop(struct win_pty_life *l);
+/* Output came: the drain's bound starts again. */
+void win_pty_life_output(struct win_pty_life *l);
+/* A ConPTY read failed with ERR: its output is over. */
+void win_pty_life_read_failed(struct win_pty_life *l, DWORD err);
+/* End the child (WHY for the trace log), bounded. */
+void win_pty_life_hang_up(struct win_pty_life *l, const char *why);
+/* A packet with KEY: true when it was the life's (WIN_KEY_CHILD_EXIT,
+ * WIN_KEY_PTY_CLOSED, WIN_KEY_RESIZED), handled. */
+bool win_pty_life_dispatch(struct win_pty_life *l, ULONG_PTR key,
+                           OVERLAPPED *ov, DWORD bytes);
+/* Act on the deadlines that passed at NOW; true once the session is
+ * over: the child exited, its output read (when WANT_OUTPUT; never given
+ * up while HELD), the pseudo console closed or past its bound. */
+bool win_pty_life_over(struct win_pty_life *l, bool want_output, bool held,
+                       uint64_t now);
+/* The earliest of those deadlines, 0 when none (rule 10). */
+uint64_t win_pty_life_deadline(const struct win_pty_life *l, bool held);
+/* Cancel READ and WRITE, pending on the pipes (rule 6). */
+void win_pty_life_cancel(struct win_pty_life *l, struct win_op *read,
+                         struct win_op *write);
 
 /* ---- win_ctl_pipe.c -------------------------------------------------- */
 

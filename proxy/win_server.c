@@ -38,10 +38,7 @@
 
 #define READY_ENV "CONPTY_PROXY_SERVE_READY"
 
-enum {
-    CLOSE_MS = 5000,   /* longest wait for ClosePseudoConsole */
-    TEARDOWN_MS = 2000 /* cancelled operations must complete within this */
-};
+enum { TEARDOWN_MS = 2000 }; /* cancelled operations complete within this */
 
 enum phase {
     PHASE_RUN,    /* serving */
@@ -53,10 +50,9 @@ enum phase {
 struct server {
     HANDLE iocp;
     struct win_security sec;
-    struct win_pty pty;
+    struct win_pty_life life;
     struct win_ctl_server *ctl;
     struct win_data_server *data;
-    HANDLE child_wait;
     HANDLE entry; /* the session's entry for "list" (win_list.c) */
     enum phase phase;
 
@@ -72,12 +68,8 @@ struct server {
     bool pty_input_dead;
 
     bool paused; /* rule 5: the client's queue is full */
-    bool pty_eof;
-    bool pty_closing, pty_closed;
-    bool child_exited;
-    DWORD exit_code;
 
-    uint64_t drain_deadline, close_deadline, hangup_deadline, cancel_deadline;
+    uint64_t cancel_deadline; /* PHASE_CANCEL */
 };
 
 /* ---- the pseudo console ---------------------------------------------- */
@@ -86,10 +78,10 @@ static void arm_pty_read(struct server *s)
 {
     DWORD err;
 
-    if (s->phase != PHASE_RUN || s->pty_eof || s->paused ||
+    if (s->phase != PHASE_RUN || s->life.pty_eof || s->paused ||
         win_op_pending(&s->pty_read))
         return;
-    if (ReadFile(s->pty.out_r, s->read_buf, sizeof s->read_buf, NULL,
+    if (ReadFile(s->life.pty.out_r, s->read_buf, sizeof s->read_buf, NULL,
                  win_op_arm(&s->pty_read)))
         return;
     err = GetLastError();
@@ -97,8 +89,7 @@ static void arm_pty_read(struct server *s)
         return;
     /* Rule 3: failed at once: no packet. */
     win_op_done(&s->pty_read);
-    trace("pty: eof (error %lu)", (unsigned long)err);
-    s->pty_eof = true;
+    win_pty_life_read_failed(&s->life, err);
 }
 
 static void pty_read_done(struct server *s, DWORD err, DWORD bytes)
@@ -108,12 +99,10 @@ static void pty_read_done(struct server *s, DWORD err, DWORD bytes)
     if (s->phase != PHASE_RUN)
         return;
     if (err != 0) {
-        trace("pty: eof");
-        s->pty_eof = true;
+        win_pty_life_read_failed(&s->life, err);
         return;
     }
-    if (s->child_exited)
-        s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
+    win_pty_life_output(&s->life);
     screen_feed(s->screen, s->read_buf, bytes);
     q = win_data_queue(s->data);
     if (q != NULL && bytes > 0) {
@@ -141,7 +130,7 @@ static void arm_pty_write(struct server *s)
         input_written(s);
         return;
     }
-    if (WriteFile(s->pty.in_w, s->input + s->input_off,
+    if (WriteFile(s->life.pty.in_w, s->input + s->input_off,
                   s->input_len - s->input_off, NULL, win_op_arm(&s->pty_write)))
         return;
     err = GetLastError();
@@ -171,43 +160,6 @@ static void pty_write_done(struct server *s, DWORD err, DWORD bytes)
         input_written(s);
 }
 
-static void close_pty(struct server *s)
-{
-    if (s->pty_closing)
-        return;
-    s->pty_closing = true;
-    if (win_pty_close_async(&s->pty, s->iocp))
-        s->close_deadline = win_now_ms() + CLOSE_MS;
-    else
-        s->pty_closed = true;
-}
-
-static void child_exited(struct server *s)
-{
-    DWORD code = 0;
-
-    if (s->child_exited)
-        return;
-    if (!GetExitCodeProcess(s->pty.process, &code)) {
-        win_fail("GetExitCodeProcess");
-        code = PROXY_EXIT_FAILURE;
-    }
-    s->child_exited = true;
-    s->exit_code = code;
-    s->hangup_deadline = 0;
-    s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
-    trace("child exited: code %lu", (unsigned long)code);
-    close_pty(s);
-}
-
-static void child_exit_callback(void *ctx, BOOLEAN timed_out)
-{
-    struct server *s = ctx;
-
-    (void)timed_out;
-    win_post(s->iocp, WIN_KEY_CHILD_EXIT, 0);
-}
-
 /* ---- the control pipe's handlers ------------------------------------- */
 
 static uint32_t apply_resize(void *ctx, int cols, int rows)
@@ -217,7 +169,7 @@ static uint32_t apply_resize(void *ctx, int cols, int rows)
     s->cols = cols;
     s->rows = rows;
     screen_resize(s->screen, cols, rows);
-    return win_pty_resize(&s->pty, cols, rows);
+    return win_pty_resize(&s->life.pty, cols, rows);
 }
 
 static void end_session(void *ctx)
@@ -225,17 +177,14 @@ static void end_session(void *ctx)
     struct server *s = ctx;
 
     /* Closing the pseudo console ends its processes; bounded. */
-    trace("hangup: kill message");
-    if (!s->child_exited && s->hangup_deadline == 0)
-        s->hangup_deadline = win_now_ms() + POLICY_HANGUP_MS;
-    close_pty(s);
+    win_pty_life_hang_up(&s->life, "kill message");
 }
 
 static void describe(void *ctx, struct ctl_info *info)
 {
     struct server *s = ctx;
 
-    session_describe(info, s->cols, s->rows, (long)s->pty.pid, s->start,
+    session_describe(info, s->cols, s->rows, (long)s->life.pty.pid, s->start,
                      win_data_queue(s->data) != NULL, s->program,
                      screen_title(s->screen));
 }
@@ -272,8 +221,7 @@ static void resume(struct server *s, size_t queued)
         return;
     s->paused = false;
     policy_trace_backpressure(false, queued);
-    if (s->child_exited)
-        s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
+    win_pty_life_output(&s->life);
     arm_pty_read(s);
 }
 
@@ -292,18 +240,6 @@ static void client_detached(void *ctx)
 }
 
 /* ---- the loop -------------------------------------------------------- */
-
-static void cancel_pty_ops(struct server *s)
-{
-    if (win_op_pending(&s->pty_read) &&
-        !CancelIoEx(s->pty.out_r, &s->pty_read.ov) &&
-        GetLastError() != ERROR_NOT_FOUND)
-        win_fail("CancelIoEx (pty read)");
-    if (win_op_pending(&s->pty_write) &&
-        !CancelIoEx(s->pty.in_w, &s->pty_write.ov) &&
-        GetLastError() != ERROR_NOT_FOUND)
-        win_fail("CancelIoEx (pty write)");
-}
 
 static bool all_idle(const struct server *s)
 {
@@ -324,8 +260,8 @@ static void begin_finish(struct server *s)
     struct queue *q = win_data_queue(s->data);
 
     s->phase = PHASE_FINISH;
-    cancel_pty_ops(s);
-    if (q != NULL && attach_push_exit(q, (int)s->exit_code))
+    win_pty_life_cancel(&s->life, &s->pty_read, &s->pty_write);
+    if (q != NULL && attach_push_exit(q, (int)s->life.exit_code))
         win_data_flush(s->data);
     win_data_finish(s->data);
 }
@@ -338,7 +274,7 @@ static void begin_cancel(struct server *s)
         win_ctl_stop(s->ctl);
     if (s->data != NULL)
         win_data_stop(s->data);
-    cancel_pty_ops(s);
+    win_pty_life_cancel(&s->life, &s->pty_read, &s->pty_write);
 }
 
 static void advance(struct server *s)
@@ -350,26 +286,9 @@ static void advance(struct server *s)
         win_data_expire(s->data, now);
     }
     if (s->phase == PHASE_RUN) {
-        if (!s->child_exited && deadline_passed(s->hangup_deadline, now)) {
-            policy_trace_hangup_forced("terminated");
-            s->hangup_deadline = 0;
-            if (!TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE))
-                win_fail("TerminateProcess");
-        }
-        if (!s->child_exited)
+        /* The screen takes all the output; only a client holds it back. */
+        if (!win_pty_life_over(&s->life, true, s->paused, now))
             return;
-        if (!s->pty_eof) {
-            /* Rule 9: bounded, but never while the client holds us back. */
-            if (s->paused || !deadline_passed(s->drain_deadline, now))
-                return;
-            policy_trace_drain_gave_up();
-        }
-        if (!s->pty_closed) {
-            if (!deadline_passed(s->close_deadline, now))
-                return;
-            trace("close: ClosePseudoConsole still running after %d ms",
-                  CLOSE_MS);
-        }
         begin_finish(s);
     }
     if (s->phase == PHASE_FINISH) {
@@ -395,22 +314,14 @@ static DWORD earliest(DWORD a, DWORD b)
 
 static DWORD wait_timeout(const struct server *s)
 {
-    uint64_t now = win_now_ms(), first = 0, d[4] = {0};
+    uint64_t now = win_now_ms(), first = 0;
     DWORD t = INFINITE;
 
     /* Rule 10: only real deadlines; INFINITE when there are none. */
-    if (s->phase == PHASE_RUN) {
-        d[0] = s->hangup_deadline;
-        if (s->child_exited && !s->pty_eof && !s->paused)
-            d[1] = s->drain_deadline;
-        if (s->pty_closing && !s->pty_closed)
-            d[2] = s->close_deadline;
-    } else if (s->phase == PHASE_CANCEL) {
-        d[3] = s->cancel_deadline;
-    }
-    for (int i = 0; i < 4; i++)
-        if (d[i] != 0 && (first == 0 || d[i] < first))
-            first = d[i];
+    if (s->phase == PHASE_RUN)
+        first = win_pty_life_deadline(&s->life, s->paused);
+    else if (s->phase == PHASE_CANCEL)
+        first = s->cancel_deadline;
     if (first != 0)
         t = first <= now ? 0 : (DWORD)(first - now);
     if (s->phase == PHASE_RUN || s->phase == PHASE_FINISH)
@@ -443,19 +354,9 @@ static void dispatch(struct server *s, ULONG_PTR key, OVERLAPPED *ov,
         }
         break;
     }
-    case WIN_KEY_RESIZED: {
-        ULONG_PTR size = (ULONG_PTR)ov;
-        policy_trace_resize((int)((size >> 16) & 0xffff), (int)(size & 0xffff),
-                            bytes);
-        break;
-    }
-    case WIN_KEY_CHILD_EXIT: child_exited(s); break;
-    case WIN_KEY_PTY_CLOSED:
-        s->pty_closed = true;
-        trace("close: pseudo console closed");
-        break;
     default:
-        trace("loop: unknown completion key %lu", (unsigned long)key);
+        if (!win_pty_life_dispatch(&s->life, key, ov, bytes))
+            trace("loop: unknown completion key %lu", (unsigned long)key);
         break;
     }
 }
@@ -558,22 +459,11 @@ static int set_up(struct server *s, const struct session_config *cfg,
     s->entry = win_session_register(cfg->id, &s->sec);
     if (s->entry == INVALID_HANDLE_VALUE)
         return PROXY_EXIT_FAILURE;
-    ret = win_pty_start(&s->pty, cfg, &s->sec);
+    ret = win_pty_start(&s->life.pty, cfg, &s->sec);
     if (ret != 0)
         return ret;
-    s->pty.iocp = s->iocp; /* the resize thread posts here */
-    if (CreateIoCompletionPort(s->pty.out_r, s->iocp, WIN_KEY_IO, 0) == NULL ||
-        CreateIoCompletionPort(s->pty.in_w, s->iocp, WIN_KEY_IO, 0) == NULL) {
-        win_fail("CreateIoCompletionPort (pty)");
-        TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE);
-        return PROXY_EXIT_FAILURE;
-    }
-    if (!RegisterWaitForSingleObject(&s->child_wait, s->pty.process,
-                                     child_exit_callback, s, INFINITE,
-                                     WT_EXECUTEONLYONCE)) {
-        win_fail("RegisterWaitForSingleObject");
-        s->child_wait = NULL;
-        TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE);
+    if (!win_pty_life_start(&s->life, s->iocp)) {
+        TerminateProcess(s->life.pty.process, PROXY_EXIT_FAILURE);
         return PROXY_EXIT_FAILURE;
     }
     return 0;
@@ -596,7 +486,7 @@ static int serve(const struct session_config *cfg, int scrollback, HANDLE ready)
         report_start(ready, PROXY_EXIT_FAILURE);
         return PROXY_EXIT_FAILURE;
     }
-    s->pty.in_w = s->pty.out_r = INVALID_HANDLE_VALUE;
+    s->life.pty.in_w = s->life.pty.out_r = INVALID_HANDLE_VALUE;
     s->entry = INVALID_HANDLE_VALUE;
     win_op_init(&s->pty_read, WIN_OP_PTY_READ, s);
     win_op_init(&s->pty_write, WIN_OP_PTY_WRITE, s);
@@ -614,8 +504,8 @@ static int serve(const struct session_config *cfg, int scrollback, HANDLE ready)
         /* The rest is left to process exit (rule 6). */
         return ret;
     }
-    trace("serve: pid %lu, %dx%d, %s", (unsigned long)s->pty.pid, cfg->cols,
-          cfg->rows, cfg->argv[0]);
+    trace("serve: pid %lu, %dx%d, %s", (unsigned long)s->life.pty.pid,
+          cfg->cols, cfg->rows, cfg->argv[0]);
     /* Only so as not to hold the starter's directory busy. */
     if (GetWindowsDirectoryA(dir, sizeof dir) > 0)
         SetCurrentDirectoryA(dir);
@@ -623,10 +513,8 @@ static int serve(const struct session_config *cfg, int scrollback, HANDLE ready)
     report_start(ready, 0);
     arm_pty_read(s);
     run_loop(s);
-    if (s->child_wait != NULL &&
-        !UnregisterWaitEx(s->child_wait, INVALID_HANDLE_VALUE))
-        win_fail("UnregisterWaitEx");
-    trace("exit: code %lu", (unsigned long)s->exit_code);
+    win_pty_life_stop(&s->life);
+    trace("exit: code %lu", (unsigned long)s->life.exit_code);
     trace_close();
     /* The entry goes with its handle; the rest is left to process exit
      * (rule 6: never free what may complete). */
