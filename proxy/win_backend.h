@@ -8,6 +8,7 @@
  *   win_ctl_server.c  the message-mode control pipe (4 instances)
  *   win_ctl_pipe.c    creating its instances (and the data pipe's):
  *                     modes, a squatted name
+ *   win_pipe_listen.c an instance waiting for a client
  *   win_server.c      "conpty-proxy serve": the detached session server
  *                     and its IOCP loop
  *   win_data_server.c the server's data pipe: hellos, the attached client
@@ -173,6 +174,19 @@ enum { WIN_DATA_INSTANCES = 4 }; /* data pipe instances */
  * only, the FIRST with FILE_FLAG_FIRST_PIPE_INSTANCE. */
 HANDLE win_data_pipe_create(const char *name, bool first,
                             SECURITY_ATTRIBUTES *sa);
+
+/* ---- win_pipe_listen.c ----------------------------------------------- */
+
+enum win_listen {
+    WIN_LISTEN_PENDING,   /* CONNECT is armed: its completion will come */
+    WIN_LISTEN_CONNECTED, /* a client is there already; no packet comes */
+    WIN_LISTEN_FAILED     /* reported: the instance is out of service */
+};
+
+/* Arm CONNECT (ConnectNamedPipe) on PIPE, an instance of the pipe WHAT
+ * ("control", "data"), disconnecting clients that came and went first. */
+enum win_listen win_pipe_listen(HANDLE pipe, struct win_op *connect,
+                                const char *what);
 
 /* ---- win_ctl_server.c ------------------------------------------------ */
 

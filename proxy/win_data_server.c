@@ -320,34 +320,16 @@ static void recycle(struct dinst *in, const char *why)
 
 static void listen_inst(struct dinst *in)
 {
-    /* As the control pipe's (win_ctl_server.c): a client that came and
-     * went before ConnectNamedPipe needs a disconnect; bounded. */
-    for (int attempt = 0; attempt < 64; attempt++) {
-        DWORD err;
-
-        in->state = D_LISTENING;
-        in->deadline = 0;
-        if (ConnectNamedPipe(in->pipe, win_op_arm(&in->connect)))
-            return; /* completed: its packet is queued */
-        err = GetLastError();
-        if (err == ERROR_IO_PENDING)
-            return;
-        /* Rule 3: every other result queues no packet. */
-        win_op_done(&in->connect);
-        if (err == ERROR_PIPE_CONNECTED) {
-            connected(in);
-            return;
-        }
-        if (err != ERROR_NO_DATA || !DisconnectNamedPipe(in->pipe)) {
-            win_fail_code("ConnectNamedPipe (data)", err);
-            trace("data: instance %d out of service", in->index);
-            in->state = D_DEAD;
-            return;
-        }
+    in->state = D_LISTENING;
+    in->deadline = 0;
+    switch (win_pipe_listen(in->pipe, &in->connect, "data")) {
+    case WIN_LISTEN_PENDING: break;
+    case WIN_LISTEN_CONNECTED: connected(in); break;
+    case WIN_LISTEN_FAILED:
+        trace("data: instance %d out of service", in->index);
+        in->state = D_DEAD;
+        break;
     }
-    trace("data: instance %d: clients keep vanishing; out of service",
-          in->index);
-    in->state = D_DEAD;
 }
 
 void win_data_complete(struct win_data_server *srv, struct win_op *op,
