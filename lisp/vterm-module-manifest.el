@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "8bfd0dd0debd02bf0c8d5b87bd732071a866e80f5d68fbb741d31329c54c61dd")
-           ("conpty-proxy.exe" . "2a3972e2757b4e56925db1622b05099fc2d952781f4d5a1e430e9886bedb15d2")))
+           ("conpty-proxy.exe" . "157a3aa6ba0e56b389a0b1932fc300ae18039e9ded91c062b7ae44297d9bc5c7")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
