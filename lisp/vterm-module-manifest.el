@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "19f7f9272e9351997459f2989f21a47c77ddb7d5ea4d94ae90e90b9da18a85ea")
-           ("conpty-proxy.exe" . "fad64ef568a3ced6fbd945aafad125741632a8b7b2dc6992bb402f865405802f")))
+    (files ("vterm-module.dll" . "8bfd0dd0debd02bf0c8d5b87bd732071a866e80f5d68fbb741d31329c54c61dd")
+           ("conpty-proxy.exe" . "157a3aa6ba0e56b389a0b1932fc300ae18039e9ded91c062b7ae44297d9bc5c7")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

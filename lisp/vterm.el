@@ -322,7 +322,7 @@ when it is somewhere else."
   :group 'vterm)
 
 (defcustom vterm-persistent nil
-  "If non-nil, new terminals run in persistent sessions (on POSIX).
+  "If non-nil, new terminals run in persistent sessions.
 A persistent session's shell runs in a session server (`conpty-proxy
 serve') that outlives Emacs: exiting Emacs, Emacs crashing or
 \[vterm-detach] leave it running, and \[vterm-attach] shows it again.

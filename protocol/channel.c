@@ -22,6 +22,16 @@ enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size)
     return written(size, snprintf(buf, size, "%s%s", pipe_prefix, id));
 }
 
+enum ctl_status ctl_data_pipe_name(const char *id, char *buf, size_t size)
+{
+    enum ctl_status st = ctl_id_check(id);
+
+    if (st != CTL_OK)
+        return st;
+    return written(
+        size, snprintf(buf, size, "%s%s" CTL_DATA_SUFFIX, pipe_prefix, id));
+}
+
 enum ctl_status ctl_socket_dir(const char *xdg_runtime_dir, const char *tmpdir,
                                unsigned long uid, char *buf, size_t size)
 {

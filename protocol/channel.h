@@ -13,6 +13,10 @@
 /* Windows pipe name "\\.\pipe\conpty-proxy-<id>" into BUF. */
 enum ctl_status ctl_pipe_name(const char *id, char *buf, size_t size);
 
+/* Windows: a session server's data channel (what "conpty-proxy attach"
+ * opens), "\\.\pipe\conpty-proxy-<id>" CTL_DATA_SUFFIX. */
+enum ctl_status ctl_data_pipe_name(const char *id, char *buf, size_t size);
+
 /* POSIX socket directory: "$XDG_RUNTIME_DIR/conpty-proxy" when that
  * variable is set to an absolute path, else
  * "${TMPDIR:-/tmp}/conpty-proxy-<UID>".  XDG and TMPDIR are passed in

@@ -24,7 +24,10 @@ enum {
 /* The client's hello, at most CTL_MSG_MAX bytes: "attach <cols>
  * <rows>\n" or "attach take-over <cols> <rows>\n", the size of the
  * client's terminal (the session takes it before its snapshot).  The
- * server answers "ok\n" (the frames follow) or "error <reason>\n". */
+ * server answers ATTACH_ANSWER_OK (the frames follow) or "error
+ * <reason>\n" (ATTACH_ANSWER_BUSY while another client is attached). */
+#define ATTACH_ANSWER_OK "ok\n"
+#define ATTACH_ANSWER_BUSY "error attached elsewhere\n"
 int attach_hello_encode(char *buf, size_t size, bool take_over, int cols,
                         int rows);
 bool attach_hello_parse(const char *buf, size_t len, bool *take_over, int *cols,

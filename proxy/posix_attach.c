@@ -11,24 +11,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "attach_frame.h"
+#include "attach_client.h"
 #include "backend.h"
 #include "channel.h"
 #include "posix.h"
 #include "queue.h"
 #include "trace.h"
 
-enum { INPUT_MAX = 64 << 10, FRAME_BUF = FRAME_MAX + FRAME_HEADER };
+enum { INPUT_MAX = 64 << 10 };
 
 struct attach {
     int sock;
     struct queue *out;
-    bool stdin_open, sock_open, stdout_open, ended, taken;
-    int exit_code;
+    bool stdin_open, sock_open, stdout_open;
     char input[INPUT_MAX];
     size_t input_len;
-    unsigned char *frames; /* what the server sent, not yet a whole frame */
-    size_t frames_len;
+    struct attach_stream frames; /* what the server sent */
 };
 
 /* Read the server's answer to the hello, one byte at a time up to the
@@ -80,9 +78,7 @@ static int say_hello(const char *id, bool take_over, int cols, int rows)
         close(sock);
         return -1;
     }
-    if (strcmp(answer, "ok\n") != 0) {
-        fprintf(stderr, "conpty-proxy: attach: session '%s' refused: %s", id,
-                answer);
+    if (!attach_answer_ok(id, answer)) {
         close(sock);
         return -1;
     }
@@ -113,49 +109,23 @@ static void flush_stdout(struct attach *a)
     }
 }
 
-/* Take every whole frame out of A->frames. */
-static void take_frames(struct attach *a)
+static bool to_stdout(void *ctx, const void *data, size_t len)
 {
-    size_t at = 0;
+    struct attach *a = ctx;
 
-    for (;;) {
-        const unsigned char *payload;
-        size_t payload_len, total;
-        int type;
-        bool bad;
-
-        if (!frame_next(a->frames + at, a->frames_len - at, &type, &payload,
-                        &payload_len, &total, &bad))
-            break;
-        if (bad) {
-            fprintf(stderr, "conpty-proxy: attach: broken stream\n");
-            a->sock_open = false;
-            break;
-        }
-        if (type == FRAME_DATA && !queue_push(a->out, payload, payload_len)) {
-            trace("queue: out of memory");
-            break;
-        }
-        if (type == FRAME_EXIT) {
-            a->ended = true;
-            a->exit_code = frame_exit_code(payload);
-        }
-        if (type == FRAME_TAKEN)
-            a->taken = true;
-        at += total;
-    }
-    memmove(a->frames, a->frames + at, a->frames_len - at);
-    a->frames_len -= at;
+    return queue_push(a->out, data, len);
 }
 
 static void read_sock(struct attach *a)
 {
-    ssize_t n =
-        recv(a->sock, a->frames + a->frames_len, FRAME_BUF - a->frames_len, 0);
+    ssize_t n = recv(a->sock, a->frames.buf + a->frames.len,
+                     ATTACH_STREAM_BUF - a->frames.len, 0);
 
     if (n > 0) {
-        a->frames_len += (size_t)n;
-        take_frames(a);
+        a->frames.len += (size_t)n;
+        attach_stream_take(&a->frames, to_stdout, a);
+        if (a->frames.broken)
+            a->sock_open = false;
         flush_stdout(a);
         return;
     }
@@ -232,7 +202,7 @@ int backend_attach(const char *id, bool take_over, int cols, int rows)
         return PROXY_EXIT_FAILURE;
     a = calloc(1, sizeof *a);
     if (a == NULL || (a->out = queue_new()) == NULL ||
-        (a->frames = malloc(FRAME_BUF)) == NULL) {
+        (a->frames.buf = malloc(ATTACH_STREAM_BUF)) == NULL) {
         fprintf(stderr, "conpty-proxy: out of memory\n");
         if (a != NULL)
             queue_free(a->out);
@@ -247,22 +217,12 @@ int backend_attach(const char *id, bool take_over, int cols, int rows)
         trace("attach: %s", id);
         a->stdin_open = a->sock_open = a->stdout_open = true;
         run_loop(a);
-        if (a->ended) {
-            code = a->exit_code;
-        } else if (!a->stdin_open) {
-            code = 0; /* detached */
-        } else {
-            fprintf(stderr, "conpty-proxy: attach: %s\n",
-                    a->taken ? "another client took the session over"
-                             : "the session server is gone");
-            code = PROXY_EXIT_FAILURE;
-        }
-        trace("attach: exit: code %d", code);
+        code = attach_exit_code(&a->frames, !a->stdin_open);
     }
     if (a->sock >= 0)
         close(a->sock);
     queue_free(a->out);
-    free(a->frames);
+    free(a->frames.buf);
     free(a);
     trace_close();
     return code;

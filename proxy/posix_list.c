@@ -11,6 +11,7 @@
 #include "backend.h"
 #include "channel.h"
 #include "posix.h"
+#include "session_info.h"
 
 /* Print session ID's line, or remove its channels when its server is
  * gone. */
@@ -18,10 +19,6 @@ static void list_one(const char *dir, const char *id)
 {
     char msg[CTL_MSG_MAX + 1], answer[CTL_ANSWER_MAX + 1];
     char path[CTL_NAME_MAX];
-    enum ctl_answer_kind kind;
-    const char *payload;
-    size_t payload_len;
-    struct ctl_info info;
     int len = ctl_encode_verb(msg, sizeof msg, CTL_VERB_INFO);
     int n = posix_ctl_request(id, msg, (size_t)len, answer, sizeof answer);
 
@@ -32,16 +29,7 @@ static void list_one(const char *dir, const char *id)
             posix_remove_stale(path, SOCK_SEQPACKET);
         return;
     }
-    if (ctl_parse_answer(answer, (size_t)n, &kind, &payload, &payload_len) !=
-            CTL_OK ||
-        kind != CTL_ANSWER_INFO ||
-        ctl_parse_info(payload, payload_len, &info) != CTL_OK) {
-        fprintf(stderr, "conpty-proxy: list: %s: malformed info\n", id);
-        return;
-    }
-    printf("%s\t%d\t%d\t%ld\t%lld\t%d\t%s\t%s\n", id, info.cols, info.rows,
-           info.pid, info.start, info.attached ? 1 : 0, info.program,
-           info.title);
+    session_list_line(id, answer, (size_t)n);
 }
 
 int backend_list(void)

@@ -20,13 +20,14 @@
 #include <unistd.h>
 
 #include "attach_frame.h"
+#include "attach_serve.h"
 #include "backend.h"
 #include "channel.h"
 #include "policy.h"
 #include "posix.h"
 #include "queue.h"
 #include "screen.h"
-#include "snapshot.h"
+#include "session_info.h"
 #include "trace.h"
 
 enum { PENDING_MAX = 4, HELLO_MAX = 64 };
@@ -79,28 +80,12 @@ static void end_session(void *ctx)
 static void describe(void *ctx, struct ctl_info *info)
 {
     struct server *s = ctx;
-    const char *base = strrchr(s->program, '/');
 
-    info->cols = s->cols;
-    info->rows = s->rows;
-    info->pid = (long)s->life.child.pid;
-    info->start = s->start;
-    info->attached = s->client >= 0;
-    snprintf(info->program, sizeof info->program, "%s",
-             base != NULL ? base + 1 : s->program);
-    snprintf(info->title, sizeof info->title, "%s", screen_title(s->screen));
+    session_describe(info, s->cols, s->rows, (long)s->life.child.pid, s->start,
+                     s->client >= 0, s->program, screen_title(s->screen));
 }
 
 /* --- the attached client --- */
-
-static void push_frame(struct server *s, int type, const void *data, size_t len)
-{
-    unsigned char hdr[FRAME_HEADER];
-
-    frame_header(hdr, type, (uint32_t)len);
-    if (!queue_push(s->out, hdr, sizeof hdr) || !queue_push(s->out, data, len))
-        trace("queue: out of memory");
-}
 
 static void drop_client(struct server *s, const char *why)
 {
@@ -137,8 +122,8 @@ static void flush_client(struct server *s)
 static void attach_client(struct server *s, int fd, bool take_over, int cols,
                           int rows)
 {
-    struct outbuf snap = {0};
-    static const char busy[] = "error attached elsewhere\n";
+    static const char busy[] = ATTACH_ANSWER_BUSY;
+    static const char ok[] = ATTACH_ANSWER_OK;
 
     if (s->client >= 0 && !take_over) {
         trace("attach: refused, a client is attached");
@@ -149,7 +134,7 @@ static void attach_client(struct server *s, int fd, bool take_over, int cols,
         return;
     }
     if (s->client >= 0) {
-        push_frame(s, FRAME_TAKEN, "", 0);
+        attach_push_frame(s->out, FRAME_TAKEN, "", 0);
         flush_client(s);
         drop_client(s, "taken over");
     }
@@ -158,22 +143,16 @@ static void attach_client(struct server *s, int fd, bool take_over, int cols,
         apply_resize(s, cols, rows) == 0)
         policy_trace_resize(cols, rows, 0);
     s->out = queue_new();
-    snapshot_write(s->screen, &snap);
-    if (s->out == NULL || snap.failed ||
-        send(fd, "ok\n", 3, MSG_DONTWAIT | MSG_NOSIGNAL) != 3) {
+    if (s->out == NULL || !attach_push_snapshot(s->out, s->screen) ||
+        send(fd, ok, sizeof ok - 1, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+            (ssize_t)(sizeof ok - 1)) {
         trace("attach: failed (out of memory or client gone)");
         queue_free(s->out);
         s->out = NULL;
-        outbuf_free(&snap);
         close(fd);
         return;
     }
     s->client = fd;
-    for (size_t at = 0; at < snap.len; at += FRAME_MAX)
-        push_frame(s, FRAME_DATA, snap.data + at,
-                   snap.len - at < FRAME_MAX ? snap.len - at : FRAME_MAX);
-    trace("attach: snapshot of %zu bytes", snap.len);
-    outbuf_free(&snap);
     flush_client(s);
 }
 
@@ -290,7 +269,7 @@ static void read_pty(struct server *s, uint64_t now)
         pty_life_output(&s->life, now);
         screen_feed(s->screen, buf, (size_t)n);
         if (s->client >= 0) {
-            push_frame(s, FRAME_DATA, buf, (size_t)n);
+            attach_push_frame(s->out, FRAME_DATA, buf, (size_t)n);
             flush_client(s);
         }
         return;
@@ -403,12 +382,7 @@ static void run_loop(struct server *s)
  * and the exit code, however long it takes it to read them. */
 static void finish_client(struct server *s)
 {
-    unsigned char exit_frame[FRAME_HEADER + 4];
-
-    if (s->client < 0)
-        return;
-    frame_exit(exit_frame, s->life.exit_code);
-    if (!queue_push(s->out, exit_frame, sizeof exit_frame))
+    if (s->client < 0 || !attach_push_exit(s->out, s->life.exit_code))
         return;
     while (s->client >= 0 && queue_size(s->out) > 0) {
         struct pollfd pfd = {.fd = s->client, .events = POLLOUT};

@@ -6,23 +6,28 @@ PROXY_CORE_LIB_SRCS := proxy/queue.c proxy/ctl_conn.c proxy/policy.c \
 PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 # The session server's terminal (platform-independent, over libvterm
 # 0.3.3 linked statically; snapshot.c reads libvterm's internal state,
-# hence src/): what the snapshot test links too.  Only the POSIX backend
-# has a session server yet.
+# hence src/): what the snapshot test links too.
 PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
                      module/unseen.c \
                      proxy/screen.c \
                      proxy/attach_frame.c \
                      proxy/snapshot.c
+# Persistent sessions, the same on every OS: the server's side of the
+# data channel, the attach client's, the info and list line.
+PROXY_PERSIST_SRCS := proxy/attach_serve.c proxy/attach_client.c \
+                      proxy/session_info.c
 PROXY_SERVER_CFLAGS = -I$(LIBVTERM_033)/include -I$(LIBVTERM_033)/src
-PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c) $(PROXY_SERVER_SRCS)
-PROXY_WIN_SRCS := $(wildcard proxy/win_*.c)
+PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c) $(PROXY_SERVER_SRCS) \
+                    $(PROXY_PERSIST_SRCS)
+PROXY_WIN_SRCS := $(wildcard proxy/win_*.c) $(PROXY_SERVER_SRCS) \
+                  $(PROXY_PERSIST_SRCS)
 PROXY_HDRS := $(wildcard proxy/*.h) $(PROTOCOL_HDR)
 PROXY_WIN_LIBS := -static -static-libgcc -ladvapi32
 
 ifeq ($(OS),Windows_NT)
 PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_WIN_SRCS)
-PROXY_NATIVE_LIBS := $(PROXY_WIN_LIBS)
-PROXY_NATIVE_CFLAGS := $(WIN_DEFINES)
+PROXY_NATIVE_LIBS := $(LIBVTERM_033_A) $(PROXY_WIN_LIBS)
+PROXY_NATIVE_CFLAGS = $(WIN_DEFINES) $(PROXY_SERVER_CFLAGS)
 else
 PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_POSIX_SRCS)
 PROXY_NATIVE_LIBS := $(LIBVTERM_033_A)
@@ -37,13 +42,13 @@ $(BUILD)/obj/proxy/%.o: proxy/%.c $(PROXY_HDRS) $(LIBVTERM_033)/include/vterm.h
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(PROXY_NATIVE_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/win/proxy/%.o: proxy/%.c $(PROXY_HDRS)
+$(BUILD)/obj/win/proxy/%.o: proxy/%.c $(PROXY_HDRS) $(LIBVTERM_033)/include/vterm.h
 	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_CFLAGS) -c $< -o $@
+	$(WIN_CC) $(WIN_CFLAGS) $(PROXY_SERVER_CFLAGS) -c $< -o $@
 
 $(PROXY): $(PROXY_OBJS) $(PROXY_NATIVE_LIBS)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(WIN_PROXY): $(PROXY_WIN_OBJS)
+$(WIN_PROXY): $(PROXY_WIN_OBJS) $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)
 	$(WIN_CC) -O2 $(WIN_LDFLAGS) -o $@ $^ $(PROXY_WIN_LIBS)

@@ -4,12 +4,20 @@
  *   win_session.c     the IOCP loop thread, session state, shutdown
  *   win_op.c          operation objects and posting to the loop's IOCP
  *   win_conpty.c      pseudo console, its pipes, the child process
+ *   win_pty_life.c    the child's exit, hang-up, drain, close bounds
  *   win_ctl_server.c  the message-mode control pipe (4 instances)
- *   win_ctl_pipe.c    creating its instances: modes, a squatted name
+ *   win_ctl_pipe.c    creating its instances (and the data pipe's):
+ *                     modes, a squatted name
+ *   win_pipe_listen.c an instance waiting for a client
+ *   win_server.c      "conpty-proxy serve": the detached session server
+ *                     and its IOCP loop
+ *   win_data_server.c the server's data pipe: hellos, the attached client
+ *   win_attach.c      "conpty-proxy attach": the relay Emacs runs
+ *   win_list.c        the sessions' directory, "list"
  *   win_stdio.c       stdin reader thread, stdout writer thread + queue
  *   win_security.c    the DACL (current user + SYSTEM), random names
  *   win_error.c       reporting Win32 failures
- *   win_client.c      "conpty-proxy resize" (backend_send_resize)
+ *   win_client.c      "conpty-proxy resize" and "kill": control requests
  *
  * Every overlapped operation is a struct win_op (rule 2): one OVERLAPPED,
  * an explicit idle/pending state, and a kind that says who handles its
@@ -98,6 +106,55 @@ bool win_pty_close_async(struct win_pty *pty, HANDLE iocp);
 /* Close the handles left (the pipes must have no pending I/O). */
 void win_pty_free(struct win_pty *pty);
 
+/* ---- win_pty_life.c -------------------------------------------------- */
+
+/* The child on its pseudo console, as both loops have it ("new"'s,
+ * win_session.c, and the session server's, win_server.c): its exit (a
+ * registered wait posts WIN_KEY_CHILD_EXIT), the hang-up
+ * (ClosePseudoConsole on its thread, the child terminated if still there
+ * POLICY_HANGUP_MS later), ConPTY read to its end after the exit
+ * (bounded by POLICY_DRAIN_MS of silence, never while the output is
+ * held back), and ClosePseudoConsole's own bound. */
+struct win_pty_life {
+    struct win_pty pty;
+    HANDLE iocp;
+    HANDLE child_wait;
+    bool pty_eof;
+    bool pty_closing; /* ClosePseudoConsole started */
+    bool pty_closed;  /* ClosePseudoConsole returned */
+    bool child_exited;
+    DWORD exit_code;
+    uint64_t drain_deadline;  /* child exited, pty not at EOF */
+    uint64_t close_deadline;  /* ClosePseudoConsole running */
+    uint64_t hangup_deadline; /* ending the child after a hang-up */
+};
+
+/* After win_pty_start: the pipes on IOCP, the wait on the child.  False
+ * (reported) on failure: the caller ends the child. */
+bool win_pty_life_start(struct win_pty_life *l, HANDLE iocp);
+/* No more exit packets (before the loop's end). */
+void win_pty_life_stop(struct win_pty_life *l);
+/* Output came: the drain's bound starts again. */
+void win_pty_life_output(struct win_pty_life *l);
+/* A ConPTY read failed with ERR: its output is over. */
+void win_pty_life_read_failed(struct win_pty_life *l, DWORD err);
+/* End the child (WHY for the trace log), bounded. */
+void win_pty_life_hang_up(struct win_pty_life *l, const char *why);
+/* A packet with KEY: true when it was the life's (WIN_KEY_CHILD_EXIT,
+ * WIN_KEY_PTY_CLOSED, WIN_KEY_RESIZED), handled. */
+bool win_pty_life_dispatch(struct win_pty_life *l, ULONG_PTR key,
+                           OVERLAPPED *ov, DWORD bytes);
+/* Act on the deadlines that passed at NOW; true once the session is
+ * over: the child exited, its output read (when WANT_OUTPUT; never given
+ * up while HELD), the pseudo console closed or past its bound. */
+bool win_pty_life_over(struct win_pty_life *l, bool want_output, bool held,
+                       uint64_t now);
+/* The earliest of those deadlines, 0 when none (rule 10). */
+uint64_t win_pty_life_deadline(const struct win_pty_life *l, bool held);
+/* Cancel READ and WRITE, pending on the pipes (rule 6). */
+void win_pty_life_cancel(struct win_pty_life *l, struct win_op *read,
+                         struct win_op *write);
+
 /* ---- win_ctl_pipe.c -------------------------------------------------- */
 
 enum { WIN_CTL_INSTANCES = 4 }; /* control pipe instances pending at once */
@@ -111,16 +168,37 @@ HANDLE win_ctl_pipe_create(const char *name, bool first,
  * instead of reporting a failed call. */
 bool win_ctl_name_taken(DWORD err);
 
+enum { WIN_DATA_INSTANCES = 4 }; /* data pipe instances */
+
+/* One instance of session server's data pipe NAME: bytes, local clients
+ * only, the FIRST with FILE_FLAG_FIRST_PIPE_INSTANCE. */
+HANDLE win_data_pipe_create(const char *name, bool first,
+                            SECURITY_ATTRIBUTES *sa);
+
+/* ---- win_pipe_listen.c ----------------------------------------------- */
+
+enum win_listen {
+    WIN_LISTEN_PENDING,   /* CONNECT is armed: its completion will come */
+    WIN_LISTEN_CONNECTED, /* a client is there already; no packet comes */
+    WIN_LISTEN_FAILED     /* reported: the instance is out of service */
+};
+
+/* Arm CONNECT (ConnectNamedPipe) on PIPE, an instance of the pipe WHAT
+ * ("control", "data"), disconnecting clients that came and went first. */
+enum win_listen win_pipe_listen(HANDLE pipe, struct win_op *connect,
+                                const char *what);
+
 /* ---- win_ctl_server.c ------------------------------------------------ */
 
 struct win_ctl_server;
 
 /* Create the WIN_CTL_INSTANCES instances of \\.\pipe\conpty-proxy-<ID>
- * on IOCP and start listening.  NULL (reported) on failure, including a
- * name that exists already (someone squats it). */
+ * on IOCP and start listening; messages go to HANDLERS (copied; kill
+ * and info NULL but in a session server).  NULL (reported) on failure,
+ * including a name that exists already (someone squats it). */
 struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
                                      struct win_security *sec,
-                                     ctl_resize_fn resize, void *ctx);
+                                     const struct ctl_handlers *handlers);
 /* A completion of one of the server's operations. */
 void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op, DWORD err,
                       DWORD bytes);
@@ -134,6 +212,79 @@ void win_ctl_stop(struct win_ctl_server *srv);
 bool win_ctl_idle(const struct win_ctl_server *srv);
 /* Free; only when win_ctl_idle(). */
 void win_ctl_free(struct win_ctl_server *srv);
+
+/* ---- win_data_server.c ----------------------------------------------- */
+
+struct queue;
+struct win_data_server;
+
+/* What the data channel tells the session server (on the loop). */
+struct win_data_events {
+    /* A client attaches at COLSxROWS: take the size, queue the snapshot
+     * on OUT (after the answer); false when out of memory. */
+    bool (*attached)(void *ctx, struct queue *out, int cols, int rows);
+    /* The attached client's keys: LEN bytes at DATA, held until
+     * win_data_input_done(). */
+    void (*input)(void *ctx, const char *data, size_t len);
+    /* Its queue is below the low-water mark (rule 5). */
+    void (*drained)(void *ctx);
+    /* It is gone (closed, failed, taken over): no queue any more. */
+    void (*detached)(void *ctx);
+    void *ctx;
+};
+
+/* Create the WIN_DATA_INSTANCES instances of the data pipe of ID on IOCP
+ * and listen.  NULL (reported) on failure, including a squatted name. */
+struct win_data_server *win_data_start(const char *id, HANDLE iocp,
+                                       struct win_security *sec,
+                                       const struct win_data_events *ev);
+void win_data_complete(struct win_data_server *srv, struct win_op *op,
+                       DWORD err, DWORD bytes);
+/* The attached client's queue (frames go there), or NULL. */
+struct queue *win_data_queue(const struct win_data_server *srv);
+/* Write what was queued for the attached client. */
+void win_data_flush(struct win_data_server *srv);
+/* The keys of the input event are consumed: read more. */
+void win_data_input_done(struct win_data_server *srv);
+/* The session ended (its exit frame is queued): no more clients; the
+ * attached one gets its queue, however long it takes to read it. */
+void win_data_finish(struct win_data_server *srv);
+/* After win_data_finish(): every client has its queue, or is gone. */
+bool win_data_finished(const struct win_data_server *srv);
+DWORD win_data_timeout(const struct win_data_server *srv, uint64_t now);
+void win_data_expire(struct win_data_server *srv, uint64_t now);
+void win_data_stop(struct win_data_server *srv);
+bool win_data_idle(const struct win_data_server *srv);
+void win_data_free(struct win_data_server *srv);
+
+/* ---- win_client.c ---------------------------------------------------- */
+
+enum { WIN_CLIENT_BUDGET_MS = 2000 };
+
+/* One overlapped read or write on H, waited for until DEADLINE (a
+ * win_now_ms() time).  0 or the error (ERROR_TIMEOUT: out of time). */
+DWORD win_timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
+                   uint64_t deadline);
+/* Open pipe NAME (overlapped, identification only), waiting for a free
+ * instance until DEADLINE; INVALID_HANDLE_VALUE with the error in *ERR. */
+HANDLE win_open_pipe(const char *name, uint64_t deadline, DWORD *err);
+/* Send MSG (LEN bytes) to session ID's control pipe and read the answer
+ * into ANSWER (SIZE bytes): its length, or -1, reported on stderr (with
+ * QUIET, not when there is no such pipe). */
+int win_ctl_request(const char *id, const char *msg, size_t len, char *answer,
+                    size_t size, bool quiet);
+
+/* ---- win_list.c ------------------------------------------------------ */
+
+/* The directory of this user's session servers,
+ * %LOCALAPPDATA%\conpty-proxy\sessions, into BUF (with CREATE, made with
+ * SEC's DACL when missing).  False, reported, when there is none. */
+bool win_session_dir(char *buf, size_t size, bool create,
+                     struct win_security *sec);
+/* The server's entry <dir>\<ID>: a file that goes away with its last
+ * handle (the server's, whatever ends it).  INVALID_HANDLE_VALUE,
+ * reported, on failure. */
+HANDLE win_session_register(const char *id, struct win_security *sec);
 
 /* ---- win_stdio.c ----------------------------------------------------- */
 

@@ -1,7 +1,7 @@
-/* win_client.c -- "conpty-proxy resize <id> <cols> <rows>" on Windows:
- * send one resize to the session's control pipe and read its answer,
- * every wait bounded by one time budget.  (Not the loop: blocking here is
- * fine as long as it is bounded.) */
+/* win_client.c -- the control channel's client side on Windows:
+ * "conpty-proxy resize" and "kill", and the request that "list" uses
+ * too; every wait bounded by one time budget.  (Not the loop: blocking
+ * here is fine as long as it is bounded.) */
 #include "win_backend.h"
 
 #include <stdio.h>
@@ -9,18 +9,14 @@
 
 #include "channel.h"
 
-enum { CLIENT_BUDGET_MS = 2000 };
-
 static DWORD remaining(uint64_t deadline)
 {
     uint64_t now = win_now_ms();
     return now >= deadline ? 0 : (DWORD)(deadline - now);
 }
 
-/* One overlapped read or write on H, waited for until DEADLINE.  Returns
- * 0 or the error (ERROR_TIMEOUT when the budget ran out). */
-static DWORD timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
-                      uint64_t deadline)
+DWORD win_timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
+                   uint64_t deadline)
 {
     OVERLAPPED ov;
     BOOL ok;
@@ -47,79 +43,120 @@ static DWORD timed_io(HANDLE h, bool write, void *buf, DWORD len, DWORD *done,
     return err;
 }
 
-static void client_error(const char *what, const char *name, DWORD err)
+HANDLE win_open_pipe(const char *name, uint64_t deadline, DWORD *err)
 {
-    char text[256];
-
-    fprintf(stderr, "conpty-proxy: resize: %s %s: error %lu (%s)\n", what, name,
-            (unsigned long)err, win_strerror(err, text, sizeof text));
-}
-
-int backend_send_resize(const char *id, int cols, int rows)
-{
-    uint64_t deadline = win_now_ms() + CLIENT_BUDGET_MS;
-    char name[CTL_NAME_MAX], msg[CTL_MSG_MAX + 1], answer[CTL_MSG_MAX + 1];
-    DWORD mode = PIPE_READMODE_MESSAGE, n = 0, err;
-    enum ctl_status st;
-    enum ctl_answer_kind kind;
-    const char *reason;
-    size_t reason_len;
-    HANDLE h;
-    int len;
-
-    st = ctl_pipe_name(id, name, sizeof name);
-    len = ctl_encode_resize(msg, sizeof msg, cols, rows);
-    if (st != CTL_OK || len < 0) {
-        fprintf(stderr, "conpty-proxy: resize: %s\n",
-                ctl_strerror(st != CTL_OK ? st : CTL_E_RANGE));
-        return PROXY_EXIT_FAILURE;
-    }
     for (;;) {
         /* SECURITY_IDENTIFICATION: whoever serves the name cannot act as
          * us. */
-        h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
-                        OPEN_EXISTING,
-                        FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
-                            SECURITY_IDENTIFICATION,
-                        NULL);
+        HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                               OPEN_EXISTING,
+                               FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT |
+                                   SECURITY_IDENTIFICATION,
+                               NULL);
         if (h != INVALID_HANDLE_VALUE)
-            break;
-        err = GetLastError();
-        if (err != ERROR_PIPE_BUSY || remaining(deadline) == 0) {
-            client_error("cannot open", name, err);
-            return PROXY_EXIT_FAILURE;
-        }
+            return h;
+        *err = GetLastError();
+        if (*err != ERROR_PIPE_BUSY || remaining(deadline) == 0)
+            return INVALID_HANDLE_VALUE;
         /* Every instance busy: wait for one, within the budget. */
         if (!WaitNamedPipeA(name, remaining(deadline)) &&
             GetLastError() != ERROR_SEM_TIMEOUT)
             Sleep(1); /* gone or failing: CreateFile above decides */
     }
+}
+
+static void client_error(const char *what, const char *name, DWORD err)
+{
+    char text[256];
+
+    fprintf(stderr, "conpty-proxy: %s %s: error %lu (%s)\n", what, name,
+            (unsigned long)err, win_strerror(err, text, sizeof text));
+}
+
+int win_ctl_request(const char *id, const char *msg, size_t len, char *answer,
+                    size_t size, bool quiet)
+{
+    uint64_t deadline = win_now_ms() + WIN_CLIENT_BUDGET_MS;
+    char name[CTL_NAME_MAX];
+    DWORD mode = PIPE_READMODE_MESSAGE, n = 0, err = 0;
+    enum ctl_status st = ctl_pipe_name(id, name, sizeof name);
+    HANDLE h;
+
+    if (st != CTL_OK) {
+        fprintf(stderr, "conpty-proxy: %s: %s\n", id, ctl_strerror(st));
+        return -1;
+    }
+    h = win_open_pipe(name, deadline, &err);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (!quiet || err != ERROR_FILE_NOT_FOUND)
+            client_error("cannot open", name, err);
+        return -1;
+    }
     if (!SetNamedPipeHandleState(h, &mode, NULL, NULL)) {
         client_error("SetNamedPipeHandleState on", name, GetLastError());
         CloseHandle(h);
-        return PROXY_EXIT_FAILURE;
+        return -1;
     }
-    err = timed_io(h, true, msg, (DWORD)len, &n, deadline);
+    err = win_timed_io(h, true, (void *)msg, (DWORD)len, &n, deadline);
     if (err != 0) {
         client_error("cannot write to", name, err);
         CloseHandle(h);
-        return PROXY_EXIT_FAILURE;
+        return -1;
     }
-    err = timed_io(h, false, answer, sizeof answer, &n, deadline);
+    err = win_timed_io(h, false, answer, (DWORD)size, &n, deadline);
     CloseHandle(h);
     if (err != 0) {
         client_error("no answer from", name, err);
+        return -1;
+    }
+    return (int)n;
+}
+
+/* Send the message of LEN bytes at MSG to session ID and expect "ok";
+ * WHAT names the request in messages. */
+static int request_ok(const char *what, const char *id, const char *msg,
+                      int len)
+{
+    char answer[CTL_ANSWER_MAX + 1];
+    enum ctl_answer_kind kind;
+    const char *reason;
+    size_t reason_len;
+    enum ctl_status st;
+    int n;
+
+    if (len < 0) {
+        fprintf(stderr, "conpty-proxy: %s: %s\n", what,
+                ctl_strerror(CTL_E_RANGE));
         return PROXY_EXIT_FAILURE;
     }
-    st = ctl_parse_answer(answer, n, &kind, &reason, &reason_len);
+    n = win_ctl_request(id, msg, (size_t)len, answer, sizeof answer, false);
+    if (n < 0)
+        return PROXY_EXIT_FAILURE;
+    st = ctl_parse_answer(answer, (size_t)n, &kind, &reason, &reason_len);
     if (st != CTL_OK) {
-        fprintf(stderr, "conpty-proxy: resize: %s\n", ctl_strerror(st));
+        fprintf(stderr, "conpty-proxy: %s: %s\n", what, ctl_strerror(st));
         return PROXY_EXIT_FAILURE;
     }
     if (kind == CTL_ANSWER_ERROR) {
-        fprintf(stderr, "conpty-proxy: resize refused: %.*s\n", (int)reason_len,
-                reason);
+        fprintf(stderr, "conpty-proxy: %s refused: %.*s\n", what,
+                (int)reason_len, reason);
         return PROXY_EXIT_FAILURE;
     }
     return kind == CTL_ANSWER_OK ? 0 : PROXY_EXIT_FAILURE;
+}
+
+int backend_send_resize(const char *id, int cols, int rows)
+{
+    char msg[CTL_MSG_MAX + 1];
+
+    return request_ok("resize", id, msg,
+                      ctl_encode_resize(msg, sizeof msg, cols, rows));
+}
+
+int backend_kill(const char *id)
+{
+    char msg[CTL_MSG_MAX + 1];
+
+    return request_ok("kill", id, msg,
+                      ctl_encode_verb(msg, sizeof msg, CTL_VERB_KILL));
 }

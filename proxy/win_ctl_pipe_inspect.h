@@ -10,5 +10,8 @@
  * the FIRST instance with FILE_FLAG_FIRST_PIPE_INSTANCE. */
 DWORD win_ctl_open_mode(bool first);
 DWORD win_ctl_pipe_mode(void);
+/* The data pipe's pipe mode: bytes, local clients only; its open mode is
+ * the control pipe's. */
+DWORD win_data_pipe_mode(void);
 
 #endif /* WIN_CTL_PIPE_INSPECT_H */

@@ -168,42 +168,16 @@ static void recycle(struct ctl_inst *in)
 
 static void listen_inst(struct ctl_inst *in)
 {
-    /* A client that connects and closes before we call ConnectNamedPipe
-     * leaves the instance needing a disconnect (ERROR_NO_DATA): retry,
-     * once per such client; the bound only guards against a broken pipe
-     * driver. */
-    for (int attempt = 0; attempt < 64; attempt++) {
-        DWORD err;
-
-        in->state = INST_LISTENING;
-        in->deadline = 0;
-        if (ConnectNamedPipe(in->pipe, win_op_arm(&in->connect)))
-            return; /* completed: its packet is queued */
-        err = GetLastError();
-        if (err == ERROR_IO_PENDING)
-            return;
-        /* Rule 3: every other result queues no packet. */
-        win_op_done(&in->connect);
-        if (err == ERROR_PIPE_CONNECTED) {
-            /* Rule 3: a client is there already; no packet comes. */
-            connected(in);
-            return;
-        }
-        if (err != ERROR_NO_DATA) {
-            win_fail_code("ConnectNamedPipe (control)", err);
-            trace("control: instance %d out of service", in->index);
-            in->state = INST_DEAD;
-            return;
-        }
-        if (!DisconnectNamedPipe(in->pipe)) {
-            win_fail("DisconnectNamedPipe (control)");
-            in->state = INST_DEAD;
-            return;
-        }
+    in->state = INST_LISTENING;
+    in->deadline = 0;
+    switch (win_pipe_listen(in->pipe, &in->connect, "control")) {
+    case WIN_LISTEN_PENDING: break;
+    case WIN_LISTEN_CONNECTED: connected(in); break;
+    case WIN_LISTEN_FAILED:
+        trace("control: instance %d out of service", in->index);
+        in->state = INST_DEAD;
+        break;
     }
-    trace("control: instance %d: clients keep vanishing; out of service",
-          in->index);
-    in->state = INST_DEAD;
 }
 
 static void read_done(struct ctl_inst *in, DWORD err, DWORD bytes)
@@ -265,7 +239,7 @@ void win_ctl_complete(struct win_ctl_server *srv, struct win_op *op, DWORD err,
 
 struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
                                      struct win_security *sec,
-                                     ctl_resize_fn resize, void *ctx)
+                                     const struct ctl_handlers *handlers)
 {
     struct win_ctl_server *srv = calloc(1, sizeof *srv);
     enum ctl_status st;
@@ -282,8 +256,7 @@ struct win_ctl_server *win_ctl_start(const char *id, HANDLE iocp,
         return NULL;
     }
     srv->iocp = iocp;
-    /* No kill or info: the Windows backend has no session server yet. */
-    srv->handlers = (struct ctl_handlers){.resize = resize, .ctx = ctx};
+    srv->handlers = *handlers;
     for (int i = 0; i < WIN_CTL_INSTANCES; i++) {
         struct ctl_inst *in = &srv->inst[i];
 

@@ -15,11 +15,14 @@
 #include <stdint.h>
 
 enum win_op_kind {
-    WIN_OP_PTY_READ,    /* ConPTY output -> queue */
-    WIN_OP_PTY_WRITE,   /* stdin bytes -> ConPTY input */
-    WIN_OP_CTL_CONNECT, /* ConnectNamedPipe on a control instance */
-    WIN_OP_CTL_READ,    /* one control message */
-    WIN_OP_CTL_WRITE    /* one answer */
+    WIN_OP_PTY_READ,     /* ConPTY output -> queue */
+    WIN_OP_PTY_WRITE,    /* stdin bytes -> ConPTY input */
+    WIN_OP_CTL_CONNECT,  /* ConnectNamedPipe on a control instance */
+    WIN_OP_CTL_READ,     /* one control message */
+    WIN_OP_CTL_WRITE,    /* one answer */
+    WIN_OP_DATA_CONNECT, /* ConnectNamedPipe on a data pipe instance */
+    WIN_OP_DATA_READ,    /* a hello, keys; in "attach": frames */
+    WIN_OP_DATA_WRITE    /* frames; in "attach": keys */
 };
 
 enum win_op_state { WIN_OP_IDLE, WIN_OP_PENDING };

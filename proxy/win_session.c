@@ -22,7 +22,6 @@
 #include "trace.h"
 
 enum {
-    CLOSE_MS = 5000,        /* longest wait for ClosePseudoConsole */
     TEARDOWN_MS = 2000,     /* cancelled operations must complete within this */
     HANDLER_HOLD_MS = 30000 /* longest hold of a close event's thread */
 };
@@ -65,11 +64,10 @@ enum phase {
 struct session {
     HANDLE iocp;
     struct win_security sec;
-    struct win_pty pty;
+    struct win_pty_life life;
     struct win_ctl_server *ctl;
     struct win_stdin *in;
     struct win_stdout *out;
-    HANDLE child_wait;
     enum phase phase;
 
     struct win_op pty_read, pty_write;
@@ -80,43 +78,22 @@ struct session {
 
     bool paused; /* rule 5: queue full, pty read not re-armed */
     DWORD held;  /* bytes in read_buf not queued (out of memory) */
-    bool pty_eof;
-    bool pty_closing; /* ClosePseudoConsole started */
-    bool pty_closed;  /* ClosePseudoConsole returned */
-    bool child_exited;
-    DWORD exit_code;
     bool stdin_eof;
     bool stdout_broken;
     bool flushed;
 
-    uint64_t drain_deadline;  /* child exited, pty not at EOF */
-    uint64_t close_deadline;  /* ClosePseudoConsole running */
-    uint64_t hangup_deadline; /* ending the child after stdin EOF */
     uint64_t cancel_deadline; /* PHASE_CANCEL */
 };
-
-static void arm_pty_read(struct session *s);
-
-static void pty_read_failed(struct session *s, DWORD err)
-{
-    if (err != ERROR_BROKEN_PIPE && err != ERROR_OPERATION_ABORTED) {
-        char text[256];
-        trace("pty: read: error %lu (%s)", (unsigned long)err,
-              win_strerror(err, text, sizeof text));
-    }
-    trace("pty: eof");
-    s->pty_eof = true;
-}
 
 static void arm_pty_read(struct session *s)
 {
     DWORD err;
 
     /* Rule 5: not re-armed while the queue is over its high-water mark. */
-    if (s->phase != PHASE_RUN || s->pty_eof || s->paused ||
+    if (s->phase != PHASE_RUN || s->life.pty_eof || s->paused ||
         win_op_pending(&s->pty_read))
         return;
-    if (ReadFile(s->pty.out_r, s->read_buf, sizeof s->read_buf, NULL,
+    if (ReadFile(s->life.pty.out_r, s->read_buf, sizeof s->read_buf, NULL,
                  win_op_arm(&s->pty_read)))
         return; /* completed at once: the packet is queued anyway */
     err = GetLastError();
@@ -124,7 +101,7 @@ static void arm_pty_read(struct session *s)
         return;
     /* Rule 3: failed at once: no packet; handle it here. */
     win_op_done(&s->pty_read);
-    pty_read_failed(s, err);
+    win_pty_life_read_failed(&s->life, err);
 }
 
 /* Queue LEN bytes of read_buf for stdout.  False when memory ran out:
@@ -164,11 +141,10 @@ static void pty_read_done(struct session *s, DWORD err, DWORD bytes)
     if (s->phase != PHASE_RUN)
         return;
     if (err != 0) {
-        pty_read_failed(s, err);
+        win_pty_life_read_failed(&s->life, err);
         return;
     }
-    if (s->child_exited)
-        s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
+    win_pty_life_output(&s->life);
     if (bytes > 0 && !s->stdout_broken && !queue_bytes(s, bytes))
         return; /* held in read_buf until the writer frees memory */
     arm_pty_read(s);
@@ -201,7 +177,7 @@ static void arm_pty_write(struct session *s)
         release_stdin(s);
         return;
     }
-    if (WriteFile(s->pty.in_w, win_stdin_data(s->in) + s->stdin_off,
+    if (WriteFile(s->life.pty.in_w, win_stdin_data(s->in) + s->stdin_off,
                   s->stdin_len - s->stdin_off, NULL, win_op_arm(&s->pty_write)))
         return;
     err = GetLastError();
@@ -225,75 +201,13 @@ static void pty_write_done(struct session *s, DWORD err, DWORD bytes)
         release_stdin(s);
 }
 
-/* End the child's session: ClosePseudoConsole on its thread (rule 9). */
-static void close_pty(struct session *s)
-{
-    if (s->pty_closing)
-        return;
-    s->pty_closing = true;
-    if (win_pty_close_async(&s->pty, s->iocp))
-        s->close_deadline = win_now_ms() + CLOSE_MS;
-    else
-        s->pty_closed = true; /* cannot close it: do not wait for it */
-}
-
-static void child_exited(struct session *s)
-{
-    DWORD code = 0;
-
-    if (s->child_exited)
-        return;
-    if (!GetExitCodeProcess(s->pty.process, &code)) {
-        win_fail("GetExitCodeProcess");
-        code = PROXY_EXIT_FAILURE;
-    }
-    s->child_exited = true;
-    s->exit_code = code;
-    s->hangup_deadline = 0;
-    s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
-    trace("child exited: code %lu", (unsigned long)code);
-    close_pty(s);
-}
-
-/* stdin EOF (Emacs killed the process) or stdout gone: end the child
- * (closing the pseudo console ends its processes), with a bound. */
-static void hang_up(struct session *s, const char *why)
-{
-    trace("hangup: %s", why);
-    if (!s->child_exited && s->hangup_deadline == 0)
-        s->hangup_deadline = win_now_ms() + POLICY_HANGUP_MS;
-    close_pty(s);
-}
-
-static void child_exit_callback(void *ctx, BOOLEAN timed_out)
-{
-    struct session *s = ctx;
-
-    (void)timed_out;
-    /* Rule 9: the registered wait only tells the loop. */
-    win_post(s->iocp, WIN_KEY_CHILD_EXIT, 0);
-}
-
-static void cancel_pty_ops(struct session *s)
-{
-    /* Rule 6: cancel; the completions still come and are awaited. */
-    if (win_op_pending(&s->pty_read) &&
-        !CancelIoEx(s->pty.out_r, &s->pty_read.ov) &&
-        GetLastError() != ERROR_NOT_FOUND)
-        win_fail("CancelIoEx (pty read)");
-    if (win_op_pending(&s->pty_write) &&
-        !CancelIoEx(s->pty.in_w, &s->pty_write.ov) &&
-        GetLastError() != ERROR_NOT_FOUND)
-        win_fail("CancelIoEx (pty write)");
-}
-
 /* The child is gone and its output read: flush stdout.  The control
  * channel is still served meanwhile (a ping during a long flush is
  * answered). */
 static void begin_flush(struct session *s)
 {
     s->phase = PHASE_FLUSH;
-    cancel_pty_ops(s);
+    win_pty_life_cancel(&s->life, &s->pty_read, &s->pty_write);
     /* Rule 9: the final flush waits for Emacs, however long: Emacs either
      * reads or closes the pipe (WIN_KEY_OUT_BROKEN). */
     if (!s->stdout_broken)
@@ -308,7 +222,7 @@ static void begin_cancel(struct session *s)
      * each completion has been dequeued. */
     if (s->ctl != NULL)
         win_ctl_stop(s->ctl);
-    cancel_pty_ops(s);
+    win_pty_life_cancel(&s->life, &s->pty_read, &s->pty_write);
 }
 
 static bool all_idle(const struct session *s)
@@ -332,27 +246,10 @@ static void advance(struct session *s)
     if ((s->phase == PHASE_RUN || s->phase == PHASE_FLUSH) && s->ctl != NULL)
         win_ctl_expire(s->ctl, now);
     if (s->phase == PHASE_RUN) {
-        if (!s->child_exited && deadline_passed(s->hangup_deadline, now)) {
-            policy_trace_hangup_forced("terminated");
-            s->hangup_deadline = 0;
-            if (!TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE))
-                win_fail("TerminateProcess");
-        }
-        if (!s->child_exited)
+        /* Emacs holds us back while paused; with stdout gone nobody
+         * waits for the output. */
+        if (!win_pty_life_over(&s->life, !s->stdout_broken, s->paused, now))
             return;
-        if (!s->pty_eof && !s->stdout_broken) {
-            /* Rule 9: bounded, but never while Emacs holds us back
-             * (output is not dropped to meet a timer). */
-            if (s->paused || !deadline_passed(s->drain_deadline, now))
-                return;
-            policy_trace_drain_gave_up();
-        }
-        if (!s->pty_closed) {
-            if (!deadline_passed(s->close_deadline, now))
-                return;
-            trace("close: ClosePseudoConsole still running after %d ms",
-                  CLOSE_MS);
-        }
         begin_flush(s);
     }
     if (s->phase == PHASE_FLUSH) {
@@ -378,14 +275,7 @@ static DWORD wait_timeout(const struct session *s)
 
     /* Rule 10: only real deadlines; INFINITE when there are none. */
     if (s->phase == PHASE_RUN) {
-        uint64_t d[3] = {s->hangup_deadline, 0, 0};
-        if (s->child_exited && !s->pty_eof && !s->paused)
-            d[1] = s->drain_deadline;
-        if (s->pty_closing && !s->pty_closed)
-            d[2] = s->close_deadline;
-        for (int i = 0; i < 3; i++)
-            if (d[i] != 0 && (first == 0 || d[i] < first))
-                first = d[i];
+        first = win_pty_life_deadline(&s->life, s->paused);
     } else if (s->phase == PHASE_CANCEL) {
         first = s->cancel_deadline;
     }
@@ -436,27 +326,14 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
             trace("stdin: eof");
         }
         if (s->phase == PHASE_RUN)
-            hang_up(s, "stdin closed");
+            win_pty_life_hang_up(&s->life, "stdin closed");
         break;
     case WIN_KEY_HANGUP:
         trace("console: %s event", bytes == CTRL_CLOSE_EVENT    ? "close"
                                    : bytes == CTRL_LOGOFF_EVENT ? "logoff"
                                                                 : "shutdown");
         if (s->phase == PHASE_RUN)
-            hang_up(s, "console closed");
-        break;
-    case WIN_KEY_RESIZED: {
-        /* One line per applied resize, written by the loop (the trace
-         * log has one writer). */
-        ULONG_PTR size = (ULONG_PTR)ov;
-        policy_trace_resize((int)((size >> 16) & 0xffff), (int)(size & 0xffff),
-                            bytes);
-        break;
-    }
-    case WIN_KEY_CHILD_EXIT: child_exited(s); break;
-    case WIN_KEY_PTY_CLOSED:
-        s->pty_closed = true;
-        trace("close: pseudo console closed");
+            win_pty_life_hang_up(&s->life, "console closed");
         break;
     case WIN_KEY_OUT_RESUME:
         if (s->paused) {
@@ -464,8 +341,7 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
             policy_trace_backpressure(false, win_stdout_queued(s->out));
             if (s->held > 0 && !s->stdout_broken && !queue_bytes(s, s->held))
                 break;
-            if (s->child_exited)
-                s->drain_deadline = win_now_ms() + POLICY_DRAIN_MS;
+            win_pty_life_output(&s->life);
             arm_pty_read(s);
         }
         break;
@@ -477,13 +353,14 @@ static void dispatch(struct session *s, ULONG_PTR key, OVERLAPPED *ov,
         s->stdout_broken = true;
         s->paused = false;
         if (s->phase == PHASE_RUN) {
-            hang_up(s, "stdout closed");
+            win_pty_life_hang_up(&s->life, "stdout closed");
             arm_pty_read(s); /* keep ConPTY drained so it can close */
         }
         break;
     }
     default:
-        trace("loop: unknown completion key %lu", (unsigned long)key);
+        if (!win_pty_life_dispatch(&s->life, key, ov, bytes))
+            trace("loop: unknown completion key %lu", (unsigned long)key);
         break;
     }
 }
@@ -584,7 +461,7 @@ int backend_run_session(const struct session_config *cfg)
         win_fail_code("calloc", ERROR_NOT_ENOUGH_MEMORY);
         return PROXY_EXIT_FAILURE;
     }
-    s->pty.in_w = s->pty.out_r = INVALID_HANDLE_VALUE;
+    s->life.pty.in_w = s->life.pty.out_r = INVALID_HANDLE_VALUE;
     win_op_init(&s->pty_read, WIN_OP_PTY_READ, s);
     win_op_init(&s->pty_write, WIN_OP_PTY_WRITE, s);
     s->iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
@@ -596,27 +473,18 @@ int backend_run_session(const struct session_config *cfg)
     if (!win_security_init(&s->sec))
         goto out;
     /* The channel first: a squatted name fails before any child runs. */
-    s->ctl = win_ctl_start(cfg->id, s->iocp, &s->sec, win_pty_resize, &s->pty);
+    {
+        struct ctl_handlers h = {.resize = win_pty_resize, .ctx = &s->life.pty};
+        s->ctl = win_ctl_start(cfg->id, s->iocp, &s->sec, &h);
+    }
     if (s->ctl == NULL)
         goto out;
-    ret = win_pty_start(&s->pty, cfg, &s->sec);
+    ret = win_pty_start(&s->life.pty, cfg, &s->sec);
     if (ret != 0)
         goto fail_ctl;
-    s->pty.iocp = s->iocp; /* the resize thread posts here */
     ret = PROXY_EXIT_FAILURE;
-    if (CreateIoCompletionPort(s->pty.out_r, s->iocp, WIN_KEY_IO, 0) == NULL ||
-        CreateIoCompletionPort(s->pty.in_w, s->iocp, WIN_KEY_IO, 0) == NULL) {
-        win_fail("CreateIoCompletionPort (pty)");
+    if (!win_pty_life_start(&s->life, s->iocp))
         goto fail_child;
-    }
-    /* Rule 9: a registered wait on the process posts its exit. */
-    if (!RegisterWaitForSingleObject(&s->child_wait, s->pty.process,
-                                     child_exit_callback, s, INFINITE,
-                                     WT_EXECUTEONLYONCE)) {
-        win_fail("RegisterWaitForSingleObject");
-        s->child_wait = NULL;
-        goto fail_child;
-    }
     /* Rule 4: threads for the anonymous pipes. */
     s->out = win_stdout_start(out_h, s->iocp);
     if (s->out == NULL)
@@ -627,27 +495,25 @@ int backend_run_session(const struct session_config *cfg)
 
     win_report_to_trace(true);
     ctrl_iocp = s->iocp;
-    trace("start: pid %lu, %dx%d, %s", (unsigned long)s->pty.pid, cfg->cols,
-          cfg->rows, cfg->argv[0]);
+    trace("start: pid %lu, %dx%d, %s", (unsigned long)s->life.pty.pid,
+          cfg->cols, cfg->rows, cfg->argv[0]);
     arm_pty_read(s);
     run_loop(s);
-    ret = (int)s->exit_code;
-    if (!s->child_exited)
+    ret = (int)s->life.exit_code;
+    if (!s->life.child_exited)
         ret = PROXY_EXIT_FAILURE;
     goto done;
 
 fail_child:
-    TerminateProcess(s->pty.process, PROXY_EXIT_FAILURE);
+    TerminateProcess(s->life.pty.process, PROXY_EXIT_FAILURE);
 fail_ctl:
     abandon(s);
 done:
-    if (s->child_wait != NULL &&
-        !UnregisterWaitEx(s->child_wait, INVALID_HANDLE_VALUE))
-        win_fail("UnregisterWaitEx");
+    win_pty_life_stop(&s->life);
     if (s->ctl != NULL && win_ctl_idle(s->ctl))
         win_ctl_free(s->ctl);
     if (all_idle(s))
-        win_pty_free(&s->pty);
+        win_pty_free(&s->life.pty);
     trace("exit: code %d", ret);
     trace_close();
     /* The session, the stdio threads' buffers and anything still pending

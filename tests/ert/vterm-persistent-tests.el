@@ -6,8 +6,8 @@
 ;; `conpty-proxy serve' session server; its buffer's process is
 ;; `conpty-proxy attach'.  These tests start one, detach (the buffer and
 ;; its process go), attach again in a new buffer, and look at what the
-;; new buffer shows and what the session does; POSIX only (the Windows
-;; backend has no session server yet).
+;; new buffer shows and what the session does.  POSIX (a POSIX shell);
+;; the Windows Emacs has its own in vterm-windows-tests.el.
 
 ;;; Code:
 

@@ -101,6 +101,47 @@ arguments \(default: echo).  The buffer stays after the program exits."
     (vterm-test-wait-for buf "^ECHO:second line$")
     (should (vterm-windows-test--log-has log "^start: pid [0-9]+, "))))
 
+;; A persistent terminal: `vterm-persistent' starts `conpty-proxy serve'
+;; (a server detached from Emacs) and attaches to it; the fixture's
+;; screen survives the buffer, and `vterm-attach' shows it again.
+(ert-deftest vterm-windows-persistent-detach-attach ()
+  "A persistent terminal detaches; `vterm-attach' shows what it showed."
+  :tags '(windows)
+  (let* ((vterm-shell (list vterm-test-fixture "echo"))
+         (vterm-conpty-proxy-path vterm-test-proxy)
+         (vterm-kill-buffer-on-exit t)
+         (vterm-exit-functions nil)
+         (vterm-persistent-kill-buffer-action 'detach)
+         (buf (vterm-persistent (generate-new-buffer-name "vterm-wpers")))
+         (id (buffer-local-value 'vterm--session-id buf))
+         (word (format "before-detach-%d" (random 100000)))
+         again)
+    (unwind-protect
+        (progn
+          (should id)
+          (should (equal (nth 1 (process-command (get-buffer-process buf)))
+                         "attach"))
+          (vterm-test-wait-for buf "^READY$")
+          (vterm-test-type buf word)
+          (vterm-test-wait-for buf (concat "^ECHO:" word "$"))
+          (let ((proc (get-buffer-process buf)))
+            (with-current-buffer buf
+              (vterm-detach))
+            (vterm-test-wait (lambda () (not (process-live-p proc))) 10)
+            (should-not (process-live-p proc)))
+          (let ((session (cl-find id (vterm--session-list)
+                                  :key (lambda (s) (plist-get s :id))
+                                  :test #'equal)))
+            (should session)
+            (should-not (plist-get session :attached)))
+          (setq again (vterm-attach id))
+          (vterm-test-wait-for again (concat "^ECHO:" word "$"))
+          (vterm-test-type again "after")
+          (vterm-test-wait-for again "^ECHO:after$"))
+      (when (buffer-live-p again)
+        (vterm-test-end-session again))
+      (ignore-errors (vterm--session-kill id)))))
+
 (ert-deftest vterm-windows-resize-through-the-pipe ()
   "A resize goes from the module into the named pipe; ConPTY answers.
 The trace log shows the message queued and ConPTY's result; Wine 8

@@ -57,6 +57,16 @@ TEST(pipe_name_is_derived_from_id)
     CHECK(ctl_pipe_name("abc", buf, 10) == CTL_E_NO_ROOM);
 }
 
+TEST(data_pipe_name_is_the_control_pipe_s_with_the_suffix)
+{
+    char buf[CTL_NAME_MAX];
+
+    CHECK(ctl_data_pipe_name("abc-1", buf, sizeof buf) == CTL_OK);
+    CHECK(strcmp(buf, "\\\\.\\pipe\\conpty-proxy-abc-1.data") == 0);
+    CHECK(ctl_data_pipe_name("a/b", buf, sizeof buf) == CTL_E_ID_CHAR);
+    CHECK(ctl_data_pipe_name("abc", buf, 27) == CTL_E_NO_ROOM);
+}
+
 TEST(data_socket_path_sits_beside_the_control_channel)
 {
     char buf[CTL_NAME_MAX];
@@ -332,6 +342,7 @@ int main(void)
     RUN(id_accepts_allowed_characters);
     RUN(id_rejects_empty_long_and_foreign_characters);
     RUN(pipe_name_is_derived_from_id);
+    RUN(data_pipe_name_is_the_control_pipe_s_with_the_suffix);
     RUN(socket_dir_prefers_absolute_xdg_runtime_dir);
     RUN(socket_path_checks_id_and_sun_path_length);
     RUN(parse_accepts_resize_and_ping);

@@ -13,6 +13,9 @@
  *   client storm ID THREADS N    THREADS concurrent clients sending N
  *                                resizes each: exit 0 when all were
  *                                written
+ *   client data-pipe ID          session server ID's data pipe: its DACL
+ *                                and GetNamedPipeInfo; prints PASS/FAIL
+ *                                lines
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -289,6 +292,27 @@ static bool check_dacl(void)
     return user && system && !other;
 }
 
+/* The data pipe of a session server: the same DACL as the control
+ * pipe's, a byte pipe of WIN_DATA_INSTANCES instances. */
+static int data_pipe(void)
+{
+    HANDLE h = CreateFileA(pipe_name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    DWORD flags = 0, out = 0, in = 0, max = 0;
+    bool info = h != INVALID_HANDLE_VALUE &&
+                GetNamedPipeInfo(h, &flags, &out, &in, &max);
+
+    wt_result(check_dacl(),
+              "data-pipe: the DACL grants only the user and SYSTEM");
+    wt_result(info && flags == (PIPE_CLIENT_END | PIPE_TYPE_BYTE) &&
+                  max == WIN_DATA_INSTANCES,
+              "data-pipe: a byte pipe of %d instances (flags 0x%lx, %lu)",
+              WIN_DATA_INSTANCES, (unsigned long)flags, (unsigned long)max);
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+    return wt_failures == 0 ? 0 : 1;
+}
+
 static int abuse(const char *id)
 {
     char buf[CTL_MSG_MAX + 1];
@@ -391,6 +415,11 @@ int main(int argc, char **argv)
                    : 1;
     if (strcmp(argv[1], "ping") == 0)
         return ping() ? 0 : 1;
+    if (strcmp(argv[1], "data-pipe") == 0)
+        return ctl_data_pipe_name(argv[2], pipe_name, sizeof pipe_name) ==
+                       CTL_OK
+                   ? data_pipe()
+                   : 2;
     if (strcmp(argv[1], "abuse") == 0)
         return abuse(argv[2]);
     if (strcmp(argv[1], "vanish") == 0 && argc == 5)

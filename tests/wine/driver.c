@@ -13,6 +13,8 @@
  * Scenarios: basic, exitcode, env, raw, stdout-close, idle, big (SIZE in
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
+ * persistent sessions: persist, persist-held, persist-squat, persist-stall,
+ * persist-job, persist-server-kill, persist-start-fail;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -119,6 +121,9 @@ static const char *full_path(char *path)
  * pipe end in KEPT_CHILD_OUT. */
 static bool keep_child_out;
 static HANDLE kept_child_out;
+/* For the "persist-job" scenario: the proxy starts in this job, as the
+ * children of an Emacs that runs in one do. */
+static HANDLE proxy_job;
 
 static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
 {
@@ -153,10 +158,18 @@ static bool start_proxy_in(struct proc *p, const char *args, const char *cwd)
      * hidden (STARTF_USESHOWWINDOW + SW_HIDE above), and no
      * CREATE_DEFAULT_ERROR_MODE, so the proxy inherits our error mode
      * (main sets Emacs's). */
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, CREATE_NEW_CONSOLE, NULL,
-                        cwd, &si, &pi)) {
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE,
+                        CREATE_NEW_CONSOLE |
+                            (proxy_job != NULL ? CREATE_SUSPENDED : 0),
+                        NULL, cwd, &si, &pi)) {
         note("CreateProcess %s: %lu", cmd, (unsigned long)GetLastError());
         return false;
+    }
+    if (proxy_job != NULL) {
+        if (!AssignProcessToJobObject(proxy_job, pi.hProcess))
+            note("AssignProcessToJobObject: %lu",
+                 (unsigned long)GetLastError());
+        ResumeThread(pi.hThread);
     }
     if (keep_child_out)
         DuplicateHandle(GetCurrentProcess(), child_out, GetCurrentProcess(),
@@ -416,7 +429,7 @@ static long proc_hwm_kib(long unix_pid)
 
 /* The Unix pid of the Wine process running "conpty-proxy.exe new <id>",
  * or -1. */
-static long find_unix_pid(void)
+static long find_unix_pid(const char *verb)
 {
     WIN32_FIND_DATAA fd;
     HANDLE find = FindFirstFileA("Z:\\proc\\*", &fd);
@@ -433,22 +446,23 @@ static long find_unix_pid(void)
         if (fd.cFileName[0] < '1' || fd.cFileName[0] > '9')
             continue;
         n = read_proc_file(atol(fd.cFileName), "cmdline", buf, sizeof buf);
-        /* argv: ...conpty-proxy.exe, "new", <id>, ... */
+        /* argv: ...conpty-proxy.exe, VERB, <id>, ... */
         for (long i = 0; i < n && k < 4; i += (long)strlen(buf + i) + 1)
             arg[k++] = buf + i;
         if (k >= 3 && strstr(arg[0], "conpty-proxy") != NULL &&
-            strcmp(arg[1], "new") == 0 && strcmp(arg[2], id) == 0)
+            strcmp(arg[1], verb) == 0 && strcmp(arg[2], id) == 0)
             found = atol(fd.cFileName);
     } while (found < 0 && FindNextFileA(find, &fd));
     FindClose(find);
     return found;
 }
 
-/* Idle means idle: the proxy uses at most MAX ticks (10 ms each) of CPU
- * in MS of doing nothing. */
-static void check_idle(const char *name, DWORD ms, long long max)
+/* Idle means idle: the proxy ("conpty-proxy VERB <id>") uses at most
+ * MAX ticks (10 ms each) of CPU in MS of doing nothing. */
+static void check_idle(const char *name, const char *verb, DWORD ms,
+                       long long max)
 {
-    long unix_pid = find_unix_pid();
+    long unix_pid = find_unix_pid(verb);
     long long before, after;
 
     wt_result(unix_pid > 0, "%s: found the proxy's Unix process (%ld)", name,
@@ -747,7 +761,7 @@ enum {
 /* The proxy's peak memory (VmHWM) is within the queue's bound. */
 static void check_hwm(const char *name)
 {
-    long kib = proc_hwm_kib(find_unix_pid());
+    long kib = proc_hwm_kib(find_unix_pid("new"));
 
     wt_result(kib > 0 && kib < STALL_HWM_KIB,
               "%s: proxy's peak memory (VmHWM) %ld KiB is under the %d KiB "
@@ -958,7 +972,7 @@ static void scenario_vanish(void)
     send_text(&p, "after-vanish\r");
     wt_result(wait_for(&p, "ECHO:after-vanish", mark, 15000),
               "vanish: output still relayed afterwards");
-    check_idle("vanish", 2000, 9);
+    check_idle("vanish", "new", 2000, 9);
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "vanish: exits cleanly");
     finish_proxy(&p);
@@ -1002,7 +1016,7 @@ static void scenario_storm(void)
     wt_result(ok, "storm: %ld lines complete and in order (%ld seen, %ld bad)",
               count, seen, bad);
     Sleep(500); /* the last answers and disconnects */
-    check_idle("storm", 2000, 9);
+    check_idle("storm", "new", 2000, 9);
     send_text(&p, "exit 0\r");
     wt_result(wait_exit(&p, 15000) == 0, "storm: exits cleanly");
     finish_proxy(&p);
@@ -1056,7 +1070,7 @@ static void scenario_idle(void)
     }
     wt_result(wait_for(&p, "READY", 0, READY_MS), "idle: fixture READY");
     Sleep(500); /* let start-up settle */
-    check_idle("idle", 5000, 5);
+    check_idle("idle", "new", 5000, 5);
     mark = out_len(&p);
     send_text(&p, "awake\r");
     wt_result(wait_for(&p, "ECHO:awake", mark, 15000),
@@ -1547,6 +1561,512 @@ static void scenario_path_search(void)
     SetEnvironmentVariableA("PATH", old_path);
 }
 
+/* ---- persistent sessions ---------------------------------------------- */
+
+/* Run "conpty-proxy ARGS" as Emacs runs its helpers, into P; its exit
+ * code (-1: none within MS) once its output reached EOF. */
+static long run_captured(struct proc *p, const char *args, DWORD ms)
+{
+    long code;
+
+    if (!start_proxy(p, args)) {
+        note("cannot start conpty-proxy %s", args);
+        return -1;
+    }
+    code = wait_exit(p, ms);
+    if (!wait_eof(p, 5000))
+        note("conpty-proxy %s: stdout still open after its exit", args);
+    return code;
+}
+
+/* Session ID's line of "conpty-proxy list" into LINE (empty when not
+ * listed); false when list failed.  EXPECTED: its absence is noted
+ * with list's output. */
+static bool list_line(char *line, size_t size, bool expected)
+{
+    struct proc p;
+    char key[128];
+    long code = run_captured(&p, "list", 30000);
+    bool ok = code == 0;
+    const char *at;
+
+    line[0] = '\0';
+    snprintf(key, sizeof key, "%s\t", id);
+    EnterCriticalSection(&p.lock);
+    at = p.buf != NULL ? strstr(p.buf, key) : NULL;
+    if (at != NULL) {
+        size_t n = strcspn(at, "\r\n");
+        snprintf(line, size, "%.*s", (int)n, at);
+    }
+    LeaveCriticalSection(&p.lock);
+    if (!ok || (p.buf != NULL && strstr(p.buf, "conpty-proxy:") != NULL) ||
+        (expected && at == NULL)) {
+        note("list exited %ld%s", code, at == NULL ? ", without the id" : "");
+        dump_output(&p);
+    }
+    finish_proxy(&p);
+    return ok;
+}
+
+/* Poll "list" until session ID is gone from it, up to MS. */
+static bool list_drops(DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+    char line[512];
+
+    while (list_line(line, sizeof line, false) && line[0] != '\0') {
+        if (GetTickCount64() >= deadline)
+            return false;
+        Sleep(200);
+    }
+    return line[0] == '\0';
+}
+
+/* Start "conpty-proxy serve ID 80 25 1000 FIXTURE MODE" as Emacs would;
+ * true when it said it serves (exit 0) and left Emacs's pipes. */
+static bool serve_fixture_sb(const char *name, const char *mode, int scrollback,
+                             struct proc *out)
+{
+    struct proc p;
+    char args[1024];
+    long code;
+    bool eof;
+
+    snprintf(args, sizeof args, "serve %s 80 25 %d \"%s\" %s", id, scrollback,
+             fixture_path, mode);
+    if (!start_proxy(&p, args)) {
+        wt_result(false, "%s: serve started", name);
+        return false;
+    }
+    code = wait_exit(&p, 30000);
+    eof = wait_eof(&p, 5000);
+    wt_result(code == 0, "%s: serve exits 0 once the server serves (got %ld)",
+              name, code);
+    wt_result(eof,
+              "%s: serve's stdout reaches EOF: the detached server "
+              "holds none of Emacs's pipes",
+              name);
+    if (code != 0)
+        dump_output(&p);
+    if (out != NULL) {
+        *out = p;
+        return code == 0;
+    }
+    finish_proxy(&p);
+    return code == 0;
+}
+
+static bool serve_fixture(const char *name, const char *mode)
+{
+    return serve_fixture_sb(name, mode, 1000, NULL);
+}
+
+static bool start_attach(struct proc *p, bool take_over)
+{
+    char args[256];
+
+    snprintf(args, sizeof args, "attach %s%s 80 25",
+             take_over ? "--take-over " : "", id);
+    return start_proxy(p, args);
+}
+
+/* serve, attach, list, a second attach refused, detach while output
+ * streams, reattach (what came while detached, then live), take-over,
+ * the session's exit code through attach. */
+static void scenario_persist(void)
+{
+    struct proc a, b, c, d;
+    char ev_name[128], mode[192], line[512], args[256], want[256];
+    HANDLE ev = fixture_event(ev_name, sizeof ev_name);
+    long code;
+
+    snprintf(mode, sizeof mode, "stream %s", ev_name);
+    if (ev == NULL || !serve_fixture("persist", mode))
+        return;
+    snprintf(want, sizeof want, "%s\t80\t25\t", id);
+    wt_result(list_line(line, sizeof line, true) &&
+                  strncmp(line, want, strlen(want)) == 0 &&
+                  strstr(line, "\t0\tfixture.exe\t") != NULL,
+              "persist: list: the session, 80x25, not attached, fixture.exe "
+              "(\"%s\")",
+              line);
+    snprintf(args, sizeof args, "data-pipe %s", id);
+    fflush(stdout);
+    wt_result(run_client(args, 30000) == 0,
+              "persist: client reports the data pipe's DACL (user and "
+              "SYSTEM only) and mode (bytes, its instance count)");
+
+    /* A: output streams; it lets go (stdin EOF) in the middle. */
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "L00", 0, READY_MS),
+              "persist: attach relays the streaming output");
+    wt_result(list_line(line, sizeof line, true) &&
+                  strstr(line, "\t1\tfixture.exe\t") != NULL,
+              "persist: list: attached (\"%s\")", line);
+    if (!start_attach(&b, false)) {
+        wt_result(false, "persist: second attach started");
+    } else {
+        expect_refusal(&b, "persist: a second attach", 1, "attached elsewhere");
+        finish_proxy(&b);
+    }
+    CloseHandle(a.in_w);
+    a.in_w = NULL;
+    code = wait_exit(&a, 15000);
+    wt_result(code == 0,
+              "persist: attach exits 0 when Emacs lets go "
+              "(detach) while output streams (got %ld)",
+              code);
+    finish_proxy(&a);
+
+    /* Detached, the output goes on into the server's screen. */
+    Sleep(1000);
+    SetEvent(ev);
+    if (!start_attach(&b, false)) {
+        wt_result(false, "persist: reattach started");
+        return;
+    }
+    /* (ConPTY redraws only the cells that changed: the count's digits
+     * may come apart.) */
+    wt_result(wait_for(&b, "COUNT ", 0, READY_MS),
+              "persist: reattach shows the stream's end (COUNT)");
+    {
+        size_t mark = out_len(&b);
+        send_text(&b, "two\r");
+        wt_result(wait_for(&b, "ECHO:two", mark, 15000),
+                  "persist: then live: the echo round trip");
+    }
+
+    /* C takes over: B is told and exits 1; C gets the screen. */
+    if (!start_attach(&c, true)) {
+        wt_result(false, "persist: take-over attach started");
+        return;
+    }
+    code = wait_exit(&b, 15000);
+    wait_eof(&b, 5000);
+    wt_result(code == 1 && wait_for(&b, "took the session over", 0, 0),
+              "persist: --take-over: the client attached before exits 1, "
+              "saying so (got %ld)",
+              code);
+    finish_proxy(&b);
+    wt_result(wait_for(&c, "ECHO:two", 0, READY_MS),
+              "persist: --take-over: the new client gets the screen");
+    {
+        size_t mark = out_len(&c);
+        send_text(&c, "three\r");
+        wt_result(wait_for(&c, "ECHO:three", mark, 15000),
+                  "persist: --take-over: and the live session");
+    }
+    send_text(&c, "exit 9\r");
+    code = wait_exit(&c, 15000);
+    wt_result(code == 9,
+              "persist: attach exits with the session's exit "
+              "code 9 (got %ld)",
+              code);
+    wt_result(wait_eof(&c, 5000), "persist: attach's stdout reaches EOF");
+    if (wt_failures)
+        dump_output(&c);
+    finish_proxy(&c);
+    wt_result(list_drops(15000), "persist: list drops the ended session");
+    if (start_attach(&d, false)) {
+        expect_refusal(&d, "persist: attach to the ended session", 1,
+                       "no session");
+        finish_proxy(&d);
+    }
+    snprintf(args, sizeof args, "kill %s", id);
+    code = run_program(proxy_path, args, 15000);
+    wt_result(code == 1, "persist: kill of an ended session exits 1 (got %ld)",
+              code);
+    CloseHandle(ev);
+}
+
+/* A session nobody attached to while its program wrote HOLD_LINES lines
+ * (more than ConPTY holds unread: the program finishes only if the
+ * server reads): the first attach gets them from the server's screen and
+ * scrollback; "kill" ends the session and the attached client gets its
+ * exit code. */
+static void scenario_persist_held(void)
+{
+    struct proc a;
+    char ev_name[128], mode[192], line[WT_LINE_MAX + 1], args[256];
+    HANDLE ev = fixture_event(ev_name, sizeof ev_name);
+    long code;
+
+    snprintf(mode, sizeof mode, "hold %d %s", HOLD_LINES, ev_name);
+    if (ev == NULL || !serve_fixture("persist-held", mode))
+        return;
+    wt_result(WaitForSingleObject(ev, READY_MS) == WAIT_OBJECT_0,
+              "persist-held: the program wrote its %d lines with no client "
+              "attached",
+              HOLD_LINES);
+    Sleep(500); /* let it settle */
+    check_idle("persist-held: the detached server", "serve", 5000, 5);
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist-held: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "HELD", 0, READY_MS),
+              "persist-held: attach shows the screen (HELD)");
+    wt_line_text(HOLD_LINES - 1, line, sizeof line);
+    wt_result(wait_for(&a, line, 0, 0), "persist-held: the last line");
+    /* 1000 lines of scrollback were asked for. */
+    wt_line_text(HOLD_LINES - 900, line, sizeof line);
+    wt_result(wait_for(&a, line, 0, 0),
+              "persist-held: a line 900 back, from the scrollback");
+    snprintf(args, sizeof args, "kill %s", id);
+    code = run_program(proxy_path, args, 15000);
+    wt_result(code == 0, "persist-held: kill exits 0 (got %ld)", code);
+    /* The program left its console: closing it does not end it; the
+     * server ends it after its hang-up bound (exit code 1). */
+    code = wait_exit(&a, 30000);
+    wt_result(code == 1,
+              "persist-held: the attached client exits with the "
+              "session's code 1 (got %ld)",
+              code);
+    finish_proxy(&a);
+    wt_result(list_drops(15000), "persist-held: list drops the session");
+    CloseHandle(ev);
+}
+
+/* Someone holds the data pipe's name: serve fails, saying so, and
+ * starts no program. */
+static void scenario_persist_squat(void)
+{
+    char name[CTL_NAME_MAX], args[1024], line[512];
+    HANDLE squat;
+    struct proc p;
+    long code;
+
+    if (ctl_data_pipe_name(id, name, sizeof name) != CTL_OK) {
+        wt_result(false, "persist-squat: pipe name for %s", id);
+        return;
+    }
+    squat = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                             PIPE_TYPE_BYTE, 1, 4096, 4096, 0, NULL);
+    if (squat == INVALID_HANDLE_VALUE) {
+        wt_result(false, "persist-squat: created %s (error %lu)", name,
+                  (unsigned long)GetLastError());
+        return;
+    }
+    snprintf(args, sizeof args, "serve %s 80 25 1000 \"%s\" echo", id,
+             fixture_path);
+    code = run_captured(&p, args, 30000);
+    wt_result(code == 1, "persist-squat: serve exits 1 (got %ld)", code);
+    wt_result(wait_for(&p, "exists already", 0, 0),
+              "persist-squat: its message says \"exists already\"");
+    finish_proxy(&p);
+    wt_result(list_line(line, sizeof line, false) && line[0] == '\0',
+              "persist-squat: list has no such session");
+    CloseHandle(squat);
+}
+
+enum { PERSIST_LINES = 20000 };
+
+/* Rule 5 end to end: Emacs stops reading an attached session's output
+ * for STALL_MS while the program writes; the attach client's queue
+ * fills, then the server's, then the server stops reading ConPTY; once
+ * Emacs reads again every line arrives, in order, none twice, and the
+ * exit code after them.  The attach client's trace log is the
+ * scenario's with ".attach" added. */
+static void scenario_persist_stall(void)
+{
+    struct proc a;
+    char mode[64], log[MAX_PATH], attach_log[MAX_PATH + 8];
+    long code, seen = 0, bad = 0;
+    DWORD n = GetEnvironmentVariableA("CONPTY_PROXY_LOG", log, sizeof log);
+    bool ok;
+
+    snprintf(mode, sizeof mode, "lines %d 3", PERSIST_LINES);
+    /* Scrollback for every line: what came before the attach is in the
+     * snapshot. */
+    if (n == 0 || n >= sizeof log ||
+        !serve_fixture_sb("persist-stall", mode, 100000, NULL))
+        return;
+    snprintf(attach_log, sizeof attach_log, "%s.attach", log);
+    SetEnvironmentVariableA("CONPTY_PROXY_LOG", attach_log);
+    ok = start_attach(&a, false);
+    SetEnvironmentVariableA("CONPTY_PROXY_LOG", log);
+    if (!ok) {
+        wt_result(false, "persist-stall: attach started");
+        return;
+    }
+    ResetEvent(a.resume);
+    Sleep(STALL_MS);
+    SetEvent(a.resume);
+    code = wait_exit(&a, 300000);
+    wait_eof(&a, 10000);
+    wt_result(code == 3,
+              "persist-stall: attach exits with the session's code 3 after "
+              "the output (got %ld)",
+              code);
+    ok = check_lines(&a, PERSIST_LINES, &seen, &bad);
+    wt_result(ok,
+              "persist-stall: %d lines (snapshot, then live) complete and "
+              "in order (%ld seen, %ld bad)",
+              PERSIST_LINES, seen, bad);
+    wt_result(wait_for(&a, "END", 0, 0), "persist-stall: END arrived");
+    finish_proxy(&a);
+}
+
+/* Emacs in a job (its children start in it): where the job lets them
+ * break away, the server leaves it and outlives it; where it does not,
+ * serve says so, and the session ends with the job. */
+static void scenario_persist_job(void)
+{
+    static char id2[CTL_ID_MAX + 1];
+    const char *first = id;
+    char line[512];
+
+    for (int allow = 1; allow >= 0; allow--) {
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION li;
+        const char *name = allow ? "persist-job (breakaway allowed)"
+                                 : "persist-job (breakaway denied)";
+        struct proc p;
+        bool said;
+
+        memset(&li, 0, sizeof li);
+        li.BasicLimitInformation.LimitFlags =
+            JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE |
+            (allow ? JOB_OBJECT_LIMIT_BREAKAWAY_OK : 0);
+        proxy_job = CreateJobObjectA(NULL, NULL);
+        if (proxy_job == NULL ||
+            !SetInformationJobObject(
+                proxy_job, JobObjectExtendedLimitInformation, &li, sizeof li)) {
+            wt_result(false, "%s: job made", name);
+            return;
+        }
+        if (!allow) {
+            snprintf(id2, sizeof id2, "%s-2", first);
+            id = id2;
+        }
+        if (!serve_fixture_sb(name, "echo", 1000, &p)) {
+            CloseHandle(proxy_job);
+            proxy_job = NULL;
+            return;
+        }
+        said = wait_for(&p, "does not allow breaking away", 0, 0);
+        finish_proxy(&p);
+        wt_result(allow ? !said : said, "%s: serve %s so on stderr", name,
+                  allow ? "does not say" : "says");
+        /* The job ends: KILL_ON_JOB_CLOSE ends what is still in it. */
+        CloseHandle(proxy_job);
+        proxy_job = NULL;
+        if (allow) {
+            char args[256];
+            Sleep(1000);
+            wt_result(list_line(line, sizeof line, true) && line[0] != '\0',
+                      "%s: the session outlives the job", name);
+            snprintf(args, sizeof args, "kill %s", id);
+            wt_result(run_program(proxy_path, args, 15000) == 0,
+                      "%s: kill ends it", name);
+            wt_result(list_drops(15000), "%s: list drops it", name);
+        } else {
+            wt_result(list_drops(15000), "%s: the session ended with the job",
+                      name);
+        }
+    }
+    id = first;
+}
+
+/* The parent of process PID (the session server of the child "list"
+ * names), opened to terminate and wait for; NULL when not found. */
+static HANDLE open_parent(DWORD pid)
+{
+    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    PROCESSENTRY32 pe;
+    HANDLE h = NULL;
+
+    if (snap == INVALID_HANDLE_VALUE)
+        return NULL;
+    pe.dwSize = sizeof pe;
+    for (BOOL more = Process32First(snap, &pe); more && h == NULL;
+         more = Process32Next(snap, &pe))
+        if (pe.th32ProcessID == pid)
+            h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE,
+                            pe.th32ParentProcessID);
+    CloseHandle(snap);
+    return h;
+}
+
+/* The session server is killed outright (TerminateProcess): its
+ * attached client says so and exits 1, its program goes with it (the
+ * server's job), "list" drops it at once (its entry goes with its
+ * handle), and nothing left blocks a new session of that id. */
+static void scenario_persist_server_kill(void)
+{
+    struct proc a;
+    char line[512];
+    HANDLE server = NULL, child = NULL;
+    unsigned long child_pid = 0;
+    long code;
+
+    if (!serve_fixture("persist-server-kill", "echo"))
+        return;
+    if (!start_attach(&a, false)) {
+        wt_result(false, "persist-server-kill: attach started");
+        return;
+    }
+    wt_result(wait_for(&a, "READY", 0, READY_MS),
+              "persist-server-kill: attached");
+    if (list_line(line, sizeof line, true) &&
+        sscanf(line + strlen(id), "\t%*d\t%*d\t%lu", &child_pid) == 1) {
+        child = OpenProcess(SYNCHRONIZE, FALSE, child_pid);
+        server = open_parent(child_pid);
+    }
+    wt_result(server != NULL && child != NULL,
+              "persist-server-kill: found the server (the parent of the "
+              "program list names, %lu)",
+              child_pid);
+    if (server == NULL || child == NULL)
+        return;
+    TerminateProcess(server, 9);
+    WaitForSingleObject(server, 10000);
+    code = wait_exit(&a, 15000);
+    wait_eof(&a, 5000);
+    wt_result(code == 1 && wait_for(&a, "session server is gone", 0, 0),
+              "persist-server-kill: the attached client exits 1, saying the "
+              "server is gone (got %ld)",
+              code);
+    finish_proxy(&a);
+    wt_result(WaitForSingleObject(child, 15000) == WAIT_OBJECT_0,
+              "persist-server-kill: the program went with its server");
+    wt_result(list_line(line, sizeof line, false) && line[0] == '\0',
+              "persist-server-kill: list drops it at once");
+    if (serve_fixture("persist-server-kill: again", "echo")) {
+        char args[256];
+        snprintf(args, sizeof args, "kill %s", id);
+        wt_result(run_program(proxy_path, args, 15000) == 0,
+                  "persist-server-kill: the new session of that id ends by "
+                  "kill");
+    }
+    CloseHandle(child);
+    CloseHandle(server);
+}
+
+/* A program that cannot start: serve exits 127 with the reason, and no
+ * session is left. */
+static void scenario_persist_start_fail(void)
+{
+    struct proc p;
+    char args[256], line[512];
+    long code;
+
+    snprintf(args, sizeof args, "serve %s 80 25 1000 no-such-program-%s.exe",
+             id, id);
+    code = run_captured(&p, args, 30000);
+    wt_result(code == 127, "persist-start-fail: serve exits 127 (got %ld)",
+              code);
+    wt_result(wait_for(&p, "cannot start", 0, 0),
+              "persist-start-fail: its message says \"cannot start\"");
+    if (wt_failures)
+        dump_output(&p);
+    finish_proxy(&p);
+    wt_result(list_line(line, sizeof line, false) && line[0] == '\0',
+              "persist-start-fail: list has no such session");
+}
+
 int main(int argc, char **argv)
 {
     const char *scenario;
@@ -1611,6 +2131,20 @@ int main(int argc, char **argv)
         scenario_resize_stall();
     else if (strcmp(scenario, "path-search") == 0)
         scenario_path_search();
+    else if (strcmp(scenario, "persist") == 0)
+        scenario_persist();
+    else if (strcmp(scenario, "persist-held") == 0)
+        scenario_persist_held();
+    else if (strcmp(scenario, "persist-squat") == 0)
+        scenario_persist_squat();
+    else if (strcmp(scenario, "persist-stall") == 0)
+        scenario_persist_stall();
+    else if (strcmp(scenario, "persist-job") == 0)
+        scenario_persist_job();
+    else if (strcmp(scenario, "persist-server-kill") == 0)
+        scenario_persist_server_kill();
+    else if (strcmp(scenario, "persist-start-fail") == 0)
+        scenario_persist_start_fail();
     else {
         fprintf(stderr, "driver: unknown scenario %s\n", scenario);
         return 2;

@@ -133,6 +133,25 @@ check "trace log: conpty.dll without OpenConsole.exe is not used, then with it i
     sh -c "tr -d '\r' < '$log' | grep '^conpty: ' | sed 's/.*[\\\\]//' | tr '\n' ' ' | grep -qx 'conpty: kernel32 conpty.dll '"
 scenario squat 120
 scenario squatter 90
+# Persistent sessions: serve, attach, list, kill (see driver.c).
+scenario persist 240
+log="$T/persist.log"
+check "trace log: the second attach refused, then a take-over" \
+    sh -c "grep -q '^attach: refused, a client is attached' '$log' && grep -q '^detach: taken over' '$log'"
+scenario persist-held 180
+log="$T/persist-held.log"
+check "trace log: kill hung the session up, then ended the program" \
+    sh -c "grep -q '^hangup: kill message' '$log' && grep -q '^exit: code 1' '$log'"
+scenario persist-squat 90
+scenario persist-stall 400
+log="$T/persist-stall.log"
+check "trace log: backpressure on, then off, in the server during the stall" \
+    sh -c "grep -q '^backpressure on' '$log' && grep -q '^backpressure off' '$log'"
+check "trace log: backpressure on, then off, in the attach client too" \
+    sh -c "grep -q '^backpressure on' '$log.attach' && grep -q '^backpressure off' '$log.attach'"
+scenario persist-job 180
+scenario persist-server-kill 180
+scenario persist-start-fail 90
 wine_checks unit 60 "$B/unit.exe"
 # The parse worker's unit tests: their counts go to this suite's, not to
 # build/results/parse-worker.

@@ -1,4 +1,4 @@
-/* unit.c -- checks of the proxy's control-pipe creation (proxy/
+/* unit.c -- checks of the proxy's control- and data-pipe creation (proxy/
  * win_ctl_pipe.c, linked alone) for what Wine cannot exercise end to end.
  * Prints "PASS <what>" / "FAIL <what>"; exit 0 when all passed.
  *
@@ -46,6 +46,20 @@ static void check_modes(void)
     wt_result((other & (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED)) ==
                   (PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED),
               "unit: duplex and overlapped");
+}
+
+/* A session server's data pipe: the control pipe's open modes (checked
+ * above), a byte stream, local clients only. */
+static void check_data_modes(void)
+{
+    DWORD pipe = win_data_pipe_mode();
+
+    wt_result(pipe & PIPE_REJECT_REMOTE_CLIENTS,
+              "unit: the data pipe rejects remote clients (pipe mode 0x%lx)",
+              (unsigned long)pipe);
+    wt_result(
+        (pipe & (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_NOWAIT)) == 0,
+        "unit: the data pipe: byte type, byte read mode, blocking");
 }
 
 static void check_name_taken(void)
@@ -106,6 +120,7 @@ static void check_instances(void)
 int main(void)
 {
     check_modes();
+    check_data_modes();
     check_name_taken();
     check_instances();
     return wt_failures == 0 ? 0 : 1;
