@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "8bfd0dd0debd02bf0c8d5b87bd732071a866e80f5d68fbb741d31329c54c61dd")
-           ("conpty-proxy.exe" . "157a3aa6ba0e56b389a0b1932fc300ae18039e9ded91c062b7ae44297d9bc5c7")))
+    (files ("vterm-module.dll" . "0b2d7d11b9660d5027dc948622ac56f5c44d1664edb66f597e0e263150932089")
+           ("conpty-proxy.exe" . "e94a513c6c30dbeda0cbb813df601a06702dfb08a21497644c4c6ed10cba2592")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

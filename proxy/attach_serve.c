@@ -18,7 +18,7 @@ bool attach_push_frame(struct queue *q, int type, const void *data, size_t len)
     return true;
 }
 
-bool attach_push_snapshot(struct queue *q, const struct screen *s)
+bool attach_push_snapshot(struct queue *q, struct screen *s)
 {
     struct outbuf snap = {0};
     bool ok;

@@ -16,7 +16,7 @@ bool attach_push_frame(struct queue *q, int type, const void *data, size_t len);
 
 /* Queue the snapshot of S (snapshot.h) as data frames; false when out of
  * memory (part of it may be queued). */
-bool attach_push_snapshot(struct queue *q, const struct screen *s);
+bool attach_push_snapshot(struct queue *q, struct screen *s);
 
 /* Queue the exit frame for CODE. */
 bool attach_push_exit(struct queue *q, int code);
