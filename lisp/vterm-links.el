@@ -177,6 +177,15 @@ Nothing when `vterm-clickable-links' is nil."
   (when column
     (move-to-column (1- column))))
 
+(defun vterm-links--file-url-path (url)
+  "Return the file a file:// URL names.
+A drive letter's path (file:///C:/x, as Windows programs write it)
+loses the slash before the drive."
+  (let ((path (url-unhex-string (url-filename (url-generic-parse-url url)))))
+    (if (string-match-p "\\`/[A-Za-z]:" path)
+        (substring path 1)
+      path)))
+
 (defun vterm-links-open (&optional pos)
   "Open the link at POS (default: point).
 A URL goes to `browse-url', except a file:// URL, which Emacs visits;
@@ -188,9 +197,7 @@ a FILE:LINE reference is visited at its line."
          (progn
            (require 'url-parse)
            (require 'url-util)
-           (vterm-links--visit-file
-            (url-unhex-string (url-filename (url-generic-parse-url url)))
-            1 nil))
+           (vterm-links--visit-file (vterm-links--file-url-path url) 1 nil))
        (browse-url url)))
     (`(file ,file ,line ,column)
      (vterm-links--visit-file file line column))

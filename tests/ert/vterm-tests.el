@@ -810,6 +810,18 @@ leaves the text plain."
           (search-forward "https:")
           (should-not (get-text-property (match-beginning 0) 'vterm-link)))))))
 
+(ert-deftest vterm-test-file-url-paths ()
+  "A file:// URL names its path; a drive letter's loses the slash before it."
+  (require 'vterm-links)
+  (should (equal (vterm-links--file-url-path "file:///tmp/a%20b.txt")
+                 "/tmp/a b.txt"))
+  (should (equal (vterm-links--file-url-path "file://localhost/tmp/x")
+                 "/tmp/x"))
+  (should (equal (vterm-links--file-url-path "file:///C:/Users/u/f.txt")
+                 "C:/Users/u/f.txt"))
+  (should (equal (vterm-links--file-url-path "file://host/c:/x")
+                 "c:/x")))
+
 (ert-deftest vterm-test-osc8-links ()
   "Text a program links (OSC 8) is a link to its URI, opened as URLs are.
 A click or RET in copy mode opens it with `browse-url', a file:// one
@@ -817,7 +829,9 @@ in Emacs; `vterm-clickable-links' nil leaves the text plain."
   (let* ((file (make-temp-file "vterm-osc8" nil ".txt" "first\nsecond\n"))
          (output (concat "\r\nsee \e]8;;https://example.com/doc\e\\the "
                          "\e[1mdocs\e[m\e]8;;\e\\ and \e]8;;file://localhost"
-                         file "\e\\the file\e]8;;\e\\ (https://plain.example)\r\n"))
+                         ;; file://localhost/C:/x on Windows
+                         (if (string-prefix-p "/" file) "" "/") file
+                         "\e\\the file\e]8;;\e\\ (https://plain.example)\r\n"))
          (visited nil))
     (unwind-protect
         (progn
