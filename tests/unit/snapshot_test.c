@@ -86,8 +86,6 @@ static void random_mode(struct outbuf *b)
         put(b, rnd(2) ? "\033=" : "\033>");
     else if (i == sizeof dec / sizeof dec[0] + 1)
         outbuf_printf(b, "\033[%u q", rnd(7));
-    else if (i == sizeof dec / sizeof dec[0] + 2 && rnd(2))
-        outbuf_printf(b, "\033#%c", "3456"[rnd(4)]);
     else
         outbuf_printf(b, "\033[%d%c", rnd(2) ? 4 : 20, rnd(2) ? 'h' : 'l');
 }
