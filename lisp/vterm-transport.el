@@ -110,8 +110,8 @@ connection.")
 (defvar vterm--id-counter 0 "Counter for conpty-proxy ids.")
 
 (defmacro vterm--quit-as-key (&rest body)
-  "Run BODY; a \[keyboard-quit] typed meanwhile is then read as a key.
-Filters and timers run with quitting inhibited, so \[keyboard-quit]
+  "Run BODY; a \\[keyboard-quit] typed meanwhile is then read as a key.
+Filters and timers run with quitting inhibited, so \\[keyboard-quit]
 typed while they work (a flood of output keeps them busy) only sets
 `quit-flag', and Emacs may signal it where no command expects it:
 the redisplay that follows, which leaves a minibuffer open with
@@ -126,10 +126,47 @@ the flag stays and quits that command."
      (when (and (eq quit-flag t)
                 (or (current-idle-time) (null this-command)))
        (setq quit-flag nil)
-       (setq unread-command-events
-             (append unread-command-events
-                     ;; The quit character (C-g unless changed).
-                     (list (nth 3 (current-input-mode))))))))
+       (vterm--unread-quit-key))))
+
+(defun vterm--unread-quit-key ()
+  "Make the quit character (\\[keyboard-quit] unless changed) the next key read."
+  (setq unread-command-events
+        (append unread-command-events (list (nth 3 (current-input-mode))))))
+
+(defun vterm--terminal-shown-p ()
+  "Return non-nil if a window of a visible frame has a terminal's buffer."
+  (catch 'shown
+    (dolist (window (window-list-1 nil 'nomini 'visible))
+      (when (buffer-local-value 'vterm--term (window-buffer window))
+        (throw 'shown t)))))
+
+(defun vterm--quit-between-commands (error-function data context signal)
+  "Read a quit that came between commands as the key it stands for.
+Else call ERROR-FUNCTION with DATA, CONTEXT and SIGNAL (the arguments
+of `command-error-function').  \\[keyboard-quit] typed while Emacs
+redisplays sets `quit-flag', and the display of a mode line can signal
+it; the command loop, reading the next key (`this-command' is nil),
+then shows \"Quit\" and goes on reading, so an open minibuffer stays
+open.  Output that floods a terminal makes redisplays long enough for
+that to happen; while a terminal is shown, such a quit becomes the key,
+as `vterm--quit-as-key' does with one that came in during a filter.
+Minibuffers have their own `command-error-function' (see
+`vterm--minibuffer-quit-between-commands')."
+  (if (and (eq (car-safe data) 'quit)
+           (null this-command)
+           (vterm--terminal-shown-p))
+      (vterm--unread-quit-key)
+    (funcall error-function data context signal)))
+
+(defun vterm--minibuffer-quit-between-commands ()
+  "Read a quit between commands in this minibuffer as the key.
+Run by `minibuffer-setup-hook' after `minibuffer-error-initialize'
+gave the minibuffer its own `command-error-function'."
+  (add-function :around (local 'command-error-function)
+                #'vterm--quit-between-commands))
+
+(add-function :around command-error-function #'vterm--quit-between-commands)
+(add-hook 'minibuffer-setup-hook #'vterm--minibuffer-quit-between-commands 90)
 
 (defun vterm--report (text)
   "Show TEXT at the end of the current vterm buffer.
@@ -513,6 +550,13 @@ draws it."
       (when (and vterm--term
                  (vterm--quit-as-key (vterm--parse-thread-woke vterm--term)))
         (funcall vterm--on-parsed)))))
+
+(defun vterm-transport-unload-function ()
+  "Undo what loading this file did outside its own definitions."
+  (remove-function command-error-function #'vterm--quit-between-commands)
+  (remove-hook 'minibuffer-setup-hook #'vterm--minibuffer-quit-between-commands)
+  ;; Nil: `unload-feature' goes on with the rest.
+  nil)
 
 (provide 'vterm-transport)
 

@@ -952,6 +952,42 @@ timer, which left the minibuffer open with \"[Quit]\" in it."
                       (setq quit-flag nil)))
                  '(t nil))))
 
+(ert-deftest vterm-test-quit-from-redisplay-becomes-a-key ()
+  "A quit reaching the command loop between commands is the key it stands for.
+\\[keyboard-quit] typed while Emacs redisplays can be signalled by the
+display of a mode line; the command loop showed \"Quit\" and an open
+minibuffer stayed open (the tmux suite's C-g during a flood, once in
+20 to 60 tries).  Only while a terminal is shown, and only a quit that
+no command was running for, and no other error."
+  :tags '(posix)
+  (vterm-test-with-vterm nil buf
+    (let ((quit-key (nth 3 (current-input-mode))))
+      (cl-flet ((command-error (data command)
+                  ;; What the command loop does with DATA after COMMAND's
+                  ;; error (nil: while reading a key): (REPORTED UNREAD).
+                  (let ((this-command command)
+                        (unread-command-events nil)
+                        (reported nil))
+                    (cl-letf (((symbol-function 'command-error-default-function)
+                               (lambda (&rest _) (setq reported t)))
+                              ((symbol-function 'minibuffer-error-function)
+                               (lambda (&rest _) (setq reported t))))
+                      (funcall command-error-function data "" nil))
+                    (list reported unread-command-events))))
+        (set-window-buffer (selected-window) buf)
+        (should (equal (command-error '(quit) nil) (list nil (list quit-key))))
+        (should (equal (command-error '(quit) 'some-command) '(t nil)))
+        (should (equal (command-error '(error "boom") nil) '(t nil)))
+        ;; A minibuffer has its own `command-error-function'.
+        (with-temp-buffer
+          (run-hooks 'minibuffer-setup-hook)
+          (should (local-variable-p 'command-error-function))
+          (should (equal (command-error '(quit) nil)
+                         (list nil (list quit-key))))
+          (should (equal (command-error '(quit) 'some-command) '(t nil))))
+        (set-window-buffer (selected-window) (get-buffer-create "*scratch*"))
+        (should (equal (command-error '(quit) nil) '(t nil)))))))
+
 (vterm-test-deftest vterm-test-buffer-name-string
   "`vterm-buffer-name-string' renames the buffer from the title."
   buf
