@@ -566,6 +566,11 @@ void render_free(struct render *r)
     free(r);
 }
 
+static void guard_write_sgrs(void *guard, const char *sgrs, size_t len)
+{
+    guard_write(guard, sgrs, len);
+}
+
 /* Feed [U->from, U->to) of BYTES (see unseen.h), pushing the lines
  * libvterm scrolls off as empty ones. */
 static void feed_unseen(struct render *r, const char *bytes,
@@ -580,6 +585,7 @@ static void feed_unseen(struct render *r, const char *bytes,
         /* Lines a scroll of the whole region would take away: only
          * counted. */
         sb_count_skipped(&r->sb, u->skipped_feeds);
+        unseen_pen(bytes, u, guard_write_sgrs, &r->guard);
         guard_write(&r->guard, bytes + u->skip_to, u->to - u->skip_to);
     } else {
         guard_write(&r->guard, bytes + u->skip_from, u->to - u->skip_from);

@@ -118,11 +118,14 @@ static bool same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
            same_color(&a->fg, &b->fg) && same_color(&a->bg, &b->bg);
 }
 
-/* A single-width blank: a space or an empty cell, nothing combined. */
+/* A single-width blank: a space or an empty cell, nothing combined.
+ * Past an empty first character CHARS holds whatever the caller's cell
+ * held before (libvterm copies up to the first 0: the cells it pushes
+ * to the scrollback are a reused buffer), so only a space's are read. */
 static bool cell_blank(const VTermScreenCell *cell)
 {
-    return char_blank(cell->chars[0]) && cell->chars[1] == 0 &&
-           cell->width == 1;
+    return char_blank(cell->chars[0]) &&
+           (cell->chars[0] != ' ' || cell->chars[1] == 0) && cell->width == 1;
 }
 
 /* True when a blank cell with attributes B draws exactly what one with

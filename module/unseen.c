@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+enum { SGR_ARGS_MAX = 16, SGR_LEN_MAX = 64 };
+
 /* Byte I of BYTES (LEN long) leaves libvterm's parser in its ground
  * state and the scroll region as it is, and does not move the cursor up:
  * printable ASCII, UTF-8 that cannot be a C1 control (0xc2 0x80..0x9f),
@@ -15,6 +17,30 @@ static bool plain_at(const unsigned char *bytes, size_t len, size_t i)
         return i + 1 < len && bytes[i + 1] >= 0xa0;
     return (c >= 0x20 && c != 0x7f) || c == '\n' || c == '\r' || c == '\t' ||
            c == '\b';
+}
+
+/* Where the SGR (ESC [ digits, ';' and ':' m) that ends at I starts, or
+ * I + 1 when none does there.  One with more than SGR_ARGS_MAX arguments
+ * or longer than SGR_LEN_MAX is none: libvterm keeps no more arguments
+ * (the guards cut longer ones), and what is left is parsed anyway. */
+static size_t sgr_ending_at(const unsigned char *bytes, size_t i)
+{
+    size_t j = i;
+    int args = 1;
+
+    if (bytes[i] != 'm')
+        return i + 1;
+    while (j > 0 && ((bytes[j - 1] >= '0' && bytes[j - 1] <= '9') ||
+                     bytes[j - 1] == ';' || bytes[j - 1] == ':')) {
+        j--;
+        if ((bytes[j] == ';' || bytes[j] == ':') && ++args > SGR_ARGS_MAX)
+            return i + 1;
+        if (i - j > SGR_LEN_MAX)
+            return i + 1;
+    }
+    if (j >= 2 && bytes[j - 1] == '[' && bytes[j - 2] == 0x1b)
+        return j - 2;
+    return i + 1;
 }
 
 /* The line feed at I ends a CR LF. */
@@ -32,7 +58,12 @@ static bool text_in(const unsigned char *bytes, size_t from, size_t len)
 
     while (i > from) {
         unsigned char c = bytes[--i];
+        size_t sgr = sgr_ending_at(bytes, i);
 
+        if (sgr <= i && sgr >= from) {
+            i = sgr;
+            continue;
+        }
         if ((c >= 0x20 && c < 0x7f) || (c >= 0xc2 && c <= 0xf4 &&
                                         len - i >= (c < 0xe0   ? 2u
                                                     : c < 0xf0 ? 3u
@@ -52,8 +83,16 @@ bool unseen_find(const char *bytes, size_t len, long keep, int rows,
 
     memset(u, 0, sizeof *u);
     u->from = len;
-    /* Backwards through the plain bytes at the end. */
-    while (i > 0 && plain_at(b, len, i - 1)) {
+    /* Backwards through the plain bytes and SGRs at the end. */
+    while (i > 0) {
+        size_t sgr = sgr_ending_at(b, i - 1);
+
+        if (sgr < i) {
+            i = sgr;
+            continue;
+        }
+        if (!plain_at(b, len, i - 1))
+            break;
         i--;
         if (b[i] != '\n')
             continue;
@@ -91,4 +130,43 @@ bool unseen_find(const char *bytes, size_t len, long keep, int rows,
         u->skipped_feeds++;
     }
     return true;
+}
+
+/* The SGR at BYTES[AT] (see unseen_find: every ESC after FROM starts one)
+ * resets the whole pen first: no arguments, or a first one of 0 or none. */
+static bool sgr_resets(const unsigned char *bytes, size_t at)
+{
+    const unsigned char *args = bytes + at + 2;
+
+    return args[0] == 'm' || args[0] == ';' ||
+           (args[0] == '0' && (args[1] == 'm' || args[1] == ';'));
+}
+
+void unseen_pen(const char *bytes, const struct unseen *u,
+                void (*feed)(void *ctx, const char *sgrs, size_t len),
+                void *ctx)
+{
+    const unsigned char *b = (const unsigned char *)bytes;
+    size_t at = u->skip_to;
+
+    /* Back to the last SGR that resets the pen, if any. */
+    while (at > u->skip_from)
+        if (b[--at] == 0x1b && sgr_resets(b, at))
+            break;
+    while (at < u->skip_to) {
+        const unsigned char *esc = memchr(b + at, 0x1b, u->skip_to - at);
+        size_t start, end;
+
+        if (esc == NULL)
+            break;
+        start = end = (size_t)(esc - b);
+        /* Adjacent SGRs in one call. */
+        while (end < u->skip_to && b[end] == 0x1b)
+            end = (size_t)((const unsigned char *)memchr(b + end, 'm',
+                                                         u->skip_to - end) -
+                           b) +
+                  1;
+        feed(ctx, bytes + start, end - start);
+        at = end;
+    }
 }

@@ -17,18 +17,21 @@ PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
 PROXY_PERSIST_SRCS := proxy/attach_serve.c proxy/attach_client.c \
                       proxy/session_info.c
 PROXY_SERVER_CFLAGS = -I$(LIBVTERM_033)/include -I$(LIBVTERM_033)/src
-PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c) $(PROXY_SERVER_SRCS) \
-                    $(PROXY_PERSIST_SRCS)
-PROXY_WIN_SRCS := $(wildcard proxy/win_*.c) $(PROXY_SERVER_SRCS) \
-                  $(PROXY_PERSIST_SRCS)
+# The server's parse thread (screen.c) runs on the module's thread.h.
+PROXY_POSIX_SRCS := $(wildcard proxy/posix_*.c) module/posix_thread.c \
+                    $(PROXY_SERVER_SRCS) $(PROXY_PERSIST_SRCS)
+PROXY_WIN_SRCS := $(wildcard proxy/win_*.c) module/win_thread.c \
+                  $(PROXY_SERVER_SRCS) $(PROXY_PERSIST_SRCS)
 PROXY_HDRS := $(wildcard proxy/*.h) $(PROTOCOL_HDR)
 PROXY_WIN_LIBS := -static -static-libgcc -ladvapi32
 
 ifeq ($(OS),Windows_NT)
+PROXY_THREAD_SRC := module/win_thread.c
 PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_WIN_SRCS)
 PROXY_NATIVE_LIBS := $(LIBVTERM_033_A) $(PROXY_WIN_LIBS)
 PROXY_NATIVE_CFLAGS = $(WIN_DEFINES) $(PROXY_SERVER_CFLAGS)
 else
+PROXY_THREAD_SRC := module/posix_thread.c
 PROXY_NATIVE_SRCS := $(PROXY_CORE_SRCS) $(PROXY_POSIX_SRCS)
 PROXY_NATIVE_LIBS := $(LIBVTERM_033_A)
 PROXY_NATIVE_CFLAGS = -D_GNU_SOURCE $(PROXY_SERVER_CFLAGS)
@@ -47,7 +50,7 @@ $(BUILD)/obj/win/proxy/%.o: proxy/%.c $(PROXY_HDRS) $(LIBVTERM_033)/include/vter
 	$(WIN_CC) $(WIN_CFLAGS) $(PROXY_SERVER_CFLAGS) -c $< -o $@
 
 $(PROXY): $(PROXY_OBJS) $(PROXY_NATIVE_LIBS)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) -pthread -o $@ $^
 
 $(WIN_PROXY): $(PROXY_WIN_OBJS) $(LIBVTERM_WIN_A)
 	@mkdir -p $(@D)

@@ -1,9 +1,11 @@
 /* screen.c -- see screen.h. */
 #include "screen.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../module/thread.h"
 #include "../module/unseen.h"
 #include "cells.h"
 #include "csi_guard.h"
@@ -11,10 +13,15 @@
 
 enum {
     TITLE_MAX = 1024,
-    /* Output held before it is parsed: a flood parsed a megabyte at a
-     * time leaves most of its lines unparsed (unseen.h), and nothing
-     * reads the screen until a client attaches or asks. */
-    PENDING_MAX = 1 << 20
+    /* Output is held before it is parsed, and nothing reads the screen
+     * until a client attaches or asks: a flood parsed once it holds
+     * HOLD_SCREENFULS times the line feeds the scrollback and screen
+     * keep leaves most of its lines unparsed (unseen.h); at most
+     * PENDING_MAX bytes are held whatever the lines. */
+    HOLD_SCREENFULS = 6,
+    PENDING_MAX = 16 << 20,
+    /* Held memory above this is given back once parsed. */
+    PENDING_KEPT = 1 << 20
 };
 
 struct sb_line {
@@ -36,7 +43,16 @@ struct screen {
     VTermScreenCell *primary; /* see screen_primary() */
     struct csi_guard guard;
     int primary_cols, primary_rows;
-    struct outbuf pending;      /* output not parsed yet */
+    struct outbuf pending;       /* output not parsed yet */
+    unsigned long pending_feeds; /* line feeds in it */
+    /* The parse thread (none if it could not start: screen_feed parses
+     * then): it parses BATCH while BUSY, and the libvterm screen and
+     * everything its callbacks set are its own until BUSY is false. */
+    struct thread *thread;
+    struct thread_sync *sync; /* condition 0: BUSY or QUIT changed */
+    struct outbuf batch;
+    bool busy, quit;
+    atomic_bool abandon;        /* the screen is being freed: stop parsing */
     unsigned long scrolled_off; /* lines parse_unseen saw scroll off */
 };
 
@@ -150,6 +166,39 @@ static const VTermScreenCallbacks unseen_callbacks = {
     .sb_clear = on_sb_clear,
 };
 
+static void parse_batch(struct screen *s, const char *bytes, size_t len);
+
+static void parse_thread(void *screen)
+{
+    struct screen *s = screen;
+
+    thread_lock(s->sync);
+    for (;;) {
+        while (!s->busy && !s->quit)
+            thread_wait(s->sync, 0);
+        if (!s->busy)
+            break;
+        thread_unlock(s->sync);
+        parse_batch(s, s->batch.data, s->batch.len);
+        outbuf_free(&s->batch);
+        thread_lock(s->sync);
+        s->busy = false;
+        thread_broadcast(s->sync, 0);
+    }
+    thread_unlock(s->sync);
+}
+
+/* Until the parse thread has parsed what it was given. */
+static void wait_parsed(struct screen *s)
+{
+    if (s->thread == NULL)
+        return;
+    thread_lock(s->sync);
+    while (s->busy)
+        thread_wait(s->sync, 0);
+    thread_unlock(s->sync);
+}
+
 struct screen *screen_new(int cols, int rows, int sb_max)
 {
     struct screen *s = calloc(1, sizeof *s);
@@ -171,6 +220,9 @@ struct screen *screen_new(int cols, int rows, int sb_max)
     vterm_screen_set_callbacks(s->vts, &callbacks, s);
     vterm_screen_enable_altscreen(s->vts, 1);
     vterm_screen_reset(s->vts, 1);
+    s->sync = thread_sync_new(1);
+    if (s->sync != NULL)
+        s->thread = thread_start(parse_thread, s);
     return s;
 }
 
@@ -178,6 +230,16 @@ void screen_free(struct screen *s)
 {
     if (s == NULL)
         return;
+    if (s->thread != NULL) {
+        atomic_store(&s->abandon, true);
+        thread_lock(s->sync);
+        s->quit = true;
+        thread_broadcast(s->sync, 0);
+        thread_unlock(s->sync);
+        thread_join(s->thread);
+    }
+    if (s->sync != NULL)
+        thread_sync_free(s->sync);
     if (s->vt != NULL)
         vterm_free(s->vt);
     for (int i = 0; i < s->sb_max; i++)
@@ -254,7 +316,8 @@ static void feed_guarded(struct screen *s, const char *bytes, size_t len)
 {
     char buf[4096];
 
-    while (len > 0) {
+    while (len > 0 &&
+           !atomic_load_explicit(&s->abandon, memory_order_relaxed)) {
         size_t take = len < sizeof buf ? len : sizeof buf;
 
         vterm_input_write(s->vt, buf,
@@ -279,6 +342,11 @@ static void parse(struct screen *s, const char *bytes, size_t len)
     }
 }
 
+static void parse_sgrs(void *screen, const char *sgrs, size_t len)
+{
+    parse(screen, sgrs, len);
+}
+
 /* Parse [U->from, U->to) of BYTES (see unseen.h): lines scrolled off
  * not pushed (the line feeds after TO push as many again), whole lines
  * that would only scroll skipped. */
@@ -288,9 +356,10 @@ static void parse_unseen(struct screen *s, const char *bytes,
     vterm_screen_set_callbacks(s->vts, &unseen_callbacks, s);
     s->scrolled_off = 0;
     parse(s, bytes + u->from, u->skip_from - u->from);
-    if (u->skip_to > u->skip_from && s->scrolled_off > 0)
+    if (u->skip_to > u->skip_from && s->scrolled_off > 0) {
+        unseen_pen(bytes, u, parse_sgrs, s);
         parse(s, bytes + u->skip_to, u->to - u->skip_to);
-    else
+    } else
         parse(s, bytes + u->skip_from, u->to - u->skip_from);
     vterm_screen_set_callbacks(s->vts, &callbacks, s);
 }
@@ -316,33 +385,71 @@ static void parse_batch(struct screen *s, const char *bytes, size_t len)
 
 void screen_settle(struct screen *s)
 {
-    struct outbuf batch = s->pending;
+    struct outbuf batch;
 
+    wait_parsed(s);
+    batch = s->pending;
     if (batch.len == 0)
         return;
     /* Taken out first: a settle while it is parsed finds nothing. */
     s->pending = (struct outbuf){0};
+    s->pending_feeds = 0;
     parse_batch(s, batch.data, batch.len);
     batch.len = 0;
-    if (s->pending.data == NULL)
+    if (s->pending.data == NULL && batch.cap <= PENDING_KEPT)
         s->pending = batch; /* its memory kept for the next */
     else
         outbuf_free(&batch);
 }
 
+static unsigned long count_feeds(const char *bytes, size_t len)
+{
+    const char *p = bytes, *end = bytes + len;
+    unsigned long n = 0;
+
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+/* What is held to the parse thread, once it has parsed what it had (so
+ * a program writing faster than the thread parses waits for it), or
+ * parsed now without one. */
+static void hand_over(struct screen *s)
+{
+    if (s->thread == NULL) {
+        screen_settle(s);
+        return;
+    }
+    wait_parsed(s);
+    thread_lock(s->sync);
+    s->batch = s->pending;
+    s->busy = true;
+    thread_signal(s->sync, 0);
+    thread_unlock(s->sync);
+    s->pending = (struct outbuf){0};
+    s->pending_feeds = 0;
+}
+
 void screen_feed(struct screen *s, const char *bytes, size_t len)
 {
     size_t held = s->pending.len;
+    unsigned long hold_feeds =
+        (unsigned long)HOLD_SCREENFULS * (unsigned long)(s->sb_max + s->rows);
 
-    if (held + len > PENDING_MAX) {
-        screen_settle(s);
+    if (held + len > PENDING_MAX || s->pending_feeds >= hold_feeds) {
+        hand_over(s);
         held = 0;
     }
     if (len > PENDING_MAX) {
+        screen_settle(s); /* the thread done: nothing is held */
         parse_batch(s, bytes, len);
         return;
     }
     outbuf_append(&s->pending, bytes, len);
+    s->pending_feeds += count_feeds(bytes, len);
     if (s->pending.failed) { /* out of memory: parsed now, in order */
         s->pending.len = held;
         s->pending.failed = false;

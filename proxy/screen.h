@@ -3,7 +3,8 @@
  * a client is attached; the scrollback it pushed (as the sequences that
  * draw each line, cells.h), the title, and the primary screen as it was
  * when the program switched to the alternate one.  Plain C over
- * libvterm, no I/O: the same on every OS. */
+ * libvterm and the module's thread.h (a parse thread), no I/O: the same
+ * on every OS.  One thread calls these functions. */
 #ifndef SCREEN_H
 #define SCREEN_H
 
@@ -21,11 +22,15 @@ void screen_free(struct screen *s);
 
 /* Feed LEN bytes of program output.  Replies libvterm would send (to a
  * device-attributes query, say) are dropped: the attached client's
- * terminal answers those.  Held (up to a megabyte) until something
- * reads the screen or resizes it, then parsed at once: what scrolls
+ * terminal answers those.  Held until something reads the screen or
+ * resizes it, or until six times the lines the scrollback and screen
+ * keep are held (16 MiB at most); then parsed at once, by the screen's
+ * parse thread while more is held (a caller that comes back with more
+ * before the thread is done waits for it), so that what scrolls
  * through the scrollback in a flood mostly goes unparsed (unseen.h). */
 void screen_feed(struct screen *s, const char *bytes, size_t len);
-/* Parse what screen_feed holds (every function below does first). */
+/* Parse what screen_feed holds, once the parse thread is done (every
+ * function below does first). */
 void screen_settle(struct screen *s);
 
 void screen_resize(struct screen *s, int cols, int rows);

@@ -32,7 +32,8 @@ PROXY_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 $(PROXY_ASAN): $(PROXY_NATIVE_SRCS) $(PROTOCOL_SRC) $(PROXY_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(PROXY_NATIVE_CFLAGS) $(PROXY_ASAN_FLAGS) \
-	      -o $@ $(PROXY_NATIVE_SRCS) $(PROTOCOL_SRC) $(PROXY_NATIVE_LIBS)
+	      -pthread -o $@ $(PROXY_NATIVE_SRCS) $(PROTOCOL_SRC) \
+	      $(PROXY_NATIVE_LIBS)
 
 SUITES += proxy-asan
 TEST_BUILDS += $(PROXY_ASAN) $(PROXY_TEST_TOOLS)

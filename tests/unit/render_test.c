@@ -160,6 +160,23 @@ TEST(blanks_join_the_run_they_look_like)
     }
 }
 
+/* libvterm hands the scrollback a reused buffer of cells and copies a
+ * cell's characters only up to the first 0: an empty cell there keeps
+ * the combining mark an earlier line had in that column.  Such a blank
+ * still joins the run it looks like. */
+TEST(blank_under_an_old_combining_mark_joins_the_run)
+{
+    struct render *r = make(2, 10, 10);
+    const struct render_line *l;
+
+    put(r, "\033[5Ge\xcc\x81\r\n\r\n");
+    put(r, "\033[44m\033[K\033[1mab\033[0m\r\n\r\n");
+    CHECK(render_sb_pending(r) == 3);
+    l = render_sb_pending_line(r, 2);
+    CHECK(l != NULL && l->nruns == 1 && l->runs[0].attrs.bold);
+    render_free(r);
+}
+
 TEST(every_attribute)
 {
     struct render *r = make(2, 20, 0);
@@ -1945,10 +1962,22 @@ TEST(dropped_scrollback_lines_equal_pushed_ones)
                                          "\033]2;t",
                                          "\033]8;;http://a\033\\",
                                          "L\033]8;;\033\\"};
-    static const char *const text[] = {
-        "\r\n",     "\n",       "line ", "\xe4\xb8\xad\xe6\x96\x87",
-        "\t",       "\b",       "\r",    "0123456789abcdef",
-        "\xc2\xa9", "e\xcc\x81"};
+    static const char *const text[] = {"\r\n",
+                                       "\n",
+                                       "line ",
+                                       "\xe4\xb8\xad\xe6\x96\x87",
+                                       "\t",
+                                       "\b",
+                                       "\r",
+                                       "0123456789abcdef",
+                                       "\xc2\xa9",
+                                       "e\xcc\x81",
+                                       "\033[31m",
+                                       "\033[1;44m",
+                                       "\033[m",
+                                       "\033[0;7m",
+                                       "\033[;38;5;200m",
+                                       "\033[22;49m"};
     static char stream[16384];
     unsigned long seed = 4242;
     int round;
@@ -2113,6 +2142,7 @@ int main(void)
     RUN(plain_text_and_cursor);
     RUN(runs_split_on_attribute_changes);
     RUN(blanks_join_the_run_they_look_like);
+    RUN(blank_under_an_old_combining_mark_joins_the_run);
     RUN(every_attribute);
     RUN(colours_indexed_palette_and_truecolour);
     RUN(trailing_blanks_trimmed_but_not_coloured_ones);

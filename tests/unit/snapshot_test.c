@@ -364,10 +364,11 @@ static bool run_case(unsigned long long seed)
     return ok;
 }
 
-/* Output held and parsed a megabyte at a time (a flood's lines that
- * scroll through the scrollback mostly unparsed, unseen.h) gives the
- * state that parsing it line by line gives: screens, cursor, modes,
- * pens, the scrollback lines kept, and REP's character after it. */
+/* Output held and parsed once enough lines are held (a flood's lines
+ * that scroll through the scrollback mostly unparsed, their colours
+ * too: unseen.h) gives the state that parsing it line by line gives:
+ * screens, cursor, modes, pens, the scrollback lines kept, and REP's
+ * character after it. */
 static bool held_case(unsigned long long seed)
 {
     static const char *const text[] = {"x",
@@ -378,7 +379,12 @@ static bool held_case(unsigned long long seed)
                                        "\n",
                                        "0123456789abcdefghij",
                                        "\xe4\xb8\xad",
-                                       "e\xcc\x81"};
+                                       "e\xcc\x81",
+                                       "\033[31m",
+                                       "\033[1;44m",
+                                       "\033[m",
+                                       "\033[0;7m",
+                                       "\033[;38;5;200m"};
     int cols, rows, sb_max;
     unsigned lines;
     struct outbuf stream = {0};
@@ -403,7 +409,14 @@ static bool held_case(unsigned long long seed)
         put(&stream, "y");
     a = screen_new(cols, rows, sb_max);
     b = screen_new(cols, rows, sb_max);
-    screen_feed(a, stream.data, stream.len);
+    /* A: in pieces of up to 4 KiB, as the pty gives them (the server
+     * parses what it holds once it holds enough lines). */
+    for (size_t off = 0, n; off < stream.len; off += n) {
+        n = 1 + rnd(4096);
+        if (n > stream.len - off)
+            n = stream.len - off;
+        screen_feed(a, stream.data + off, n);
+    }
     /* B: the random part, then the lines one at a time, each parsed at
      * once (fewer line feeds than the scrollback keeps: nothing unseen;
      * the random part is not cut, as libvterm's UTF-8 decoding differs

@@ -30,11 +30,13 @@ include tests/unit/render.mk
 include tests/unit/asan.mk
 
 # The session server's snapshot, as a property over random streams.
-$(UNIT_DIR)/snapshot_test: tests/unit/snapshot_test.c $(PROXY_SERVER_SRCS) $(PROTOCOL_OBJ) \
+$(UNIT_DIR)/snapshot_test: tests/unit/snapshot_test.c $(PROXY_SERVER_SRCS) \
+                           $(PROXY_THREAD_SRC) $(PROTOCOL_OBJ) \
                            $(PROXY_HDRS) $(LIBVTERM_033_A) tests/lib/check.h
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(PROXY_SERVER_CFLAGS) -o $@ $< \
-	      $(PROXY_SERVER_SRCS) $(PROTOCOL_OBJ) $(LIBVTERM_033_A)
+	$(CC) $(UNIT_CFLAGS) $(PROXY_SERVER_CFLAGS) -pthread -o $@ $< \
+	      $(PROXY_SERVER_SRCS) $(PROXY_THREAD_SRC) $(PROTOCOL_OBJ) \
+	      $(LIBVTERM_033_A)
 
 SUITES += snapshot
 TEST_BUILDS += $(UNIT_DIR)/snapshot_test
