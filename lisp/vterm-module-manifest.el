@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "0b2d7d11b9660d5027dc948622ac56f5c44d1664edb66f597e0e263150932089")
-           ("conpty-proxy.exe" . "e94a513c6c30dbeda0cbb813df601a06702dfb08a21497644c4c6ed10cba2592")))
+    (files ("vterm-module.dll" . "f7be4d38dd25c2aaa2361be16ccc0d8e036b7fb3505c92be8d98a784aceff22d")
+           ("conpty-proxy.exe" . "77eecb7d3ba84259e7916256bf5712499e00afde87fd92852262891cc4d154a8")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
