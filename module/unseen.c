@@ -1,6 +1,7 @@
 /* unseen.c -- unseen.h: the part of a write nobody will see, by its bytes. */
 #include "unseen.h"
 
+#include <stdint.h>
 #include <string.h>
 
 enum { SGR_ARGS_MAX = 16, SGR_LEN_MAX = 64 };
@@ -43,6 +44,43 @@ static size_t sgr_ending_at(const unsigned char *bytes, size_t i)
     return i + 1;
 }
 
+/* An SGR starts at I of BYTES (LEN long): ESC [, digits, ';' and ':',
+ * m, at most SGR_ARGS_MAX arguments and SGR_LEN_MAX bytes (libvterm
+ * keeps no more arguments, the guards cut longer ones; what is left is
+ * parsed anyway). */
+static bool sgr_at(const unsigned char *bytes, size_t len, size_t i)
+{
+    size_t j, end = len - i > SGR_LEN_MAX ? i + SGR_LEN_MAX : len;
+    int args = 1;
+
+    if (bytes[i] != 0x1b || i + 2 >= len || bytes[i + 1] != '[')
+        return false;
+    for (j = i + 2; j < end; j++) {
+        unsigned char c = bytes[j];
+
+        if (c == 'm')
+            return true;
+        if ((c == ';' || c == ':') && ++args > SGR_ARGS_MAX)
+            return false;
+        if ((c < '0' || c > '9') && c != ';' && c != ':')
+            return false;
+    }
+    return false;
+}
+
+/* The 8 bytes of WORD are all text that plain_at takes (>= 0x20, not
+ * DEL nor 0xc2), none a line feed.  A byte below N, or 0 after XOR
+ * with a byte, sets its high bit in (x - N...) & ~x & 0x80...: exact
+ * when no byte matches (a borrow only follows a match). */
+static bool text_word(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+    uint64_t del = x ^ (ones * 0x7f), c2 = x ^ (ones * 0xc2);
+    uint64_t below = (x - ones * 0x20) & ~x;
+
+    return ((below | ((del - ones) & ~del) | ((c2 - ones) & ~c2)) & highs) == 0;
+}
+
 /* The line feed at I ends a CR LF. */
 static bool crlf_at(const unsigned char *bytes, size_t i)
 {
@@ -79,22 +117,43 @@ bool unseen_find(const char *bytes, size_t len, long keep, int rows,
     const unsigned char *b = (const unsigned char *)bytes;
     size_t i = len;
     long feeds = 0, more = keep + rows, seen = 0;
+    int slow = 0;
     const unsigned char *p, *end;
 
     memset(u, 0, sizeof *u);
+    /* Most writes have fewer line feeds than KEEP: found without a look
+     * at each byte. */
+    end = b + len;
+    for (p = b;
+         feeds < keep && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        feeds++;
+    if (feeds < keep)
+        return false;
+    feeds = 0;
     u->from = len;
-    /* Backwards through the plain bytes and SGRs at the end. */
+    /* Backwards through the plain bytes and SGRs at the end (an SGR's
+     * bytes after its ESC are plain ones, none a line feed). */
     while (i > 0) {
-        size_t sgr = sgr_ending_at(b, i - 1);
+        unsigned char c;
+        uint64_t word;
 
-        if (sgr < i) {
-            i = sgr;
+        /* Eight bytes at a time, or after a word that is not all text
+         * one at a time for eight. */
+        if (slow == 0 && i >= 8 &&
+            (memcpy(&word, b + i - 8, 8), text_word(word))) {
+            i -= 8;
             continue;
         }
-        if (!plain_at(b, len, i - 1))
+        slow = slow == 0 ? 7 : slow - 1;
+        c = b[i - 1];
+        if (c >= 0x20 && c != 0x7f && c != 0xc2) { /* text: most bytes */
+            i--;
+            continue;
+        }
+        if (!plain_at(b, len, i - 1) && !sgr_at(b, len, i - 1))
             break;
         i--;
-        if (b[i] != '\n')
+        if (c != '\n')
             continue;
         feeds++;
         if (feeds == keep)
@@ -146,27 +205,27 @@ void unseen_pen(const char *bytes, const struct unseen *u,
                 void (*feed)(void *ctx, const char *sgrs, size_t len),
                 void *ctx)
 {
-    const unsigned char *b = (const unsigned char *)bytes;
-    size_t at = u->skip_to;
+    const unsigned char *b = (const unsigned char *)bytes, *esc;
+    size_t at = u->skip_from, from = u->skip_to;
 
-    /* Back to the last SGR that resets the pen, if any. */
-    while (at > u->skip_from)
-        if (b[--at] == 0x1b && sgr_resets(b, at))
-            break;
-    while (at < u->skip_to) {
-        const unsigned char *esc = memchr(b + at, 0x1b, u->skip_to - at);
-        size_t start, end;
+    /* From the first SGR, or the last one that resets the pen. */
+    while ((esc = memchr(b + at, 0x1b, u->skip_to - at)) != NULL) {
+        at = (size_t)(esc - b);
+        if (from == u->skip_to || sgr_resets(b, at))
+            from = at;
+        at++;
+    }
+    while (from < u->skip_to) {
+        size_t end = from;
 
-        if (esc == NULL)
-            break;
-        start = end = (size_t)(esc - b);
         /* Adjacent SGRs in one call. */
         while (end < u->skip_to && b[end] == 0x1b)
             end = (size_t)((const unsigned char *)memchr(b + end, 'm',
                                                          u->skip_to - end) -
                            b) +
                   1;
-        feed(ctx, bytes + start, end - start);
-        at = end;
+        feed(ctx, bytes + from, end - from);
+        esc = memchr(b + end, 0x1b, u->skip_to - end);
+        from = esc != NULL ? (size_t)(esc - b) : u->skip_to;
     }
 }
