@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "f7be4d38dd25c2aaa2361be16ccc0d8e036b7fb3505c92be8d98a784aceff22d")
-           ("conpty-proxy.exe" . "77eecb7d3ba84259e7916256bf5712499e00afde87fd92852262891cc4d154a8")))
+    (files ("vterm-module.dll" . "57995d45fbe336090f6100a2085e2cd0bbdff53de31e8986bc427ff3ce7ff092")
+           ("conpty-proxy.exe" . "6b6df0e0d44b52c2de51ffa71ee96c25c7b924fd6310ba3a899556c4f58b244c")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
