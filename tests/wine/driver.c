@@ -14,7 +14,7 @@
  * lines), stall (SIZE in MiB), stdin-eof, start-fail, squat, squatter,
  * abuse, path-search, conpty-dll, error-mode, inherit, resize-stall;
  * persistent sessions: persist, persist-held, persist-squat, persist-stall,
- * persist-job, persist-server-kill, persist-start-fail;
+ * persist-job, persist-race, persist-server-kill, persist-start-fail;
  * fault injection: wm-close, child-kill, proxy-kill, vanish, storm. */
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -2045,6 +2045,73 @@ static void scenario_persist_server_kill(void)
     CloseHandle(server);
 }
 
+/* Two clients attach at the same moment, RACE_ROUNDS times: exactly one
+ * gets the session (live: its input echoes), the other is refused
+ * ("attached elsewhere", exit 1); the winner lets go, and the next
+ * round races again. */
+enum { RACE_ROUNDS = 5 };
+
+static void scenario_persist_race(void)
+{
+    int round, won = 0;
+    char args[256];
+
+    if (!serve_fixture("persist-race", "echo"))
+        return;
+    for (round = 0; round < RACE_ROUNDS; round++) {
+        struct proc p[2];
+        HANDLE h[2];
+        DWORD w;
+        int loser;
+        long code;
+        char text[32], echo[40];
+
+        if (!start_attach(&p[0], false))
+            break;
+        if (!start_attach(&p[1], false)) {
+            finish_proxy(&p[0]);
+            break;
+        }
+        h[0] = p[0].process;
+        h[1] = p[1].process;
+        w = WaitForMultipleObjects(2, h, FALSE, 30000);
+        if (w != WAIT_OBJECT_0 && w != WAIT_OBJECT_0 + 1) {
+            note("round %d: neither client exited (both attached?)", round);
+            TerminateProcess(p[0].process, 1);
+            TerminateProcess(p[1].process, 1);
+            finish_proxy(&p[0]);
+            finish_proxy(&p[1]);
+            break;
+        }
+        loser = (int)(w - WAIT_OBJECT_0);
+        code = wait_exit(&p[loser], 0);
+        wait_eof(&p[loser], 5000);
+        snprintf(text, sizeof text, "race%d\r", round);
+        snprintf(echo, sizeof echo, "ECHO:race%d", round);
+        if (code == 1 && wait_for(&p[loser], "attached elsewhere", 0, 0) &&
+            wait_exit(&p[1 - loser], 0) == -1 &&
+            send_text(&p[1 - loser], text) &&
+            wait_for(&p[1 - loser], echo, 0, 15000))
+            won++;
+        else
+            note("round %d: the loser exited %ld", round, code);
+        CloseHandle(p[1 - loser].in_w);
+        p[1 - loser].in_w = NULL;
+        code = wait_exit(&p[1 - loser], 15000);
+        if (code != 0)
+            note("round %d: the winner exited %ld on detach", round, code);
+        finish_proxy(&p[0]);
+        finish_proxy(&p[1]);
+    }
+    wt_result(won == RACE_ROUNDS,
+              "persist-race: two clients attaching at once: one gets the "
+              "live session, the other is refused, %d of %d rounds",
+              won, RACE_ROUNDS);
+    snprintf(args, sizeof args, "kill %s", id);
+    wt_result(run_program(proxy_path, args, 15000) == 0,
+              "persist-race: the session ends by kill");
+}
+
 /* A program that cannot start: serve exits 127 with the reason, and no
  * session is left. */
 static void scenario_persist_start_fail(void)
@@ -2141,6 +2208,8 @@ int main(int argc, char **argv)
         scenario_persist_stall();
     else if (strcmp(scenario, "persist-job") == 0)
         scenario_persist_job();
+    else if (strcmp(scenario, "persist-race") == 0)
+        scenario_persist_race();
     else if (strcmp(scenario, "persist-server-kill") == 0)
         scenario_persist_server_kill();
     else if (strcmp(scenario, "persist-start-fail") == 0)

@@ -150,6 +150,10 @@ check "trace log: backpressure on, then off, in the server during the stall" \
 check "trace log: backpressure on, then off, in the attach client too" \
     sh -c "grep -q '^backpressure on' '$log.attach' && grep -q '^backpressure off' '$log.attach'"
 scenario persist-job 180
+scenario persist-race 240
+log="$T/persist-race.log"
+check "trace log: the race's losers refused (one a round)" \
+    sh -c "test \$(grep -c '^attach: refused, a client is attached' '$log') -eq 5"
 scenario persist-server-kill 180
 scenario persist-start-fail 90
 wine_checks unit 60 "$B/unit.exe"
