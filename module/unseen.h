@@ -1,5 +1,6 @@
 /* unseen.h -- the part of a write of output that nobody will see: text
- * whose lines the scrollback evicts again before the write ends.
+ * (coloured or not) whose lines the scrollback evicts again before the
+ * write ends.
  *
  * libvterm builds a row of cells for every line it scrolls into the
  * scrollback (a fifth of its time on a large write of text), and parses
