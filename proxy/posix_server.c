@@ -53,6 +53,7 @@ struct server {
     int client;        /* the attached client's socket, or -1 */
     struct queue *out; /* frames for the client */
     bool reading_paused;
+    uint64_t quiet_at; /* the program quiet by then: the screen parses */
 };
 
 /* --- control channel --- */
@@ -267,11 +268,13 @@ static void read_pty(struct server *s, uint64_t now)
 
     if (n > 0) {
         pty_life_output(&s->life, now);
-        screen_feed(s->screen, buf, (size_t)n);
+        /* The client first: the screen may wait for its parse thread. */
         if (s->client >= 0) {
             attach_push_frame(s->out, FRAME_DATA, buf, (size_t)n);
             flush_client(s);
         }
+        screen_feed(s->screen, buf, (size_t)n);
+        s->quiet_at = now + SCREEN_QUIET_MS;
         return;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -301,6 +304,8 @@ static int poll_timeout(const struct server *s, uint64_t now)
         if (s->pending[i].fd >= 0 && s->pending[i].deadline < next)
             next = s->pending[i].deadline;
     next = pty_life_next_deadline(&s->life, s->reading_paused, next);
+    if (screen_held(s->screen) > 0 && s->quiet_at < next)
+        next = s->quiet_at;
     if (next == UINT64_MAX)
         return -1; /* idle means idle */
     return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
@@ -318,6 +323,11 @@ static void check_deadlines(struct server *s, uint64_t now)
         }
     }
     pty_life_check_deadlines(&s->life, s->reading_paused, now);
+    if (screen_held(s->screen) > 0 && now >= s->quiet_at) {
+        trace("quiet: %zu bytes of held output to the parse thread",
+              screen_held(s->screen));
+        screen_quiet(s->screen);
+    }
 }
 
 static void run_loop(struct server *s)

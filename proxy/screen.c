@@ -433,6 +433,17 @@ static void hand_over(struct screen *s)
     s->pending_feeds = 0;
 }
 
+size_t screen_held(const struct screen *s)
+{
+    return s->pending.len;
+}
+
+void screen_quiet(struct screen *s)
+{
+    if (s->pending.len > 0)
+        hand_over(s);
+}
+
 void screen_feed(struct screen *s, const char *bytes, size_t len)
 {
     size_t held = s->pending.len;

@@ -33,6 +33,15 @@ void screen_feed(struct screen *s, const char *bytes, size_t len);
  * function below does first). */
 void screen_settle(struct screen *s);
 
+/* Output held, not yet given to the parse thread: its bytes. */
+size_t screen_held(const struct screen *s);
+
+/* The program has been quiet for SCREEN_QUIET_MS: what is held goes to
+ * the parse thread (parsed now without one), so that a server nobody
+ * reads holds no more than its screen and scrollback. */
+enum { SCREEN_QUIET_MS = 1000 };
+void screen_quiet(struct screen *s);
+
 void screen_resize(struct screen *s, int cols, int rows);
 
 VTerm *screen_vterm(struct screen *s);

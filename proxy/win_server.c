@@ -67,7 +67,8 @@ struct server {
     DWORD input_len, input_off;
     bool pty_input_dead;
 
-    bool paused; /* rule 5: the client's queue is full */
+    bool paused;       /* rule 5: the client's queue is full */
+    uint64_t quiet_at; /* the program quiet by then: the screen parses */
 
     uint64_t cancel_deadline; /* PHASE_CANCEL */
 };
@@ -103,7 +104,7 @@ static void pty_read_done(struct server *s, DWORD err, DWORD bytes)
         return;
     }
     win_pty_life_output(&s->life);
-    screen_feed(s->screen, s->read_buf, bytes);
+    /* The client first: the screen may wait for its parse thread. */
     q = win_data_queue(s->data);
     if (q != NULL && bytes > 0) {
         attach_push_frame(q, FRAME_DATA, s->read_buf, bytes);
@@ -113,6 +114,8 @@ static void pty_read_done(struct server *s, DWORD err, DWORD bytes)
             policy_trace_backpressure(true, queue_size(q));
         }
     }
+    screen_feed(s->screen, s->read_buf, bytes);
+    s->quiet_at = win_now_ms() + SCREEN_QUIET_MS;
     arm_pty_read(s);
 }
 
@@ -286,6 +289,11 @@ static void advance(struct server *s)
         win_data_expire(s->data, now);
     }
     if (s->phase == PHASE_RUN) {
+        if (screen_held(s->screen) > 0 && now >= s->quiet_at) {
+            trace("quiet: %zu bytes of held output to the parse thread",
+                  screen_held(s->screen));
+            screen_quiet(s->screen);
+        }
         /* The screen takes all the output; only a client holds it back. */
         if (!win_pty_life_over(&s->life, true, s->paused, now))
             return;
@@ -318,9 +326,11 @@ static DWORD wait_timeout(const struct server *s)
     DWORD t = INFINITE;
 
     /* Rule 10: only real deadlines; INFINITE when there are none. */
-    if (s->phase == PHASE_RUN)
+    if (s->phase == PHASE_RUN) {
         first = win_pty_life_deadline(&s->life, s->paused);
-    else if (s->phase == PHASE_CANCEL)
+        if (screen_held(s->screen) > 0 && (first == 0 || s->quiet_at < first))
+            first = s->quiet_at;
+    } else if (s->phase == PHASE_CANCEL)
         first = s->cancel_deadline;
     if (first != 0)
         t = first <= now ? 0 : (DWORD)(first - now);

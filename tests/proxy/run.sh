@@ -438,6 +438,29 @@ test_serve_attach_relays_and_exits_with_code() {
 check "serve + attach: output, input, the program's exit code; channels removed" \
     test_serve_attach_relays_and_exits_with_code
 
+# A detached server whose program went quiet hands what it held to its
+# parse thread after SCREEN_QUIET_MS (1 s), holding no more than its
+# screen and scrollback; the screen it then serves is the same.
+test_quiet_server_parses_what_it_held() {
+    local id line
+    id=$(new_id)
+    CONPTY_PROXY_LOG=$work/$id.log "$PROXY" serve "$id" 80 24 100 \
+        sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i + 1));
+               printf "\033[3%dmq-%d\033[0m\n" $((i % 7 + 1)) $i; done
+               exec cat' || return 1
+    wait_for "$work/$id.log" '^quiet: [0-9]* bytes of held output' 5 || return 1
+    line=$(grep -a '^quiet: ' "$work/$id.log")
+    [ "$(echo "$line" | wc -l)" -eq 1 ] || { echo "  quiet more than once: $line"; return 1; }
+    attach_bg "$id" "$id-a"
+    wait_for "$work/$id-a.out" 'q-3000' 5 || return 1
+    wait_for "$work/$id-a.out" 'q-2901' 5 || { echo "  scrollback lost"; return 1; }
+    "$PROXY" kill "$id" || return 1
+    wait_exit "$attach_pid" 5
+    exec 8>&-
+}
+check "a detached server quiet for a second parses what it held, once, and serves it" \
+    test_quiet_server_parses_what_it_held
+
 test_detach_reattach_list_kill() {
     local id status line
     id=$(new_id)

@@ -410,12 +410,15 @@ static bool held_case(unsigned long long seed)
     a = screen_new(cols, rows, sb_max);
     b = screen_new(cols, rows, sb_max);
     /* A: in pieces of up to 4 KiB, as the pty gives them (the server
-     * parses what it holds once it holds enough lines). */
+     * parses what it holds once it holds enough lines), now and then
+     * after a pause (screen_quiet). */
     for (size_t off = 0, n; off < stream.len; off += n) {
         n = 1 + rnd(4096);
         if (n > stream.len - off)
             n = stream.len - off;
         screen_feed(a, stream.data + off, n);
+        if (rnd(8) == 0)
+            screen_quiet(a);
     }
     /* B: the random part, then the lines one at a time, each parsed at
      * once (fewer line feeds than the scrollback keeps: nothing unseen;
