@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "57995d45fbe336090f6100a2085e2cd0bbdff53de31e8986bc427ff3ce7ff092")
-           ("conpty-proxy.exe" . "6b6df0e0d44b52c2de51ffa71ee96c25c7b924fd6310ba3a899556c4f58b244c")))
+           ("conpty-proxy.exe" . "c973f3e9315b170156a3faf1ada2e9abe1f723e10e21350af41c03e356188738")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
