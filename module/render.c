@@ -81,7 +81,14 @@ static int push_line(struct render *r, int cols, const VTermScreenCell *cells)
 
 static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 {
-    return push_line(user, cols, cells);
+    struct render *r = user;
+
+    /* libvterm pushes the rows a scroll takes off before it reports the
+     * damage merged so far (VTERM_DAMAGE_ROW): a prompt row written over
+     * and scrolled off in one write would keep its prompt.  The damage
+     * first, in the rows as they are before the scroll. */
+    vterm_screen_flush_damage(r->screen);
+    return push_line(r, cols, cells);
 }
 
 static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)

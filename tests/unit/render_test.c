@@ -1935,6 +1935,32 @@ static bool same_terminal(struct render *a, struct render *b)
     return true;
 }
 
+/* A prompt row written over from its first column and scrolled off in
+ * the same write is no prompt in the scrollback (libvterm pushes the
+ * row before it reports the damage it merged), as when the two come in
+ * two writes. */
+TEST(prompt_written_over_and_pushed_in_one_write_is_gone)
+{
+    int cut;
+
+    for (cut = 0; cut < 2; cut++) {
+        struct render *r = make(3, 12, 4);
+        const struct render_line *l;
+
+        put(r, "$ " PROMPT_END("/p"));
+        if (cut) {
+            put(r, "\rred");
+            put(r, "\r\n\r\n\r\n");
+        } else {
+            put(r, "\rred\r\n\r\n\r\n");
+        }
+        l = render_sb_pending_line(r, 0);
+        CHECK(l != NULL && l->len == 3 && memcmp(l->text, "red", 3) == 0);
+        CHECK(l != NULL && l->prompt_chars == 0 && l->info.prompt_col == 0);
+        render_free(r);
+    }
+}
+
 /* A write that ends in more line feeds than the scrollback keeps has
  * its first lines dropped without libvterm building them, most not even
  * parsed (render_write, unseen.h): the same writes cut into pieces too
@@ -2142,6 +2168,7 @@ int main(void)
     RUN(plain_text_and_cursor);
     RUN(runs_split_on_attribute_changes);
     RUN(blanks_join_the_run_they_look_like);
+    RUN(prompt_written_over_and_pushed_in_one_write_is_gone);
     RUN(blank_under_an_old_combining_mark_joins_the_run);
     RUN(every_attribute);
     RUN(colours_indexed_palette_and_truecolour);
