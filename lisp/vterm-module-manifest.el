@@ -34,7 +34,7 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "57995d45fbe336090f6100a2085e2cd0bbdff53de31e8986bc427ff3ce7ff092")
+    (files ("vterm-module.dll" . "0e3b4312ced703cfe74220973110269c54bfa1fb5391adb91f9a5c1b72cdf639")
            ("conpty-proxy.exe" . "c973f3e9315b170156a3faf1ada2e9abe1f723e10e21350af41c03e356188738")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
