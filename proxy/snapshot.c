@@ -47,6 +47,32 @@ static void move_to(struct outbuf *out, const VTermLineInfo *info, int row,
                       line_size(info));
 }
 
+/* On the alternate screen just entered: DECLRMM (on in ST) clears the
+ * double lines of the screen shown and refuses new ones, so when this
+ * screen has some, the mode was set from the primary screen (which then
+ * has none).  The rows' sizes first, then the mode set from the primary
+ * screen and back (1047: the saved cursor stays; entering erases the
+ * cells, the sizes stay); true when it did. */
+static bool alt_lines_before_lrm(struct outbuf *out, const VTermState *st,
+                                 int rows)
+{
+    bool any = false;
+
+    if (!st->mode.leftrightmargin)
+        return false;
+    for (int r = 0; r < rows; r++) {
+        const VTermLineInfo *info = vterm_state_get_lineinfo(st, r);
+
+        if (info->doublewidth) {
+            outbuf_printf(out, "\033[%d;1H\033#%c", r + 1, line_size(info));
+            any = true;
+        }
+    }
+    if (any)
+        outbuf_append(out, "\033[?1047l\033[?69h\033[?1047h", 22);
+    return any;
+}
+
 /* Rows of the current screen, whose state is ST. */
 static void draw_screen(struct outbuf *out, struct screen *s,
                         const VTermState *st, int cols, int rows,
@@ -159,6 +185,7 @@ void snapshot_write(struct screen *s, struct outbuf *out)
     const VTermScreenCell *primary;
     VTermScreenCell *cells;
     int cols, rows, pcols, prows, row, col;
+    bool lrm_set = false; /* DECLRMM is set already */
 
     vterm_get_size(vt, &rows, &cols);
     cells = malloc((size_t)cols * sizeof *cells);
@@ -204,6 +231,7 @@ void snapshot_write(struct screen *s, struct outbuf *out)
             st->saved.pos.row + 1, st->saved.pos.col + 1, cols);
     if (st->mode.alt_screen) {
         outbuf_append(out, "\033[?1049h", 8);
+        lrm_set = alt_lines_before_lrm(out, st, rows);
         draw_screen(out, s, st, cols, rows, cells);
     } else {
         outbuf_append(out, "\0337", 2);
@@ -230,7 +258,7 @@ void snapshot_write(struct screen *s, struct outbuf *out)
     /* Setting DECLRMM clears the double lines of the screen shown: on
      * the primary screen, it is set from the alternate one (the
      * program did so, or its double lines would not be there). */
-    if (st->mode.leftrightmargin)
+    if (st->mode.leftrightmargin && !lrm_set)
         outbuf_append(out,
                       st->mode.alt_screen ? "\033[?69h"
                                           : "\033[?1047h\033[?69h\033[?1047l",

@@ -504,6 +504,38 @@ TEST(snapshot_keeps_the_scrollback_lines_in_order)
     outbuf_free(&snap);
 }
 
+/* DECLRMM clears the double lines of the screen shown and refuses new
+ * ones: double lines on the alternate screen with the mode on come from
+ * a program that set it on the primary screen.  The snapshot keeps them
+ * (it once set the mode last, on the alternate screen: seed 1796533975
+ * of the property when it made double lines). */
+TEST(snapshot_keeps_alternate_double_lines_under_declrmm)
+{
+    static const char prog[] = "\033[?1049h\033[3;1H\033#6wide\033[4;1H\033#4"
+                               "tall\033[?1049l\033[?69h\033[?1049h"
+                               "\033[3;1Hx";
+    struct screen *a = screen_new(20, 5, 10), *b = screen_new(20, 5, 10);
+    struct outbuf snap = {0};
+    VTermState *sa, *sb;
+
+    screen_feed(a, prog, sizeof prog - 1);
+    snapshot_write(a, &snap);
+    screen_feed(b, snap.data, snap.len);
+    sa = vterm_obtain_state(screen_vterm(a));
+    sb = vterm_obtain_state(screen_vterm(b));
+    CHECK(vterm_state_get_lineinfo(sa, 2)->doublewidth &&
+          vterm_state_get_lineinfo(sa, 3)->doubleheight == 2);
+    CHECK(vterm_state_get_lineinfo(sb, 2)->doublewidth);
+    CHECK(vterm_state_get_lineinfo(sb, 3)->doublewidth &&
+          vterm_state_get_lineinfo(sb, 3)->doubleheight == 2);
+    CHECK(same_state(a, b, 20, 5));
+    if (!same_state(a, b, 20, 5))
+        printf("  %s\n", why);
+    screen_free(a);
+    screen_free(b);
+    outbuf_free(&snap);
+}
+
 TEST(csi_arguments_past_the_16th_are_dropped)
 {
     struct outbuf csi = {0};
@@ -534,6 +566,7 @@ TEST(csi_arguments_past_the_16th_are_dropped)
 
 int main(void)
 {
+    RUN(snapshot_keeps_alternate_double_lines_under_declrmm);
     RUN(csi_arguments_past_the_16th_are_dropped);
     RUN(snapshot_keeps_the_scrollback_lines_in_order);
     RUN(held_output_gives_the_state_of_output_parsed_as_it_came);
