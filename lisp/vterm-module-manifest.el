@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "0e3b4312ced703cfe74220973110269c54bfa1fb5391adb91f9a5c1b72cdf639")
-           ("conpty-proxy.exe" . "c973f3e9315b170156a3faf1ada2e9abe1f723e10e21350af41c03e356188738")))
+           ("conpty-proxy.exe" . "bf4db4fbda970edfacd25db6828921dc4185ebf242f83edc13891dfd97eedb7a")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
