@@ -20,52 +20,28 @@ static bool plain_at(const unsigned char *bytes, size_t len, size_t i)
            c == '\b';
 }
 
-/* Where the SGR (ESC [ digits, ';' and ':' m) that ends at I starts, or
- * I + 1 when none does there.  One with more than SGR_ARGS_MAX arguments
- * or longer than SGR_LEN_MAX is none: libvterm keeps no more arguments
- * (the guards cut longer ones), and what is left is parsed anyway. */
-static size_t sgr_ending_at(const unsigned char *bytes, size_t i)
-{
-    size_t j = i;
-    int args = 1;
-
-    if (bytes[i] != 'm')
-        return i + 1;
-    while (j > 0 && ((bytes[j - 1] >= '0' && bytes[j - 1] <= '9') ||
-                     bytes[j - 1] == ';' || bytes[j - 1] == ':')) {
-        j--;
-        if ((bytes[j] == ';' || bytes[j] == ':') && ++args > SGR_ARGS_MAX)
-            return i + 1;
-        if (i - j > SGR_LEN_MAX)
-            return i + 1;
-    }
-    if (j >= 2 && bytes[j - 1] == '[' && bytes[j - 2] == 0x1b)
-        return j - 2;
-    return i + 1;
-}
-
-/* An SGR starts at I of BYTES (LEN long): ESC [, digits, ';' and ':',
- * m, at most SGR_ARGS_MAX arguments and SGR_LEN_MAX bytes (libvterm
- * keeps no more arguments, the guards cut longer ones; what is left is
- * parsed anyway). */
-static bool sgr_at(const unsigned char *bytes, size_t len, size_t i)
+/* The length of the SGR that starts at I of BYTES (LEN long), 0 when
+ * none does: ESC [, digits, ';' and ':', m, at most SGR_ARGS_MAX
+ * arguments and SGR_LEN_MAX bytes (libvterm keeps no more arguments,
+ * the guards cut longer ones; what is left is parsed anyway). */
+static size_t sgr_len(const unsigned char *bytes, size_t len, size_t i)
 {
     size_t j, end = len - i > SGR_LEN_MAX ? i + SGR_LEN_MAX : len;
     int args = 1;
 
     if (bytes[i] != 0x1b || i + 2 >= len || bytes[i + 1] != '[')
-        return false;
+        return 0;
     for (j = i + 2; j < end; j++) {
         unsigned char c = bytes[j];
 
         if (c == 'm')
-            return true;
+            return j + 1 - i;
         if ((c == ';' || c == ':') && ++args > SGR_ARGS_MAX)
-            return false;
+            return 0;
         if ((c < '0' || c > '9') && c != ';' && c != ':')
-            return false;
+            return 0;
     }
-    return false;
+    return 0;
 }
 
 /* The 8 bytes of WORD are all text that plain_at takes (>= 0x20, not
@@ -87,26 +63,23 @@ static bool crlf_at(const unsigned char *bytes, size_t i)
     return i > 0 && bytes[i - 1] == '\r';
 }
 
-/* BYTES[FROM, LEN) holds a character to print (printable ASCII or a
- * whole UTF-8 sequence): the last one printed, which REP repeats and a
- * combining mark would join, is then there. */
+/* BYTES[FROM, LEN), plain bytes and SGRs, holds a character to print
+ * (printable ASCII or a whole UTF-8 sequence): the last one printed,
+ * which REP repeats and a combining mark would join, is then there. */
 static bool text_in(const unsigned char *bytes, size_t from, size_t len)
 {
-    size_t i = len;
+    size_t i = from;
 
-    while (i > from) {
-        unsigned char c = bytes[--i];
-        size_t sgr = sgr_ending_at(bytes, i);
+    while (i < len) {
+        unsigned char c = bytes[i];
+        size_t sgr = sgr_len(bytes, len, i);
 
-        if (sgr <= i && sgr >= from) {
-            i = sgr;
-            continue;
-        }
         if ((c >= 0x20 && c < 0x7f) || (c >= 0xc2 && c <= 0xf4 &&
                                         len - i >= (c < 0xe0   ? 2u
                                                     : c < 0xf0 ? 3u
                                                                : 4u)))
             return true;
+        i += sgr > 0 ? sgr : 1;
     }
     return false;
 }
@@ -150,7 +123,7 @@ bool unseen_find(const char *bytes, size_t len, long keep, int rows,
             i--;
             continue;
         }
-        if (!plain_at(b, len, i - 1) && !sgr_at(b, len, i - 1))
+        if (!plain_at(b, len, i - 1) && sgr_len(b, len, i - 1) == 0)
             break;
         i--;
         if (c != '\n')
@@ -216,14 +189,13 @@ void unseen_pen(const char *bytes, const struct unseen *u,
         at++;
     }
     while (from < u->skip_to) {
-        size_t end = from;
+        size_t end = from, n;
 
-        /* Adjacent SGRs in one call. */
-        while (end < u->skip_to && b[end] == 0x1b)
-            end = (size_t)((const unsigned char *)memchr(b + end, 'm',
-                                                         u->skip_to - end) -
-                           b) +
-                  1;
+        /* Adjacent SGRs in one call (every ESC here starts one). */
+        while (end < u->skip_to && (n = sgr_len(b, u->skip_to, end)) > 0)
+            end += n;
+        if (end == from)
+            break;
         feed(ctx, bytes + from, end - from);
         esc = memchr(b + end, 0x1b, u->skip_to - end);
         from = esc != NULL ? (size_t)(esc - b) : u->skip_to;
