@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "0e3b4312ced703cfe74220973110269c54bfa1fb5391adb91f9a5c1b72cdf639")
-           ("conpty-proxy.exe" . "bf4db4fbda970edfacd25db6828921dc4185ebf242f83edc13891dfd97eedb7a")))
+    (files ("vterm-module.dll" . "18b5a7041bbe0ac2b0f2b87bfda5d83ab846292fb2cedc741a020e750caa01ea")
+           ("conpty-proxy.exe" . "16a6ee26b3b1bbdcd7405946bff36127ec2e37462dff91fe77a111f46dbc203e")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in
