@@ -209,13 +209,13 @@ static void sb_evict_oldest(struct scrollback *sb)
         sb->evicted++;
 }
 
-/* The NCOLS cells of a raw line onto a screen COLS wide: cut, or padded.
- * Its trailing blanks become the default blanks a built line comes back
- * with (sb_line_to_cells: line_build keeps no trailing blank): whether
- * the viewer drew a line before it came back must not change the
- * screen, and libvterm 0.3's reflow counts a trailing space, not an
- * empty cell, as part of the line (with SGR 7 on, a resize filled the
- * rest of such a row reversed from one column further). */
+/* The NCOLS cells of a raw line onto a screen COLS wide, when it cannot
+ * be built (sb_pop out of memory): cut, or padded.  Its trailing blanks
+ * become the default blanks a built line comes back with
+ * (sb_line_to_cells: line_build keeps no trailing blank), as near as
+ * this comes to a built line, and libvterm 0.3's reflow counts a trailing
+ * space, not an empty cell, as part of the line (with SGR 7 on, a resize filled
+ * the rest of such a row reversed from one column further). */
 static void raw_to_cells(const struct scrollback *sb,
                          const VTermScreenCell *src, int ncols, int cols,
                          VTermScreenCell *cells)
@@ -328,10 +328,22 @@ bool sb_pop(struct scrollback *sb, int cols, VTermScreenCell *cells,
     if (sb->count == 0)
         return false;
     if (sb->nraw > 0) {
-        /* Raw: back as libvterm gave it, never built. */
+        /* Raw: built first, and back as a built line comes back.  Whether
+         * the viewer drew a line before it came back must not change the
+         * screen, and building is not exact: a blank that joined its
+         * run took the run's pen, which DECSCNM shows.  Out of memory,
+         * the cells as libvterm gave them. */
         const struct raw_line *m = raw_meta(sb, sb->nraw - 1);
+        struct render_line line = m->line;
 
-        raw_to_cells(sb, raw_cells(sb, sb->nraw - 1), m->ncols, cols, cells);
+        l = sb_build(sb, &line, raw_cells(sb, sb->nraw - 1), m->ncols, m->wrap);
+        if (l != NULL) {
+            sb_line_to_cells(sb, l, cols, cells);
+            sb_line_free(l);
+        } else {
+            raw_to_cells(sb, raw_cells(sb, sb->nraw - 1), m->ncols, cols,
+                         cells);
+        }
         *info = m->line.info;
         sb->nraw--;
     } else {
