@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "18b5a7041bbe0ac2b0f2b87bfda5d83ab846292fb2cedc741a020e750caa01ea")
-           ("conpty-proxy.exe" . "16a6ee26b3b1bbdcd7405946bff36127ec2e37462dff91fe77a111f46dbc203e")))
+    (files ("vterm-module.dll" . "971f0f9bc63670da35dd152e2e947dab6d7832d3b211607a893fdcb01f547ec5")
+           ("conpty-proxy.exe" . "6b70db0bd85ff78f4153891e0ced4bd4c8e565bf0eabb54d1fc1952f137badaa")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

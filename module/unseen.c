@@ -84,16 +84,39 @@ static bool text_in(const unsigned char *bytes, size_t from, size_t len)
     return false;
 }
 
+/* Where the SGR (or the 0xc2 that may start a C1 control) that BYTES
+ * (LEN long) ends inside starts: a pty cuts output anywhere, the rest
+ * comes in the next write.  LEN when it ends in none. */
+static size_t cut_at_end(const unsigned char *bytes, size_t len)
+{
+    size_t i = len, stop = len > SGR_LEN_MAX ? len - SGR_LEN_MAX : 0;
+
+    if (len > 0 && bytes[len - 1] == 0xc2)
+        return len - 1;
+    while (i > stop && ((bytes[i - 1] >= '0' && bytes[i - 1] <= '9') ||
+                        bytes[i - 1] == ';' || bytes[i - 1] == ':'))
+        i--;
+    if (i > 0 && bytes[i - 1] == 0x1b && i == len)
+        return i - 1;
+    if (i > 1 && bytes[i - 1] == '[' && bytes[i - 2] == 0x1b)
+        return i - 2;
+    return len;
+}
+
 bool unseen_find(const char *bytes, size_t len, long keep, int rows,
                  struct unseen *u)
 {
     const unsigned char *b = (const unsigned char *)bytes;
-    size_t i = len;
     long feeds = 0, more = keep + rows, seen = 0;
     int slow = 0;
     const unsigned char *p, *end;
+    size_t i;
 
     memset(u, 0, sizeof *u);
+    /* All that follows is found before an SGR cut off at the end (it is
+     * parsed with what comes after TO). */
+    len = cut_at_end(b, len);
+    i = len;
     /* Most writes have fewer line feeds than KEEP: found without a look
      * at each byte. */
     end = b + len;

@@ -38,11 +38,11 @@ struct unseen {
 
 /* Find them in BYTES (LEN long) for a scrollback of KEEP lines (> 0) on a
  * screen of ROWS: [FROM, TO) starts at BYTES or after a line feed, with
- * only plain bytes and SGRs from FROM to the end and at least KEEP line feeds
- * after TO; SKIP_FROM is after the ROWS + 1st line feed after FROM,
- * SKIP_TO has at least KEEP + ROWS line feeds and a printable character
- * after it, both right after a CR LF.  False when there is no such FROM
- * and TO. */
+ * only plain bytes and SGRs from FROM to the end (or to an SGR cut off
+ * there) and at least KEEP line feeds after TO; SKIP_FROM is after the ROWS +
+ * 1st line feed after FROM, SKIP_TO has at least KEEP + ROWS line feeds and a
+ * printable character after it, both right after a CR LF.  False when there is
+ * no such FROM and TO. */
 bool unseen_find(const char *bytes, size_t len, long keep, int rows,
                  struct unseen *u);
 

@@ -17,9 +17,13 @@ enum {
      * until a client attaches or asks: a flood parsed once it holds
      * HOLD_SCREENFULS times the line feeds the scrollback and screen
      * keep leaves most of its lines unparsed (unseen.h); at most
-     * PENDING_MAX bytes are held whatever the lines. */
+     * PENDING_MAX bytes are held whatever the lines.  In a flood the
+     * thread leaves the last lines of what it was given (at most
+     * REST_MAX bytes) for the next batch: they evict what it skipped,
+     * and may be evicted in turn before anyone looks. */
     HOLD_SCREENFULS = 6,
     PENDING_MAX = 16 << 20,
+    REST_MAX = PENDING_MAX / 4,
     /* Held memory above this is given back once parsed. */
     PENDING_KEPT = 1 << 20
 };
@@ -47,11 +51,18 @@ struct screen {
     unsigned long pending_feeds; /* line feeds in it */
     /* The parse thread (none if it could not start: screen_feed parses
      * then): it parses BATCH while BUSY, and the libvterm screen and
-     * everything its callbacks set are its own until BUSY is false. */
+     * everything its callbacks set are its own until BUSY is false.
+     * Unless BATCH_ALL, it may leave BATCH's bytes from BATCH_REST on
+     * unparsed (the rest of a flood, see parse_batch); they go first in
+     * the next batch. */
     struct thread *thread;
     struct thread_sync *sync; /* condition 0: BUSY or QUIT changed */
     struct outbuf batch;
-    bool busy, quit;
+    size_t batch_rest;
+    bool batch_all, busy, quit;
+    /* Bytes of BATCH that may stay unparsed: all of one that may leave
+     * a rest while it is parsed, then the rest. */
+    atomic_size_t may_stay;
     atomic_bool abandon;        /* the screen is being freed: stop parsing */
     unsigned long scrolled_off; /* lines parse_unseen saw scroll off */
 };
@@ -166,7 +177,8 @@ static const VTermScreenCallbacks unseen_callbacks = {
     .sb_clear = on_sb_clear,
 };
 
-static void parse_batch(struct screen *s, const char *bytes, size_t len);
+static size_t parse_batch(struct screen *s, const char *bytes, size_t len,
+                          bool all);
 
 static void parse_thread(void *screen)
 {
@@ -174,14 +186,19 @@ static void parse_thread(void *screen)
 
     thread_lock(s->sync);
     for (;;) {
+        size_t end;
+
         while (!s->busy && !s->quit)
             thread_wait(s->sync, 0);
         if (!s->busy)
             break;
         thread_unlock(s->sync);
-        parse_batch(s, s->batch.data, s->batch.len);
-        outbuf_free(&s->batch);
+        end = parse_batch(s, s->batch.data, s->batch.len, s->batch_all);
+        atomic_store(&s->may_stay, s->batch.len - end);
+        if (end == s->batch.len)
+            outbuf_free(&s->batch);
         thread_lock(s->sync);
+        s->batch_rest = end;
         s->busy = false;
         thread_broadcast(s->sync, 0);
     }
@@ -347,40 +364,80 @@ static void parse_sgrs(void *screen, const char *sgrs, size_t len)
     parse(screen, sgrs, len);
 }
 
-/* Parse [U->from, U->to) of BYTES (see unseen.h): lines scrolled off
- * not pushed (the line feeds after TO push as many again), whole lines
- * that would only scroll skipped. */
-static void parse_unseen(struct screen *s, const char *bytes,
-                         const struct unseen *u)
+/* Parse [U->from, U->to) of BYTES of LEN (see unseen.h): lines
+ * scrolled off not pushed (the line feeds after TO push as many again),
+ * whole lines that would only scroll skipped.  Unless ALL, where lines
+ * were skipped it stops at SKIP_TO when no more than REST_MAX bytes
+ * follow: what is left is whole lines of plain text and SGRs with the
+ * line feeds that evict what was not pushed, parsed later in order
+ * (perhaps skipped in turn).  Returns where it stopped. */
+static size_t parse_unseen(struct screen *s, const char *bytes, size_t len,
+                           const struct unseen *u, bool all)
 {
+    size_t end = u->to;
+
     vterm_screen_set_callbacks(s->vts, &unseen_callbacks, s);
     s->scrolled_off = 0;
     parse(s, bytes + u->from, u->skip_from - u->from);
     if (u->skip_to > u->skip_from && s->scrolled_off > 0) {
         unseen_pen(bytes, u, parse_sgrs, s);
-        parse(s, bytes + u->skip_to, u->to - u->skip_to);
+        if (!all && len - u->skip_to <= REST_MAX)
+            end = u->skip_to;
+        else
+            parse(s, bytes + u->skip_to, u->to - u->skip_to);
     } else
         parse(s, bytes + u->skip_from, u->to - u->skip_from);
     vterm_screen_set_callbacks(s->vts, &callbacks, s);
+    return end;
 }
 
-static void parse_batch(struct screen *s, const char *bytes, size_t len)
+/* Parse BYTES (LEN of them); unless ALL, a flood's last lines may be
+ * left (parse_unseen).  Returns how far it parsed. */
+static size_t parse_batch(struct screen *s, const char *bytes, size_t len,
+                          bool all)
 {
     struct unseen u;
 
     if (s->sb_max == 0 || !unseen_find(bytes, len, s->sb_max, s->rows, &u)) {
         parse(s, bytes, len);
-        return;
+        return len;
     }
     parse(s, bytes, u.from);
     /* Inside an escape sequence all is parsed; inside a string, plain
      * bytes only add to it (nothing scrolls, so nothing is skipped). */
     if (csi_guard_in_text(&s->guard)) {
-        parse_unseen(s, bytes, &u);
+        size_t end = parse_unseen(s, bytes, len, &u, all);
+
+        if (end < u.to)
+            return end;
         parse(s, bytes + u.to, len - u.to);
     } else {
         parse(s, bytes + u.from, len - u.from);
     }
+    return len;
+}
+
+/* What the parse thread left of its batch, put before what is held
+ * (the thread done).  Out of memory it is parsed now instead. */
+static void take_rest(struct screen *s)
+{
+    struct outbuf *b = &s->batch;
+
+    if (b->data == NULL)
+        return;
+    b->len -= s->batch_rest;
+    memmove(b->data, b->data + s->batch_rest, b->len);
+    outbuf_append(b, s->pending.data, s->pending.len);
+    if (b->failed) {
+        b->len -= s->pending.len; /* what was appended is incomplete */
+        parse_batch(s, b->data, b->len, true);
+        outbuf_free(b);
+    } else {
+        outbuf_free(&s->pending);
+        s->pending = *b;
+        *b = (struct outbuf){0};
+    }
+    atomic_store(&s->may_stay, 0);
 }
 
 void screen_settle(struct screen *s)
@@ -388,13 +445,14 @@ void screen_settle(struct screen *s)
     struct outbuf batch;
 
     wait_parsed(s);
+    take_rest(s);
     batch = s->pending;
     if (batch.len == 0)
         return;
     /* Taken out first: a settle while it is parsed finds nothing. */
     s->pending = (struct outbuf){0};
     s->pending_feeds = 0;
-    parse_batch(s, batch.data, batch.len);
+    parse_batch(s, batch.data, batch.len, true);
     batch.len = 0;
     if (s->pending.data == NULL && batch.cap <= PENDING_KEPT)
         s->pending = batch; /* its memory kept for the next */
@@ -416,16 +474,22 @@ static unsigned long count_feeds(const char *bytes, size_t len)
 
 /* What is held to the parse thread, once it has parsed what it had (so
  * a program writing faster than the thread parses waits for it), or
- * parsed now without one. */
-static void hand_over(struct screen *s)
+ * parsed now without one.  ALL: the thread parses it all (see
+ * parse_batch). */
+static void hand_over(struct screen *s, bool all)
 {
     if (s->thread == NULL) {
         screen_settle(s);
         return;
     }
     wait_parsed(s);
+    take_rest(s);
+    if (s->pending.len == 0)
+        return;
     thread_lock(s->sync);
     s->batch = s->pending;
+    s->batch_all = all;
+    atomic_store(&s->may_stay, all ? 0 : s->batch.len);
     s->busy = true;
     thread_signal(s->sync, 0);
     thread_unlock(s->sync);
@@ -433,15 +497,15 @@ static void hand_over(struct screen *s)
     s->pending_feeds = 0;
 }
 
-size_t screen_held(const struct screen *s)
+size_t screen_held(struct screen *s)
 {
-    return s->pending.len;
+    return s->pending.len + atomic_load(&s->may_stay);
 }
 
 void screen_quiet(struct screen *s)
 {
-    if (s->pending.len > 0)
-        hand_over(s);
+    if (screen_held(s) > 0)
+        hand_over(s, true);
 }
 
 void screen_feed(struct screen *s, const char *bytes, size_t len)
@@ -451,12 +515,12 @@ void screen_feed(struct screen *s, const char *bytes, size_t len)
         (unsigned long)HOLD_SCREENFULS * (unsigned long)(s->sb_max + s->rows);
 
     if (held + len > PENDING_MAX || s->pending_feeds >= hold_feeds) {
-        hand_over(s);
+        hand_over(s, false);
         held = 0;
     }
     if (len > PENDING_MAX) {
         screen_settle(s); /* the thread done: nothing is held */
-        parse_batch(s, bytes, len);
+        parse_batch(s, bytes, len, true);
         return;
     }
     outbuf_append(&s->pending, bytes, len);
@@ -465,7 +529,7 @@ void screen_feed(struct screen *s, const char *bytes, size_t len)
         s->pending.len = held;
         s->pending.failed = false;
         screen_settle(s);
-        parse_batch(s, bytes, len);
+        parse_batch(s, bytes, len, true);
     }
 }
 

@@ -27,14 +27,18 @@ void screen_free(struct screen *s);
  * keep are held (16 MiB at most); then parsed at once, by the screen's
  * parse thread while more is held (a caller that comes back with more
  * before the thread is done waits for it), so that what scrolls
- * through the scrollback in a flood mostly goes unparsed (unseen.h). */
+ * through the scrollback in a flood mostly goes unparsed (unseen.h).
+ * The lines that would stay in the scrollback are left for the next
+ * batch, which in a flood pushes them out unparsed in turn: a flood
+ * costs a scan of its bytes and a screenful parsed per batch. */
 void screen_feed(struct screen *s, const char *bytes, size_t len);
 /* Parse what screen_feed holds, once the parse thread is done (every
  * function below does first). */
 void screen_settle(struct screen *s);
 
-/* Output held, not yet given to the parse thread: its bytes. */
-size_t screen_held(const struct screen *s);
+/* Output held, or with the parse thread and not sure to be parsed (it
+ * may leave a flood's last lines): its bytes. */
+size_t screen_held(struct screen *s);
 
 /* The program has been quiet for SCREEN_QUIET_MS: what is held goes to
  * the parse thread (parsed now without one), so that a server nobody

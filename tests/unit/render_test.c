@@ -7,6 +7,7 @@
 #include "../lib/check.h"
 #include "render.h"
 #include "render_inspect.h"
+#include "unseen.h"
 
 #ifdef RENDER_HAVE_REFLOW
 #define HAVE_REFLOW true
@@ -2067,6 +2068,32 @@ TEST(dropped_scrollback_lines_equal_pushed_ones)
     CHECK(ok);
 }
 
+/* A pty cuts output anywhere: a write of coloured lines that ends
+ * inside an SGR (or after the 0xc2 of a possible C1 control) is found
+ * unseen up to that SGR, not refused; one that ends in a cursor move is
+ * refused. */
+TEST(a_write_cut_inside_an_sgr_is_still_unseen)
+{
+    static const char *const cuts[] = {"", "\033", "\033[", "\033[22;3",
+                                       "\xc2"};
+    char s[4096];
+    struct unseen u;
+    size_t i, len = 0;
+
+    for (i = 0; i < 100; i++)
+        len += (size_t)snprintf(s + len, sizeof s - len,
+                                "\033[1;31mab\033[m %zu\r\n", i);
+    for (i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        size_t n = strlen(cuts[i]);
+
+        memcpy(s + len, cuts[i], n);
+        CHECK(unseen_find(s, len + n, 10, 3, &u));
+        CHECK(u.to <= len && u.skip_from < u.skip_to);
+    }
+    memcpy(s + len, "\033[3A", 4);
+    CHECK(!unseen_find(s, len + 4, 10, 3, &u));
+}
+
 /* Below a scroll region that starts at the top, line feeds do not
  * scroll: each line overwrites the last row, and a shorter line leaves
  * the end of a longer one before it.  Nothing is skipped there. */
@@ -2231,6 +2258,7 @@ int main(void)
     RUN(scrollback_cleared_while_lines_are_raw);
     RUN(whole_writes_equal_byte_by_byte_writes);
     RUN(dropped_scrollback_lines_equal_pushed_ones);
+    RUN(a_write_cut_inside_an_sgr_is_still_unseen);
     RUN(rep_after_unparsed_lines_repeats_their_last_character);
     RUN(lines_below_the_scroll_region_are_all_parsed);
     RUN(rejects_bad_sizes);

@@ -389,8 +389,7 @@ static bool held_case(unsigned long long seed)
     unsigned lines;
     struct outbuf stream = {0};
     struct screen *a, *b;
-    bool ok;
-
+    bool ok, held_ok;
     size_t prefix;
 
     rng_state = seed;
@@ -411,15 +410,23 @@ static bool held_case(unsigned long long seed)
     b = screen_new(cols, rows, sb_max);
     /* A: in pieces of up to 4 KiB, as the pty gives them (the server
      * parses what it holds once it holds enough lines), now and then
-     * after a pause (screen_quiet). */
+     * after a pause (screen_quiet), after which nothing is held. */
+    held_ok = true;
     for (size_t off = 0, n; off < stream.len; off += n) {
         n = 1 + rnd(4096);
         if (n > stream.len - off)
             n = stream.len - off;
         screen_feed(a, stream.data + off, n);
-        if (rnd(8) == 0)
+        if (screen_held(a) > off + n)
+            held_ok = false;
+        if (rnd(8) == 0) {
             screen_quiet(a);
+            if (screen_held(a) != 0)
+                held_ok = false;
+        }
     }
+    if (!held_ok)
+        snprintf(why, sizeof why, "screen_held wrong");
     /* B: the random part, then the lines one at a time, each parsed at
      * once (fewer line feeds than the scrollback keeps: nothing unseen;
      * the random part is not cut, as libvterm's UTF-8 decoding differs
@@ -437,9 +444,14 @@ static bool held_case(unsigned long long seed)
     /* REP in a write of its own (libvterm 0.3.3 repeats the wrong
      * character when it comes in one write with what it repeats). */
     screen_settle(a);
+    if (screen_held(a) != 0) {
+        held_ok = false;
+        snprintf(why, sizeof why, "%zu bytes held after a settle",
+                 screen_held(a));
+    }
     screen_feed(a, "\033[3b", 4);
     screen_feed(b, "\033[3b", 4);
-    ok = !stream.failed && same_state(a, b, cols, rows);
+    ok = !stream.failed && held_ok && same_state(a, b, cols, rows);
     screen_free(a);
     screen_free(b);
     outbuf_free(&stream);
