@@ -34,8 +34,8 @@
 (defconst vterm-module-manifest
   '((version . "0.1.0")
     (platform . "windows-x86_64")
-    (files ("vterm-module.dll" . "971f0f9bc63670da35dd152e2e947dab6d7832d3b211607a893fdcb01f547ec5")
-           ("conpty-proxy.exe" . "6b70db0bd85ff78f4153891e0ced4bd4c8e565bf0eabb54d1fc1952f137badaa")))
+    (files ("vterm-module.dll" . "3ac0480a8dfdba69c0c4519210d9bb3a4401a38d89c8ba7425c6638d837c88b6")
+           ("conpty-proxy.exe" . "9a0d28b393bc56041f9dd3d35d71315a000e1cfeddecec3c9ff26e3a10a91abc")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

@@ -12,54 +12,18 @@ enum {
     HOLD_MAX = 1 << 16
 };
 
-/* Feed libvterm, completing a held UTF-8 sequence first and holding back
- * an incomplete one at the end. */
-static void feed_utf8(struct input_guard *g, const char *bytes, size_t len)
-{
-    const unsigned char *b = (const unsigned char *)bytes;
-    size_t tail;
-
-    if (g->utf8_held > 0) {
-        unsigned char lead = g->utf8_hold[0];
-        size_t need = utf8_seq_len(lead);
-        while (g->utf8_held < need && len > 0 && (*b & 0xc0) == 0x80) {
-            g->utf8_hold[g->utf8_held++] = *b++;
-            len--;
-        }
-        if (g->utf8_held < need && len == 0)
-            return; /* still incomplete: wait for more */
-        if (g->utf8_held < need && *b < 0x80) {
-            /* Broken by an ASCII byte: libvterm must see that byte in the
-             * same write, as it would have without the hold.  Alone, the
-             * held bytes leave libvterm's UTF-8 decoder waiting, and text
-             * that starts with ASCII goes to its ASCII decoder: the
-             * U+FFFD of the broken sequence was lost (a lead byte after
-             * it goes to the UTF-8 decoder either way). */
-            g->utf8_hold[g->utf8_held++] = *b++;
-            len--;
-        }
-        g->utf8_hold[g->utf8_held] = 0; /* see scan_emit_byte */
-        vterm_input_write(g->vt, (const char *)g->utf8_hold, g->utf8_held);
-        g->utf8_held = 0;
-    }
-    tail = utf8_incomplete_tail(b, len);
-    vterm_input_write(g->vt, (const char *)b, len - tail);
-    memcpy(g->utf8_hold, b + len - tail, tail);
-    g->utf8_held = tail;
-}
-
 /* Pass-through text not yet fed (see guard_scan). */
 static void flush_unfed(struct input_guard *g)
 {
     if (g->unfed_len > 0)
-        feed_utf8(g, g->unfed, g->unfed_len);
+        utf8_feed(&g->utf8, g->vt, g->unfed, g->unfed_len);
     g->unfed_len = 0;
 }
 
 static void scan_emit(struct input_guard *g, const char *bytes, size_t len)
 {
     flush_unfed(g);
-    feed_utf8(g, bytes, len);
+    utf8_feed(&g->utf8, g->vt, bytes, len);
 }
 
 /* One byte, NUL-terminated: 0.1.4 strncpy()s string contents and reads
@@ -605,7 +569,7 @@ static void guard_scan(struct input_guard *g, const char *bytes, size_t len)
     size_t i, n;
     /* The unfed bytes have non-ASCII text since their last CSI (or
      * follow a character cut off at the end of the last write). */
-    bool utf8 = g->utf8_held > 0 || g->cur_len > 0;
+    bool utf8 = g->utf8.held > 0 || g->cur_len > 0;
 
     /* Bytes the scanner passes through stay unfed, and are fed before
      * anything the scanner feeds itself (scan_emit), so libvterm sees
@@ -829,7 +793,7 @@ bool guard_at_ground(const struct input_guard *g)
     if (g->hold_state != HOLD_TEXT || g->held_string.len > 0)
         return false;
 #endif
-    return g->state == GUARD_TEXT && g->utf8_held == 0;
+    return g->state == GUARD_TEXT && g->utf8.held == 0;
 }
 
 void guard_write(struct input_guard *g, const char *bytes, size_t len)

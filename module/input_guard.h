@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "render_types.h"
+#include "utf8_feed.h"
 
 enum {
     /* libvterm 0.3.3 writes past its 16-entry argument array on a CSI
@@ -70,8 +71,7 @@ struct input_guard {
 
     /* An incomplete UTF-8 sequence at the end of the last write, held
      * back so libvterm sees the character whole. */
-    unsigned char utf8_hold[5]; /* NUL-terminated when fed */
-    size_t utf8_held;
+    struct utf8_feed utf8;
 #ifndef RENDER_HAVE_FRAGMENTS
     /* libvterm 0.1.4 loses the start of an OSC (or DCS) string split
      * across writes: an unterminated one is held back until complete. */

@@ -13,11 +13,11 @@
 RENDER_SRC := module/render.c module/input_guard.c module/runs.c \
               module/scrollback.c module/osc.c module/reflow.c \
               module/lineinfo.c module/links.c module/unseen.c module/utf8.c \
-              module/buf.c
+              module/utf8_feed.c module/buf.c
 RENDER_HDR := module/render.h module/render_types.h module/render_inspect.h \
               module/input_guard.h module/runs.h module/scrollback.h \
               module/osc.h module/reflow.h module/lineinfo.h module/links.h \
-              module/unseen.h module/utf8.h module/buf.h
+              module/unseen.h module/utf8.h module/utf8_feed.h module/buf.h
 # What differs per OS is a file per OS behind one header (proxy_resize.h,
 # thread.h, wake_writer.h, parse_wakeup.h); each build takes its OS's
 # files.  The parse thread is one file (parse_worker.c) over thread.h and

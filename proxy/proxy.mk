@@ -8,7 +8,7 @@ PROXY_CORE_SRCS := proxy/main.c $(PROXY_CORE_LIB_SRCS)
 # 0.3.3 linked statically; snapshot.c reads libvterm's internal state,
 # hence src/): what the snapshot test links too.
 PROXY_SERVER_SRCS := proxy/outbuf.c proxy/cells.c proxy/csi_guard.c \
-                     module/unseen.c \
+                     module/unseen.c module/utf8_feed.c module/utf8.c \
                      proxy/screen.c \
                      proxy/attach_frame.c \
                      proxy/snapshot.c

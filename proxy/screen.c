@@ -7,6 +7,7 @@
 
 #include "../module/thread.h"
 #include "../module/unseen.h"
+#include "../module/utf8_feed.h"
 #include "cells.h"
 #include "csi_guard.h"
 #include "outbuf.h"
@@ -46,6 +47,7 @@ struct screen {
     bool reverse;             /* the whole screen is reversed (DECSCNM) */
     VTermScreenCell *primary; /* see screen_primary() */
     struct csi_guard guard;
+    struct utf8_feed utf8; /* see feed_guarded */
     int primary_cols, primary_rows;
     struct outbuf pending;       /* output not parsed yet */
     unsigned long pending_feeds; /* line feeds in it */
@@ -329,6 +331,8 @@ static void keep_primary(struct screen *s)
     s->primary_rows = s->rows;
 }
 
+/* Through the CSI guard, in pieces, whole UTF-8 sequences only: the
+ * pieces, the batches and the pty's reads are cut anywhere. */
 static void feed_guarded(struct screen *s, const char *bytes, size_t len)
 {
     char buf[4096];
@@ -337,8 +341,8 @@ static void feed_guarded(struct screen *s, const char *bytes, size_t len)
            !atomic_load_explicit(&s->abandon, memory_order_relaxed)) {
         size_t take = len < sizeof buf ? len : sizeof buf;
 
-        vterm_input_write(s->vt, buf,
-                          csi_guard_filter(&s->guard, bytes, take, buf));
+        utf8_feed(&s->utf8, s->vt, buf,
+                  csi_guard_filter(&s->guard, bytes, take, buf));
         bytes += take;
         len -= take;
     }

@@ -158,6 +158,24 @@ static void phantom(struct outbuf *out, struct screen *s, const VTermState *st,
         outbuf_utf8(out, cell.chars[k]);
 }
 
+/* The pending wrap past the half of a double-width line: the line was
+ * single width when it came, at its last column.  So there: the line
+ * made single width, the column printed (a blank in the program's pen:
+ * the line made double again erases it), and no CSI after it, which
+ * would bring the cursor back to the half (only with autowrap off since,
+ * which that CSI does to the program's terminal too). */
+static void phantom_past_half(struct outbuf *out, const VTermState *st,
+                              const VTermLineInfo *info, int row, int col)
+{
+    set_mode(out, "?", 7, true);
+    set_mode(out, "", 4, st->mode.insert);
+    outbuf_printf(out, "\033[%d;%dH\033#5\033[%d;%dH", row, col, row, col);
+    pen_sgr(out, &st->pen);
+    outbuf_printf(out, " \033#%c", line_size(info));
+    if (!st->mode.autowrap)
+        set_mode(out, "?", 7, false);
+}
+
 /* The character sets: each of G0-G3 that is not the UTF-8 default is
  * designated again (SCS: ESC ( ) * + and the set's final byte), then the
  * sets invoked into GL (SO, LS2, LS3) and GR (LS1R-LS3R), and a single
@@ -185,6 +203,7 @@ void snapshot_write(struct screen *s, struct outbuf *out)
     const VTermScreenCell *primary;
     VTermScreenCell *cells;
     int cols, rows, pcols, prows, row, col;
+    const VTermLineInfo *info;
     bool lrm_set = false; /* DECLRMM is set already */
 
     vterm_get_size(vt, &rows, &cols);
@@ -269,16 +288,20 @@ void snapshot_write(struct screen *s, struct outbuf *out)
     col = st->pos.col + 1 -
           (st->mode.origin && st->mode.leftrightmargin ? st->scrollregion_left
                                                        : 0);
-    if (st->at_phantom) {
+    info = vterm_state_get_lineinfo(st, st->pos.row);
+    if (st->at_phantom && info->doublewidth && col > cols / 2) {
+        phantom_past_half(out, st, info, row, col);
+    } else if (st->at_phantom) {
         /* Set with autowrap on, which may be off since. */
         set_mode(out, "?", 7, true);
         phantom(out, s, st, row, col);
         set_mode(out, "?", 7, st->mode.autowrap);
-    } else
-        outbuf_printf(out, "\033[%d;%dH", row, col);
-    set_mode(out, "", 4, st->mode.insert);
-    pen_sgr(out, &st->pen);
-    if (!st->at_phantom)
-        move_to(out, vterm_state_get_lineinfo(st, st->pos.row), row, col, cols);
+        set_mode(out, "", 4, st->mode.insert);
+        pen_sgr(out, &st->pen);
+    } else {
+        set_mode(out, "", 4, st->mode.insert);
+        pen_sgr(out, &st->pen);
+        move_to(out, info, row, col, cols);
+    }
     charsets(out, st);
 }

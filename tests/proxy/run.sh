@@ -577,17 +577,20 @@ wait_true() {
     return 1
 }
 
-# 50 MB of numbered lines through a session whose client is killed with
-# SIGKILL in the middle; a second client attaches while the rest streams
-# (the server parses it detached) and stays to the end.  What it got,
+# 50 MB of numbered lines, each in a colour (the server skips coloured
+# lines as it skips plain ones, and its reads cut SGRs), through a session
+# whose client is killed with SIGKILL in the middle; a second client
+# attaches while the rest streams (the server parses it detached) and
+# stays to the end.  What it got,
 # fed to libvterm 0.3.3, must give the screen libvterm shows for the
 # whole stream, and the last 1000 lines that scrolled off must follow
 # each other with no gap and no duplicate.
 test_nothing_lost_after_kill9() {
     local id a_pid status
     id=$(new_id)
-    seq -f 'line-%09.0f-abcdefghijklmnopqrstuvwxyz-0123456789' 1 1000000 \
-        > "$work/stream"
+    awk 'BEGIN { for (i = 1; i <= 1000000; i++)
+        printf "\033[3%dmline-%09d-abcdefghijklmnopqrstuvwxyz-0123456789\033[m\n",
+               i % 7 + 1, i }' > "$work/stream"
     "$PROXY" serve "$id" 80 24 1000 sh -c \
         "while [ ! -e '$work/$id.go' ]; do sleep 0.02; done; cat '$work/stream'; exec sleep 600" ||
         return 1
@@ -615,7 +618,7 @@ test_nothing_lost_after_kill9() {
     "$STREAM_CHECK" 80 24 "$work/stream" "$work/$id-b.out" 1000 | sed 's/^/  /'
     [ "${PIPESTATUS[0]}" -eq 0 ]
 }
-check "50 MB, the client killed with -9 mid-stream: the reattach shows libvterm's screen of the whole stream, the last 1000 scrollback lines contiguous" \
+check "50 MB coloured, the client killed with -9 mid-stream: the reattach shows libvterm's screen of the whole stream, the last 1000 scrollback lines contiguous" \
     test_nothing_lost_after_kill9
 
 # Clients that vanish mid-write: one after half a hello, one attached
