@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "3ac0480a8dfdba69c0c4519210d9bb3a4401a38d89c8ba7425c6638d837c88b6")
-           ("conpty-proxy.exe" . "9a0d28b393bc56041f9dd3d35d71315a000e1cfeddecec3c9ff26e3a10a91abc")))
+           ("conpty-proxy.exe" . "60d1ab1a6ab9499c9698fce345e1037c1116a8e422e12be4450e564ed3e1b576")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

@@ -53,7 +53,6 @@ struct server {
     int client;        /* the attached client's socket, or -1 */
     struct queue *out; /* frames for the client */
     bool reading_paused;
-    uint64_t quiet_at; /* the program quiet by then: the screen parses */
 };
 
 /* --- control channel --- */
@@ -273,8 +272,7 @@ static void read_pty(struct server *s, uint64_t now)
             attach_push_frame(s->out, FRAME_DATA, buf, (size_t)n);
             flush_client(s);
         }
-        screen_feed(s->screen, buf, (size_t)n);
-        s->quiet_at = now + SCREEN_QUIET_MS;
+        screen_feed(s->screen, buf, (size_t)n, now);
         return;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -304,8 +302,8 @@ static int poll_timeout(const struct server *s, uint64_t now)
         if (s->pending[i].fd >= 0 && s->pending[i].deadline < next)
             next = s->pending[i].deadline;
     next = pty_life_next_deadline(&s->life, s->reading_paused, next);
-    if (screen_held(s->screen) > 0 && s->quiet_at < next)
-        next = s->quiet_at;
+    if (screen_quiet_at(s->screen) < next)
+        next = screen_quiet_at(s->screen);
     if (next == UINT64_MAX)
         return -1; /* idle means idle */
     return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
@@ -313,6 +311,8 @@ static int poll_timeout(const struct server *s, uint64_t now)
 
 static void check_deadlines(struct server *s, uint64_t now)
 {
+    size_t quiet;
+
     for (int i = 0; i < PENDING_MAX; i++) {
         struct pending *p = &s->pending[i];
 
@@ -323,11 +323,9 @@ static void check_deadlines(struct server *s, uint64_t now)
         }
     }
     pty_life_check_deadlines(&s->life, s->reading_paused, now);
-    if (screen_held(s->screen) > 0 && now >= s->quiet_at) {
-        trace("quiet: %zu bytes of held output to the parse thread",
-              screen_held(s->screen));
-        screen_quiet(s->screen);
-    }
+    quiet = screen_quiet_if_due(s->screen, now);
+    if (quiet > 0)
+        trace("quiet: %zu bytes of held output to the parse thread", quiet);
 }
 
 static void run_loop(struct server *s)

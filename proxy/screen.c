@@ -50,6 +50,7 @@ struct screen {
     struct utf8_feed utf8; /* see feed_guarded */
     int primary_cols, primary_rows;
     struct outbuf pending;       /* output not parsed yet */
+    uint64_t quiet_at;           /* see screen_quiet_at */
     unsigned long pending_feeds; /* line feeds in it */
     /* The parse thread (none if it could not start: screen_feed parses
      * then): it parses BATCH while BUSY, and the libvterm screen and
@@ -506,17 +507,28 @@ size_t screen_held(struct screen *s)
     return s->pending.len + atomic_load(&s->may_stay);
 }
 
-void screen_quiet(struct screen *s)
+uint64_t screen_quiet_at(struct screen *s)
 {
-    if (screen_held(s) > 0)
-        hand_over(s, true);
+    return screen_held(s) > 0 ? s->quiet_at : UINT64_MAX;
 }
 
-void screen_feed(struct screen *s, const char *bytes, size_t len)
+size_t screen_quiet_if_due(struct screen *s, uint64_t now)
+{
+    size_t held = screen_held(s);
+
+    if (held == 0 || now < s->quiet_at)
+        return 0;
+    hand_over(s, true);
+    return held;
+}
+
+void screen_feed(struct screen *s, const char *bytes, size_t len, uint64_t now)
 {
     size_t held = s->pending.len;
     unsigned long hold_feeds =
         (unsigned long)HOLD_SCREENFULS * (unsigned long)(s->sb_max + s->rows);
+
+    s->quiet_at = now + SCREEN_QUIET_MS;
 
     if (held + len > PENDING_MAX || s->pending_feeds >= hold_feeds) {
         hand_over(s, false);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <vterm.h>
 
@@ -20,7 +21,8 @@ struct screen;
 struct screen *screen_new(int cols, int rows, int sb_max);
 void screen_free(struct screen *s);
 
-/* Feed LEN bytes of program output.  Replies libvterm would send (to a
+/* Feed LEN bytes of program output, come at NOW (milliseconds, the
+ * caller's clock: see screen_quiet_at).  Replies libvterm would send (to a
  * device-attributes query, say) are dropped: the attached client's
  * terminal answers those.  Held until something reads the screen or
  * resizes it, or until six times the lines the scrollback and screen
@@ -31,7 +33,7 @@ void screen_free(struct screen *s);
  * The lines that would stay in the scrollback are left for the next
  * batch, which in a flood pushes them out unparsed in turn: a flood
  * costs a scan of its bytes and a screenful parsed per batch. */
-void screen_feed(struct screen *s, const char *bytes, size_t len);
+void screen_feed(struct screen *s, const char *bytes, size_t len, uint64_t now);
 /* Parse what screen_feed holds, once the parse thread is done (every
  * function below does first). */
 void screen_settle(struct screen *s);
@@ -40,11 +42,14 @@ void screen_settle(struct screen *s);
  * may leave a flood's last lines): its bytes. */
 size_t screen_held(struct screen *s);
 
-/* The program has been quiet for SCREEN_QUIET_MS: what is held goes to
- * the parse thread (parsed now without one), so that a server nobody
- * reads holds no more than its screen and scrollback. */
+/* Once the program has been quiet for SCREEN_QUIET_MS, what is held
+ * goes to the parse thread (parsed then without one), so that a server
+ * nobody reads holds no more than its screen and scrollback: when that
+ * is due (UINT64_MAX: nothing is held), and, at NOW, doing it if it is
+ * due: the bytes it handed over (0: none). */
 enum { SCREEN_QUIET_MS = 1000 };
-void screen_quiet(struct screen *s);
+uint64_t screen_quiet_at(struct screen *s);
+size_t screen_quiet_if_due(struct screen *s, uint64_t now);
 
 void screen_resize(struct screen *s, int cols, int rows);
 

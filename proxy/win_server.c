@@ -67,8 +67,7 @@ struct server {
     DWORD input_len, input_off;
     bool pty_input_dead;
 
-    bool paused;       /* rule 5: the client's queue is full */
-    uint64_t quiet_at; /* the program quiet by then: the screen parses */
+    bool paused; /* rule 5: the client's queue is full */
 
     uint64_t cancel_deadline; /* PHASE_CANCEL */
 };
@@ -114,8 +113,7 @@ static void pty_read_done(struct server *s, DWORD err, DWORD bytes)
             policy_trace_backpressure(true, queue_size(q));
         }
     }
-    screen_feed(s->screen, s->read_buf, bytes);
-    s->quiet_at = win_now_ms() + SCREEN_QUIET_MS;
+    screen_feed(s->screen, s->read_buf, bytes, win_now_ms());
     arm_pty_read(s);
 }
 
@@ -289,11 +287,10 @@ static void advance(struct server *s)
         win_data_expire(s->data, now);
     }
     if (s->phase == PHASE_RUN) {
-        if (screen_held(s->screen) > 0 && now >= s->quiet_at) {
-            trace("quiet: %zu bytes of held output to the parse thread",
-                  screen_held(s->screen));
-            screen_quiet(s->screen);
-        }
+        size_t quiet = screen_quiet_if_due(s->screen, now);
+
+        if (quiet > 0)
+            trace("quiet: %zu bytes of held output to the parse thread", quiet);
         /* The screen takes all the output; only a client holds it back. */
         if (!win_pty_life_over(&s->life, true, s->paused, now))
             return;
@@ -328,8 +325,10 @@ static DWORD wait_timeout(const struct server *s)
     /* Rule 10: only real deadlines; INFINITE when there are none. */
     if (s->phase == PHASE_RUN) {
         first = win_pty_life_deadline(&s->life, s->paused);
-        if (screen_held(s->screen) > 0 && (first == 0 || s->quiet_at < first))
-            first = s->quiet_at;
+        uint64_t quiet = screen_quiet_at(s->screen);
+
+        if (quiet != UINT64_MAX && (first == 0 || quiet < first))
+            first = quiet;
     } else if (s->phase == PHASE_CANCEL)
         first = s->cancel_deadline;
     if (first != 0)

@@ -375,9 +375,9 @@ static bool run_case(unsigned long long seed)
     random_stream(&stream, cols, rows);
     a = screen_new(cols, rows, sb_max);
     b = screen_new(cols, rows, sb_max);
-    screen_feed(a, stream.data, stream.len);
+    screen_feed(a, stream.data, stream.len, 0);
     snapshot_write(a, &snap);
-    screen_feed(b, snap.data, snap.len);
+    screen_feed(b, snap.data, snap.len, 0);
     ok = !stream.failed && !snap.failed && same_state(a, b, cols, rows);
     screen_free(a);
     screen_free(b);
@@ -432,17 +432,17 @@ static bool held_case(unsigned long long seed)
     b = screen_new(cols, rows, sb_max);
     /* A: in pieces of up to 4 KiB, as the pty gives them (the server
      * parses what it holds once it holds enough lines), now and then
-     * after a pause (screen_quiet), after which nothing is held. */
+     * after a pause (screen_quiet_if_due), after which nothing is held. */
     held_ok = true;
     for (size_t off = 0, n; off < stream.len; off += n) {
         n = 1 + rnd(4096);
         if (n > stream.len - off)
             n = stream.len - off;
-        screen_feed(a, stream.data + off, n);
+        screen_feed(a, stream.data + off, n, 0);
         if (screen_held(a) > off + n)
             held_ok = false;
         if (rnd(8) == 0) {
-            screen_quiet(a);
+            screen_quiet_if_due(a, UINT64_MAX);
             if (screen_held(a) != 0)
                 held_ok = false;
         }
@@ -453,14 +453,14 @@ static bool held_case(unsigned long long seed)
      * once (fewer line feeds than the scrollback keeps: nothing unseen;
      * the random part is not cut, as libvterm's UTF-8 decoding differs
      * when a write ends inside a broken sequence). */
-    screen_feed(b, stream.data, prefix);
+    screen_feed(b, stream.data, prefix, 0);
     screen_settle(b);
     for (size_t off = prefix, n; off < stream.len; off += n) {
         const char *nl = memchr(stream.data + off, '\n', stream.len - off);
 
         n = nl != NULL ? (size_t)(nl - (stream.data + off)) + 1
                        : stream.len - off;
-        screen_feed(b, stream.data + off, n);
+        screen_feed(b, stream.data + off, n, 0);
         screen_settle(b);
     }
     /* REP in a write of its own (libvterm 0.3.3 repeats the wrong
@@ -471,8 +471,8 @@ static bool held_case(unsigned long long seed)
         snprintf(why, sizeof why, "%zu bytes held after a settle",
                  screen_held(a));
     }
-    screen_feed(a, "\033[3b", 4);
-    screen_feed(b, "\033[3b", 4);
+    screen_feed(a, "\033[3b", 4, 0);
+    screen_feed(b, "\033[3b", 4, 0);
     ok = !stream.failed && held_ok && same_state(a, b, cols, rows);
     screen_free(a);
     screen_free(b);
@@ -527,10 +527,10 @@ TEST(snapshot_keeps_the_scrollback_lines_in_order)
         char text[32];
         int n = snprintf(text, sizeof text, "line %d\r\n", i);
 
-        screen_feed(a, text, (size_t)n);
+        screen_feed(a, text, (size_t)n, 0);
     }
     snapshot_write(a, &snap);
-    screen_feed(b, snap.data, snap.len);
+    screen_feed(b, snap.data, snap.len, 0);
     /* 12 lines and an empty one on 3 rows: 10 pushed, the last 5 kept. */
     CHECK(screen_sb_count(b) == 5);
     line = screen_sb_line(b, 0, &len);
@@ -556,9 +556,9 @@ TEST(snapshot_keeps_alternate_double_lines_under_declrmm)
     struct outbuf snap = {0};
     VTermState *sa, *sb;
 
-    screen_feed(a, prog, sizeof prog - 1);
+    screen_feed(a, prog, sizeof prog - 1, 0);
     snapshot_write(a, &snap);
-    screen_feed(b, snap.data, snap.len);
+    screen_feed(b, snap.data, snap.len, 0);
     sa = vterm_obtain_state(screen_vterm(a));
     sb = vterm_obtain_state(screen_vterm(b));
     CHECK(vterm_state_get_lineinfo(sa, 2)->doublewidth &&
@@ -586,15 +586,15 @@ TEST(snapshot_keeps_a_pending_wrap_past_the_half_of_a_double_line)
     VTermState *sb;
     VTermScreenCell cell;
 
-    screen_feed(a, prog, sizeof prog - 1);
+    screen_feed(a, prog, sizeof prog - 1, 0);
     snapshot_write(a, &snap);
-    screen_feed(b, snap.data, snap.len);
+    screen_feed(b, snap.data, snap.len, 0);
     sb = vterm_obtain_state(screen_vterm(b));
     CHECK(sb->at_phantom && sb->pos.row == 0 && sb->pos.col == 9);
     CHECK(same_state(a, b, 10, 3));
     if (!same_state(a, b, 10, 3))
         printf("  %s\n", why);
-    screen_feed(b, "x", 1);
+    screen_feed(b, "x", 1, 0);
     screen_get_cell(b, 0, 4, &cell);
     CHECK(cell.chars[0] == '4');
     screen_get_cell(b, 1, 0, &cell);
@@ -616,7 +616,7 @@ TEST(a_character_split_between_batches_is_drawn_whole)
     VTermScreenCell cell;
 
     for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
-        screen_feed(s, pieces[i], strlen(pieces[i]));
+        screen_feed(s, pieces[i], strlen(pieces[i]), 0);
         screen_settle(s);
     }
     screen_get_cell(s, 0, 1, &cell);
@@ -650,7 +650,7 @@ TEST(csi_arguments_past_the_16th_are_dropped)
         seps += out[i] == ';';
     CHECK(seps == CSI_GUARD_ARGS - 1);
     CHECK(n > 3 && memcmp(out + n - 3, "1mX", 3) == 0);
-    screen_feed(a, csi.data, csi.len);
+    screen_feed(a, csi.data, csi.len, 0);
     vterm_screen_get_cell(vterm_obtain_screen(screen_vterm(a)),
                           (VTermPos){0, 0}, &cell);
     CHECK(cell.chars[0] == 'X');
