@@ -433,8 +433,7 @@ static void take_rest(struct screen *s)
     b->len -= s->batch_rest;
     memmove(b->data, b->data + s->batch_rest, b->len);
     outbuf_append(b, s->pending.data, s->pending.len);
-    if (b->failed) {
-        b->len -= s->pending.len; /* what was appended is incomplete */
+    if (b->failed) { /* nothing was appended */
         parse_batch(s, b->data, b->len, true);
         outbuf_free(b);
     } else {
