@@ -26,7 +26,12 @@ fi
 pids=()
 
 cleanup() {
+    local id
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    # Session servers a failed check left (this run's socket directory).
+    for id in $("$PROXY" list 2>/dev/null | cut -f1); do
+        "$PROXY" kill "$id" 2>/dev/null
+    done
     rm -rf "$work"
 }
 trap cleanup EXIT
