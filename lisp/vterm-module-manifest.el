@@ -35,7 +35,7 @@
   '((version . "0.1.0")
     (platform . "windows-x86_64")
     (files ("vterm-module.dll" . "3ac0480a8dfdba69c0c4519210d9bb3a4401a38d89c8ba7425c6638d837c88b6")
-           ("conpty-proxy.exe" . "3e0395c24dc434e0a1c0dc4d835681d14c19f82dac807978255edc5248178f5a")))
+           ("conpty-proxy.exe" . "f9fcc5d2fc0340d3b7ac82521558d547fbb7018234d34873c3e3a723195e731e")))
   "The release these binaries belong to and their SHA-256 digests.
 An alist: `version' is the package version, `platform' what the
 binaries run on, `files' maps each file name to its SHA-256 in

@@ -296,14 +296,15 @@ static void update_backpressure(struct server *s, uint64_t now)
 
 static int poll_timeout(const struct server *s, uint64_t now)
 {
-    uint64_t next = posix_ctl_server_next_deadline(&s->ctl);
+    uint64_t next = posix_ctl_server_next_deadline(&s->ctl),
+             quiet = screen_quiet_at(s->screen);
 
     for (int i = 0; i < PENDING_MAX; i++)
         if (s->pending[i].fd >= 0 && s->pending[i].deadline < next)
             next = s->pending[i].deadline;
     next = pty_life_next_deadline(&s->life, s->reading_paused, next);
-    if (screen_quiet_at(s->screen) < next)
-        next = screen_quiet_at(s->screen);
+    if (quiet < next)
+        next = quiet;
     if (next == UINT64_MAX)
         return -1; /* idle means idle */
     return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);

@@ -55,13 +55,12 @@ struct screen {
     /* The parse thread (none if it could not start: screen_feed parses
      * then): it parses BATCH while BUSY, and the libvterm screen and
      * everything its callbacks set are its own until BUSY is false.
-     * Unless BATCH_ALL, it may leave BATCH's bytes from BATCH_REST on
+     * Unless BATCH_ALL, it may leave BATCH's last MAY_STAY bytes
      * unparsed (the rest of a flood, see parse_batch); they go first in
      * the next batch. */
     struct thread *thread;
     struct thread_sync *sync; /* condition 0: BUSY or QUIT changed */
     struct outbuf batch;
-    size_t batch_rest;
     bool batch_all, busy, quit;
     /* Bytes of BATCH that may stay unparsed: all of one that may leave
      * a rest while it is parsed, then the rest. */
@@ -201,7 +200,6 @@ static void parse_thread(void *screen)
         if (end == s->batch.len)
             outbuf_free(&s->batch);
         thread_lock(s->sync);
-        s->batch_rest = end;
         s->busy = false;
         thread_broadcast(s->sync, 0);
     }
@@ -427,11 +425,12 @@ static size_t parse_batch(struct screen *s, const char *bytes, size_t len,
 static void take_rest(struct screen *s)
 {
     struct outbuf *b = &s->batch;
+    size_t rest = atomic_load(&s->may_stay);
 
     if (b->data == NULL)
         return;
-    b->len -= s->batch_rest;
-    memmove(b->data, b->data + s->batch_rest, b->len);
+    memmove(b->data, b->data + b->len - rest, rest);
+    b->len = rest;
     outbuf_append(b, s->pending.data, s->pending.len);
     if (b->failed) { /* nothing was appended */
         parse_batch(s, b->data, b->len, true);

@@ -32,6 +32,13 @@ static void draw_row(struct outbuf *out, int row, const VTermLineInfo *info,
     cells_encode(out, cells, n);
 }
 
+/* The cursor's line made single width, the cursor at ROW, COL (as CUP
+ * takes them) on it: past the half of a double-width line too. */
+static void single_width_at(struct outbuf *out, int row, int col)
+{
+    outbuf_printf(out, "\033[%d;%dH\033#5\033[%d;%dH", row, col, row, col);
+}
+
 /* CUP to ROW, COL (as CUP takes them) on a line with INFO.  A cursor
  * past the half of a double-width line (put there before the line
  * became one) is out of CUP's reach: the line is made single width for
@@ -41,10 +48,11 @@ static void draw_row(struct outbuf *out, int row, const VTermLineInfo *info,
 static void move_to(struct outbuf *out, const VTermLineInfo *info, int row,
                     int col, int cols)
 {
-    outbuf_printf(out, "\033[%d;%dH", row, col);
-    if (info->doublewidth && col > cols / 2)
-        outbuf_printf(out, "\033#5\033[%d;%dH\033#%c", row, col,
-                      line_size(info));
+    if (info->doublewidth && col > cols / 2) {
+        single_width_at(out, row, col);
+        outbuf_printf(out, "\033#%c", line_size(info));
+    } else
+        outbuf_printf(out, "\033[%d;%dH", row, col);
 }
 
 /* On the alternate screen just entered: DECLRMM (on in ST) clears the
@@ -169,7 +177,7 @@ static void phantom_past_half(struct outbuf *out, const VTermState *st,
 {
     set_mode(out, "?", 7, true);
     set_mode(out, "", 4, st->mode.insert);
-    outbuf_printf(out, "\033[%d;%dH\033#5\033[%d;%dH", row, col, row, col);
+    single_width_at(out, row, col);
     pen_sgr(out, &st->pen);
     outbuf_printf(out, " \033#%c", line_size(info));
     if (!st->mode.autowrap)
